@@ -1,0 +1,96 @@
+# registry-addon - see README.md. `make run` and `make test` install what is
+# missing (Debian packages, npm modules) before they build.
+
+CC       ?= cc
+PKGS     := libfyaml yaml-0.1 libcrypto libcjson
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+BUILD    ?= build
+
+SRCS := \
+	src/cfgfields.c \
+	src/config.c \
+	src/diag.c \
+	src/emit.c \
+	src/filter.c \
+	src/inject.c \
+	src/inject/hosting.c \
+	src/inject/namespace.c \
+	src/krm.c \
+	src/net.c \
+	src/resource.c \
+	src/util.c \
+	src/yload.c \
+	src/ytree.c
+
+LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+BIN      := $(BUILD)/registry-addon
+TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/fyparse
+
+-include config.mk
+
+.PHONY: all deps run test test-plain asan valgrind fuzz bench format clean
+
+all: $(BIN) $(TOOLS) plugin/registry-addon/bin/registry-addon
+
+deps:
+	@bash tests/deps.sh
+
+$(BUILD)/%.o: %.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit: tests/unit.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+
+$(BUILD)/yamlcheck: tests/yamlcheck.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs yaml-0.1) -o $@
+
+$(BUILD)/fyparse: bench/fyparse.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs libfyaml) -o $@
+
+plugin/registry-addon/bin/registry-addon: $(BIN)
+	@mkdir -p $(dir $@)
+	cp $(BIN) $@
+
+# the main job on the bundled example: the demo chart as Helm 3 renders it
+run: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	$(BIN) < fixtures/example.yaml
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/run-all $(BUILD)
+
+# the suite under AddressSanitizer and UndefinedBehaviorSanitizer
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all
+	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build-asan --quick
+
+valgrind: all
+	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+		bash tests/run-all $(BUILD) --quick
+
+fuzz:
+	@mkdir -p build-fuzz
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Isrc \
+		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz
+	@echo "run: build-fuzz/fuzz -max_total_time=60 fixtures/"
+
+bench: all
+	@bash bench/run.sh $(BIN)
+
+format:
+	clang-format -i src/*.c src/*.h src/inject/*.c tests/*.c
+
+clean:
+	rm -rf build build-asan build-fuzz plugin/registry-addon/bin

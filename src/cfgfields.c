@@ -1,0 +1,311 @@
+/* cfgfields.c - the configuration field table and the value checks. */
+#include "cfgfields.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "config.h"
+#include "net.h"
+
+#define OFF(member) offsetof(struct config, member)
+
+const struct field config_fields[] = {
+	{ "managementState", F_ENUM, OFF(management_state), "Managed", "Managed|Unmanaged|Removed", NULL, 0, 0,
+	  "Managed: inject. Unmanaged: pass the input through untouched. Removed: strip every object we generated" },
+	{ "namespace", F_STR, OFF(namespace), "registry-system", NULL, check_dns_label, 0, 0,
+	  "namespace of the registry (created unless the input already has it)" },
+	{ "components", F_SET, OFF(components),
+	  "[registry, sync, certificates, nodeTrust, spread, localRegistryHosting]",
+	  "registry|sync|certificates|nodeTrust|spread|workloadSpread|localRegistryHosting", NULL, 0, 0,
+	  "what is injected" },
+	{ "registry.image", F_STR, OFF(registry.image), "docker.io/library/registry:3.0.0", NULL, check_image, 0, 0,
+	  "Distribution registry image (a pinned tag or digest, never latest)" },
+	{ "registry.replicas", F_INT, OFF(registry.replicas), "2", NULL, NULL, 1, 100,
+	  "registry pods, one PVC each" },
+	{ "registry.storage.size", F_STR, OFF(registry.storage.size), "20Gi", NULL, check_quantity, 0, 0,
+	  "PVC size per replica" },
+	{ "registry.storage.storageClassName", F_STR, OFF(registry.storage.storage_class_name), "\"\"", NULL, NULL, 0, 0,
+	  "storage class of the PVCs (empty: the cluster default)" },
+	{ "registry.storage.accessModes", F_SET, OFF(registry.storage.access_modes), "[ReadWriteOnce]",
+	  "ReadWriteOnce|ReadWriteMany|ReadOnlyMany|ReadWriteOncePod", NULL, 0, 0, "PVC access modes" },
+	{ "registry.storage.emptyDir", F_BOOL, OFF(registry.storage.empty_dir), "false", NULL, NULL, 0, 0,
+	  "use emptyDir instead of PVCs (throw-away clusters)" },
+	{ "registry.service.clusterIP", F_STR, OFF(registry.service.cluster_ip), "\"\"", NULL, check_ip_or_empty, 0, 0,
+	  "fixed ClusterIP (empty: the 20th address of serviceCIDR)" },
+	{ "registry.service.serviceCIDR", F_STR, OFF(registry.service.service_cidr), "10.96.0.0/12", NULL, check_cidr, 0, 0,
+	  "the cluster's Service CIDR (IPv4 or IPv6)" },
+	{ "registry.service.port", F_INT, OFF(registry.service.port), "443", NULL, NULL, 1, 65535,
+	  "Service port (the container listens on 5000)" },
+	{ "registry.hostnames", F_LIST, OFF(registry.hostnames), "[]", NULL, check_dns_subdomain, 0, 0,
+	  "extra DNS names pods push to and nodes pull from" },
+	{ "registry.resources", F_OBJECT, OFF(registry.resources),
+	  "{requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 512Mi}}", NULL, NULL, 0, 0,
+	  "registry container resources" },
+	{ "registry.nodeSelector", F_OBJECT, OFF(registry.node_selector), "{}", NULL, NULL, 0, 0,
+	  "node selector of the registry pods" },
+	{ "registry.tolerations", F_OBJLIST, OFF(registry.tolerations), "[]", NULL, NULL, 0, 0,
+	  "tolerations of the registry pods" },
+	{ "registry.priorityClassName", F_STR, OFF(registry.priority_class_name), "\"\"", NULL, NULL, 0, 0,
+	  "priority class of the registry pods" },
+	{ "sync.image", F_STR, OFF(sync.image), "ghcr.io/regclient/regsync:v0.11.5", NULL, check_image, 0, 0,
+	  "regsync sidecar image" },
+	{ "sync.interval", F_STR, OFF(sync.interval), "2m", NULL, check_duration, 0, 0,
+	  "how often replicas copy from each other" },
+	{ "sync.preload", F_LIST, OFF(sync.preload), "[auto]", "auto", check_image, 0, 0,
+	  "images copied into the mirror ahead of use: auto (every image in the input), none, or a list" },
+	{ "tls.mode", F_ENUM, OFF(tls.mode), "cert-manager", "cert-manager|secret|generate", NULL, 0, 0,
+	  "where the registry's TLS identity comes from" },
+	{ "tls.caDuration", F_STR, OFF(tls.ca_duration), "87600h", NULL, check_duration, 0, 0,
+	  "root CA lifetime" },
+	{ "tls.duration", F_STR, OFF(tls.duration), "17520h", NULL, check_duration, 0, 0,
+	  "server certificate lifetime" },
+	{ "tls.renewBefore", F_STR, OFF(tls.renew_before), "720h", NULL, check_duration, 0, 0,
+	  "renew the server certificate this long before it expires" },
+	{ "tls.secretName", F_STR, OFF(tls.secret_name), "registry-tls", NULL, check_dns_subdomain, 0, 0,
+	  "Secret with tls.crt, tls.key and ca.crt (an existing one in secret mode)" },
+	{ "tls.caCertFile", F_STR, OFF(tls.ca_cert_file), "\"\"", NULL, NULL, 0, 0,
+	  "generate mode: CA certificate (PEM file)" },
+	{ "tls.caKeyFile", F_STR, OFF(tls.ca_key_file), "\"\"", NULL, NULL, 0, 0,
+	  "generate mode: CA private key (PEM file)" },
+	{ "tls.notBefore", F_STR, OFF(tls.not_before), "\"\"", NULL, check_rfc3339, 0, 0,
+	  "generate mode: start of validity (RFC 3339), so output never depends on the clock" },
+	{ "clusterDomain", F_STR, OFF(cluster_domain), "cluster.local", NULL, check_dns_subdomain, 0, 0,
+	  "cluster DNS domain used in every generated name" },
+	{ "nodeTrust.runtimes", F_SET, OFF(node_trust.runtimes), "[containerd, cri-o, docker]",
+	  "containerd|cri-o|docker", NULL, 0, 0, "which node runtimes get configuration files" },
+	{ "nodeTrust.mirrors", F_LIST, OFF(node_trust.mirrors), "[auto]", "auto", check_host, 0, 0,
+	  "upstream registries to mirror: auto (every registry host in the input) and/or a list" },
+	{ "nodeTrust.containerdConfigPath", F_STR, OFF(node_trust.containerd_config_path), "/etc/containerd/certs.d",
+	  NULL, check_abs_path, 0, 0, "containerd config_path (k3s/RKE2 use other paths)" },
+	{ "nodeTrust.configureContainerd", F_ENUM, OFF(node_trust.configure_containerd), "never", "never|ifMissing",
+	  NULL, 0, 0, "ifMissing: add config_path to config.toml and restart containerd once (needs hostPID)" },
+	{ "spread.hostname", F_ENUM, OFF(spread.hostname), "DoNotSchedule", "DoNotSchedule|ScheduleAnyway|off",
+	  NULL, 0, 0, "spread of registry pods over nodes" },
+	{ "spread.zone", F_ENUM, OFF(spread.zone), "ScheduleAnyway", "DoNotSchedule|ScheduleAnyway|off",
+	  NULL, 0, 0, "spread of registry pods over zones" },
+	{ "spread.workerRole", F_ENUM, OFF(spread.worker_role), "off", "DoNotSchedule|ScheduleAnyway|off",
+	  NULL, 0, 0, "spread of registry pods over node-role.kubernetes.io/worker" },
+};
+
+const size_t config_nfields = sizeof(config_fields) / sizeof(config_fields[0]);
+
+const struct field *
+field_find(const char *path)
+{
+	for (size_t i = 0; i < config_nfields; i++)
+		if (strcmp(config_fields[i].path, path) == 0)
+			return &config_fields[i];
+	return NULL;
+}
+
+int
+field_is_group(const char *path, size_t len)
+{
+	for (size_t i = 0; i < config_nfields; i++) {
+		const char *p = config_fields[i].path;
+
+		if (strlen(p) > len && strncmp(p, path, len) == 0 && p[len] == '.')
+			return 1;
+	}
+	return 0;
+}
+
+static int
+fail(const char **why, const char *text)
+{
+	*why = text;
+	return -1;
+}
+
+static int
+label_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+check_dns_label(const char *s, const char **why)
+{
+	if (!label_ok(s, strlen(s)))
+		return fail(why, "a DNS label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+	return 0;
+}
+
+int
+check_dns_subdomain(const char *s, const char **why)
+{
+	size_t n = strlen(s);
+	const char *p = s;
+
+	if (n == 0 || n > 253)
+		goto bad;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (!label_ok(p, len))
+			goto bad;
+		p += len + (dot ? 1 : 0);
+		if (dot && !*p)
+			goto bad;
+	}
+	return 0;
+bad:
+	return fail(why, "a DNS name: dot-separated labels of lower-case letters, digits and '-', at most 253 characters");
+}
+
+int
+check_image(const char *s, const char **why)
+{
+	const char *slash = strrchr(s, '/'), *name = slash ? slash + 1 : s, *colon = strchr(name, ':');
+
+	for (const char *p = s; *p; p++)
+		if (isspace((unsigned char)*p))
+			return fail(why, "an image reference without spaces");
+	if (!*s)
+		return fail(why, "an image reference such as registry.example.com/repo:1.2.3");
+	if (strchr(s, '@'))
+		return strlen(strchr(s, '@')) > 8 ? 0 : fail(why, "a digest such as @sha256:<64 hex digits>");
+	if (!colon || !colon[1])
+		return fail(why, "an image reference with a pinned tag or digest (repo:1.2.3 or repo@sha256:...)");
+	if (strcmp(colon + 1, "latest") == 0)
+		return fail(why, "a pinned tag or digest, not latest");
+	return 0;
+}
+
+int
+check_quantity(const char *s, const char **why)
+{
+	static const char *const suffixes[] = {
+		"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E", NULL,
+	};
+	const char *p = s;
+	int digits = 0;
+
+	while (isdigit((unsigned char)*p))
+		p++, digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	for (size_t i = 0; digits && suffixes[i]; i++)
+		if (strcmp(p, suffixes[i]) == 0 && strcmp(s, "0") != 0)
+			return 0;
+	return fail(why, "a positive Kubernetes quantity such as 20Gi, 500Mi or 1Ti");
+}
+
+int
+check_duration(const char *s, const char **why)
+{
+	const char *p = s;
+	int nonzero = 0;
+
+	if (!*p)
+		goto bad;
+	while (*p) {
+		const char *start = p;
+
+		while (isdigit((unsigned char)*p)) {
+			nonzero |= *p != '0';
+			p++;
+		}
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				nonzero |= *p != '0';
+		if (p == start)
+			goto bad;
+		if (strncmp(p, "ms", 2) == 0 || strncmp(p, "us", 2) == 0 || strncmp(p, "ns", 2) == 0)
+			p += 2;
+		else if (*p == 'h' || *p == 'm' || *p == 's')
+			p++;
+		else
+			goto bad;
+	}
+	if (nonzero)
+		return 0;
+bad:
+	return fail(why, "a positive duration such as 2m, 720h or 1h30m (units h, m, s, ms)");
+}
+
+static int
+digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+int
+check_rfc3339(const char *s, const char **why)
+{
+	const char *p = s + 19;
+
+	if (!*s)
+		return 0;	/* unset; generate mode checks that it is given */
+	if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' ||
+	    !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+		goto bad;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if ((*p == 'Z' || *p == 'z') && !p[1])
+		return 0;
+	if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && !p[6])
+		return 0;
+bad:
+	return fail(why, "an RFC 3339 time such as 2026-01-01T00:00:00Z");
+}
+
+int
+check_cidr(const char *s, const char **why)
+{
+	struct cidr c;
+
+	if (cidr_parse(s, &c) != 0)
+		return fail(why, "an IPv4 or IPv6 CIDR such as 10.96.0.0/12 or fd00:10:96::/108");
+	return 0;
+}
+
+int
+check_ip_or_empty(const char *s, const char **why)
+{
+	struct ipaddr ip;
+
+	if (*s && ip_parse(s, &ip) != 0)
+		return fail(why, "an IPv4 or IPv6 address inside serviceCIDR, or empty");
+	return 0;
+}
+
+int
+check_abs_path(const char *s, const char **why)
+{
+	if (s[0] != '/' || strstr(s, "/../") || strstr(s, "\n"))
+		return fail(why, "an absolute directory path such as /etc/containerd/certs.d");
+	return 0;
+}
+
+int
+check_host(const char *s, const char **why)
+{
+	if (!*s)
+		goto bad;
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr(".-:[]", *p)))
+			goto bad;
+	return 0;
+bad:
+	return fail(why, "a registry host such as docker.io, quay.io or registry.example.com:5000");
+}
+
+int
+check_nonempty(const char *s, const char **why)
+{
+	return *s ? 0 : fail(why, "a non-empty string");
+}

@@ -1,0 +1,55 @@
+/* cfgfields.h - the table of configuration fields (internal to config.c).
+ * One row per field: its path, type, default, allowed values and help; the
+ * same row feeds the parser, --help and --print-defaults, so documentation
+ * and behaviour cannot drift apart.
+ */
+#ifndef CFGFIELDS_H
+#define CFGFIELDS_H
+
+#include <stddef.h>
+
+enum ftype {
+	F_STR,		/* string, optionally checked */
+	F_ENUM,		/* one of allowed */
+	F_INT,		/* integer in [min, max] */
+	F_BOOL,
+	F_LIST,		/* list of strings, each checked; "allowed" tokens pass unchecked */
+	F_SET,		/* list of distinct strings from allowed */
+	F_OBJECT,	/* a YAML mapping, kept as a tree */
+	F_OBJLIST,	/* a YAML list of mappings */
+};
+
+/* A check fills *why with what is allowed and returns -1 when s is bad. */
+typedef int (*fcheck)(const char *s, const char **why);
+
+struct field {
+	const char *path;	/* dotted, under spec */
+	enum ftype type;
+	size_t off;		/* into struct config */
+	const char *def;	/* default, as YAML text */
+	const char *allowed;	/* "a|b|c" for F_ENUM, F_SET; special tokens for F_LIST */
+	fcheck check;
+	long min, max;
+	const char *help;
+};
+
+extern const struct field config_fields[];
+extern const size_t config_nfields;
+
+const struct field *field_find(const char *path);
+/* Is path a group (a proper prefix of some field path)? */
+int field_is_group(const char *path, size_t len);
+
+int check_dns_label(const char *s, const char **why);
+int check_dns_subdomain(const char *s, const char **why);
+int check_image(const char *s, const char **why);
+int check_quantity(const char *s, const char **why);
+int check_duration(const char *s, const char **why);
+int check_rfc3339(const char *s, const char **why);
+int check_cidr(const char *s, const char **why);
+int check_ip_or_empty(const char *s, const char **why);
+int check_abs_path(const char *s, const char **why);
+int check_host(const char *s, const char **why);
+int check_nonempty(const char *s, const char **why);
+
+#endif

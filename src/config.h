@@ -1,0 +1,110 @@
+/* config.h - the RegistryAddon configuration (DESIGN.md §3): defaults, the
+ * config document, a KRM ConfigMap, --set; validation with located errors.
+ *
+ * Ownership: struct config owns everything it points to (one arena), freed by
+ * config_free(). Later sources win: defaults < document < --set.
+ * Functions return 0 or -1 with the error reported through diag.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct arena;
+struct buf;
+struct ynode;
+struct where;
+
+#define CONFIG_API_VERSION "registry-addon.dev/v1alpha1"
+#define CONFIG_KIND "RegistryAddon"
+
+enum mstate { MS_MANAGED, MS_UNMANAGED, MS_REMOVED };
+
+enum component {
+	C_REGISTRY = 1 << 0,
+	C_SYNC = 1 << 1,
+	C_CERTIFICATES = 1 << 2,
+	C_NODETRUST = 1 << 3,
+	C_SPREAD = 1 << 4,
+	C_WORKLOADSPREAD = 1 << 5,
+	C_LOCALREGISTRYHOSTING = 1 << 6,
+};
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct config {
+	struct arena *arena;
+	char *management_state;
+	char *namespace;
+	struct strlist components;
+	struct {
+		char *image;
+		long replicas;
+		struct {
+			char *size;
+			char *storage_class_name;
+			struct strlist access_modes;
+			bool empty_dir;
+		} storage;
+		struct {
+			char *cluster_ip;	/* derived from service_cidr when empty */
+			char *service_cidr;
+			long port;
+		} service;
+		struct strlist hostnames;
+		struct ynode *resources;
+		struct ynode *node_selector;
+		struct ynode *tolerations;
+		char *priority_class_name;
+	} registry;
+	struct {
+		char *image;
+		char *interval;
+		struct strlist preload;		/* "auto" and/or image references */
+	} sync;
+	struct {
+		char *mode;
+		char *ca_duration, *duration, *renew_before;
+		char *secret_name;
+		char *ca_cert_file, *ca_key_file, *not_before;
+	} tls;
+	char *cluster_domain;
+	struct {
+		struct strlist runtimes;
+		struct strlist mirrors;		/* "auto" and/or registry hosts */
+		char *containerd_config_path;
+		char *configure_containerd;
+	} node_trust;
+	struct {
+		char *hostname, *zone, *worker_role;
+	} spread;
+
+	/* derived by config_finish() */
+	enum mstate state;
+	unsigned components_mask;
+};
+
+struct config *config_new(void);
+void config_free(struct config *c);	/* NULL is OK */
+
+/* A RegistryAddon document read from a file (--config, legacy plugin argv[1]). */
+int config_load_file(struct config *c, const char *path);
+/* A KRM functionConfig: RegistryAddon or ConfigMap (data keys are --set paths).
+ * file/src locate errors in the input stream. */
+int config_apply_object(struct config *c, struct ynode *obj, const char *file, const char *src, size_t srclen);
+/* One --set path=value. */
+int config_set(struct config *c, const char *assignment);
+/* Cross-field checks and derived values; call once after all sources. */
+int config_finish(struct config *c);
+
+bool config_has(const struct config *c, unsigned components);
+
+/* --help's field reference; --print-defaults' document. */
+void config_print_fields(FILE *fp);
+int config_print_defaults(struct buf *out);
+
+#endif

@@ -1,0 +1,264 @@
+/* filter.c - the pipeline (STYLE.md §6): configure, read every document,
+ * inject, then write everything or nothing. */
+#include "filter.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "diag.h"
+#include "emit.h"
+#include "inject.h"
+#include "krm.h"
+#include "resource.h"
+#include "util.h"
+#include "yload.h"
+#include "ytree.h"
+
+#define INPUT_NAME "<stdin>"
+
+struct run {
+	const struct filter_opts *fo;
+	const char *in;
+	size_t len;
+	struct config *cfg;
+	struct arena *keep;	/* object identities, the KRM tree, generated objects */
+	struct arena *scratch;	/* one document at a time */
+	struct objs objs;
+	bool krm;
+	struct krm k;
+	struct inject inj;
+};
+
+/* defaults < config file < functionConfig < --set */
+static struct config *
+configure(const struct run *r, struct ynode *function_config)
+{
+	struct config *c = config_new();
+	int rc = 0;
+
+	if (r->fo->config_file)
+		rc = config_load_file(c, r->fo->config_file);
+	if (rc == 0 && function_config)
+		rc = config_apply_object(c, function_config, INPUT_NAME, r->in, r->len);
+	for (size_t i = 0; rc == 0 && i < r->fo->nsets; i++)
+		rc = config_set(c, r->fo->sets[i]);
+	if (rc == 0)
+		rc = config_finish(c);
+	if (rc != 0) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+take_doc(struct run *r, const struct ydoc *d)
+{
+	struct obj *o = objs_add(&r->objs);
+
+	o->index = d->index;
+	o->start = d->start;
+	o->explicit_start = d->explicit_start;
+	if (!d->root) {
+		o->flags = OBJ_EMPTY;
+		return 0;
+	}
+	if (!yis_map(d->root)) {
+		struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .doc = d->index,
+				   .line = d->root->line, .col = d->root->col };
+
+		diag_error(&w, "document is not a Kubernetes object (a mapping with apiVersion and kind)");
+		return -1;
+	}
+	obj_read(o, d->root, r->keep);
+	return 0;
+}
+
+/* Each document's bytes run from its start to the next document's start. */
+static void
+set_ends(struct run *r)
+{
+	size_t end = r->len;
+
+	for (size_t i = r->objs.n; i-- > 0;) {
+		struct obj *o = &r->objs.v[i];
+
+		o->end = end;
+		if (o->start == SIZE_MAX || o->start > end)
+			o->start = end;
+		end = o->start;
+	}
+}
+
+/* Read the stream. The first document is kept whole while it may be a
+ * ResourceList; any second document makes the input a plain stream. */
+static int
+scan(struct run *r)
+{
+	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep);
+	struct ydoc d, first = { 0 };
+	int rc, nonempty = 0, failed = 0;
+
+	if (!yl)
+		return -1;
+	while ((rc = yload_next(yl, &d)) == 1) {
+		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
+		if (d.root && ++nonempty == 1 && krm_detect(d.root)) {
+			first = d;
+			continue;
+		}
+		if (d.root && nonempty == 2 && first.root) {
+			failed |= take_doc(r, &first) != 0;
+			first.root = NULL;
+		}
+		if (first.root && !d.root)
+			continue;	/* trailing empty documents after a ResourceList */
+		failed |= take_doc(r, &d) != 0;
+		arena_reset(r->scratch);
+	}
+	yload_free(yl);
+	if (rc < 0)
+		return -1;
+	if (first.root) {
+		r->krm = true;
+		objs_free(&r->objs);
+		return krm_unwrap(&r->k, first.root, r->in, r->len, &r->objs, r->keep);
+	}
+	set_ends(r);
+	return failed ? -1 : 0;
+}
+
+static int
+out_write(const struct sink *out, const char *p, size_t n)
+{
+	if (n && out->write(out->ctx, p, n) != 0) {
+		diag_error(NULL, "writing output failed");
+		diag_set_exit(EXIT_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+kept(const struct run *r, const struct obj *o)
+{
+	if (o->flags & OBJ_EMPTY)
+		return false;
+	return !(o->flags & OBJ_OURS) || r->cfg->state == MS_UNMANAGED;
+}
+
+static int
+write_doc(const struct run *r, const struct obj *o, const struct sink *out)
+{
+	size_t start = o->start, end = o->end;
+
+	if (start == 0 && end >= 3 && !memcmp(r->in, "\xEF\xBB\xBF", 3))
+		start = 3;
+	if (!o->explicit_start && out_write(out, "---\n", 4) != 0)
+		return -1;
+	if (out_write(out, r->in + start, end - start) != 0)
+		return -1;
+	if (end > start && r->in[end - 1] != '\n')
+		return out_write(out, "\n", 1);
+	return 0;
+}
+
+static int
+write_stream(struct run *r, const struct sink *out)
+{
+	struct buf text = BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->objs.n && rc == 0; i++)
+		if (kept(r, &r->objs.v[i]))
+			rc = write_doc(r, &r->objs.v[i], out);
+	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
+		buf_adds(&text, "---\n");
+		rc = emit_yaml(&text, r->inj.gen[i].root);
+	}
+	if (rc == 0)
+		rc = out_write(out, text.p, text.len);
+	buf_free(&text);
+	return rc;
+}
+
+static int
+write_krm(struct run *r, const struct sink *out, bool failed)
+{
+	bool *keep = xcalloc(r->objs.n + 1, sizeof(bool));
+	struct buf text = BUF_INIT;
+	int rc;
+
+	for (size_t i = 0; i < r->objs.n; i++)
+		keep[i] = failed ? true : kept(r, &r->objs.v[i]);
+	rc = krm_wrap(&r->k, &r->objs, keep, r->inj.gen, failed ? 0 : r->inj.ngen, &text);
+	if (rc == 0)
+		rc = out_write(out, text.p, text.len);
+	buf_free(&text);
+	free(keep);
+	return rc;
+}
+
+static int
+process(struct run *r)
+{
+	if (scan(r) != 0)
+		return -1;
+	r->cfg = configure(r, r->krm ? r->k.function_config : NULL);
+	if (!r->cfg)
+		return -1;
+	if (r->cfg->state != MS_MANAGED)
+		return 0;
+	r->inj.cfg = r->cfg;
+	r->inj.a = r->keep;
+	r->inj.input = &r->objs;
+	return inject_run(&r->inj);
+}
+
+static int
+finish(struct run *r, const struct sink *out, int ok)
+{
+	if (r->krm && (ok || r->k.root) && !r->k.is_list) {
+		if (r->cfg && r->cfg->state == MS_UNMANAGED && ok)
+			return out_write(out, r->in, r->len);
+		return write_krm(r, out, !ok);
+	}
+	if (!ok)
+		return 0;	/* all or nothing: Helm would deploy a partial release */
+	if (r->cfg->state == MS_UNMANAGED)
+		return out_write(out, r->in, r->len);
+	if (r->krm)
+		return write_krm(r, out, false);
+	return write_stream(r, out);
+}
+
+int
+filter_run(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out)
+{
+	struct run r = { .fo = fo, .in = in, .len = len };
+	struct config *early;
+	int ok;
+
+	/* Unmanaged from the command line or file: do not even parse */
+	early = configure(&r, NULL);
+	if (!early)
+		return diag_exit_code();
+	if (early->state == MS_UNMANAGED) {
+		out_write(out, in, len);
+		config_free(early);
+		return diag_exit_code();
+	}
+	config_free(early);
+	r.keep = arena_new();
+	r.scratch = arena_new();
+	ok = process(&r) == 0;
+	finish(&r, out, ok);
+	inject_free(&r.inj);
+	objs_free(&r.objs);
+	config_free(r.cfg);
+	arena_free(r.scratch);
+	arena_free(r.keep);
+	return diag_exit_code();
+}

@@ -1,0 +1,42 @@
+/* krm.h - KRM function framing: ResourceList (and v1 List) detection,
+ * unwrapping items, rewrapping them with generated items and results.
+ *
+ * Detection follows kyaml's byteio reader: the input is exactly one document,
+ * of kind ResourceList or List, with items or functionConfig.
+ * Ownership: struct krm borrows the source text and the tree (both owned by
+ * the caller); items are copied to the output as their original bytes.
+ */
+#ifndef KRM_H
+#define KRM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct buf;
+struct gen;
+struct objs;
+struct ynode;
+
+struct krm {
+	const char *src;
+	size_t len;
+	struct ynode *root;
+	const char *api, *kind;		/* to rewrap with */
+	bool is_list;			/* v1 List: no functionConfig, no results */
+	struct ynode *items;		/* sequence, may be NULL */
+	struct ynode *function_config;	/* may be NULL */
+};
+
+/* Is this document root a ResourceList/List wrapper? */
+bool krm_detect(struct ynode *root);
+/* Fill k and one obj per item (identity, flags, byte range).
+ * Returns 0 or -1 (reported: an item that is not an object). */
+int krm_unwrap(struct krm *k, struct ynode *root, const char *src, size_t len,
+	       struct objs *objs, struct arena *a);
+/* The wrapper with the kept items (objs without OBJ_EMPTY/skip flags chosen
+ * by keep[i]), the generated objects, functionConfig and results. */
+int krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
+	     const struct gen *gen, size_t ngen, struct buf *out);
+
+#endif

@@ -1,0 +1,30 @@
+/* opts.h - the command line.
+ * Ownership: struct opts points into argv and owns only its sets array
+ * (opts_free()).
+ */
+#ifndef OPTS_H
+#define OPTS_H
+
+#include <stddef.h>
+
+#define REGISTRY_ADDON_VERSION "0.1.0"
+#define MAX_INPUT_DEFAULT ((size_t)256 << 20)
+#define LOG_ENV "REGISTRY_ADDON_LOG"
+
+enum action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_PRINT_DEFAULTS };
+
+struct opts {
+	enum action action;
+	const char *config_file;
+	const char **sets;
+	size_t nsets;
+	const char *log_file;
+	size_t max_input;
+};
+
+/* Returns 0, or -1 after printing a usage error. */
+int opts_parse(struct opts *o, int argc, char **argv);
+void opts_free(struct opts *o);
+void opts_help(void);
+
+#endif

@@ -1,0 +1,52 @@
+/* resource.h - what we need to know of each input object, kept after its
+ * tree is gone: identity, flags, and where its bytes are.
+ *
+ * Ownership: strings live in the arena passed to obj_read(); struct objs owns
+ * its array (objs_free()).
+ */
+#ifndef RESOURCE_H
+#define RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct ynode;
+struct where;
+
+#define MARKER_ANNOTATION "registry-addon.dev/generated"
+#define PART_OF_LABEL "app.kubernetes.io/part-of"
+#define PART_OF_VALUE "registry-addon"
+#define LOCAL_CONFIG_ANNOTATION "config.kubernetes.io/local-config"
+
+enum objflag {
+	OBJ_EMPTY = 1 << 0,		/* null document: dropped */
+	OBJ_OURS = 1 << 1,		/* carries our marker: replaced or removed */
+	OBJ_LOCAL_CONFIG = 1 << 2,	/* Kptfile, function configs: untouched */
+};
+
+struct obj {
+	int index;		/* 1-based document or item number */
+	size_t start, end;	/* its bytes in the input */
+	bool explicit_start;	/* the bytes begin with "---" */
+	unsigned flags;
+	const char *api, *kind, *ns, *name;	/* "" when absent */
+	int line, col;
+};
+
+struct objs {
+	struct obj *v;
+	size_t n, cap;
+};
+
+struct obj *objs_add(struct objs *os);
+void objs_free(struct objs *os);
+
+/* Fill identity and flags from a document or item root (not NULL). */
+void obj_read(struct obj *o, struct ynode *root, struct arena *a);
+/* Same group (apiVersion without version), kind, namespace and name? */
+bool obj_is(const struct obj *o, const char *api, const char *kind, const char *ns, const char *name);
+/* A struct where naming this object, for diag. */
+void obj_where(const struct obj *o, struct where *w);
+
+#endif

@@ -1,0 +1,272 @@
+/* util.c - allocation wrappers, growable buffers and bump arenas. */
+#include "util.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+oom(void)
+{
+	fputs("registry-addon: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	buf_cstr(&b);
+	return b.p;
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (need < b->len)
+		oom();
+	b->cap = b->cap ? b->cap : 256;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->p = xrealloc(b->p, b->cap);
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->p[b->len++] = c;
+}
+
+void
+buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+buf_cstr(struct buf *b)
+{
+	buf_grow(b, 0);
+	b->p[b->len] = '\0';
+	return b->p;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* A chain of chunks; allocation bumps a pointer in the newest chunk. */
+struct chunk {
+	struct chunk *next;
+	size_t size;
+	size_t used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct chunk *head;
+};
+
+#define ARENA_CHUNK ((size_t)64 * 1024)
+
+struct arena *
+arena_new(void)
+{
+	return xcalloc(1, sizeof(struct arena));
+}
+
+static struct chunk *
+chunk_new(size_t size, struct chunk *next)
+{
+	struct chunk *c = xmalloc(sizeof(*c) + size);
+
+	c->next = next;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct chunk *c = a->head;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+
+		if (size == n && c) {
+			/* a big block gets its own chunk behind the current one */
+			c->next = chunk_new(size, c->next);
+			c->next->used = n;
+			p = c->next->data;
+			memset(p, 0, n);
+			return p;
+		}
+		c = a->head = chunk_new(size, c);
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+static void
+chunks_free(struct chunk *c)
+{
+	while (c) {
+		struct chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct chunk *c = a->head;
+
+	if (!c)
+		return;
+	/* keep the last (oldest) standard-size chunk, free the rest */
+	while (c->next) {
+		struct chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+	if (c->size != ARENA_CHUNK) {
+		free(c);
+		a->head = NULL;
+		return;
+	}
+	c->used = 0;
+	a->head = c;
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (!a)
+		return;
+	chunks_free(a->head);
+	free(a);
+}
+
+bool
+str_eq(const char *a, size_t alen, const char *b)
+{
+	return strlen(b) == alen && memcmp(a, b, alen) == 0;
+}

@@ -1,0 +1,51 @@
+/* util.h - allocation that never returns NULL, growable byte buffers, arenas.
+ *
+ * Ownership: a struct buf owns its bytes until buf_free() or buf_take();
+ * an arena owns every block it handed out until arena_free() (or arena_reset(),
+ * which keeps the first chunk for reuse). Out-of-memory aborts the program:
+ * there is no sensible partial result for a manifest filter.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* NUL-terminated view of the contents (the NUL is not counted in len). */
+const char *buf_cstr(struct buf *b);
+void buf_free(struct buf *b);
+
+struct arena;
+
+struct arena *arena_new(void);
+void *arena_alloc(struct arena *a, size_t n);	/* zeroed, 8-byte aligned */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);			/* NULL is OK */
+
+bool str_eq(const char *a, size_t alen, const char *b);	/* a[0..alen) == NUL-terminated b */
+
+#endif

@@ -1,0 +1,395 @@
+/* yload.c - libfyaml events to ytree nodes, one document at a time.
+ *
+ * We use libfyaml's event API rather than its document tree: it is faster, it
+ * gives every token's byte offset (so untouched input can be copied through
+ * as its original bytes), and nothing here ever re-emits through libfyaml.
+ */
+#include "yload.h"
+
+#include <libfyaml.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "util.h"
+#include "ytree.h"
+
+struct anchor {
+	const char *name;
+	size_t len;
+	struct ynode *node;
+};
+
+struct yloader {
+	struct fy_parser *fyp;
+	const char *name, *buf;
+	size_t len;
+	struct arena *a;
+	int index;
+	struct ynode *stack[YLOAD_MAX_DEPTH + 1];
+	size_t nchild[YLOAD_MAX_DEPTH + 1];
+	size_t depth;
+	struct ynode *root;
+	struct anchor *anchors;	/* open addressing, power-of-two size */
+	size_t nanchors, anchorcap;
+};
+
+struct yloader *
+yload_new(const char *name, const char *buf, size_t len, struct arena *a)
+{
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG };
+	struct yloader *yl = xcalloc(1, sizeof(*yl));
+
+	yl->fyp = fy_parser_create(&cfg);
+	if (!yl->fyp || fy_parser_set_string(yl->fyp, buf, len) != 0) {
+		diag_error(NULL, "cannot set up the YAML parser");
+		yload_free(yl);
+		return NULL;
+	}
+	yl->name = name;
+	yl->buf = buf;
+	yl->len = len;
+	yl->a = a;
+	return yl;
+}
+
+void
+yload_set_arena(struct yloader *yl, struct arena *a)
+{
+	yl->a = a;
+}
+
+void
+yload_free(struct yloader *yl)
+{
+	if (!yl)
+		return;
+	if (yl->fyp)
+		fy_parser_destroy(yl->fyp);
+	free(yl->anchors);
+	free(yl);
+}
+
+static void
+report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
+{
+	struct where w = {
+		.file = yl->name, .src = yl->buf, .srclen = yl->len, .doc = doc,
+		.line = m ? m->line + 1 : 0, .col = m ? m->column + 1 : 0,
+	};
+
+	diag_error(&w, "%s", msg);
+}
+
+/* libfyaml collected the reason; show its first error in our format. */
+static void
+report_parse_error(struct yloader *yl)
+{
+	struct fy_diag *fyd = fy_parser_get_diag(yl->fyp);
+	void *iter = NULL;
+	struct fy_diag_error *err = fyd ? fy_diag_errors_iterate(fyd, &iter) : NULL;
+	struct fy_mark m = { 0, 0, 0 };
+
+	if (!err) {
+		report_at(yl, NULL, yl->index, "invalid YAML");
+		return;
+	}
+	m.line = err->line;
+	m.column = err->column;
+	report_at(yl, &m, yl->index, err->msg ? err->msg : "invalid YAML");
+}
+
+static uint64_t
+hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static struct anchor *
+anchor_slot(struct yloader *yl, const char *name, size_t len)
+{
+	size_t mask = yl->anchorcap - 1, i = hash(name, len) & mask;
+
+	while (yl->anchors[i].name &&
+	       !(yl->anchors[i].len == len && memcmp(yl->anchors[i].name, name, len) == 0))
+		i = (i + 1) & mask;
+	return &yl->anchors[i];
+}
+
+static void
+anchor_put(struct yloader *yl, struct fy_token *tok, struct ynode *node)
+{
+	size_t len;
+	const char *name = fy_token_get_text(tok, &len);
+	struct anchor *slot;
+
+	if (!name)
+		return;
+	if (2 * (yl->nanchors + 1) > yl->anchorcap) {
+		struct anchor *old = yl->anchors;
+		size_t oldcap = yl->anchorcap;
+
+		yl->anchorcap = oldcap ? oldcap * 2 : 16;
+		yl->anchors = xcalloc(yl->anchorcap, sizeof(*old));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].name)
+				*anchor_slot(yl, old[i].name, old[i].len) = old[i];
+		free(old);
+	}
+	slot = anchor_slot(yl, name, len);
+	if (!slot->name) {
+		yl->nanchors++;
+		slot->name = arena_strndup(yl->a, name, len);
+		slot->len = len;
+	}
+	slot->node = node;	/* a redefined anchor refers to the newest node */
+}
+
+static struct ynode *
+anchor_get(struct yloader *yl, struct fy_token *tok)
+{
+	size_t len;
+	const char *name = fy_token_get_text(tok, &len);
+
+	if (!name || !yl->anchorcap)
+		return NULL;
+	return anchor_slot(yl, name, len)->node;
+}
+
+static void
+anchors_clear(struct yloader *yl)
+{
+	if (yl->anchorcap)
+		memset(yl->anchors, 0, yl->anchorcap * sizeof(*yl->anchors));
+	yl->nanchors = 0;
+}
+
+static size_t
+tok_start(struct fy_token *tok, size_t pos)
+{
+	const struct fy_mark *m = tok ? fy_token_start_mark(tok) : NULL;
+
+	return m && m->input_pos < pos ? m->input_pos : pos;
+}
+
+/* A node for a start/scalar/alias event, positioned, tagged and anchored. */
+static struct ynode *
+node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
+		struct fy_token *tag, enum ykind kind)
+{
+	const struct fy_mark *sm = fy_event_start_mark(ev), *em = fy_event_end_mark(ev);
+	struct ynode *n = arena_alloc(yl->a, sizeof(*n));
+
+	n->kind = (unsigned char)kind;
+	if (sm) {
+		n->pos = tok_start(tag, tok_start(anchor, sm->input_pos));
+		n->line = sm->line + 1;
+		n->col = sm->column + 1;
+	}
+	n->end = em ? em->input_pos : n->pos;
+	if (tag) {
+		size_t len;
+		const char *t = fy_token_get_text(tag, &len);
+
+		n->tag = t ? arena_strndup(yl->a, t, len) : NULL;
+	}
+	if (anchor)
+		anchor_put(yl, anchor, n);
+	return n;
+}
+
+static void
+attach(struct yloader *yl, struct ynode *n)
+{
+	struct ynode *parent;
+
+	if (!yl->depth) {
+		yl->root = n;
+		return;
+	}
+	parent = yl->stack[yl->depth - 1];
+	if (parent->tail)
+		parent->tail->next = n;
+	else
+		parent->head = n;
+	parent->tail = n;
+	yl->nchild[yl->depth - 1]++;
+}
+
+static int
+on_scalar(struct yloader *yl, struct fy_event *ev)
+{
+	struct fy_event_scalar_data *d = &ev->scalar;
+	struct ynode *n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
+	size_t len = 0;
+	const char *text = d->value ? fy_token_get_text(d->value, &len) : "";
+	static const unsigned char styles[] = {
+		[FYSS_PLAIN] = YS_PLAIN, [FYSS_SINGLE_QUOTED] = YS_SINGLE,
+		[FYSS_DOUBLE_QUOTED] = YS_DOUBLE, [FYSS_LITERAL] = YS_LITERAL,
+		[FYSS_FOLDED] = YS_FOLDED,
+	};
+	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
+
+	n->str = arena_strndup(yl->a, text ? text : "", text ? len : 0);
+	n->len = text ? len : 0;
+	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
+	attach(yl, n);
+	return 0;
+}
+
+static int
+on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
+{
+	struct fy_token *anchor = kind == Y_MAP ? ev->mapping_start.anchor : ev->sequence_start.anchor;
+	struct fy_token *tag = kind == Y_MAP ? ev->mapping_start.tag : ev->sequence_start.tag;
+	struct ynode *n;
+
+	if (yl->depth >= YLOAD_MAX_DEPTH) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "nesting is deeper than %d levels", YLOAD_MAX_DEPTH);
+		report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+		return -1;
+	}
+	n = node_from_event(yl, ev, anchor, tag, kind);
+	if (fy_event_get_node_style(ev) == FYNS_FLOW)
+		n->style = YS_FLOW;
+	attach(yl, n);
+	yl->nchild[yl->depth] = 0;
+	yl->stack[yl->depth++] = n;
+	return 0;
+}
+
+static void
+on_end(struct yloader *yl, struct fy_event *ev)
+{
+	struct ynode *n = yl->stack[--yl->depth];
+	const struct fy_mark *m = n->style == YS_FLOW ? fy_event_end_mark(ev) : fy_event_start_mark(ev);
+	size_t nchild = yl->nchild[yl->depth];
+
+	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
+	if (m)
+		n->end = m->input_pos;
+}
+
+static int
+on_alias(struct yloader *yl, struct fy_event *ev)
+{
+	struct ynode *n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
+
+	n->target = anchor_get(yl, ev->alias.anchor);
+	if (!n->target) {
+		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
+		return -1;
+	}
+	attach(yl, n);
+	return 0;
+}
+
+static void
+on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
+{
+	const struct fy_mark *m = fy_event_start_mark(ev);
+
+	memset(doc, 0, sizeof(*doc));
+	doc->index = ++yl->index;
+	doc->explicit_start = !ev->document_start.implicit && m;
+	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
+	yl->root = NULL;
+	yl->depth = 0;
+	anchors_clear(yl);
+}
+
+static void
+on_doc_end(struct yloader *yl, struct ydoc *doc)
+{
+	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
+	if (doc->start == SIZE_MAX)
+		doc->start = yl->root && yl->root->line ? yl->root->pos : SIZE_MAX;
+}
+
+static int
+dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
+{
+	switch (ev->type) {
+	case FYET_DOCUMENT_START:
+		on_doc_start(yl, ev, doc);
+		return 0;
+	case FYET_DOCUMENT_END:
+		on_doc_end(yl, doc);
+		return 1;
+	case FYET_MAPPING_START:
+		return on_start(yl, ev, Y_MAP);
+	case FYET_SEQUENCE_START:
+		return on_start(yl, ev, Y_SEQ);
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		on_end(yl, ev);
+		return 0;
+	case FYET_SCALAR:
+		return on_scalar(yl, ev);
+	case FYET_ALIAS:
+		return on_alias(yl, ev);
+	case FYET_STREAM_END:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+int
+yload_next(struct yloader *yl, struct ydoc *doc)
+{
+	struct fy_event *ev;
+
+	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
+		int rc = dispatch(yl, ev, doc);
+
+		fy_parser_event_free(yl->fyp, ev);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			return 1;
+		if (rc == 2)
+			return 0;
+	}
+	if (fy_parser_get_stream_error(yl->fyp)) {
+		report_parse_error(yl);
+		return -1;
+	}
+	return 0;
+}
+
+int
+yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root)
+{
+	struct yloader *yl = yload_new(name, buf, len, a);
+	struct ydoc doc;
+	int rc;
+
+	*root = NULL;
+	if (!yl)
+		return -1;
+	rc = yload_next(yl, &doc);
+	if (rc == 1) {
+		*root = doc.root;
+		rc = yload_next(yl, &doc);
+		if (rc == 1) {
+			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index };
+
+			if (doc.root) {
+				w.line = doc.root->line;
+				w.col = doc.root->col;
+			}
+			diag_error(&w, "expected a single YAML document, found more than one");
+			rc = -1;
+		}
+	}
+	yload_free(yl);
+	return rc < 0 ? -1 : 0;
+}

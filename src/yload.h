@@ -1,0 +1,39 @@
+/* yload.h - reads a YAML stream, document by document, into ytree nodes.
+ *
+ * Ownership: the loader borrows the source buffer (which must outlive it) and
+ * makes every node in the arena it is given; the caller may arena_reset()
+ * between documents. Errors (syntax, depth) are reported through diag with
+ * file:line:col and make yload_next() return -1.
+ */
+#ifndef YLOAD_H
+#define YLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct arena;
+struct ynode;
+
+struct ydoc {
+	int index;		/* 1-based position in the stream, empty documents counted */
+	size_t start;		/* where its text begins: its "---" if explicit */
+	bool explicit_start;
+	struct ynode *root;	/* NULL for an empty (null) document */
+};
+
+struct yloader;
+
+#define YLOAD_MAX_DEPTH 256
+
+struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a);
+/* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
+int yload_next(struct yloader *yl, struct ydoc *doc);
+void yload_free(struct yloader *yl);	/* NULL is OK */
+/* Make the next documents' nodes in a (the current document's stay). */
+void yload_set_arena(struct yloader *yl, struct arena *a);
+
+/* Parse a buffer that must hold at most one document; *root is NULL when empty.
+ * Returns 0 or -1 (reported). */
+int yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root);
+
+#endif
