@@ -42,6 +42,24 @@ report(const struct origin *o, struct ynode *at, const struct field *f, const ch
 		diag_error(&w, fmt, value);
 }
 
+/* A value as the user wrote it, for "invalid value X" (buf: 160 bytes). */
+static const char *
+shown(struct ynode *v, char *buf)
+{
+	v = yresolve(v);
+	if (!v)
+		return "null";
+	if (v->kind == Y_MAP)
+		return "(a mapping)";
+	if (v->kind == Y_SEQ)
+		return "(a list)";
+	if (v->style == YS_SINGLE || v->style == YS_DOUBLE)
+		snprintf(buf, 160, "\"%.100s\" (a quoted string)", v->str);
+	else
+		snprintf(buf, 160, "%.100s", v->str);
+	return buf;
+}
+
 static void *
 slot(struct config *c, const struct field *f)
 {
@@ -86,7 +104,9 @@ set_scalar_string(struct config *c, const struct field *f, struct ynode *v, cons
 	const char *why = NULL;
 
 	if (!yis_scalar(v) || (yis_null(v) && v->style == YS_PLAIN && v->len)) {
-		report(o, v, f, NULL, "invalid value %s: must be a string", yis_scalar(v) ? v->str : "(not a scalar)", NULL);
+		char tmp[160];
+
+		report(o, v, f, NULL, "invalid value %s: must be a string", shown(v, tmp), NULL);
 		return -1;
 	}
 	v = yresolve(v);
@@ -108,7 +128,7 @@ set_scalar_string(struct config *c, const struct field *f, struct ynode *v, cons
 static int
 set_int(struct config *c, const struct field *f, struct ynode *v, const struct origin *o)
 {
-	char *end, range[64];
+	char *end, range[64], tmp[160];
 	long n;
 
 	v = yresolve(v);
@@ -122,8 +142,7 @@ set_int(struct config *c, const struct field *f, struct ynode *v, const struct o
 	return 0;
 bad:
 	snprintf(range, sizeof(range), "%ld to %ld", f->min, f->max);
-	report(o, v, f, NULL, "invalid value %s: must be an integer from %s",
-	       v && v->kind == Y_SCALAR ? v->str : "(not a scalar)", range);
+	report(o, v, f, NULL, "invalid value %s: must be an integer from %s", shown(v, tmp), range);
 	return -1;
 }
 
@@ -135,8 +154,9 @@ set_bool(struct config *c, const struct field *f, struct ynode *v, const struct 
 		*(bool *)slot(c, f) = v->str[0] == 't';
 		return 0;
 	}
-	report(o, v, f, NULL, "invalid value %s: must be true or false",
-	       v && v->kind == Y_SCALAR ? v->str : "(not a scalar)", NULL);
+	char tmp[160];
+
+	report(o, v, f, NULL, "invalid value %s: must be true or false", shown(v, tmp), NULL);
 	return -1;
 }
 
@@ -185,7 +205,9 @@ set_list(struct config *c, const struct field *f, struct ynode *v, const struct 
 		return 0;
 	}
 	if (!v || v->kind != Y_SEQ) {
-		report(o, v, f, NULL, "invalid value %s: must be a list", v && v->kind == Y_SCALAR ? v->str : "(a mapping)", NULL);
+		char tmp[160];
+
+		report(o, v, f, NULL, "invalid value %s: must be a list", shown(v, tmp), NULL);
 		return -1;
 	}
 	l.v = arena_alloc(c->arena, (v->len + 1) * sizeof(char *));
@@ -205,7 +227,9 @@ set_object(struct config *c, const struct field *f, struct ynode *v, const struc
 	struct ynode *r = yresolve(v), *copy;
 
 	if (f->type == F_OBJECT ? !yis_map(r) : !yis_seq(r)) {
-		report(o, v, f, NULL, "invalid value %s: must be a %s", r && r->kind == Y_SCALAR ? r->str : "(wrong type)",
+		char tmp[160];
+
+		report(o, v, f, NULL, "invalid value %s: must be a %s", shown(v, tmp),
 		       f->type == F_OBJECT ? "mapping" : "list of mappings");
 		return -1;
 	}
@@ -570,7 +594,7 @@ static const struct {
 static int
 finish_cluster_ip(struct config *c)
 {
-	struct where w = { .file = "config", .field = "spec.registry.service.clusterIP" };
+	struct where w = { .field = "spec.registry.service.clusterIP" };
 	struct cidr cidr;
 	struct ipaddr ip;
 	char text[64];
@@ -608,7 +632,7 @@ finish_tls(struct config *c)
 	for (size_t i = 0; i < 3; i++)
 		if (!*have[i]) {
 			char field[64];
-			struct where w = { .file = "config", .field = field };
+			struct where w = { .field = field };
 
 			snprintf(field, sizeof(field), "spec.tls.%s", need[i]);
 			diag_error(&w, "required when tls.mode is generate");

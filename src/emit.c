@@ -110,7 +110,7 @@ emit_yaml(struct buf *out, struct ynode *n)
 }
 
 void
-emit_indent_item(struct buf *out, const char *text, size_t len)
+emit_indent_item(struct buf *out, const char *text, size_t len, size_t indent)
 {
 	const char *p = text, *end = text + len;
 	int first = 1;
@@ -119,6 +119,8 @@ emit_indent_item(struct buf *out, const char *text, size_t len)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
+		for (size_t i = 0; i < indent; i++)
+			buf_addc(out, ' ');
 		buf_add(out, first ? "- " : "  ", 2);
 		buf_add(out, p, n);
 		p += n;

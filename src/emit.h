@@ -19,8 +19,8 @@ struct ynode;
  * another type). Returns 0 or -1 (reported). */
 int emit_yaml(struct buf *out, struct ynode *n);
 
-/* Append text as a block sequence entry of a mapping at column 0:
- * "- " before the first line and two spaces before every other line. */
-void emit_indent_item(struct buf *out, const char *text, size_t len);
+/* Append text as a block sequence entry whose "- " is at column indent:
+ * every line is indented, the first one ends its indent with "- ". */
+void emit_indent_item(struct buf *out, const char *text, size_t len, size_t indent);
 
 #endif

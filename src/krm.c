@@ -97,31 +97,29 @@ column_of(const char *src, size_t pos)
 	return c;
 }
 
-/* Copy a node's original text so that it parses the same at the given place:
- * a block node keeps every line as it was and gets its first line's column
- * back by padding (lead is "- " for a sequence entry, "" for a map value);
- * a flow node is written after lead with later lines indented by two. */
+/* Copy a node's original text so that it parses the same at its new place.
+ * Block nodes: every line is kept and shifted right as a whole by the same
+ * amount (which keeps its shape, block scalars included) so that the first
+ * line lands at column want; item nodes get "- " two columns to its left.
+ * Flow nodes: written after the lead, later lines indented by two (inside
+ * flow collections indentation carries no meaning). */
 static void
-copy_node(struct buf *out, const char *src, size_t start, size_t end, bool flow, bool item)
+copy_node(struct buf *out, const char *src, size_t start, size_t end, bool flow, bool item, size_t want)
 {
-	size_t col = column_of(src, start), want = item ? 2 : col, shift = 0, pad;
+	size_t col = column_of(src, start), shift;
 
 	while (end > start && (src[end - 1] == ' ' || src[end - 1] == '\t' || src[end - 1] == '\r'))
 		end--;
 	if (flow) {
-		/* indentation inside flow collections does not matter */
+		for (size_t i = 0; item && i + 2 < want; i++)
+			buf_addc(out, ' ');
 		buf_adds(out, item ? "- " : " ");
-		shift = 2;
+		shift = want;
 	} else {
-		/* a block node keeps its lines; its first line gets its column back
-		 * ("- " sits two columns left of an item's content). Content too far
-		 * left for that is shifted right as a whole, which keeps its shape. */
+		shift = want > col ? want - col : 0;
 		if (!item)
 			buf_addc(out, '\n');
-		if (col < want)
-			shift = want - col;
-		pad = col + shift - (item ? 2 : 0);
-		for (size_t i = 0; i < pad; i++)
+		for (size_t i = 0; i < col + shift - (item ? 2 : 0); i++)
 			buf_addc(out, ' ');
 		if (item)
 			buf_adds(out, "- ");
@@ -134,6 +132,19 @@ copy_node(struct buf *out, const char *src, size_t start, size_t end, bool flow,
 	}
 	if (out->len && out->p[out->len - 1] != '\n')
 		buf_addc(out, '\n');
+}
+
+/* One column for every "- " of the items list: the deepest block item's. */
+static size_t
+items_column(const struct krm *k, const struct objs *objs, const bool *keep)
+{
+	struct ynode *it = k->items ? k->items->head : NULL;
+	size_t want = 2;
+
+	for (size_t i = 0; i < objs->n && it; i++, it = it->next)
+		if (keep[i] && it->style != YS_FLOW && column_of(k->src, objs->v[i].start) > want)
+			want = column_of(k->src, objs->v[i].start);
+	return want;
 }
 
 static void
@@ -176,15 +187,16 @@ krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
 	 const struct gen *gen, size_t ngen, struct buf *out)
 {
 	struct ynode *it = k->items ? k->items->head : NULL;
-	size_t nitems = 0;
+	size_t nitems = 0, want;
 
 	buf_addf(out, "apiVersion: %s\nkind: %s\n", k->api, k->kind);
 	for (size_t i = 0; i < objs->n; i++)
 		nitems += keep[i];
 	buf_adds(out, nitems + ngen ? "items:\n" : "items: []\n");
+	want = items_column(k, objs, keep);
 	for (size_t i = 0; i < objs->n && it; i++, it = it->next)
 		if (keep[i])
-			copy_node(out, k->src, objs->v[i].start, objs->v[i].end, it->style == YS_FLOW, true);
+			copy_node(out, k->src, objs->v[i].start, objs->v[i].end, it->style == YS_FLOW, true, want);
 	for (size_t i = 0; i < ngen; i++) {
 		struct buf text = BUF_INIT;
 
@@ -192,13 +204,13 @@ krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
 			buf_free(&text);
 			return -1;
 		}
-		emit_indent_item(out, text.p, text.len);
+		emit_indent_item(out, text.p, text.len, want - 2);
 		buf_free(&text);
 	}
 	if (k->function_config && !k->is_list) {
 		buf_adds(out, "functionConfig:");
 		copy_node(out, k->src, k->function_config->pos, k->function_config->end,
-			  k->function_config->style == YS_FLOW, false);
+			  k->function_config->style == YS_FLOW, false, 1);
 	}
 	if (!k->is_list)
 		add_results(out);

@@ -23,6 +23,7 @@ struct anchor {
 
 struct yloader {
 	struct fy_parser *fyp;
+	struct fy_diag *diag;
 	const char *name, *buf;
 	size_t len;
 	struct arena *a;
@@ -35,12 +36,31 @@ struct yloader {
 	size_t nanchors, anchorcap;
 };
 
+static void
+diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	(void)user;
+	(void)buf;
+	(void)len;
+}
+
 struct yloader *
 yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG };
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
+	struct fy_diag_cfg dcfg;
 	struct yloader *yl = xcalloc(1, sizeof(*yl));
 
+	/* libfyaml's own messages name a memory address; collect them and
+	 * report the first one in our format instead */
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = diag_discard;
+	yl->diag = fy_diag_create(&dcfg);
+	if (yl->diag)
+		fy_diag_set_collect_errors(yl->diag, true);
+	cfg.diag = yl->diag;
 	yl->fyp = fy_parser_create(&cfg);
 	if (!yl->fyp || fy_parser_set_string(yl->fyp, buf, len) != 0) {
 		diag_error(NULL, "cannot set up the YAML parser");
@@ -67,6 +87,8 @@ yload_free(struct yloader *yl)
 		return;
 	if (yl->fyp)
 		fy_parser_destroy(yl->fyp);
+	if (yl->diag)
+		fy_diag_destroy(yl->diag);
 	free(yl->anchors);
 	free(yl);
 }
@@ -86,17 +108,16 @@ report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 static void
 report_parse_error(struct yloader *yl)
 {
-	struct fy_diag *fyd = fy_parser_get_diag(yl->fyp);
 	void *iter = NULL;
-	struct fy_diag_error *err = fyd ? fy_diag_errors_iterate(fyd, &iter) : NULL;
+	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
 	struct fy_mark m = { 0, 0, 0 };
 
 	if (!err) {
 		report_at(yl, NULL, yl->index, "invalid YAML");
 		return;
 	}
-	m.line = err->line;
-	m.column = err->column;
+	m.line = err->line - 1;		/* collected positions are 1-based */
+	m.column = err->column - 1;
 	report_at(yl, &m, yl->index, err->msg ? err->msg : "invalid YAML");
 }
 

@@ -10,7 +10,7 @@
 #   fixtures/krm-kpt.yaml                 ResourceList from kpt fn eval --exec
 #   fixtures/krm-kpt-render.yaml          ResourceList from kpt fn render (Kptfile exec: mutator)
 #   fixtures/legacy-kustomize.yaml        stdin of a legacy kustomize exec plugin
-#   fixtures/legacy-kustomize.config.yaml the config file that plugin gets as argv[1]
+#   fixtures/config/legacy-kustomize.yaml the config file that plugin gets as argv[1]
 #
 # Needs: tests/tools.sh (Helm 3 and 4), kubectl (built-in kustomize), kpt.
 # Environment: KUBECTL, KPT override the binaries; OUT (default $REPO/fixtures) is where
@@ -243,4 +243,4 @@ install_fixture "$WORK/capture/helm4.stdin" helm4-postrender.yaml
 install_fixture "$WORK/capture/kpt-eval.stdin" krm-kpt.yaml
 install_fixture "$WORK/capture/kpt-render.stdin" krm-kpt-render.yaml
 install_fixture "$WORK/capture/legacy.stdin" legacy-kustomize.yaml
-install_fixture "$WORK/capture/legacy.arg1" legacy-kustomize.config.yaml
+install_fixture "$WORK/capture/legacy.arg1" config/legacy-kustomize.yaml

@@ -99,7 +99,7 @@ differ() {
 # check NAME INPUT ARGS...: the five checks of one input. Outputs: run1 and run2 from
 # INPUT, rerun from run1.
 check() {
-	local name=$1 in=$2 out=$TMP/run1 err=$TMP/err1 rc1 rc2 rc3 why
+	local name=$1 in=$2 out=$TMP/run1 err=$TMP/err1 rc1 rc2 rc3 why c
 	shift 2
 
 	run "$in" "$out" "$err" "$@"
