@@ -121,7 +121,7 @@ diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_list 
 
 	buf_vaddf(&text, fmt, ap);
 	format(&line, sev, w, buf_cstr(&text));
-	if (!D.quiet)
+	if (!D.quiet && sev != SEV_INFO)	/* info only reaches results and the log */
 		fwrite(line.p, 1, line.len, stderr);
 	if (D.log) {
 		fwrite(line.p, 1, line.len, D.log);

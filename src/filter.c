@@ -92,6 +92,25 @@ set_ends(struct run *r)
 	}
 }
 
+/* libfyaml reads a NUL byte as the end of the input: what follows would be
+ * lost without a word. YAML allows no NUL, so say where it is. */
+static int
+check_nul(const struct run *r)
+{
+	const char *nul = memchr(r->in, '\0', r->len);
+	struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .line = 1, .col = 1 };
+
+	if (!nul)
+		return 0;
+	for (const char *p = r->in; p < nul; p++, w.col++)
+		if (*p == '\n') {
+			w.line++;
+			w.col = 0;
+		}
+	diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
+	return -1;
+}
+
 /* Read the stream. The first document is kept whole while it may be a
  * ResourceList; any second document makes the input a plain stream. */
 static int
@@ -101,8 +120,10 @@ scan(struct run *r)
 	struct ydoc d, first = { 0 };
 	int rc, nonempty = 0, failed = 0;
 
-	if (!yl)
+	if (!yl || check_nul(r) != 0) {
+		yload_free(yl);
 		return -1;
+	}
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
 		if (d.root && ++nonempty == 1 && krm_detect(d.root)) {
@@ -201,6 +222,21 @@ write_krm(struct run *r, const struct sink *out, bool failed)
 	return rc;
 }
 
+/* KRM results say what was added ("[info]" lines in kpt). */
+static void
+note_added(const struct run *r)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < r->inj.ngen; i++) {
+		const struct gen *g = &r->inj.gen[i];
+
+		buf_addf(&b, "%s%s/%s%s%s", i ? ", " : "", g->kind, g->ns, *g->ns ? "/" : "", g->name);
+	}
+	diag_report(SEV_INFO, NULL, "added %zu objects%s%s", r->inj.ngen, b.len ? ": " : "", b.len ? buf_cstr(&b) : "");
+	buf_free(&b);
+}
+
 static int
 process(struct run *r)
 {
@@ -214,7 +250,11 @@ process(struct run *r)
 	r->inj.cfg = r->cfg;
 	r->inj.a = r->keep;
 	r->inj.input = &r->objs;
-	return inject_run(&r->inj);
+	if (inject_run(&r->inj) != 0)
+		return -1;
+	if (r->krm)
+		note_added(r);
+	return 0;
 }
 
 static int
