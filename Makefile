@@ -65,26 +65,34 @@ run: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	$(BIN) < fixtures/example.yaml
 
+ASAN_FLAGS := CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined" BUILD=build-asan
+
+# every suite on the plain build, then the fixtures under ASan/UBSan
 test: deps
-	@$(MAKE) --no-print-directory all
-	@bash tests/run-all $(BUILD)
+	@$(MAKE) --no-print-directory all >/dev/null
+	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit >/dev/null
+	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build build-asan:quick
 
 # the suite under AddressSanitizer and UndefinedBehaviorSanitizer
-asan:
-	@$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" all
-	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build-asan --quick
+asan: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit
+	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build-asan
 
+# the suite under valgrind (fixtures; the corpus takes too long there)
 valgrind: all
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-		bash tests/run-all $(BUILD) --quick
+		bash tests/run-all build:quick
 
-fuzz:
+# a libFuzzer target over the core (clang from Debian); FUZZ_SECONDS to run it
+FUZZ_SECONDS ?= 60
+fuzz: deps
 	@mkdir -p build-fuzz
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Isrc \
 		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz
-	@echo "run: build-fuzz/fuzz -max_total_time=60 fixtures/"
+	@mkdir -p build-fuzz/corpus && cp fixtures/*.yaml build-fuzz/corpus/
+	build-fuzz/fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
 
 bench: all
 	@bash bench/run.sh $(BIN)

@@ -92,25 +92,6 @@ set_ends(struct run *r)
 	}
 }
 
-/* libfyaml reads a NUL byte as the end of the input: what follows would be
- * lost without a word. YAML allows no NUL, so say where it is. */
-static int
-check_nul(const struct run *r)
-{
-	const char *nul = memchr(r->in, '\0', r->len);
-	struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .line = 1, .col = 1 };
-
-	if (!nul)
-		return 0;
-	for (const char *p = r->in; p < nul; p++, w.col++)
-		if (*p == '\n') {
-			w.line++;
-			w.col = 0;
-		}
-	diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
-	return -1;
-}
-
 /* Read the stream. The first document is kept whole while it may be a
  * ResourceList; any second document makes the input a plain stream. */
 static int
@@ -120,10 +101,8 @@ scan(struct run *r)
 	struct ydoc d, first = { 0 };
 	int rc, nonempty = 0, failed = 0;
 
-	if (!yl || check_nul(r) != 0) {
-		yload_free(yl);
+	if (!yl)
 		return -1;
-	}
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
 		if (d.root && ++nonempty == 1 && krm_detect(d.root)) {

@@ -147,7 +147,8 @@ inject_run(struct inject *in)
 			return -1;
 	if (check_identities(in) != 0)
 		return -1;
-	qsort(in->gen, in->ngen, sizeof(in->gen[0]), by_install_order);
+	if (in->ngen > 1)
+		qsort(in->gen, in->ngen, sizeof(in->gen[0]), by_install_order);
 	return 0;
 }
 

@@ -270,3 +270,62 @@ str_eq(const char *a, size_t alen, const char *b)
 {
 	return strlen(b) == alen && memcmp(a, b, alen) == 0;
 }
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, at most U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned min, cp;
+
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	min = n == 4 ? 0x10000 : n == 3 ? 0x800 : 0x80;
+	if (left < n)
+		return 0;
+	cp = c & (0xFF >> (n + 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+size_t
+utf8_scan(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		if (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			/* eight ASCII bytes, none of them NUL */
+			if (!(w & 0x8080808080808080ULL) &&
+			    !((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (p[i] == 0)
+			return i;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = utf8_seq(p + i, len - i);
+
+		if (!n)
+			return i;
+		i += n;
+	}
+	return len;
+}

@@ -46,6 +46,9 @@ char *arena_strdup(struct arena *a, const char *s);
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);			/* NULL is OK */
 
+/* Offset of the first NUL byte or invalid UTF-8 sequence, or len if none. */
+size_t utf8_scan(const char *s, size_t len);
+
 bool str_eq(const char *a, size_t alen, const char *b);	/* a[0..alen) == NUL-terminated b */
 
 #endif

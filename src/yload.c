@@ -45,13 +45,39 @@ diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
 	(void)len;
 }
 
+/* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
+ * for the end of the input (what follows would be lost without a word) and
+ * loops forever on some invalid UTF-8; so the bytes are checked first. */
+static int
+check_text(const char *name, const char *buf, size_t len)
+{
+	size_t bad = utf8_scan(buf, len);
+	struct where w = { .file = name, .src = buf, .srclen = len, .line = 1, .col = 1 };
+
+	if (bad == len)
+		return 0;
+	for (const char *p = buf; p < buf + bad; p++, w.col++)
+		if (*p == '\n') {
+			w.line++;
+			w.col = 0;
+		}
+	if (buf[bad] == '\0')
+		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
+	else
+		diag_error(&w, "the input is not valid UTF-8 (byte 0x%02X)", (unsigned char)buf[bad]);
+	return -1;
+}
+
 struct yloader *
 yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 {
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
-	struct yloader *yl = xcalloc(1, sizeof(*yl));
+	struct yloader *yl;
 
+	if (check_text(name, buf, len) != 0)
+		return NULL;
+	yl = xcalloc(1, sizeof(*yl));
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
@@ -242,13 +268,36 @@ attach(struct yloader *yl, struct ynode *n)
 	yl->nchild[yl->depth - 1]++;
 }
 
+/* The text of a quoted scalar. fy_token_get_text() of libfyaml 0.7.12 leaks
+ * its buffer on quoted scalars with many escapes ('' or \n), so those are
+ * read through a token iterator into the arena instead. */
+static const char *
+quoted_text(struct yloader *yl, struct fy_token *tok, size_t *lenp)
+{
+	struct fy_token_iter *it = fy_token_iter_create(tok);
+	const struct fy_iter_chunk *chunk = NULL;
+	struct buf b = BUF_INIT;
+	char *text;
+	int err = 0;
+
+	if (!it)
+		return NULL;
+	while ((chunk = fy_token_iter_chunk_next(it, chunk, &err)) != NULL)
+		buf_add(&b, chunk->str, chunk->len);
+	fy_token_iter_destroy(it);
+	text = arena_strndup(yl->a, b.p ? b.p : "", b.len);
+	*lenp = b.len;
+	buf_free(&b);
+	return text;
+}
+
 static int
 on_scalar(struct yloader *yl, struct fy_event *ev)
 {
 	struct fy_event_scalar_data *d = &ev->scalar;
 	struct ynode *n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
 	size_t len = 0;
-	const char *text = d->value ? fy_token_get_text(d->value, &len) : "";
+	const char *text;
 	static const unsigned char styles[] = {
 		[FYSS_PLAIN] = YS_PLAIN, [FYSS_SINGLE_QUOTED] = YS_SINGLE,
 		[FYSS_DOUBLE_QUOTED] = YS_DOUBLE, [FYSS_LITERAL] = YS_LITERAL,
@@ -256,8 +305,17 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	};
 	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
 
-	n->str = arena_strndup(yl->a, text ? text : "", text ? len : 0);
-	n->len = text ? len : 0;
+	if (!d->value) {
+		n->str = "";
+	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
+		text = quoted_text(yl, d->value, &len);
+		n->str = text ? text : "";
+		n->len = text ? len : 0;
+	} else {
+		text = fy_token_get_text(d->value, &len);
+		n->str = arena_strndup(yl->a, text ? text : "", text ? len : 0);
+		n->len = text ? len : 0;
+	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
 	attach(yl, n);
 	return 0;

@@ -89,5 +89,12 @@ printf '\0\1\2binary' > "$tmp/bin.yaml"
 ra < "$tmp/bin.yaml" > "$tmp/out" 2> "$tmp/err"
 t "binary input: a clear error" '[ $? = 1 ] && grep -q "error" "$tmp/err" && [ ! -s "$tmp/out" ]'
 
+printf '%%%%%%\302%%%%%%\napiVersion: v1\n' > "$tmp/hang.yaml"
+ra < "$tmp/hang.yaml" > "$tmp/out" 2> "$tmp/err"
+t "invalid UTF-8 in a directive (libfyaml 0.7.12 loops on it): a clear error" '[ $? = 1 ] && grep -q "not valid UTF-8" "$tmp/err"'
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: u}\ndata: {text: "h\303\251 \360\237\232\200"}\n' > "$tmp/utf8.yaml"
+ra < "$tmp/utf8.yaml" > "$tmp/out" 2> "$tmp/err"
+t "valid multi-byte UTF-8 passes" '[ $? = 0 ] && "$check" fidelity "$tmp/utf8.yaml" "$tmp/out"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -249,6 +249,10 @@ test_tree(void)
 	budget = 100;
 	OK(ynode_equal(ynode_copy(a, r, &budget), r), "copy equals original");
 	OK(ypath(r, "a.missing") == NULL && ypath(NULL, "a") == NULL, "missing paths are NULL");
+	r = parse(a, "s: 'it''s'\nd: \"a\\nb\\u00e9\"\nl: |\n  x\n  y\n");
+	STR_EQ(ymap_gets(r, "s"), "it's", "single-quoted escapes");
+	STR_EQ(ymap_gets(r, "d"), "a\nb\xc3\xa9", "double-quoted escapes");
+	STR_EQ(ymap_gets(r, "l"), "x\ny\n", "literal block");
 	arena_free(a);
 }
 
