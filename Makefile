@@ -11,6 +11,8 @@ BUILD    ?= build
 
 SRCS := \
 	src/cfgfields.c \
+	src/cfgfinish.c \
+	src/cfgprint.c \
 	src/config.c \
 	src/diag.c \
 	src/emit.c \

@@ -39,6 +39,8 @@ extern const size_t config_nfields;
 const struct field *field_find(const char *path);
 /* Is path a group (a proper prefix of some field path)? */
 int field_is_group(const char *path, size_t len);
+/* "a|b|c" as "a, b, c"; the caller frees it. */
+char *field_allowed_text(const char *allowed);
 
 int check_dns_label(const char *s, const char **why);
 int check_dns_subdomain(const char *s, const char **why);

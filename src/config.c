@@ -8,8 +8,6 @@
 
 #include "cfgfields.h"
 #include "diag.h"
-#include "emit.h"
-#include "net.h"
 #include "util.h"
 #include "yload.h"
 #include "ytree.h"
@@ -83,8 +81,8 @@ allowed_has(const char *allowed, const char *s)
 	return 0;
 }
 
-static char *
-allowed_text(const char *allowed)
+char *
+field_allowed_text(const char *allowed)
 {
 	struct buf b = BUF_INIT;
 
@@ -111,7 +109,7 @@ set_scalar_string(struct config *c, const struct field *f, struct ynode *v, cons
 	}
 	v = yresolve(v);
 	if (f->type == F_ENUM && !allowed_has(f->allowed, v->str)) {
-		char *allowed = allowed_text(f->allowed);
+		char *allowed = field_allowed_text(f->allowed);
 
 		report(o, v, f, NULL, "invalid value \"%s\": must be one of %s", v->str, allowed);
 		free(allowed);
@@ -171,7 +169,7 @@ list_item_ok(const struct field *f, struct ynode *item, const struct origin *o, 
 	}
 	item = yresolve(item);
 	if (f->type == F_SET && !allowed_has(f->allowed, item->str)) {
-		char *allowed = allowed_text(f->allowed);
+		char *allowed = field_allowed_text(f->allowed);
 
 		report(o, item, f, NULL, "invalid list entry \"%s\": must be one of %s", item->str, allowed);
 		free(allowed);
@@ -582,146 +580,3 @@ config_apply_object(struct config *c, struct ynode *obj, const char *file, const
 	return -1;
 }
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} component_names[] = {
-	{ "registry", C_REGISTRY }, { "sync", C_SYNC }, { "certificates", C_CERTIFICATES },
-	{ "nodeTrust", C_NODETRUST }, { "spread", C_SPREAD }, { "workloadSpread", C_WORKLOADSPREAD },
-	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING },
-};
-
-static int
-finish_cluster_ip(struct config *c)
-{
-	struct where w = { .field = "spec.registry.service.clusterIP" };
-	struct cidr cidr;
-	struct ipaddr ip;
-	char text[64];
-
-	cidr_parse(c->registry.service.service_cidr, &cidr);	/* checked when set */
-	if (!*c->registry.service.cluster_ip) {
-		if (cidr_nth(&cidr, 20, &ip) != 0) {
-			w.field = "spec.registry.service.serviceCIDR";
-			diag_error(&w, "invalid value \"%s\": the range is too small to hold its 20th address, "
-				   "the default ClusterIP; set registry.service.clusterIP", c->registry.service.service_cidr);
-			return -1;
-		}
-	} else {
-		ip_parse(c->registry.service.cluster_ip, &ip);
-		if (!cidr_contains(&cidr, &ip)) {
-			diag_error(&w, "invalid value \"%s\": must be inside registry.service.serviceCIDR (%s)",
-				   c->registry.service.cluster_ip, c->registry.service.service_cidr);
-			return -1;
-		}
-	}
-	ip_format(&ip, text);
-	c->registry.service.cluster_ip = arena_strdup(c->arena, text);
-	return 0;
-}
-
-static int
-finish_tls(struct config *c)
-{
-	static const char *const need[] = { "caCertFile", "caKeyFile", "notBefore" };
-	const char *have[] = { c->tls.ca_cert_file, c->tls.ca_key_file, c->tls.not_before };
-	int rc = 0;
-
-	if (strcmp(c->tls.mode, "generate") != 0)
-		return 0;
-	for (size_t i = 0; i < 3; i++)
-		if (!*have[i]) {
-			char field[64];
-			struct where w = { .field = field };
-
-			snprintf(field, sizeof(field), "spec.tls.%s", need[i]);
-			diag_error(&w, "required when tls.mode is generate");
-			rc = -1;
-		}
-	return rc;
-}
-
-int
-config_finish(struct config *c)
-{
-	int rc = 0;
-
-	c->state = !strcmp(c->management_state, "Managed") ? MS_MANAGED :
-		   !strcmp(c->management_state, "Unmanaged") ? MS_UNMANAGED : MS_REMOVED;
-	c->components_mask = 0;
-	for (size_t i = 0; i < c->components.n; i++)
-		for (size_t j = 0; j < sizeof(component_names) / sizeof(component_names[0]); j++)
-			if (!strcmp(c->components.v[i], component_names[j].name))
-				c->components_mask |= component_names[j].bit;
-	rc |= finish_cluster_ip(c);
-	rc |= finish_tls(c);
-	return rc ? -1 : 0;
-}
-
-bool
-config_has(const struct config *c, unsigned components)
-{
-	return (c->components_mask & components) != 0;
-}
-
-static const char *
-type_name(const struct field *f)
-{
-	static const char *const names[] = {
-		[F_STR] = "string", [F_ENUM] = "string", [F_INT] = "integer", [F_BOOL] = "boolean",
-		[F_LIST] = "list", [F_SET] = "list", [F_OBJECT] = "mapping", [F_OBJLIST] = "list of mappings",
-	};
-
-	return names[f->type];
-}
-
-void
-config_print_fields(FILE *fp)
-{
-	for (size_t i = 0; i < config_nfields; i++) {
-		const struct field *f = &config_fields[i];
-
-		fprintf(fp, "  %-34s %s, default %s\n", f->path, type_name(f), f->def);
-		if (f->allowed && (f->type == F_ENUM || f->type == F_SET)) {
-			char *allowed = allowed_text(f->allowed);
-
-			fprintf(fp, "  %-34s one of: %s\n", "", allowed);
-			free(allowed);
-		}
-		if (f->type == F_INT)
-			fprintf(fp, "  %-34s from %ld to %ld\n", "", f->min, f->max);
-		fprintf(fp, "  %-34s %s\n", "", f->help);
-	}
-}
-
-int
-config_print_defaults(struct buf *out)
-{
-	struct arena *a = arena_new();
-	struct ynode *doc = ynode_map(a), *spec;
-	int rc = 0;
-
-	ymap_str(a, doc, "apiVersion", CONFIG_API_VERSION);
-	ymap_str(a, doc, "kind", CONFIG_KIND);
-	ymap_str(a, ymap_map(a, doc, "metadata"), "name", "registry-addon");
-	spec = ymap_map(a, doc, "spec");
-	for (size_t i = 0; i < config_nfields && rc == 0; i++) {
-		const struct field *f = &config_fields[i];
-		struct ynode *parent = spec, *v = NULL;
-		char key[128];
-		const char *p = f->path, *dot;
-
-		while ((dot = strchr(p, '.')) != NULL) {
-			snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
-			parent = ymap_map(a, parent, key);
-			p = dot + 1;
-		}
-		rc = yload_one("<defaults>", f->def, strlen(f->def), a, &v);
-		if (rc == 0 && v)
-			ymap_set(a, parent, p, v);
-	}
-	if (rc == 0)
-		rc = emit_yaml(out, doc);
-	arena_free(a);
-	return rc;
-}

@@ -1,0 +1,91 @@
+/* cfgfinish.c - checks across fields and derived values, once every source
+ * of configuration has been applied. */
+#include <string.h>
+
+#include "config.h"
+#include "diag.h"
+#include "net.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} component_names[] = {
+	{ "registry", C_REGISTRY }, { "sync", C_SYNC }, { "certificates", C_CERTIFICATES },
+	{ "nodeTrust", C_NODETRUST }, { "spread", C_SPREAD }, { "workloadSpread", C_WORKLOADSPREAD },
+	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING },
+};
+
+static int
+finish_cluster_ip(struct config *c)
+{
+	struct where w = { .field = "spec.registry.service.clusterIP" };
+	struct cidr cidr;
+	struct ipaddr ip;
+	char text[64];
+
+	cidr_parse(c->registry.service.service_cidr, &cidr);	/* checked when set */
+	if (!*c->registry.service.cluster_ip) {
+		if (cidr_nth(&cidr, 20, &ip) != 0) {
+			w.field = "spec.registry.service.serviceCIDR";
+			diag_error(&w, "invalid value \"%s\": the range is too small to hold its 20th address, "
+				   "the default ClusterIP; set registry.service.clusterIP", c->registry.service.service_cidr);
+			return -1;
+		}
+	} else {
+		ip_parse(c->registry.service.cluster_ip, &ip);
+		if (!cidr_contains(&cidr, &ip)) {
+			diag_error(&w, "invalid value \"%s\": must be inside registry.service.serviceCIDR (%s)",
+				   c->registry.service.cluster_ip, c->registry.service.service_cidr);
+			return -1;
+		}
+	}
+	ip_format(&ip, text);
+	c->registry.service.cluster_ip = arena_strdup(c->arena, text);
+	return 0;
+}
+
+static int
+finish_tls(struct config *c)
+{
+	static const char *const need[] = { "caCertFile", "caKeyFile", "notBefore" };
+	const char *have[] = { c->tls.ca_cert_file, c->tls.ca_key_file, c->tls.not_before };
+	int rc = 0;
+
+	if (strcmp(c->tls.mode, "generate") != 0)
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if (!*have[i]) {
+			char field[64];
+			struct where w = { .field = field };
+
+			snprintf(field, sizeof(field), "spec.tls.%s", need[i]);
+			diag_error(&w, "required when tls.mode is generate");
+			rc = -1;
+		}
+	return rc;
+}
+
+int
+config_finish(struct config *c)
+{
+	int rc = 0;
+
+	c->state = !strcmp(c->management_state, "Managed") ? MS_MANAGED :
+		   !strcmp(c->management_state, "Unmanaged") ? MS_UNMANAGED : MS_REMOVED;
+	c->components_mask = 0;
+	for (size_t i = 0; i < c->components.n; i++)
+		for (size_t j = 0; j < sizeof(component_names) / sizeof(component_names[0]); j++)
+			if (!strcmp(c->components.v[i], component_names[j].name))
+				c->components_mask |= component_names[j].bit;
+	rc |= finish_cluster_ip(c);
+	rc |= finish_tls(c);
+	return rc ? -1 : 0;
+}
+
+bool
+config_has(const struct config *c, unsigned components)
+{
+	return (c->components_mask & components) != 0;
+}
+
