@@ -41,6 +41,18 @@ config_print_fields(FILE *fp)
 	}
 }
 
+/* Strings are written as strings: "off" must not read back as false. */
+static struct ynode *
+as_typed(const struct field *f, struct ynode *v)
+{
+	if ((f->type == F_STR || f->type == F_ENUM) && v->kind == Y_SCALAR)
+		v->style = YS_ANY;
+	if ((f->type == F_LIST || f->type == F_SET) && v->kind == Y_SEQ)
+		for (struct ynode *it = v->head; it; it = it->next)
+			it->style = YS_ANY;
+	return v;
+}
+
 int
 config_print_defaults(struct buf *out)
 {
@@ -65,7 +77,7 @@ config_print_defaults(struct buf *out)
 		}
 		rc = yload_one("<defaults>", f->def, strlen(f->def), a, &v);
 		if (rc == 0 && v)
-			ymap_set(a, parent, p, v);
+			ymap_set(a, parent, p, as_typed(f, v));
 	}
 	if (rc == 0)
 		rc = emit_yaml(out, doc);
