@@ -92,6 +92,20 @@ set_ends(struct run *r)
 	}
 }
 
+/* What of each input object is built into a tree: its identity. The rest
+ * (specs, data, CRD schemas) is copied as bytes and never looked at, unless
+ * the document may be a ResourceList, which is read whole. */
+static bool
+want_key(void *ctx, struct ynode *root, const char *key)
+{
+	const char *kind = ymap_gets(root, "kind");
+
+	(void)ctx;
+	if (!kind || !strcmp(kind, "ResourceList") || !strcmp(kind, "List"))
+		return true;
+	return !strcmp(key, "apiVersion") || !strcmp(key, "kind") || !strcmp(key, "metadata");
+}
+
 /* Read the stream. The first document is kept whole while it may be a
  * ResourceList; any second document makes the input a plain stream. */
 static int
@@ -103,6 +117,7 @@ scan(struct run *r)
 
 	if (!yl)
 		return -1;
+	yload_set_want(yl, want_key, r);
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
 		if (d.root && ++nonempty == 1 && krm_detect(d.root)) {

@@ -32,6 +32,10 @@ struct yloader {
 	size_t nchild[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
+	ywant_fn want;		/* which values of a document root to build */
+	void *want_ctx;
+	int skip;		/* > 0: inside a value not wanted (nesting level) */
+	bool skipped;		/* this document had values left out */
 	struct anchor *anchors;	/* open addressing, power-of-two size */
 	size_t nanchors, anchorcap;
 };
@@ -98,6 +102,13 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 	yl->len = len;
 	yl->a = a;
 	return yl;
+}
+
+void
+yload_set_want(struct yloader *yl, ywant_fn want, void *ctx)
+{
+	yl->want = want;
+	yl->want_ctx = ctx;
 }
 
 void
@@ -292,10 +303,45 @@ quoted_text(struct yloader *yl, struct fy_token *tok, size_t *lenp)
 }
 
 static int
+too_deep(struct yloader *yl, struct fy_event *ev)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels", YLOAD_MAX_DEPTH);
+	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+	return -1;
+}
+
+/* Is the next node a value of the document root that the caller does not
+ * want? Then its key is taken back and the value is not built at all (its
+ * scalars are never formatted: that is most of the cost of a big CRD). */
+static bool
+skip_this(struct yloader *yl)
+{
+	struct ynode *root, *key, **link;
+
+	if (!yl->want || yl->depth != 1 || yl->stack[0]->kind != Y_MAP || yl->nchild[0] % 2 == 0)
+		return false;
+	root = yl->stack[0];
+	key = root->tail;
+	if (key->kind != Y_SCALAR || yl->want(yl->want_ctx, root, key->str))
+		return false;
+	for (link = &root->head; *link != key; link = &(*link)->next)
+		;
+	*link = NULL;
+	root->tail = NULL;
+	for (struct ynode *c = root->head; c; c = c->next)
+		root->tail = c;
+	yl->nchild[0]--;
+	yl->skipped = true;
+	return true;
+}
+
+static int
 on_scalar(struct yloader *yl, struct fy_event *ev)
 {
 	struct fy_event_scalar_data *d = &ev->scalar;
-	struct ynode *n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
+	struct ynode *n;
 	size_t len = 0;
 	const char *text;
 	static const unsigned char styles[] = {
@@ -305,6 +351,9 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	};
 	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
 
+	if (skip_this(yl))
+		return 0;
+	n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
@@ -328,12 +377,11 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 	struct fy_token *tag = kind == Y_MAP ? ev->mapping_start.tag : ev->sequence_start.tag;
 	struct ynode *n;
 
-	if (yl->depth >= YLOAD_MAX_DEPTH) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "nesting is deeper than %d levels", YLOAD_MAX_DEPTH);
-		report_at(yl, fy_event_start_mark(ev), yl->index, msg);
-		return -1;
+	if (yl->depth >= YLOAD_MAX_DEPTH)
+		return too_deep(yl, ev);
+	if (skip_this(yl)) {
+		yl->skip = 1;
+		return 0;
 	}
 	n = node_from_event(yl, ev, anchor, tag, kind);
 	if (fy_event_get_node_style(ev) == FYNS_FLOW)
@@ -359,9 +407,16 @@ on_end(struct yloader *yl, struct fy_event *ev)
 static int
 on_alias(struct yloader *yl, struct fy_event *ev)
 {
-	struct ynode *n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
+	struct ynode *n;
 
+	if (skip_this(yl))
+		return 0;
+	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
 	n->target = anchor_get(yl, ev->alias.anchor);
+	if (!n->target && yl->skipped) {
+		attach(yl, n);		/* its anchor was in a value left out */
+		return 0;
+	}
 	if (!n->target) {
 		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
 		return -1;
@@ -381,6 +436,8 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
 	yl->depth = 0;
+	yl->skip = 0;
+	yl->skipped = false;
 	anchors_clear(yl);
 }
 
@@ -392,9 +449,27 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 		doc->start = yl->root && yl->root->line ? yl->root->pos : SIZE_MAX;
 }
 
+
+/* Inside a value left out: only follow its nesting (still bounded: the
+ * parser's own stacks grow with it). */
+static int
+dispatch_skipped(struct yloader *yl, struct fy_event *ev)
+{
+	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {
+		if (yl->depth + (size_t)yl->skip >= YLOAD_MAX_DEPTH)
+			return too_deep(yl, ev);
+		yl->skip++;
+	} else if (ev->type == FYET_MAPPING_END || ev->type == FYET_SEQUENCE_END) {
+		yl->skip--;
+	}
+	return 0;
+}
+
 static int
 dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 {
+	if (yl->skip)
+		return dispatch_skipped(yl, ev);
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
 		on_doc_start(yl, ev, doc);

@@ -29,6 +29,11 @@ struct yloader *yload_new(const char *name, const char *buf, size_t len, struct 
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */
+/* want(ctx, root, key) is asked for each key of a document's root mapping as
+ * its value begins; a false answer leaves that value out of the tree (an
+ * alias into it reads as absent). Not set: everything is built. */
+typedef bool (*ywant_fn)(void *ctx, struct ynode *root, const char *key);
+void yload_set_want(struct yloader *yl, ywant_fn want, void *ctx);
 /* Make the next documents' nodes in a (the current document's stay). */
 void yload_set_arena(struct yloader *yl, struct arena *a);
 
