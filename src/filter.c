@@ -227,7 +227,8 @@ note_added(const struct run *r)
 
 		buf_addf(&b, "%s%s/%s%s%s", i ? ", " : "", g->kind, g->ns, *g->ns ? "/" : "", g->name);
 	}
-	diag_report(SEV_INFO, NULL, "added %zu objects%s%s", r->inj.ngen, b.len ? ": " : "", b.len ? buf_cstr(&b) : "");
+	diag_report(SEV_INFO, NULL, "generated %zu object%s%s%s", r->inj.ngen, r->inj.ngen == 1 ? "" : "s",
+		    b.len ? ": " : "", b.len ? buf_cstr(&b) : "");
 	buf_free(&b);
 }
 

@@ -123,6 +123,28 @@ check_identities(struct inject *in)
 	return rc;
 }
 
+/* A replaced object keeps the pipeline's bookkeeping of the one it replaces
+ * (kpt files it where it was; the KRM spec: functions should not change
+ * path and index). */
+static void
+carry_annotations(struct inject *in)
+{
+	for (size_t i = 0; i < in->ngen; i++) {
+		struct gen *g = &in->gen[i];
+		struct ynode *ann = ypath(g->root, "metadata.annotations");
+
+		for (size_t j = 0; j < in->input->n; j++) {
+			const struct obj *o = &in->input->v[j];
+
+			if (!(o->flags & OBJ_OURS) || !o->carry || !obj_is(o, g->api, g->kind, g->ns, g->name))
+				continue;
+			for (struct ynode *k = o->carry->head; k && k->next; k = k->next->next)
+				ymap_set(in->a, ann, k->str, ynode_strn(in->a, k->next->str, k->next->len));
+			break;
+		}
+	}
+}
+
 static int
 by_install_order(const void *x, const void *y)
 {
@@ -147,6 +169,7 @@ inject_run(struct inject *in)
 			return -1;
 	if (check_identities(in) != 0)
 		return -1;
+	carry_annotations(in);
 	if (in->ngen > 1)
 		qsort(in->gen, in->ngen, sizeof(in->gen[0]), by_install_order);
 	return 0;

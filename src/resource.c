@@ -35,6 +35,40 @@ keep(struct arena *a, struct ynode *map, const char *key)
 	return s ? arena_strdup(a, s) : "";
 }
 
+bool
+annotation_is_carried(const char *key)
+{
+	static const char *const prefixes[] = {
+		"config.kubernetes.io/", "internal.config.kubernetes.io/", "config.k8s.io/",
+		"kustomize.config.k8s.io/", "postrenderer.helm.sh/",
+	};
+
+	if (!strcmp(key, LOCAL_CONFIG_ANNOTATION))
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* The carried annotations of one of our objects, copied (they are short). */
+static struct ynode *
+carried(struct ynode *annotations, struct arena *a)
+{
+	struct ynode *m = NULL;
+
+	for (struct ynode *k = yis_map(annotations) ? yresolve(annotations)->head : NULL; k && k->next; k = k->next->next) {
+		struct ynode *rk = yresolve(k), *v = yresolve(k->next);
+
+		if (!yis_scalar(rk) || !yis_scalar(v) || !annotation_is_carried(rk->str))
+			continue;
+		if (!m)
+			m = ynode_map(a);
+		ymap_set(a, m, rk->str, ynode_strn(a, v->str, v->len));
+	}
+	return m;
+}
+
 void
 obj_read(struct obj *o, struct ynode *root, struct arena *a)
 {
@@ -50,8 +84,10 @@ obj_read(struct obj *o, struct ynode *root, struct arena *a)
 	o->col = root->col;
 	if (local && !strcmp(local, "true"))
 		o->flags |= OBJ_LOCAL_CONFIG;
-	else if (marker && !strcmp(marker, "true"))
+	else if (marker && !strcmp(marker, "true")) {
 		o->flags |= OBJ_OURS;
+		o->carry = carried(ymap_get(meta, "annotations"), a);
+	}
 }
 
 static size_t

@@ -32,6 +32,7 @@ struct obj {
 	unsigned flags;
 	const char *api, *kind, *ns, *name;	/* "" when absent */
 	int line, col;
+	struct ynode *carry;	/* ours: tools' bookkeeping annotations to keep */
 };
 
 struct objs {
@@ -44,6 +45,9 @@ void objs_free(struct objs *os);
 
 /* Fill identity and flags from a document or item root (not NULL). */
 void obj_read(struct obj *o, struct ynode *root, struct arena *a);
+/* Is this annotation the bookkeeping of a pipeline tool (kpt/kustomize path,
+ * index and ids, Helm 4's file name), which a replaced object keeps? */
+bool annotation_is_carried(const char *key);
 /* Same group (apiVersion without version), kind, namespace and name? */
 bool obj_is(const struct obj *o, const char *api, const char *kind, const char *ns, const char *name);
 /* A struct where naming this object, for diag. */

@@ -296,6 +296,16 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	need 'diff -r "$d/eval.1" "$d/eval" >"$d/eval2.diff" 2>&1' "a second run changed the package" "$d/eval2.diff"
 	report "kpt fn eval: a second run changes nothing"
 
+	# a generated file the user moved stays where it is (its path annotations are kept)
+	mkdir -p "$d/eval/addon"
+	mv "$d/eval/namespace_mirror.yaml" "$d/eval/addon/namespace.yaml"
+	cp -R "$d/eval" "$d/eval.moved"
+	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval3.out" 2>&1
+	rc=$?
+	need '[ $rc = 0 ]' "third kpt fn eval exited $rc" "$d/eval3.out"
+	need 'diff -r "$d/eval.moved" "$d/eval" >"$d/eval3.diff" 2>&1' "kpt moved our object back" "$d/eval3.diff"
+	report "kpt fn eval: a generated object the user moved to another file stays there"
+
 	cp -R "$d/eval" "$d/evalbad.1"
 	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- registry.replicas=0) >"$d/bad.out" 2>&1
 	rc=$?
