@@ -267,25 +267,26 @@ field_set(struct config *c, const struct field *f, struct ynode *v, const struct
 	return -1;
 }
 
+/* Every default, parsed in one go as a mapping of field paths. */
 struct config *
 config_new(void)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
 	struct origin o = { "<defaults>", NULL, 0, "spec." };
+	struct buf text = BUF_INIT;
+	struct ynode *defaults = NULL, *k;
 
 	c->arena = arena_new();
-	for (size_t i = 0; i < config_nfields; i++) {
-		const struct field *f = &config_fields[i];
-		struct ynode *v;
-
-		if (yload_one("<defaults>", f->def, strlen(f->def), c->arena, &v) != 0 || !v ||
-		    field_set(c, f, v, &o) != 0) {
-			/* a broken default is a bug in the table */
-			if (v == NULL && (f->type == F_STR))
-				continue;
+	for (size_t i = 0; i < config_nfields; i++)
+		buf_addf(&text, "%s: %s\n", config_fields[i].path, config_fields[i].def);
+	if (yload_one("<defaults>", text.p, text.len, c->arena, &defaults) != 0)
+		abort();	/* a broken default is a bug in the table */
+	k = defaults->head;
+	for (size_t i = 0; i < config_nfields; i++, k = k->next->next)
+		if (!k || strcmp(k->str, config_fields[i].path) != 0 ||
+		    field_set(c, &config_fields[i], k->next, &o) != 0)
 			abort();
-		}
-	}
+	buf_free(&text);
 	return c;
 }
 
