@@ -83,10 +83,10 @@ asan: deps
 	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build-asan
 
-# the suite under valgrind (fixtures; the corpus takes too long there)
+# the whole suite under valgrind
 valgrind: all
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-		bash tests/run-all build:quick
+		bash tests/run-all build
 
 # a libFuzzer target over the core (clang from Debian); FUZZ_SECONDS to run it
 FUZZ_SECONDS ?= 60

@@ -53,7 +53,7 @@
 # there, and it spares a 4-minute kustomize run). The timed runs are
 # interleaved (round i runs every contender once), so a change in machine
 # load hits all contenders alike rather than one of them. Median of N samples:
-# N = 5 for single and 10mb, 3 for 100mb; BENCH_RUNS=N overrides all.
+# N = 15 for single (milliseconds: noisy), 5 for 10mb, 3 for 100mb; BENCH_RUNS=N overrides all.
 # A contender stops taking samples once it has used BENCH_BUDGET seconds
 # (default 300) on one input; the runs column shows how many were taken.
 # Each run is capped at BENCH_TIMEOUT seconds (default 300); a contender that
@@ -498,7 +498,7 @@ else
 	kver="kubectl $("$KUBECTL" version --client 2>/dev/null | awk '{ printf "%s%s", sep, $0; sep = ", " }')"
 fi
 echo "  libfyaml $(pkg-config --modversion libfyaml 2>/dev/null || echo '?'), $kver"
-echo "  runs: median of ${BENCH_RUNS:-5/5/3}, cap ${CAP}s per run, budget ${BUDGET}s per contender and input; wall clock; peak RSS from /usr/bin/time"
+echo "  runs: median of ${BENCH_RUNS:-15/5/3}, cap ${CAP}s per run, budget ${BUDGET}s per contender and input; wall clock; peak RSS from /usr/bin/time"
 
 # fixed cost: ours on an empty input (valid: the output is the add-on alone)
 BASE_RSS=""
@@ -511,7 +511,7 @@ fi
 
 for name in $INPUTS; do
 	case $name in
-	single) bench_input single "single chart ($SINGLE_NAME)" "${BENCH_RUNS:-5}" ;;
+	single) bench_input single "single chart ($SINGLE_NAME)" "${BENCH_RUNS:-15}" ;;
 	10mb) bench_input 10mb "corpus x$(($(fsize "$DATA/10mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 10 MiB)" "${BENCH_RUNS:-5}" ;;
 	100mb) bench_input 100mb "corpus x$(($(fsize "$DATA/100mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 100 MiB)" "${BENCH_RUNS:-3}" ;;
 	*) die "unknown input '$name' in BENCH_INPUTS (single 10mb 100mb)" ;;
