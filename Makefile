@@ -15,12 +15,21 @@ SRCS := \
 	src/cfgfinish.c \
 	src/cfgprint.c \
 	src/config.c \
+	src/crypto.c \
 	src/diag.c \
 	src/emit.c \
 	src/filter.c \
+	src/images.c \
 	src/inject.c \
 	src/inject/hosting.c \
 	src/inject/namespace.c \
+	src/inject/networkpolicy.c \
+	src/inject/pdb.c \
+	src/inject/registryconfig.c \
+	src/inject/serviceaccount.c \
+	src/inject/services.c \
+	src/inject/statefulset.c \
+	src/inject/syncconfig.c \
 	src/krm.c \
 	src/net.c \
 	src/resource.c \

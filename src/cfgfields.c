@@ -48,12 +48,25 @@ const struct field config_fields[] = {
 	  "tolerations of the registry pods" },
 	{ "registry.priorityClassName", F_STR, OFF(registry.priority_class_name), "\"\"", NULL, NULL, 0, 0,
 	  "priority class of the registry pods" },
+	{ "registry.deleteEnabled", F_BOOL, OFF(registry.delete_enabled), "false", NULL, NULL, 0, 0,
+	  "allow deleting manifests and blobs through the registry API" },
+	{ "registry.httpSecretName", F_STR, OFF(registry.http_secret_name), "\"\"", NULL, check_dns_subdomain_or_empty, 0, 0,
+	  "Secret (key http-secret) holding Distribution's http.secret; empty: derived in the pod from the TLS key" },
 	{ "sync.image", F_STR, OFF(sync.image), "ghcr.io/regclient/regsync:v0.11.5", NULL, check_image, 0, 0,
 	  "regsync sidecar image" },
 	{ "sync.interval", F_STR, OFF(sync.interval), "2m", NULL, check_duration, 0, 0,
 	  "how often replicas copy from each other" },
 	{ "sync.preload", F_LIST, OFF(sync.preload), "[auto]", "auto", check_image, 0, 0,
 	  "images copied into the mirror ahead of use: auto (every image in the input), none, or a list" },
+	{ "sync.parallel", F_INT, OFF(sync.parallel), "2", NULL, NULL, 1, 64,
+	  "copies regsync runs at once" },
+	{ "sync.rateLimit.min", F_INT, OFF(sync.rate_limit_min), "100", NULL, NULL, 0, 5000,
+	  "pause syncing from a registry when its rate-limit headroom falls below this many pulls" },
+	{ "sync.rateLimit.retry", F_STR, OFF(sync.rate_limit_retry), "15m", NULL, check_duration, 0, 0,
+	  "wait this long before retrying a rate-limited registry (regsync floors it at 5m)" },
+	{ "sync.resources", F_OBJECT, OFF(sync.resources),
+	  "{requests: {cpu: 25m, memory: 64Mi}, limits: {memory: 128Mi}}", NULL, NULL, 0, 0,
+	  "regsync sidecar resources" },
 	{ "tls.mode", F_ENUM, OFF(tls.mode), "cert-manager", "cert-manager|secret|generate", NULL, 0, 0,
 	  "where the registry's TLS identity comes from" },
 	{ "tls.caDuration", F_STR, OFF(tls.ca_duration), "87600h", NULL, check_duration, 0, 0,
@@ -158,6 +171,12 @@ check_dns_subdomain(const char *s, const char **why)
 	return 0;
 bad:
 	return fail(why, "a DNS name: dot-separated labels of lower-case letters, digits and '-', at most 253 characters");
+}
+
+int
+check_dns_subdomain_or_empty(const char *s, const char **why)
+{
+	return *s ? check_dns_subdomain(s, why) : 0;
 }
 
 int

@@ -44,6 +44,7 @@ char *field_allowed_text(const char *allowed);
 
 int check_dns_label(const char *s, const char **why);
 int check_dns_subdomain(const char *s, const char **why);
+int check_dns_subdomain_or_empty(const char *s, const char **why);
 int check_image(const char *s, const char **why);
 int check_quantity(const char *s, const char **why);
 int check_duration(const char *s, const char **why);

@@ -488,6 +488,19 @@ value_node(struct arena *a, const struct field *f, const char *text, const char 
 	return NULL;
 }
 
+/* A value parsed from a string points into that string; its messages
+ * should point where the string came from (a ConfigMap entry) or nowhere. */
+static void
+reposition(struct ynode *v, const struct ynode *at, int depth)
+{
+	if (!v || depth > 64)
+		return;
+	v->line = at ? at->line : 0;
+	v->col = at ? at->col : 0;
+	for (struct ynode *c = v->kind == Y_ALIAS ? NULL : v->head; c; c = c->next)
+		reposition(c, at, depth + 1);
+}
+
 static int
 set_text(struct config *c, const char *path, const char *text, struct ynode *at, const struct origin *o)
 {
@@ -504,10 +517,7 @@ set_text(struct config *c, const char *path, const char *text, struct ynode *at,
 	a = arena_new();
 	snprintf(name, sizeof(name), "%s%s", o->file, at ? "" : " value");
 	v = value_node(a, f, text, name);
-	if (v && at) {
-		v->line = at->line;
-		v->col = at->col;
-	}
+	reposition(v, at, 0);
 	rc = v ? field_set(c, f, v, o) : -1;
 	arena_free(a);
 	return rc;

@@ -60,11 +60,17 @@ struct config {
 		struct ynode *node_selector;
 		struct ynode *tolerations;
 		char *priority_class_name;
+		bool delete_enabled;
+		char *http_secret_name;
 	} registry;
 	struct {
 		char *image;
 		char *interval;
 		struct strlist preload;		/* "auto" and/or image references */
+		long parallel;
+		long rate_limit_min;
+		char *rate_limit_retry;
+		struct ynode *resources;
 	} sync;
 	struct {
 		char *mode;

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
+#include "images.h"
 #include "inject.h"
 #include "krm.h"
 #include "resource.h"
@@ -28,6 +29,7 @@ struct run {
 	struct objs objs;
 	bool krm;
 	struct krm k;
+	struct images images;	/* of the input's workloads, for the preload */
 	struct inject inj;
 };
 
@@ -53,6 +55,14 @@ configure(const struct run *r, struct ynode *function_config)
 	return c;
 }
 
+/* What the injectors need to know of the input besides identities. */
+static void
+observe(struct run *r, const struct obj *o, struct ynode *root)
+{
+	if (!(o->flags & (OBJ_OURS | OBJ_LOCAL_CONFIG | OBJ_EMPTY)))
+		images_collect(&r->images, root);
+}
+
 static int
 take_doc(struct run *r, const struct ydoc *d)
 {
@@ -73,6 +83,7 @@ take_doc(struct run *r, const struct ydoc *d)
 		return -1;
 	}
 	obj_read(o, d->root, r->keep);
+	observe(r, o, d->root);
 	return 0;
 }
 
@@ -92,9 +103,9 @@ set_ends(struct run *r)
 	}
 }
 
-/* What of each input object is built into a tree: its identity. The rest
- * (specs, data, CRD schemas) is copied as bytes and never looked at, unless
- * the document may be a ResourceList, which is read whole. */
+/* What of each input object is built into a tree: its identity, and the spec
+ * of workloads. The rest (data, CRD schemas...) is copied as bytes and never
+ * looked at, unless the document may be a ResourceList, which is read whole. */
 static bool
 want_key(void *ctx, struct ynode *root, const char *key)
 {
@@ -103,6 +114,8 @@ want_key(void *ctx, struct ynode *root, const char *key)
 	(void)ctx;
 	if (!kind || !strcmp(kind, "ResourceList") || !strcmp(kind, "List"))
 		return true;
+	if (!strcmp(key, "spec") && image_workload_kind(kind))
+		return true;	/* its pod template names images */
 	return !strcmp(key, "apiVersion") || !strcmp(key, "kind") || !strcmp(key, "metadata");
 }
 
@@ -137,9 +150,16 @@ scan(struct run *r)
 	if (rc < 0)
 		return -1;
 	if (first.root) {
+		struct ynode *it;
+
 		r->krm = true;
 		objs_free(&r->objs);
-		return krm_unwrap(&r->k, first.root, r->in, r->len, &r->objs, r->keep);
+		if (krm_unwrap(&r->k, first.root, r->in, r->len, &r->objs, r->keep) != 0)
+			return -1;
+		it = r->k.items ? r->k.items->head : NULL;
+		for (size_t i = 0; i < r->objs.n && it; i++, it = it->next)
+			observe(r, &r->objs.v[i], it);
+		return 0;
 	}
 	set_ends(r);
 	return failed ? -1 : 0;
@@ -245,6 +265,7 @@ process(struct run *r)
 	r->inj.cfg = r->cfg;
 	r->inj.a = r->keep;
 	r->inj.input = &r->objs;
+	r->inj.images = &r->images;
 	if (inject_run(&r->inj) != 0)
 		return -1;
 	if (r->krm)
@@ -292,6 +313,7 @@ filter_run(const struct filter_opts *fo, const char *in, size_t len, const struc
 	finish(&r, out, ok);
 	inject_free(&r.inj);
 	objs_free(&r.objs);
+	images_free(&r.images);
 	config_free(r.cfg);
 	arena_free(r.scratch);
 	arena_free(r.keep);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "crypto.h"
 #include "diag.h"
+#include "emit.h"
 #include "resource.h"
 #include "util.h"
 #include "ytree.h"
@@ -17,6 +19,13 @@ static const struct injector {
 } injectors[] = {
 	{ "namespace", C_REGISTRY | C_SYNC | C_CERTIFICATES | C_NODETRUST, inject_namespace },
 	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING, inject_hosting },
+	{ "serviceAccount", C_REGISTRY, inject_serviceaccount },
+	{ "registryConfig", C_REGISTRY, inject_registry_config },
+	{ "syncConfig", C_SYNC, inject_sync_config },
+	{ "services", C_REGISTRY, inject_services },
+	{ "statefulSet", C_REGISTRY, inject_statefulset },	/* after the ConfigMaps: hashes them */
+	{ "podDisruptionBudget", C_REGISTRY, inject_pdb },
+	{ "networkPolicy", C_REGISTRY, inject_networkpolicy },
 };
 
 /* Helm's install order (pkg/releaseutil/kind_sorter.go); unknown kinds last. */
@@ -82,6 +91,50 @@ inject_service_host(const struct inject *in)
 		return xasprintf("%s.%s.svc.%s", REGISTRY_SERVICE, c->namespace, c->cluster_domain);
 	return xasprintf("%s.%s.svc.%s:%ld", REGISTRY_SERVICE, c->namespace, c->cluster_domain,
 			 c->registry.service.port);
+}
+
+char *
+inject_peer_host(const struct inject *in, long i)
+{
+	return xasprintf("%s-%ld.%s.%s.svc.%s:%d", REGISTRY_SERVICE, i, REGISTRY_HEADLESS, in->cfg->namespace,
+			 in->cfg->cluster_domain, REGISTRY_PORT);
+}
+
+struct ynode *
+inject_selector(struct inject *in)
+{
+	struct ynode *m = ynode_map(in->a);
+
+	ymap_str(in->a, m, "app.kubernetes.io/name", "registry");
+	ymap_str(in->a, m, PART_OF_LABEL, PART_OF_VALUE);
+	return m;
+}
+
+struct ynode *
+inject_find(const struct inject *in, const char *kind, const char *name)
+{
+	for (size_t i = 0; i < in->ngen; i++)
+		if (!strcmp(in->gen[i].kind, kind) && !strcmp(in->gen[i].name, name))
+			return in->gen[i].root;
+	return NULL;
+}
+
+int
+inject_checksum(const struct inject *in, const char *kind, const char *name, char out[65])
+{
+	struct ynode *obj = inject_find(in, kind, name);
+	struct buf text = BUF_INIT;
+	int rc;
+
+	if (!obj) {
+		out[0] = '\0';
+		return 0;
+	}
+	rc = emit_yaml(&text, ymap_get(obj, "data"));
+	if (rc == 0)
+		rc = sha256_hex(text.p, text.len, out);
+	buf_free(&text);
+	return rc;
 }
 
 /* Drop generated object i. */

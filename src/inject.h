@@ -19,17 +19,28 @@ struct config;
 struct objs;
 struct ynode;
 
-#define REGISTRY_SERVICE "registry"
+/* Names of what we generate in the add-on namespace. */
+#define REGISTRY_SERVICE "registry"		/* also the StatefulSet, SA, PDB, NetworkPolicy */
+#define REGISTRY_HEADLESS "registry-headless"
+#define REGISTRY_CONFIG "registry-config"
+#define REGISTRY_SYNC "registry-sync"
+#define REGISTRY_PORT 5000
+#define REGISTRY_DEBUG_PORT 5001
+#define REGISTRY_TLS_DIR "/etc/registry-tls"
+#define REGISTRY_CONFIG_DIR "/etc/distribution"
 
 struct gen {
 	struct ynode *root;
 	const char *api, *kind, *ns, *name;
 };
 
+struct images;
+
 struct inject {
 	const struct config *cfg;
 	struct arena *a;
 	const struct objs *input;	/* input objects (ours included, flagged) */
+	const struct images *images;	/* normalised images of the input's workloads */
 	struct gen *gen;
 	size_t ngen, capgen;
 };
@@ -47,8 +58,23 @@ struct ynode *inject_object(struct inject *in, const char *api, const char *kind
 
 /* "registry.<ns>.svc.<domain>" (":port" added when not 443); caller frees. */
 char *inject_service_host(const struct inject *in);
+/* "registry-<i>.registry-headless.<ns>.svc.<domain>:5000"; caller frees. */
+char *inject_peer_host(const struct inject *in, long i);
+/* The labels that select the registry pods (a new map). */
+struct ynode *inject_selector(struct inject *in);
+/* A generated object by kind and name, or NULL. */
+struct ynode *inject_find(const struct inject *in, const char *kind, const char *name);
+/* SHA-256 hex of a generated object's data as emitted; 0 or -1. */
+int inject_checksum(const struct inject *in, const char *kind, const char *name, char out[65]);
 
 int inject_namespace(struct inject *in);
 int inject_hosting(struct inject *in);
+int inject_serviceaccount(struct inject *in);
+int inject_registry_config(struct inject *in);
+int inject_sync_config(struct inject *in);
+int inject_services(struct inject *in);
+int inject_statefulset(struct inject *in);
+int inject_pdb(struct inject *in);
+int inject_networkpolicy(struct inject *in);
 
 #endif

@@ -68,7 +68,7 @@ t "Unmanaged output is the input byte for byte" 'cmp -s fixtures/unmanaged.yaml 
 gen() { python3 -c "$1" > "$tmp/$2"; }
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i }' > "$tmp/many.yaml"
 ra < "$tmp/many.yaml" > "$tmp/out" 2> "$tmp/err"
-t "10,000 tiny documents" '[ $? = 0 ] && [ "$(grep -c "^kind: ConfigMap" "$tmp/out")" = 10001 ] && "$check" fidelity "$tmp/many.yaml" "$tmp/out"'
+t "10,000 tiny documents" '[ $? = 0 ] && [ "$("$check" docs "$tmp/out" | awk -F "\t" "\$6 == 0" | wc -l)" = 10000 ] && "$check" fidelity "$tmp/many.yaml" "$tmp/out"'
 { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  big: "'; head -c 1048576 /dev/zero | tr '\0' x; printf '"\n'; } > "$tmp/big.yaml"
 ra < "$tmp/big.yaml" > "$tmp/out" 2> "$tmp/err"
 t "1 MB scalar" '[ $? = 0 ] && "$check" fidelity "$tmp/big.yaml" "$tmp/out"'
@@ -76,7 +76,7 @@ t "1 MB scalar" '[ $? = 0 ] && "$check" fidelity "$tmp/big.yaml" "$tmp/out"'
   for i in b c d e f g h i j; do p=$(printf '%s' "$i" | tr 'b-j' 'a-i'); printf '  %s: &%s [*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s,*%s]\n' $i $i $p $p $p $p $p $p $p $p $p; done; } > "$tmp/lol.yaml"
 ra < "$tmp/lol.yaml" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-t "billion laughs is passed through unexpanded (exit $rc)" '[ $rc = 0 ] && [ $(wc -c < "$tmp/out") -lt 10000 ]'
+t "billion laughs is passed through unexpanded (exit $rc)" '[ $rc = 0 ] && [ $(wc -c < "$tmp/out") -lt 100000 ]'
 { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n  a: '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; echo; } > "$tmp/deep.yaml"
 ra < "$tmp/deep.yaml" > "$tmp/out" 2> "$tmp/err"
 t "100,000-deep nesting: a clear error" '[ $? = 1 ] && grep -q "nesting is deeper than" "$tmp/err" && [ ! -s "$tmp/out" ]'

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
+#include "images.h"
 #include "net.h"
 #include "util.h"
 #include "yload.h"
@@ -275,6 +276,36 @@ test_net(void)
 	OK(!cidr_contains(&c, &ip), "contains");
 }
 
+static void
+test_images(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "nginx", "docker.io/library/nginx:latest" },
+		{ "nginx:1.27", "docker.io/library/nginx:1.27" },
+		{ "user/app", "docker.io/user/app:latest" },
+		{ "docker.io/nginx", "docker.io/library/nginx:latest" },
+		{ "index.docker.io/library/nginx:1", "docker.io/library/nginx:1" },
+		{ "quay.io/prometheus/node-exporter:v1.8.2", "quay.io/prometheus/node-exporter:v1.8.2" },
+		{ "localhost/app", "localhost/app:latest" },
+		{ "registry.example.com:5000/team/app:2", "registry.example.com:5000/team/app:2" },
+		{ "ghcr.io/x/y@sha256:0123456789abcdef", "ghcr.io/x/y@sha256:0123456789abcdef" },
+		{ "nginx:1.27@sha256:0123456789abcdef", "docker.io/library/nginx:1.27@sha256:0123456789abcdef" },
+		{ "10.96.0.20/app:1", "10.96.0.20/app:1" },
+		{ "{{ .Values.image }}", NULL }, { "", NULL }, { "Nginx", NULL }, { "nginx:", NULL },
+		{ "a b", NULL }, { "nginx@", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[96], *got = image_normalize(cases[i].in);
+
+		snprintf(name, sizeof(name), "normalize \"%s\"", cases[i].in);
+		STR_EQ(got, cases[i].want, name);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -286,6 +317,7 @@ main(void)
 	test_emit();
 	test_tree();
 	test_net();
+	test_images();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
