@@ -64,6 +64,13 @@ done
 t "failing stream runs print nothing on stdout ($empty)" '[ "$empty" = yes ]'
 t "Unmanaged output is the input byte for byte" 'cmp -s fixtures/unmanaged.yaml golden/unmanaged.yaml'
 
+# nothing of ours falls into the Helm release namespace by accident
+loose=
+for g in golden/*.yaml; do
+	loose="$loose$("$check" docs "$g" 2>/dev/null | awk -F '\t' '$6 == 1 && $3 != "Namespace" && $4 == "-" { print FILENAME ": " $3 "/" $5 }' FILENAME="$g")"
+done
+t "every generated namespaced object names its namespace${loose:+ (not: $loose)}" '[ -z "$loose" ]'
+
 # bounded input
 gen() { python3 -c "$1" > "$tmp/$2"; }
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i }' > "$tmp/many.yaml"
