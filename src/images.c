@@ -70,7 +70,8 @@ image_normalize(const char *ref)
 	}
 	if (!valid_path(path, plen) || !valid_token(domain, dlen, ".-:[]"))
 		return NULL;
-	buf_add(&b, domain, dlen);
+	for (size_t i = 0; i < dlen; i++)	/* host names are case-insensitive */
+		buf_addc(&b, (char)tolower((unsigned char)domain[i]));
 	buf_addc(&b, '/');
 	if (dlen == 9 && !strncmp(domain, "docker.io", 9) && !memchr(path, '/', plen))
 		buf_adds(&b, "library/");
@@ -93,6 +94,32 @@ image_host(const char *normalized)
 	const char *slash = strchr(normalized, '/');
 
 	return xstrndup(normalized, slash ? (size_t)(slash - normalized) : strlen(normalized));
+}
+
+char *
+image_mirror_path(const char *normalized)
+{
+	const char *slash = strchr(normalized, '/');
+	struct buf b = BUF_INIT;
+
+	for (const char *p = normalized; slash && p < slash; p++)
+		if (*p == ':')
+			buf_addc(&b, '-');
+		else if (*p != '[' && *p != ']')
+			buf_addc(&b, *p);
+	buf_adds(&b, slash ? slash : normalized);
+	buf_cstr(&b);
+	return b.p;
+}
+
+int
+image_host_is_loopback(const char *host)
+{
+	size_t n = strcspn(host, ":");
+
+	if (host[0] == '[')
+		return !strncmp(host, "[::1]", 5);
+	return (n == 9 && !strncmp(host, "localhost", 9)) || !strncmp(host, "127.", 4);
 }
 
 static const char *const workload_kinds[] = {
@@ -146,16 +173,16 @@ pod_spec(struct ynode *obj, const char *kind)
 void
 images_collect(struct images *set, struct ynode *obj)
 {
-	static const char *const lists[] = { "initContainers", "containers", "ephemeralContainers" };
+	static const char *const lists[] = { "initContainers", "containers" };
 	const char *kind = ymap_gets(obj, "kind");
 	struct ynode *spec = kind && image_workload_kind(kind) ? pod_spec(obj, kind) : NULL;
 
-	for (size_t i = 0; spec && i < 3; i++) {
+	for (size_t i = 0; spec && i < 2; i++) {
 		struct ynode *list = ymap_get(spec, lists[i]);
 
 		for (struct ynode *c = yis_seq(list) ? yresolve(list)->head : NULL; c; c = c->next) {
-			const char *ref = ymap_gets(c, "image");
-			char *norm = ref ? image_normalize(ref) : NULL;
+			struct ynode *img = ymap_get(c, "image");	/* image: n reads as false */
+			char *norm = yis_string(img) ? image_normalize(img->str) : NULL;
 
 			if (norm)
 				images_add(set, norm);

@@ -20,10 +20,19 @@ struct images {
 char *image_normalize(const char *ref);
 /* The registry host of a normalised reference, e.g. "docker.io"; caller frees. */
 char *image_host(const char *normalized);
+/* Where the mirror keeps it: the reference with its host made a valid
+ * repository path component ("myreg:5000/a" -> "myreg-5000/a", brackets of
+ * IPv6 hosts dropped, colons -> '-'); the preload's target and the node
+ * mirror's path. Caller frees. */
+char *image_mirror_path(const char *normalized);
+/* A loopback host (localhost, 127.0.0.0/8, ::1): not reachable from the
+ * registry pod, so never preloaded. */
+int image_host_is_loopback(const char *host);
 /* Is this a workload kind whose pod template we read (Pod, Deployment, ...)? */
 int image_workload_kind(const char *kind);
-/* Add every container, init and ephemeral container image of a workload
- * object (normalised) to set. */
+/* Add every container and init container image of a workload object
+ * (normalised; ephemeral containers are added to running pods, never
+ * created with them) to set. */
 void images_collect(struct images *set, struct ynode *obj);
 void images_add(struct images *set, const char *normalized);
 void images_free(struct images *set);
