@@ -306,6 +306,25 @@ test_images(void)
 	}
 }
 
+static void
+test_mirror_path(void)
+{
+	char *p;
+
+	p = image_mirror_path("docker.io/library/nginx:1.27");
+	STR_EQ(p, "docker.io/library/nginx:1.27", "mirror path of a plain host");
+	free(p);
+	p = image_mirror_path("myreg:5000/a/b:1");
+	STR_EQ(p, "myreg-5000/a/b:1", "mirror path: port becomes a path-safe part");
+	free(p);
+	p = image_mirror_path("[fd00::1]:5000/app@sha256:00");
+	STR_EQ(p, "fd00--1-5000/app@sha256:00", "mirror path: IPv6 host");
+	free(p);
+	OK(image_host_is_loopback("localhost:5000") && image_host_is_loopback("127.0.0.1:5000") &&
+	   image_host_is_loopback("[::1]:5000") && !image_host_is_loopback("localhost.example.com") &&
+	   !image_host_is_loopback("10.0.0.1"), "loopback hosts");
+}
+
 int
 main(void)
 {
@@ -318,6 +337,7 @@ main(void)
 	test_tree();
 	test_net();
 	test_images();
+	test_mirror_path();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
