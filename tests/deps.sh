@@ -10,8 +10,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 for p in gcc make pkg-config libfyaml-dev libyaml-dev libssl-dev libcjson-dev; do
 	have_pkg "$p" || need+=("$p")
 done
-# tests: sanitizers' runtime for clang fuzzing, valgrind, timing and node for schemas
-for p in valgrind clang libclang-rt-14-dev time; do
+# tests: sanitizers' runtime for clang fuzzing, valgrind, timing and node for schemas;
+# the real registry, client and shell the registry tests run
+for p in valgrind clang libclang-rt-14-dev time docker-registry skopeo busybox openssl curl; do
 	have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

@@ -22,11 +22,16 @@ static const char run_sh[] =
 	"#!/bin/sh\n"
 	"# registry-addon: start Distribution with a stable http.secret, and restart it\n"
 	"# when the served certificate changes (Distribution loads TLS only at start-up).\n"
+	"# Replicas restart one after the other (ordinal x ADDON_RESTART_STAGGER s), so\n"
+	"# the mirror keeps answering while a renewed certificate rolls out.\n"
 	"set -u\n"
-	"bin=${REGISTRY_BIN:-/bin/registry}\n"
-	"config=${REGISTRY_CONFIG:-" REGISTRY_CONFIG_DIR "/config.yml}\n"
-	"tls=${REGISTRY_TLS_DIR:-" REGISTRY_TLS_DIR "}\n"
-	"every=${REGISTRY_CHECK_SECONDS:-30}\n"
+	"bin=${ADDON_REGISTRY_BIN:-/bin/registry}\n"
+	"config=${ADDON_REGISTRY_CONFIG:-" REGISTRY_CONFIG_DIR "/config.yml}\n"
+	"tls=${ADDON_TLS_DIR:-" REGISTRY_TLS_DIR "}\n"
+	"every=${ADDON_CHECK_SECONDS:-30}\n"
+	"ordinal=${HOSTNAME##*-}\n"
+	"case $ordinal in ''|*[!0-9]*) ordinal=0 ;; esac\n"
+	"stagger=$((ordinal * ${ADDON_RESTART_STAGGER:-45}))\n"
 	"fingerprint() { cat \"$tls/tls.crt\" \"$tls/tls.key\" 2>/dev/null | sha256sum | cut -d' ' -f1; }\n"
 	"if [ -z \"${REGISTRY_HTTP_SECRET:-}\" ]; then\n"
 	"  REGISTRY_HTTP_SECRET=$(sha256sum \"$tls/tls.key\" | cut -d' ' -f1)\n"
@@ -35,13 +40,14 @@ static const char run_sh[] =
 	"fi\n"
 	"served=$(fingerprint)\n"
 	"\"$bin\" serve \"$config\" &\n"
-	"pid=$!\n"
-	"trap 'kill -TERM \"$pid\" 2>/dev/null; wait \"$pid\"; exit 0' TERM INT\n"
+	"pid=$! nap=\n"
+	"trap 'kill -TERM \"$pid\" $nap 2>/dev/null; wait \"$pid\"; exit 0' TERM INT\n"
+	"pause() { sleep \"$1\" & nap=$!; wait \"$nap\"; nap=; }\n"
 	"while kill -0 \"$pid\" 2>/dev/null; do\n"
-	"  sleep \"$every\" &\n"
-	"  wait $!\n"
+	"  pause \"$every\"\n"
 	"  if [ \"$(fingerprint)\" != \"$served\" ]; then\n"
-	"    echo \"registry-addon: the TLS certificate changed; restarting the registry to serve it\" >&2\n"
+	"    echo \"registry-addon: the TLS certificate changed; restarting the registry in ${stagger}s to serve it\" >&2\n"
+	"    pause \"$stagger\"\n"
 	"    kill -TERM \"$pid\" 2>/dev/null\n"
 	"    wait \"$pid\"\n"
 	"    exit 0\n"
@@ -69,6 +75,8 @@ distribution_config(struct inject *in)
 	http = ymap_map(a, cfg, "http");
 	snprintf(addr, sizeof(addr), ":%d", REGISTRY_PORT);
 	ymap_str(a, http, "addr", addr);
+	/* finish requests in flight on SIGTERM (within the 30 s grace period) */
+	ymap_str(a, http, "draintimeout", "25s");
 	m = ymap_map(a, http, "tls");
 	ymap_str(a, m, "certificate", REGISTRY_TLS_DIR "/tls.crt");
 	ymap_str(a, m, "key", REGISTRY_TLS_DIR "/tls.key");

@@ -11,6 +11,13 @@
 //       JSON maps dotted paths to [value in ORIG, value in NEW]. Checks both
 //       files hold exactly those values there, then that ORIG and NEW are
 //       equal once those paths are removed.
+//   node configmap.mjs wiring GENDIR [NAMESPACE] < STREAM
+//       Checks that the workload running run.sh agrees with config.yml and
+//       run.sh's defaults (GENDIR holds them, from extract): its command runs
+//       run.sh from the mounted ConfigMap, the TLS Secret is mounted where
+//       run.sh and config.yml read tls.crt/tls.key, the data volume at
+//       rootdirectory, container ports = listen ports. Prints the container's
+//       HTTP probes, one "PORTNUMBER SCHEME PATH" a line.
 //   node configmap.mjs get FILE PATH
 //       Prints the JSON value at dotted PATH (undefined when absent).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -92,6 +99,57 @@ if (cmd === 'extract') {
 	}
 	for (const d of diffs(orig, neu)) bad.push(`changed beyond the rewrite: ${d}`);
 	if (bad.length) die(bad.join('\n'));
+} else if (cmd === 'wiring') {
+	const [gendir, ns = 'registry-system'] = args;
+	if (!gendir) die('usage: wiring GENDIR [NAMESPACE] < STREAM');
+	const cfg = parseFile(`${gendir}/config.yml`);
+	const runsh = readFileSync(`${gendir}/run.sh`, 'utf8');
+	const dflt = (v) => (runsh.match(new RegExp(`^[a-z]+=\\$\\{${v}:-([^}]*)\\}$`, 'm')) || [])[1];
+	const runConfig = dflt('ADDON_REGISTRY_CONFIG'), runTls = dflt('ADDON_TLS_DIR');
+	const bad = [];
+	if (!runConfig || !runTls) die('run.sh: no ${ADDON_REGISTRY_CONFIG:-...} or ${ADDON_TLS_DIR:-...} default');
+	const wl = [];
+	for (const d of YAML.parseAllDocuments(readFileSync(0, 'utf8'))) {
+		const o = d.toJS();
+		const pod = o?.spec?.template?.spec;
+		if (!pod || o.metadata?.namespace !== ns) continue;
+		const vol = (pod.volumes || []).find((v) => v.configMap?.name === 'registry-config');
+		if (!vol) continue;
+		for (const c of pod.containers || [])
+			if ((c.volumeMounts || []).some((m) => m.name === vol.name)) wl.push({ o, pod, c, vol });
+	}
+	if (wl.length !== 1) die(`${wl.length} containers mount ConfigMap ${ns}/registry-config, want 1`);
+	const { o, pod, c, vol } = wl[0], where = `${o.kind} ${o.metadata.name}, container ${c.name}`;
+	const mount = (name) => (c.volumeMounts || []).find((m) => m.name === name);
+	const at = (path) => (c.volumeMounts || []).find((m) => m.mountPath === path);
+	const cfgMount = mount(vol.name).mountPath;
+	const cmdline = [...(c.command || []), ...(c.args || [])];
+	if (!isDeepStrictEqual(cmdline, ['/bin/sh', `${cfgMount}/run.sh`]))
+		bad.push(`${where}: command+args ${JSON.stringify(cmdline)}, want ["/bin/sh", "${cfgMount}/run.sh"]`);
+	if (runConfig !== `${cfgMount}/config.yml`)
+		bad.push(`run.sh reads ${runConfig}, the ConfigMap is mounted at ${cfgMount}`);
+	if (vol.configMap.items && !['config.yml', 'run.sh'].every((k) => vol.configMap.items.some((i) => i.key === k && i.path === k)))
+		bad.push(`${where}: ConfigMap volume items leave out config.yml or run.sh`);
+	const tlsMount = at(runTls), tlsVol = tlsMount && (pod.volumes || []).find((v) => v.name === tlsMount.name);
+	if (!tlsVol?.secret) bad.push(`${where}: no Secret volume mounted at run.sh's TLS directory ${runTls}`);
+	else if (tlsVol.secret.items && !['tls.crt', 'tls.key'].every((k) => tlsVol.secret.items.some((i) => i.key === k && i.path === k)))
+		bad.push(`${where}: Secret volume ${tlsVol.name} does not project tls.crt and tls.key`);
+	for (const [k, f] of [['certificate', 'tls.crt'], ['key', 'tls.key']])
+		if (cfg.http?.tls?.[k] !== `${runTls}/${f}`)
+			bad.push(`config.yml http.tls.${k} is ${cfg.http?.tls?.[k]}, run.sh watches ${runTls}/${f}`);
+	const root = cfg.storage?.filesystem?.rootdirectory;
+	if (!at(root)) bad.push(`${where}: nothing mounted at rootdirectory ${root}`);
+	const portOf = (addr) => Number(String(addr).split(':').pop());
+	const ports = Object.fromEntries((c.ports || []).map((p) => [p.name, p.containerPort]));
+	const portNum = (p) => (typeof p === 'number' ? p : ports[p]);
+	if (!Object.values(ports).includes(portOf(cfg.http?.addr))) bad.push(`${where}: no containerPort ${portOf(cfg.http?.addr)} (http.addr)`);
+	if (cfg.http?.debug?.addr && !Object.values(ports).includes(portOf(cfg.http.debug.addr)))
+		bad.push(`${where}: no containerPort ${portOf(cfg.http.debug.addr)} (http.debug.addr)`);
+	if (bad.length) die(bad.join('\n'));
+	for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+		const g = c[kind]?.httpGet;
+		if (g) process.stdout.write(`${kind} ${portNum(g.port)} ${g.scheme || 'HTTP'} ${g.path || '/'}\n`);
+	}
 } else if (cmd === 'get') {
 	const [file, path] = args;
 	if (!path) die('usage: get FILE PATH');
