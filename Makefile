@@ -21,6 +21,7 @@ SRCS := \
 	src/filter.c \
 	src/images.c \
 	src/inject.c \
+	src/inject/certificates.c \
 	src/inject/hosting.c \
 	src/inject/namespace.c \
 	src/inject/networkpolicy.c \

@@ -66,6 +66,26 @@ finish_tls(struct config *c)
 	return rc;
 }
 
+/* cert-manager accepts these sizes only (ECDSA curves, RSA bits). */
+static int
+finish_key_size(struct config *c)
+{
+	long n = c->tls.key_size;
+	struct where w = { .field = "spec.tls.keySize" };
+	const char *alg = c->tls.key_algorithm;
+
+	if (n == 0 || (!strcmp(alg, "ECDSA") && (n == 256 || n == 384 || n == 521)) ||
+	    (!strcmp(alg, "RSA") && n >= 2048 && n <= 8192))
+		return 0;
+	if (!strcmp(alg, "Ed25519"))
+		diag_error(&w, "invalid value %ld: Ed25519 keys have no size; leave it 0", n);
+	else if (!strcmp(alg, "ECDSA"))
+		diag_error(&w, "invalid value %ld: ECDSA keys are 256, 384 or 521 bits (0: 256)", n);
+	else
+		diag_error(&w, "invalid value %ld: RSA keys are 2048 to 8192 bits (0: 2048)", n);
+	return -1;
+}
+
 int
 config_finish(struct config *c)
 {
@@ -80,6 +100,7 @@ config_finish(struct config *c)
 				c->components_mask |= component_names[j].bit;
 	rc |= finish_cluster_ip(c);
 	rc |= finish_tls(c);
+	rc |= finish_key_size(c);
 	return rc ? -1 : 0;
 }
 

@@ -77,6 +77,8 @@ struct config {
 		char *ca_duration, *duration, *renew_before;
 		char *secret_name;
 		char *ca_cert_file, *ca_key_file, *not_before;
+		char *key_algorithm;
+		long key_size;
 	} tls;
 	char *cluster_domain;
 	struct {

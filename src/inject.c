@@ -1,6 +1,7 @@
 /* inject.c - the injector table, identity checks and install order. */
 #include "inject.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ static const struct injector {
 	{ "statefulSet", C_REGISTRY, inject_statefulset },	/* after the ConfigMaps: hashes them */
 	{ "podDisruptionBudget", C_REGISTRY, inject_pdb },
 	{ "networkPolicy", C_REGISTRY, inject_networkpolicy },
+	{ "certificates", C_CERTIFICATES, inject_certificates },
 };
 
 /* Helm's install order (pkg/releaseutil/kind_sorter.go); unknown kinds last. */
@@ -38,6 +40,8 @@ static const char *const install_order[] = {
 	"DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
 	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
 	"APIService",
+	/* custom resources we make: an Issuer before the Certificates it signs */
+	"Issuer", "Certificate",
 };
 
 static size_t
@@ -98,6 +102,46 @@ inject_peer_host(const struct inject *in, long i)
 {
 	return xasprintf("%s-%ld.%s.%s.svc.%s:%d", REGISTRY_SERVICE, i, REGISTRY_HEADLESS, in->cfg->namespace,
 			 in->cfg->cluster_domain, REGISTRY_PORT);
+}
+
+static void
+add_name(struct inject *in, struct sans *s, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	s->dns[s->ndns++] = arena_strdup(in->a, buf_cstr(&b));
+	buf_free(&b);
+}
+
+void
+inject_sans(struct inject *in, struct sans *s)
+{
+	const struct config *c = in->cfg;
+	const char *ns = c->namespace, *dom = c->cluster_domain, *svc = REGISTRY_SERVICE, *hl = REGISTRY_HEADLESS;
+	size_t max = 4 + 4 * (size_t)c->registry.replicas + c->registry.hostnames.n;
+
+	s->dns = arena_alloc(in->a, max * sizeof(char *));
+	s->ndns = 0;
+	add_name(in, s, "%s", svc);
+	add_name(in, s, "%s.%s", svc, ns);
+	add_name(in, s, "%s.%s.svc", svc, ns);
+	add_name(in, s, "%s.%s.svc.%s", svc, ns, dom);
+	for (long i = 0; i < c->registry.replicas; i++) {
+		add_name(in, s, "%s-%ld", svc, i);
+		add_name(in, s, "%s-%ld.%s.%s", svc, i, hl, ns);
+		add_name(in, s, "%s-%ld.%s.%s.svc", svc, i, hl, ns);
+		add_name(in, s, "%s-%ld.%s.%s.svc.%s", svc, i, hl, ns, dom);
+	}
+	for (size_t i = 0; i < c->registry.hostnames.n; i++)
+		add_name(in, s, "%s", c->registry.hostnames.v[i]);
+	s->ips = arena_alloc(in->a, 2 * sizeof(char *));
+	s->ips[0] = c->registry.service.cluster_ip;
+	s->ips[1] = "127.0.0.1";
+	s->nips = 2;
 }
 
 struct ynode *

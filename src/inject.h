@@ -60,6 +60,14 @@ struct ynode *inject_object(struct inject *in, const char *api, const char *kind
 char *inject_service_host(const struct inject *in);
 /* "registry-<i>.registry-headless.<ns>.svc.<domain>:5000"; caller frees. */
 char *inject_peer_host(const struct inject *in, long i);
+/* The server certificate's SANs: the Service in its four DNS forms, every
+ * replica's four headless forms, registry.hostnames; the ClusterIP and
+ * 127.0.0.1 (the sidecar dials loopback). Arrays of strings in in->a. */
+struct sans {
+	const char **dns, **ips;
+	size_t ndns, nips;
+};
+void inject_sans(struct inject *in, struct sans *out);
 /* The labels that select the registry pods (a new map). */
 struct ynode *inject_selector(struct inject *in);
 /* A generated object by kind and name, or NULL. */
@@ -76,5 +84,6 @@ int inject_services(struct inject *in);
 int inject_statefulset(struct inject *in);
 int inject_pdb(struct inject *in);
 int inject_networkpolicy(struct inject *in);
+int inject_certificates(struct inject *in);
 
 #endif

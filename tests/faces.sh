@@ -95,6 +95,10 @@ expect_ours() {
 		printf 'apps/v1\tStatefulSet\t%s\tregistry\n' "$1"
 		printf 'policy/v1\tPodDisruptionBudget\t%s\tregistry\n' "$1"
 		printf 'networking.k8s.io/v1\tNetworkPolicy\t%s\tregistry\n' "$1"
+		printf 'cert-manager.io/v1\tIssuer\t%s\tregistry-selfsigned\n' "$1"
+		printf 'cert-manager.io/v1\tIssuer\t%s\tregistry-ca\n' "$1"
+		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-root-ca\n' "$1"
+		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-tls\n' "$1"
 	} | sort
 }
 # same_lists A B WHAT: record a difference between two listings
