@@ -31,10 +31,12 @@ SRCS := \
 	src/inject/services.c \
 	src/inject/statefulset.c \
 	src/inject/syncconfig.c \
+	src/inject/tlssecret.c \
 	src/krm.c \
 	src/net.c \
 	src/resource.c \
 	src/util.c \
+	src/x509.c \
 	src/yload.c \
 	src/ytree.c
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "util.h"
 
 int
 sha256_hex(const void *p, size_t n, char out[65])
@@ -19,4 +20,13 @@ sha256_hex(const void *p, size_t n, char out[65])
 	for (unsigned int i = 0; i < len; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;
+}
+
+char *
+base64(const void *p, size_t n)
+{
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	return out;
 }

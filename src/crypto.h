@@ -10,4 +10,7 @@
 /* Lower-case hex SHA-256 of p[0..n) into out (65 bytes). Returns 0 or -1. */
 int sha256_hex(const void *p, size_t n, char out[65]);
 
+/* Standard base64 of p[0..n), NUL-terminated; caller frees. */
+char *base64(const void *p, size_t n);
+
 #endif

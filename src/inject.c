@@ -28,6 +28,7 @@ static const struct injector {
 	{ "podDisruptionBudget", C_REGISTRY, inject_pdb },
 	{ "networkPolicy", C_REGISTRY, inject_networkpolicy },
 	{ "certificates", C_CERTIFICATES, inject_certificates },
+	{ "tlsSecret", C_CERTIFICATES, inject_tls_secret },
 };
 
 /* Helm's install order (pkg/releaseutil/kind_sorter.go); unknown kinds last. */

@@ -85,5 +85,6 @@ int inject_statefulset(struct inject *in);
 int inject_pdb(struct inject *in);
 int inject_networkpolicy(struct inject *in);
 int inject_certificates(struct inject *in);
+int inject_tls_secret(struct inject *in);
 
 #endif

@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "opts.h"
 #include "util.h"
+#include "x509.h"
 
 static int
 stdout_write(void *ctx, const char *p, size_t n)
@@ -76,6 +77,18 @@ run(const struct opts *o)
 	return code;
 }
 
+/* --generate-ca: the one random thing this program makes, and it says so. */
+static int
+generate_ca(const char *dir)
+{
+	if (x509_generate_ca(dir, "registry-addon CA", "87600h") != 0)
+		return diag_exit_code() == EXIT_OK ? EXIT_USAGE : diag_exit_code();
+	fprintf(stderr, "registry-addon: wrote a new CA, random and valid for 10 years from now: %s/ca.crt, %s/ca.key\n"
+		"use it with --set tls.mode=generate --set tls.caCertFile=%s/ca.crt --set tls.caKeyFile=%s/ca.key "
+		"--set tls.notBefore=<RFC 3339 time>\n", dir, dir, dir, dir);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -96,6 +109,8 @@ main(int argc, char **argv)
 		opts_help();
 	} else if (o.action == ACT_VERSION) {
 		printf("registry-addon %s\n", REGISTRY_ADDON_VERSION);
+	} else if (o.action == ACT_GENERATE_CA) {
+		code = generate_ca(o.ca_dir);
 	} else if (o.action == ACT_PRINT_DEFAULTS) {
 		struct buf b = BUF_INIT;
 

@@ -10,13 +10,14 @@
 #include "config.h"
 #include "util.h"
 
-enum { OPT_SET = 256, OPT_LOG, OPT_PRINT_DEFAULTS, OPT_VERSION, OPT_MAX_INPUT };
+enum { OPT_SET = 256, OPT_LOG, OPT_PRINT_DEFAULTS, OPT_VERSION, OPT_MAX_INPUT, OPT_GENERATE_CA };
 
 static const struct option lopts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "log-file", required_argument, NULL, OPT_LOG },
 	{ "print-defaults", no_argument, NULL, OPT_PRINT_DEFAULTS },
+	{ "generate-ca", required_argument, NULL, OPT_GENERATE_CA },
 	{ "max-input-bytes", required_argument, NULL, OPT_MAX_INPUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -68,6 +69,10 @@ opts_parse(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_PRINT_DEFAULTS:
 			o->action = ACT_PRINT_DEFAULTS;
+			break;
+		case OPT_GENERATE_CA:
+			o->action = ACT_GENERATE_CA;
+			o->ca_dir = optarg;
 			break;
 		case OPT_MAX_INPUT:
 			if (parse_size(optarg, &o->max_input) != 0) {
@@ -129,6 +134,8 @@ opts_help(void)
 	     "      --log-file FILE      append diagnostics to FILE as well as stderr (Helm 4 discards\n"
 	     "                           a post-renderer's stderr); also $" LOG_ENV "\n"
 	     "      --print-defaults     print the full default RegistryAddon document and exit\n"
+	     "      --generate-ca DIR    write a new CA (DIR/ca.crt, DIR/ca.key) for tls.mode generate;\n"
+	     "                           random, unlike everything else this program writes\n"
 	     "      --max-input-bytes N  refuse inputs larger than N bytes (default 268435456)\n"
 	     "  -h, --help               this text\n"
 	     "      --version            print the version\n\n"

@@ -11,7 +11,7 @@
 #define MAX_INPUT_DEFAULT ((size_t)256 << 20)
 #define LOG_ENV "REGISTRY_ADDON_LOG"
 
-enum action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_PRINT_DEFAULTS };
+enum action { ACT_RUN, ACT_HELP, ACT_VERSION, ACT_PRINT_DEFAULTS, ACT_GENERATE_CA };
 
 struct opts {
 	enum action action;
@@ -19,6 +19,7 @@ struct opts {
 	const char **sets;
 	size_t nsets;
 	const char *log_file;
+	const char *ca_dir;		/* --generate-ca */
 	size_t max_input;
 };
 

@@ -1,0 +1,64 @@
+/* x509.h - tls.mode generate: server certificates signed in-process by the
+ * user's CA, byte-identical on every render (no clock, no randomness).
+ *
+ * With crypto.c, the only door to OpenSSL. Ownership: every string in a
+ * request is borrowed for the call; an x509_result owns its three strings
+ * until x509_result_free(). Functions return 0, or -1 after diag_error()
+ * (the result is then left empty: all NULL).
+ *
+ * What x509_issue() makes, and from what:
+ *   server key   Ed25519 from seed = HMAC-SHA256(key = the CA private key as
+ *                PKCS#8 DER, data = "registry-addon server key v1" NUL, then
+ *                each DNS SAN followed by NUL, then NUL, then each IP SAN in
+ *                canonical (inet_ntop) text followed by NUL)
+ *   certificate  v3; subject CN = common_name (else the first DNS SAN, else the
+ *                first IP SAN); issuer = the CA's subject; notBefore =
+ *                not_before, notAfter = not_before + duration; extensions
+ *                basicConstraints CA:FALSE (critical), keyUsage
+ *                digitalSignature (critical), extendedKeyUsage serverAuth,
+ *                subjectAltName (DNS then IP, in request order), subject and
+ *                authority key identifiers (SHA-1 of the public key; the CA's
+ *                own subjectKeyIdentifier when it has one)
+ *   serial       SHA-256 of the DER to-be-signed certificate with serial 0,
+ *                first 16 bytes, top bit cleared and the next one set: a
+ *                positive 127-bit number
+ *   signature    RSA CA: sha256WithRSAEncryption (PKCS#1 v1.5); Ed25519 CA:
+ *                Ed25519. Both deterministic. ECDSA (random nonces in OpenSSL
+ *                3.0), RSA-PSS (random salt) and other CA keys are refused.
+ * The CA must be a CA (basicConstraints CA:TRUE; keyUsage, if present, with
+ * keyCertSign), its key must match it, and it must be valid over the whole
+ * [notBefore, notAfter] window. The CA files are read at each call.
+ */
+#ifndef X509_H
+#define X509_H
+
+#include <stddef.h>
+
+struct x509_request {
+	const char *ca_cert_file, *ca_key_file;	/* PEM files (the first certificate / key in each) */
+	const char *not_before;			/* RFC 3339, e.g. 2026-01-01T00:00:00Z or with +hh:mm offset */
+	const char *duration;			/* Go duration, e.g. 17520h, 1h30m; whole seconds */
+	const char *common_name;		/* may be NULL */
+	const char *const *dns;			/* DNS SANs, in order */
+	size_t ndns;
+	const char *const *ips;			/* IP SANs (IPv4/IPv6 text), in order */
+	size_t nips;
+};
+
+struct x509_result {
+	char *cert_pem;		/* the server certificate */
+	char *key_pem;		/* its key, PKCS#8 */
+	char *ca_pem;		/* the CA certificate, re-encoded */
+};
+
+int x509_issue(const struct x509_request *req, struct x509_result *out);
+void x509_result_free(struct x509_result *r);	/* frees the strings, leaves all NULL */
+
+/* --generate-ca: a new CA (an Ed25519 key from the system's random source, and
+ * a self-signed certificate: CN common_name, valid from now for duration,
+ * basicConstraints CA:TRUE and keyUsage keyCertSign, cRLSign, both critical,
+ * subjectKeyIdentifier), written as DIR/ca.crt (0644) and DIR/ca.key (0600).
+ * DIR must exist; existing files are never overwritten. Prints nothing. */
+int x509_generate_ca(const char *dir, const char *common_name, const char *duration);
+
+#endif
