@@ -42,7 +42,7 @@ SRCS := \
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 BIN      := $(BUILD)/registry-addon
-TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/fyparse
+TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse
 
 -include config.mk
 
@@ -61,6 +61,9 @@ $(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit: tests/unit.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+
+$(BUILD)/x509: tests/x509.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(BUILD)/yamlcheck: tests/yamlcheck.c
@@ -86,13 +89,13 @@ ASAN_FLAGS := CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointe
 # every suite on the plain build, then the fixtures under ASan/UBSan
 test: deps
 	@$(MAKE) --no-print-directory all >/dev/null
-	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit >/dev/null
+	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit build-asan/x509 >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build build-asan:quick
 
 # the suite under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps
 	@$(MAKE) --no-print-directory all >/dev/null
-	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit
+	@$(MAKE) --no-print-directory $(ASAN_FLAGS) build-asan/registry-addon build-asan/unit build-asan/x509
 	@ASAN_OPTIONS=detect_leaks=1 bash tests/run-all build-asan
 
 # the whole suite under valgrind

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -83,9 +84,13 @@ generate_ca(const char *dir)
 {
 	if (x509_generate_ca(dir, "registry-addon CA", "87600h") != 0)
 		return diag_exit_code() == EXIT_OK ? EXIT_USAGE : diag_exit_code();
-	fprintf(stderr, "registry-addon: wrote a new CA, random and valid for 10 years from now: %s/ca.crt, %s/ca.key\n"
+	char now[32];
+	time_t t = time(NULL);
+
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	fprintf(stderr, "registry-addon: wrote a new CA, random and valid for 10 years from %s: %s/ca.crt, %s/ca.key\n"
 		"use it with --set tls.mode=generate --set tls.caCertFile=%s/ca.crt --set tls.caKeyFile=%s/ca.key "
-		"--set tls.notBefore=<RFC 3339 time>\n", dir, dir, dir, dir);
+		"--set tls.notBefore=<a fixed RFC 3339 time at or after %s>\n", now, dir, dir, dir, dir, now);
 	return EXIT_OK;
 }
 

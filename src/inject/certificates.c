@@ -50,7 +50,8 @@ server_certificate(struct inject *in)
 	struct sans s;
 
 	inject_sans(in, &s);
-	ymap_str(a, spec, "commonName", s.dns[3]);	/* registry.<ns>.svc.<domain> */
+	if (strlen(s.dns[3]) <= 64)	/* X.509 caps a CN at 64 characters */
+		ymap_str(a, spec, "commonName", s.dns[3]);	/* registry.<ns>.svc.<domain> */
 	ymap_str(a, spec, "duration", c->tls.duration);
 	ymap_str(a, spec, "renewBefore", c->tls.renew_before);
 	list = ymap_seq(a, spec, "dnsNames");

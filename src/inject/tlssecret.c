@@ -38,7 +38,8 @@ inject_tls_secret(struct inject *in)
 	req.ca_key_file = c->tls.ca_key_file;
 	req.not_before = c->tls.not_before;
 	req.duration = c->tls.duration;
-	req.common_name = s.dns[3];	/* registry.<ns>.svc.<domain> */
+	/* registry.<ns>.svc.<domain>, unless over X.509's 64 characters */
+	req.common_name = strlen(s.dns[3]) <= 64 ? s.dns[3] : NULL;
 	req.dns = s.dns;
 	req.ndns = s.ndns;
 	req.ips = s.ips;
