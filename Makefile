@@ -35,6 +35,7 @@ SRCS := \
 	src/krm.c \
 	src/net.c \
 	src/resource.c \
+	src/timefmt.c \
 	src/util.c \
 	src/x509.c \
 	src/yload.c \

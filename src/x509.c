@@ -23,13 +23,12 @@
 
 #include "diag.h"
 #include "net.h"
+#include "timefmt.h"
 #include "util.h"
 
 _Static_assert(sizeof(time_t) >= 8, "certificate times need a 64-bit time_t");
 
 #define MAX_PEM_FILE	(1L << 20)
-#define MIN_TIME	(-62135596800LL)	/* 0001-01-01T00:00:00Z */
-#define MAX_TIME	253402300799LL		/* 9999-12-31T23:59:59Z */
 #define NS		1000000000ULL
 #define SEED_LABEL	"registry-addon server key v1"
 
@@ -137,159 +136,7 @@ pem_of(X509 *x, EVP_PKEY *key, const struct where *w)
 	return s;
 }
 
-/* --- times */
-
-static int
-num(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-static int
-days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return days[m - 1] + (m == 2 && leap);
-}
-
-/* The offset after the seconds: Z, or +hh:mm / -hh:mm; fractions of zeros only. */
-static int
-parse_offset(const char *p, long *off)
-{
-	int h, m;
-
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return -1;
-		for (p++; *p == '0'; p++)
-			;
-	}
-	*off = 0;
-	if ((*p == 'Z' || *p == 'z') && !p[1])
-		return 0;
-	if ((*p != '+' && *p != '-') || strlen(p) != 6 || p[3] != ':')
-		return -1;
-	h = num(p + 1, 2);
-	m = num(p + 4, 2);
-	if (h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	*off = (*p == '-' ? -1 : 1) * (h * 3600L + m * 60L);
-	return 0;
-}
-
-/* RFC 3339 (date-time) in whole seconds, to seconds since the epoch (UTC). */
-static int
-parse_rfc3339(const char *s, time_t *out)
-{
-	struct tm tm = { 0 };
-	int y, mo, d;
-	long off;
-	time_t t;
-
-	if (!s || strlen(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-	    s[13] != ':' || s[16] != ':')
-		return -1;
-	y = num(s, 4);
-	mo = num(s + 5, 2);
-	d = num(s + 8, 2);
-	tm.tm_hour = num(s + 11, 2);
-	tm.tm_min = num(s + 14, 2);
-	tm.tm_sec = num(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || tm.tm_hour < 0 ||
-	    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 59 ||
-	    parse_offset(s + 19, &off) != 0)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	t = timegm(&tm) - off;
-	if (t < MIN_TIME || t > MAX_TIME)
-		return -1;
-	*out = t;
-	return 0;
-}
-
-static uint64_t
-duration_unit(const char **p)
-{
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "h", 3600 * NS }, { "m", 60 * NS }, { "s", NS },
-	};
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		size_t n = strlen(units[i].name);
-
-		if (strncmp(*p, units[i].name, n) == 0) {
-			*p += n;
-			return units[i].ns;
-		}
-	}
-	return 0;
-}
-
-/* A Go duration (no sign; units h, m, s, ms, us, ns; up to 9 fractional
- * digits), positive and in whole seconds. */
-static int
-parse_duration(const char *s, time_t *secs)
-{
-	uint64_t total = 0;
-	const char *p = s;
-
-	if (!s || !*s)
-		return -1;
-	while (*p) {
-		uint64_t v = 0, f = 0, scale = 1, unit;
-		const char *start = p;
-
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (v > (INT64_MAX - 9) / 10)
-				return -1;
-			v = v * 10 + (uint64_t)(*p - '0');
-		}
-		if (*p == '.')
-			for (p++; *p >= '0' && *p <= '9'; p++) {
-				if (scale == NS)
-					return -1;
-				f = f * 10 + (uint64_t)(*p - '0');
-				scale *= 10;
-			}
-		if (p == start || (p == start + 1 && *start == '.'))
-			return -1;
-		unit = duration_unit(&p);
-		if (!unit || v > INT64_MAX / unit)
-			return -1;
-		/* f < scale, so f * (unit / scale) < unit: no overflow */
-		v = v * unit + f * (unit / scale) + f * (unit % scale) / scale;
-		if (v > INT64_MAX - total)
-			return -1;
-		total += v;
-	}
-	if (total == 0 || total % NS)
-		return -1;
-	*secs = (time_t)(total / NS);
-	return 0;
-}
-
-static void
-format_time(time_t t, char out[32])
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, 32, "@%lld", (long long)t);
-}
+/* --- times (RFC 3339 and Go durations: rfc3339.c) */
 
 static int
 asn1_time(const ASN1_TIME *a, time_t *t)
@@ -316,12 +163,12 @@ parse_window(const char *not_before, const char *duration, const struct where *d
 {
 	time_t secs;
 
-	if (parse_rfc3339(not_before, nb) != 0) {
+	if (time_parse_rfc3339(not_before, nb) != 0) {
 		diag_error(&W_NB, "\"%s\" is not an RFC 3339 time in whole seconds, such as 2026-01-01T00:00:00Z or "
 			   "2026-01-01T09:00:00+09:00", not_before ? not_before : "");
 		return -1;
 	}
-	if (parse_duration(duration, &secs) != 0) {
+	if (time_parse_duration(duration, &secs) != 0) {
 		diag_error(dw, "\"%s\" is not a positive duration in whole seconds, such as 17520h or 1h30m "
 			   "(units h, m, s, ms, us, ns)", duration ? duration : "");
 		return -1;
@@ -552,10 +399,10 @@ check_window(struct issue *is)
 	}
 	if (from <= is->nb && is->na <= to)
 		return 0;
-	format_time(from, a);
-	format_time(to, b);
-	format_time(is->nb, c);
-	format_time(is->na, d);
+	time_format(from, a);
+	time_format(to, b);
+	time_format(is->nb, c);
+	time_format(is->na, d);
 	diag_error(&W_CERT, "%s is valid from %s to %s, which does not cover the server certificate's %s to %s "
 		   "(tls.notBefore + tls.duration)", is->req->ca_cert_file, a, b, c, d);
 	return -1;
@@ -939,7 +786,7 @@ x509_generate_ca(const char *dir, const char *common_name, const char *duration)
 	X509 *x = NULL;
 	int rc = -1;
 
-	format_time(nb, now);
+	time_format(nb, now);
 	if (!common_name || !*common_name || utf8_chars(common_name) > 64)
 		diag_error(&W_GEN, "the CA's common name must be 1 to 64 characters");
 	else if (parse_window(now, duration, &W_CADUR, &nb, &na) == 0 && refuse_existing(kp) == 0 &&
