@@ -15,41 +15,9 @@
 #include "yload.h"
 #include "ytree.h"
 
-static int passed, failed;
+#include "harness.h"
 
-#define OK(cond, name) ok_((cond), (name), __LINE__)
-#define STR_EQ(got, want, name) str_eq_((got), (want), (name), __LINE__)
-#define INT_EQ(got, want, name) int_eq_((long)(got), (long)(want), (name), __LINE__)
 
-static void
-ok_(int cond, const char *name, int line)
-{
-	if (cond) {
-		passed++;
-		printf("ok - %s\n", name);
-	} else {
-		failed++;
-		printf("not ok - %s (unit.c:%d)\n", name, line);
-	}
-}
-
-static void
-str_eq_(const char *got, const char *want, const char *name, int line)
-{
-	int same = got && want ? strcmp(got, want) == 0 : got == want;
-
-	ok_(same, name, line);
-	if (!same)
-		printf("    Got:      %s\n    Expected: %s\n", got ? got : "(null)", want ? want : "(null)");
-}
-
-static void
-int_eq_(long got, long want, const char *name, int line)
-{
-	ok_(got == want, name, line);
-	if (got != want)
-		printf("    Got:      %ld\n    Expected: %ld\n", got, want);
-}
 
 /* Runs fn with stderr silenced; returns how many errors it reported. */
 static int
@@ -338,6 +306,5 @@ main(void)
 	test_net();
 	test_images();
 	test_mirror_path();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_done();
 }

@@ -20,10 +20,10 @@
 #include "util.h"
 #include "x509.h"
 
-static int passed, failed;
+#include "harness.h"
+
 static char tmp[] = "/tmp/x509-unit.XXXXXX";
 
-#define OK(cond, name) ok_((cond), (name), __LINE__)
 #define REFUSED(r, field, needle, name) refused_((r), (field), (needle), (name), __LINE__)
 
 /* Fixed CAs (openssl ca -selfsign, 2000-01-01 to 2099-12-31): with them the
@@ -105,18 +105,6 @@ static const char *const DNS[] = {
 	"registry.registry-system.svc.cluster.local",
 };
 static const char *const IPS[] = { "10.96.0.20", "127.0.0.1" };
-
-static void
-ok_(int cond, const char *name, int line)
-{
-	if (cond) {
-		passed++;
-		printf("ok - %s\n", name);
-	} else {
-		failed++;
-		printf("not ok - %s (x509.c:%d)\n", name, line);
-	}
-}
 
 /* tmp/name, in one of 8 rotating buffers */
 static const char *
@@ -239,7 +227,7 @@ refused_(const struct x509_request *r, const char *field, const char *needle, co
 	m = diag_count() == 1 ? diag_get(0) : NULL;
 	good = rc == -1 && !res.cert_pem && !res.key_pem && !res.ca_pem && m && strstr(m->text, needle) &&
 	       (field ? m->field && strcmp(m->field, field) == 0 : !m->field);
-	ok_(good, name, line);
+	ok_(good, name, __FILE__, line);
 	if (!good)
 		printf("    Got:      rc %d, %zu message(s), %s: %s\n    Expected: %s: ...%s...\n", rc, diag_count(),
 		       m && m->field ? m->field : "(no field)", m ? m->text : "(none)", field ? field : "(no field)",
@@ -637,8 +625,7 @@ unit(void)
 		test_generate();
 	}
 	sh("rm -rf '%s'", tmp);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_done();
 }
 
 /* --- the CLI for tests/tls.sh */
