@@ -64,11 +64,9 @@
 // [...] extra [...] ...`, or `# skip - preload INPUT: ...`, then
 // `preload: N passed, N failed`. Exit 0 / 1 (failed) / 2 (usage).
 
-import { isPlainObject, isOurs, isLocalConfig, loadStream, findSyncConfigMaps, objName, parseRegsync, readText, SYNC_KEY,
+import { runIfMain, isPlainObject, isOurs, isLocalConfig, loadStream, findSyncConfigMaps, objName, parseRegsync, readText, SYNC_KEY,
   validReference } from "./regsync.mjs";
 import * as YAML from "yaml";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
 const REGISTRY_SERVICE = "registry";
 const MIRROR = "127.0.0.1:5000";
@@ -482,19 +480,4 @@ function main(argv) {
   return finish(true, `ok - preload ${input} (${exp.list.length} images)`);
 }
 
-function isMain() {
-  try {
-    return process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  try {
-    main(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`preload.mjs: internal error: ${e && e.stack ? e.stack : e}\n`);
-    process.exit(2);
-  }
-}
+runIfMain(import.meta.url, "preload.mjs", main);

@@ -619,19 +619,21 @@ function main(argv) {
   process.exit(failed ? 1 : 0);
 }
 
-function isMain() {
+// Run main(argv) when this module is the program (not when imported).
+export function runIfMain(url, name, main) {
+  let me = false;
   try {
-    return process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    me = Boolean(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(url));
   } catch {
-    return false;
+    me = false;
   }
-}
-
-if (isMain()) {
+  if (!me) return;
   try {
     main(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`regsync.mjs: internal error: ${e && e.stack ? e.stack : e}\n`);
+    process.stderr.write(`${name}: internal error: ${e && e.stack ? e.stack : e}\n`);
     process.exit(2);
   }
 }
+
+runIfMain(import.meta.url, "regsync.mjs", main);
