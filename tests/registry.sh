@@ -22,29 +22,9 @@ bin=${1:?usage: tests/registry.sh BIN}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 cd "$(dirname "$0")/.." || exit 2
 REGISTRY=${REGISTRY:-/usr/bin/docker-registry}
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok - registry $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - registry $1"; local f; for f in "${@:2}"; do [ -s "$f" ] && tail -n 15 "$f" | sed 's/^/    /'; done; }
-# t NAME COND [FILE...]: eval COND (statuses are saved in $st first: a
-# command substitution in NAME would reset $?); FILEs are shown on failure
-t()   { if eval "$2"; then ok "$1"; else bad "$1" "${@:3}"; fi; }
+SUITE=registry
+. tests/lib.sh
 ms()  { local n=${EPOCHREALTIME/./}; echo $((n / 1000)); }
-finish() { echo "# registry: ${SECONDS}s in all"; echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
-note() { echo "# $*"; }
-
-# --- processes: every one we start runs in its own session (setsid without a
-# fork: a non-interactive bash's background child is no group leader), so
-# cleanup ends it and whatever it started by that process group id.
-groups=()
-tmp=$(mktemp -d /tmp/registry-test.XXXXXX) || exit 2
-cleanup() {
-	local g
-	exec 2> /dev/null   # no job-status noise for what we kill
-	for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 # kids PID: "pid comm" of PID's children
 kids() {
@@ -77,10 +57,6 @@ wait_exit() {
 		sleep 0.1; i=$((i + 1))
 	done
 	wait "$1"; rc=$?
-}
-free_port() {
-	node -e 'const s = require("net").createServer();
-		s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
 
 # --- prerequisites

@@ -19,25 +19,8 @@ x509=${1:-build/x509}
 case $x509 in /*) ;; *) x509=$PWD/$x509 ;; esac
 cd "$(dirname "$0")/.." || exit 2
 REGISTRY=${REGISTRY:-/usr/bin/docker-registry}
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok - tls $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - tls $1"; local f; for f in "${@:2}"; do [ -s "$f" ] && tail -n 15 "$f" | sed 's/^/    /'; done; }
-# t NAME COND [FILE...]: eval COND; FILEs are shown on failure
-t()   { if eval "$2"; then ok "$1"; else bad "$1" "${@:3}"; fi; }
-finish() { echo "# tls: ${SECONDS}s in all"; echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
-note() { echo "# $*"; }
-
-# every process we start runs in its own session; cleanup ends each group
-groups=()
-tmp=$(mktemp -d /tmp/tls-test.XXXXXX) || exit 2
-cleanup() {
-	local g
-	exec 2> /dev/null
-	for g in "${groups[@]}"; do kill -KILL -- "-$g" 2> /dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+SUITE=tls
+. tests/lib.sh
 
 missing=()
 for c in "$x509" openssl curl skopeo "$REGISTRY"; do
@@ -50,14 +33,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 note "$(openssl version); $(curl --version | head -n 1 | cut -d' ' -f1-2,5); $(skopeo --version); $("$REGISTRY" --version 2>&1 | head -n 1)"
 
-free_port() {
-	if command -v python3 > /dev/null; then
-		python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-	else
-		node -e 'const s = require("net").createServer();
-			s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
-	fi
-}
 
 # === 1. CAs with the openssl command: self-signed by `openssl ca` for fixed dates
 cd "$tmp" || exit 2

@@ -1,0 +1,35 @@
+# tests/lib.sh - sourced by the shell suites that start servers (registry.sh,
+# tls.sh): result lines, a temp dir, and every process started in its own
+# session, ended with its whole group on exit. Set SUITE first.
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok - $SUITE $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $SUITE $1"; local f; for f in "${@:2}"; do [ -s "$f" ] && tail -n 15 "$f" | sed 's/^/    /'; done; }
+# t NAME COND [FILE...]: eval COND (save statuses in a variable first: a
+# command substitution in NAME would reset $?); FILEs are shown on failure
+t()   { if eval "$2"; then ok "$1"; else bad "$1" "${@:3}"; fi; }
+finish() { echo "# $SUITE: ${SECONDS}s in all"; echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit; }
+note() { echo "# $*"; }
+
+# every process a suite starts runs in its own session (setsid without a fork:
+# a non-interactive bash's background child is no group leader); its pid goes
+# into groups, and cleanup ends each group
+groups=()
+tmp=$(mktemp -d "/tmp/$SUITE-test.XXXXXX") || exit 2
+cleanup() {
+	local g
+	exec 2> /dev/null   # no job-status noise for what we kill
+	for g in "${groups[@]}"; do kill -KILL -- "-$g" 2> /dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# a free TCP port on loopback
+free_port() {
+	if command -v python3 > /dev/null; then
+		python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	else
+		node -e 'const s = require("net").createServer();
+			s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+	fi
+}
