@@ -14,6 +14,17 @@
 #define REGISTRY_UID 1000	/* fsGroup too: the PVC is writable by group 1000;
 				 * also regsync's appuser */
 
+/* A configured mapping or list, copied in under key unless it is empty.
+ * (Configuration values were already expanded under a budget when read.) */
+static void
+set_copy(struct inject *in, struct ynode *map, const char *key, struct ynode *v)
+{
+	long budget = 100000;
+
+	if (v && v->len)
+		ymap_set(in->a, map, key, ynode_copy(in->a, v, &budget));
+}
+
 static struct ynode *
 volume_mount(struct inject *in, struct ynode *mounts, const char *name, const char *path, bool ro)
 {
@@ -84,11 +95,7 @@ registry_container(struct inject *in, struct ynode *containers)
 	probe(in, ct, "startupProbe", 2, 30);
 	probe(in, ct, "readinessProbe", 10, 3);
 	probe(in, ct, "livenessProbe", 20, 3);
-	if (c->registry.resources) {
-		long budget = 10000;
-
-		ymap_set(a, ct, "resources", ynode_copy(a, c->registry.resources, &budget));
-	}
+	set_copy(in, ct, "resources", c->registry.resources);
 	restricted(in, ct, true);
 	mounts = ymap_seq(a, ct, "volumeMounts");
 	volume_mount(in, mounts, "data", "/var/lib/registry", false);
@@ -113,11 +120,7 @@ sync_container(struct inject *in, struct ynode *containers)
 	yseq_add(args, ynode_str(a, "-c"));
 	yseq_add(args, ynode_str(a, "/etc/regsync/regsync.yml"));
 	yseq_add(args, ynode_str(a, "server"));
-	if (c->sync.resources) {
-		long budget = 10000;
-
-		ymap_set(a, ct, "resources", ynode_copy(a, c->sync.resources, &budget));
-	}
+	set_copy(in, ct, "resources", c->sync.resources);
 	/* the image's USER is the name appuser (uid 1000): the kubelet cannot
 	 * check a name against runAsNonRoot, so the uid is spelled out */
 	restricted(in, ct, true);
@@ -252,14 +255,11 @@ static void
 pod_placement(struct inject *in, struct ynode *pod)
 {
 	const struct config *c = in->cfg;
-	long budget = 100000;
 
 	if (*c->registry.priority_class_name)
 		ymap_str(in->a, pod, "priorityClassName", c->registry.priority_class_name);
-	if (yis_map(c->registry.node_selector) && c->registry.node_selector->len)
-		ymap_set(in->a, pod, "nodeSelector", ynode_copy(in->a, c->registry.node_selector, &budget));
-	if (yis_seq(c->registry.tolerations) && c->registry.tolerations->len)
-		ymap_set(in->a, pod, "tolerations", ynode_copy(in->a, c->registry.tolerations, &budget));
+	set_copy(in, pod, "nodeSelector", c->registry.node_selector);
+	set_copy(in, pod, "tolerations", c->registry.tolerations);
 	if (config_has(c, C_SPREAD))
 		spread(in, pod);
 }
