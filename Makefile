@@ -22,9 +22,11 @@ SRCS := \
 	src/images.c \
 	src/inject.c \
 	src/inject/certificates.c \
+	src/inject/daemonset.c \
 	src/inject/hosting.c \
 	src/inject/namespace.c \
 	src/inject/networkpolicy.c \
+	src/inject/nodeconfig.c \
 	src/inject/pdb.c \
 	src/inject/registryconfig.c \
 	src/inject/serviceaccount.c \
@@ -57,6 +59,17 @@ deps:
 $(BUILD)/%.o: %.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# the node script, embedded verbatim as a C string (node_trust_sh[])
+NODE_SCRIPT := src/node/node-trust.sh
+%/gen/nodescript.h: $(NODE_SCRIPT)
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from $(NODE_SCRIPT) by the Makefile: do not edit */'; \
+	  echo 'static const char node_trust_sh[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/\t/\\t/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/inject/nodeconfig.o: CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/src/inject/nodeconfig.o: $(BUILD)/gen/nodescript.h
 
 $(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -106,9 +119,9 @@ valgrind: all
 
 # a libFuzzer target over the core (clang from Debian); FUZZ_SECONDS to run it
 FUZZ_SECONDS ?= 60
-fuzz: deps
+fuzz: deps build-fuzz/gen/nodescript.h
 	@mkdir -p build-fuzz
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Isrc \
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Isrc -Ibuild-fuzz/gen \
 		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz
 	@mkdir -p build-fuzz/corpus && cp fixtures/*.yaml build-fuzz/corpus/
 	build-fuzz/fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus

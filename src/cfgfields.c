@@ -82,11 +82,14 @@ const struct field config_fields[] = {
 	{ "tls.secretName", F_STR, OFF(tls.secret_name), "registry-tls", NULL, check_dns_subdomain, 0, 0,
 	  "Secret with tls.crt, tls.key and ca.crt (an existing one in secret mode)" },
 	{ "tls.caCertFile", F_STR, OFF(tls.ca_cert_file), "\"\"", NULL, NULL, 0, 0,
-	  "generate mode: CA certificate (PEM file)" },
+	  "generate mode: CA certificate (PEM file); secret mode with nodeTrust: the public CA the nodes trust" },
 	{ "tls.caKeyFile", F_STR, OFF(tls.ca_key_file), "\"\"", NULL, NULL, 0, 0,
 	  "generate mode: CA private key (PEM file)" },
 	{ "tls.notBefore", F_STR, OFF(tls.not_before), "\"\"", NULL, check_rfc3339, 0, 0,
 	  "generate mode: start of validity (RFC 3339), so output never depends on the clock" },
+	{ "tls.certManagerNamespace", F_STR, OFF(tls.cert_manager_namespace), "cert-manager", NULL, check_dns_label,
+	  0, 0, "cert-manager mode with nodeTrust: cert-manager's cluster resource namespace, which keeps the root CA "
+	  "of the ClusterIssuer that signs for both namespaces" },
 	{ "clusterDomain", F_STR, OFF(cluster_domain), "cluster.local", NULL, check_dns_subdomain, 0, 0,
 	  "cluster DNS domain used in every generated name" },
 	{ "nodeTrust.runtimes", F_SET, OFF(node_trust.runtimes), "[containerd, cri-o, docker]",
@@ -95,8 +98,20 @@ const struct field config_fields[] = {
 	  "upstream registries to mirror: auto (every registry host in the input) and/or a list" },
 	{ "nodeTrust.containerdConfigPath", F_STR, OFF(node_trust.containerd_config_path), "/etc/containerd/certs.d",
 	  NULL, check_abs_path, 0, 0, "containerd config_path (k3s/RKE2 use other paths)" },
+	{ "nodeTrust.containerdConfigFile", F_STR, OFF(node_trust.containerd_config_file),
+	  "/etc/containerd/config.toml", NULL, check_abs_path, 0, 0,
+	  "containerd's config.toml, checked for config_path (k3s/RKE2 use other paths)" },
 	{ "nodeTrust.configureContainerd", F_ENUM, OFF(node_trust.configure_containerd), "never", "never|ifMissing",
-	  NULL, 0, 0, "ifMissing: add config_path to config.toml and restart containerd once (needs hostPID)" },
+	  NULL, 0, 0, "ifMissing: add config_path to config.toml and restart containerd once (privileged, hostPID)" },
+	{ "nodeTrust.namespace", F_STR, OFF(node_trust.namespace), "registry-node-trust", NULL, check_dns_label, 0, 0,
+	  "namespace of the node DaemonSet (Pod Security privileged: it mounts host directories)" },
+	{ "nodeTrust.image", F_STR, OFF(node_trust.image), "docker.io/library/busybox:1.37.0", NULL, check_image,
+	  0, 0, "shell image of the node DaemonSet (busybox applets are enough)" },
+	{ "nodeTrust.priorityClassName", F_STR, OFF(node_trust.priority_class_name), "system-node-critical", NULL,
+	  NULL, 0, 0, "priority class of the node DaemonSet" },
+	{ "nodeTrust.resources", F_OBJECT, OFF(node_trust.resources),
+	  "{requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}", NULL, NULL, 0, 0,
+	  "node DaemonSet container resources" },
 	{ "spread.hostname", F_ENUM, OFF(spread.hostname), "DoNotSchedule", "DoNotSchedule|ScheduleAnyway|off",
 	  NULL, 0, 0, "spread of registry pods over nodes" },
 	{ "spread.zone", F_ENUM, OFF(spread.zone), "ScheduleAnyway", "DoNotSchedule|ScheduleAnyway|off",
@@ -306,12 +321,20 @@ check_ip_or_empty(const char *s, const char **why)
 	return 0;
 }
 
+/* Absolute, without "..", in characters that need no quoting in TOML and sh. */
 int
 check_abs_path(const char *s, const char **why)
 {
-	if (s[0] != '/' || strstr(s, "/../") || strstr(s, "\n"))
-		return fail(why, "an absolute directory path such as /etc/containerd/certs.d");
+	size_t n = strlen(s);
+
+	if (s[0] != '/' || strstr(s, "/../") || (n >= 3 && !strcmp(s + n - 3, "/..")))
+		goto bad;
+	for (const char *p = s; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("/._+@-", *p)))
+			goto bad;
 	return 0;
+bad:
+	return fail(why, "an absolute path of letters, digits and / . _ + @ -, such as /etc/containerd/certs.d");
 }
 
 int

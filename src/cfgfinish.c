@@ -66,6 +66,37 @@ finish_tls(struct config *c)
 	return rc;
 }
 
+/* The node DaemonSet mounts host directories, which Pod Security "restricted"
+ * (the registry's namespace) forbids; it reads the CA in its own namespace. */
+static int
+finish_node_trust(struct config *c)
+{
+	struct where w = { .field = "spec.nodeTrust.namespace" };
+
+	if (!config_has(c, C_NODETRUST))
+		return 0;
+	if (!strcmp(c->node_trust.namespace, c->namespace)) {
+		diag_error(&w, "invalid value \"%s\": must differ from namespace, which enforces Pod Security "
+			   "restricted; the node DaemonSet mounts host directories", c->node_trust.namespace);
+		return -1;
+	}
+	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "secret") && !*c->tls.ca_cert_file) {
+		w.field = "spec.tls.caCertFile";
+		diag_error(&w, "required when tls.mode is secret and nodeTrust is on: the nodes' DaemonSet (namespace "
+			   "%s) cannot read Secret %s/%s; give the CA certificate (public) as a PEM file, or leave "
+			   "nodeTrust out of spec.components", c->node_trust.namespace, c->namespace,
+			   c->tls.secret_name);
+		return -1;
+	}
+	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "cert-manager") && !config_has(c, C_CERTIFICATES)) {
+		w.field = "spec.components";
+		diag_error(&w, "nodeTrust with tls.mode cert-manager needs the certificates component: it issues the "
+			   "copy of the CA the node DaemonSet reads in namespace %s", c->node_trust.namespace);
+		return -1;
+	}
+	return 0;
+}
+
 /* cert-manager accepts these sizes only (ECDSA curves, RSA bits). */
 static int
 finish_key_size(struct config *c)
@@ -101,6 +132,7 @@ config_finish(struct config *c)
 	rc |= finish_cluster_ip(c);
 	rc |= finish_tls(c);
 	rc |= finish_key_size(c);
+	rc |= finish_node_trust(c);
 	return rc ? -1 : 0;
 }
 

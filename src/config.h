@@ -79,13 +79,19 @@ struct config {
 		char *ca_cert_file, *ca_key_file, *not_before;
 		char *key_algorithm;
 		long key_size;
+		char *cert_manager_namespace;
 	} tls;
 	char *cluster_domain;
 	struct {
 		struct strlist runtimes;
 		struct strlist mirrors;		/* "auto" and/or registry hosts */
 		char *containerd_config_path;
+		char *containerd_config_file;
 		char *configure_containerd;
+		char *namespace;
+		char *image;
+		char *priority_class_name;
+		struct ynode *resources;
 	} node_trust;
 	struct {
 		char *hostname, *zone, *worker_role;

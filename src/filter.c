@@ -260,7 +260,7 @@ process(struct run *r)
 	r->cfg = configure(r, r->krm ? r->k.function_config : NULL);
 	if (!r->cfg)
 		return -1;
-	if (r->cfg->state != MS_MANAGED)
+	if (r->cfg->state == MS_UNMANAGED)
 		return 0;
 	r->inj.cfg = r->cfg;
 	r->inj.a = r->keep;

@@ -9,6 +9,8 @@
 #include "crypto.h"
 #include "diag.h"
 #include "emit.h"
+#include "images.h"
+#include "net.h"
 #include "resource.h"
 #include "util.h"
 #include "ytree.h"
@@ -17,18 +19,21 @@ static const struct injector {
 	const char *name;
 	unsigned components;	/* runs when any of these is enabled */
 	int (*run)(struct inject *in);
+	bool removed;		/* also under managementState Removed (the node clean-up) */
 } injectors[] = {
-	{ "namespace", C_REGISTRY | C_SYNC | C_CERTIFICATES | C_NODETRUST, inject_namespace },
-	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING, inject_hosting },
-	{ "serviceAccount", C_REGISTRY, inject_serviceaccount },
-	{ "registryConfig", C_REGISTRY, inject_registry_config },
-	{ "syncConfig", C_SYNC, inject_sync_config },
-	{ "services", C_REGISTRY, inject_services },
-	{ "statefulSet", C_REGISTRY, inject_statefulset },	/* after the ConfigMaps: hashes them */
-	{ "podDisruptionBudget", C_REGISTRY, inject_pdb },
-	{ "networkPolicy", C_REGISTRY, inject_networkpolicy },
-	{ "certificates", C_CERTIFICATES, inject_certificates },
-	{ "tlsSecret", C_CERTIFICATES, inject_tls_secret },
+	{ "namespace", C_REGISTRY | C_SYNC | C_CERTIFICATES | C_NODETRUST, inject_namespace, true },
+	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING, inject_hosting, false },
+	{ "serviceAccount", C_REGISTRY, inject_serviceaccount, false },
+	{ "registryConfig", C_REGISTRY, inject_registry_config, false },
+	{ "syncConfig", C_SYNC, inject_sync_config, false },
+	{ "services", C_REGISTRY, inject_services, false },
+	{ "statefulSet", C_REGISTRY, inject_statefulset, false },	/* after the ConfigMaps: hashes them */
+	{ "podDisruptionBudget", C_REGISTRY, inject_pdb, false },
+	{ "networkPolicy", C_REGISTRY, inject_networkpolicy, false },
+	{ "certificates", C_CERTIFICATES, inject_certificates, false },
+	{ "tlsSecret", C_CERTIFICATES, inject_tls_secret, false },
+	{ "nodeConfig", C_NODETRUST, inject_node_config, true },
+	{ "nodeDaemonSet", C_NODETRUST, inject_node_daemonset, true },	/* after nodeConfig: hashes it */
 };
 
 /* Helm's install order (pkg/releaseutil/kind_sorter.go); unknown kinds last. */
@@ -41,8 +46,8 @@ static const char *const install_order[] = {
 	"DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
 	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
 	"APIService",
-	/* custom resources we make: an Issuer before the Certificates it signs */
-	"Issuer", "Certificate",
+	/* custom resources we make: issuers before the Certificates they sign */
+	"ClusterIssuer", "Issuer", "Certificate",
 };
 
 static size_t
@@ -143,6 +148,86 @@ inject_sans(struct inject *in, struct sans *s)
 	s->ips[0] = c->registry.service.cluster_ip;
 	s->ips[1] = "127.0.0.1";
 	s->nips = 2;
+}
+
+/* The host of a reference without its port and brackets, lower-case. */
+static char *
+bare_host(const char *ref)
+{
+	char *host = image_host(ref), *p = host, *end;
+
+	if (*p == '[') {
+		end = strchr(++p, ']');
+		memmove(host, p, end ? (size_t)(end - p) : strlen(p));
+		host[end ? (size_t)(end - p) : strlen(p)] = '\0';
+	} else if ((end = strrchr(host, ':')) != NULL) {
+		*end = '\0';
+	}
+	return host;
+}
+
+/* Images of our own registry (its ClusterIP, Service names, hostnames) are
+ * already where they are going; loopback hosts are not reachable from the
+ * registry pod, nor the same host on a node. */
+int
+inject_own_host(const struct inject *in, const char *ref)
+{
+	const struct config *c = in->cfg;
+	char *full = image_host(ref), *host = bare_host(ref), *svc = xasprintf("%s.%s.svc", REGISTRY_SERVICE, c->namespace);
+	struct ipaddr a, b;
+	int own = image_host_is_loopback(full) || !strcmp(host, svc) ||
+		  (!strncmp(host, svc, strlen(svc)) && host[strlen(svc)] == '.');
+
+	if (!own && ip_parse(host, &a) == 0 && ip_parse(c->registry.service.cluster_ip, &b) == 0)
+		own = a.family == b.family && !memcmp(a.b, b.b, sizeof(a.b));
+	for (size_t i = 0; i < c->registry.hostnames.n && !own; i++)
+		own = !strcmp(host, c->registry.hostnames.v[i]);
+	free(full);
+	free(host);
+	free(svc);
+	return own;
+}
+
+char *
+inject_cluster_host(const struct inject *in)
+{
+	const struct config *c = in->cfg;
+	const char *ip = c->registry.service.cluster_ip;
+	int v6 = strchr(ip, ':') != NULL;
+
+	if (c->registry.service.port == 443)
+		return xasprintf("%s%s%s", v6 ? "[" : "", ip, v6 ? "]" : "");
+	return xasprintf("%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", c->registry.service.port);
+}
+
+void
+inject_set_copy(struct inject *in, struct ynode *map, const char *key, struct ynode *v)
+{
+	long budget = 100000;
+
+	if (v && v->len)
+		ymap_set(in->a, map, key, ynode_copy(in->a, v, &budget));
+}
+
+struct ynode *
+inject_mount(struct inject *in, struct ynode *mounts, const char *name, const char *path, bool ro)
+{
+	struct ynode *m = yseq_add(mounts, ynode_map(in->a));
+
+	ymap_str(in->a, m, "name", name);
+	ymap_str(in->a, m, "mountPath", path);
+	if (ro)
+		ymap_bool(in->a, m, "readOnly", true);
+	return m;
+}
+
+struct ynode *
+inject_volume(struct inject *in, struct ynode *volumes, const char *name)
+{
+	struct ynode *v = yseq_add(volumes, ynode_map(in->a));
+
+	ymap_str(in->a, v, "name", name);
+	return v;
 }
 
 struct ynode *
@@ -262,8 +347,11 @@ by_install_order(const void *x, const void *y)
 int
 inject_run(struct inject *in)
 {
+	bool removed = in->cfg->state == MS_REMOVED;
+
 	for (size_t i = 0; i < sizeof(injectors) / sizeof(injectors[0]); i++)
-		if (config_has(in->cfg, injectors[i].components) && injectors[i].run(in) != 0)
+		if ((!removed || injectors[i].removed) && config_has(in->cfg, injectors[i].components) &&
+		    injectors[i].run(in) != 0)
 			return -1;
 	if (check_identities(in) != 0)
 		return -1;

@@ -28,6 +28,13 @@ struct ynode;
 #define REGISTRY_DEBUG_PORT 5001
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
+/* in nodeTrust.namespace */
+#define NODE_TRUST "registry-node-trust"	/* the DaemonSet, its ConfigMap and ServiceAccount */
+#define NODE_CA "registry-node-ca"		/* cert-manager mode: the Certificate and Secret with ca.crt */
+#define NODE_CA_CONFIGMAP "registry-ca"		/* secret and generate modes: the CA as a ConfigMap */
+#define NODE_SCRIPT_DIR "/etc/registry-addon"	/* in the DaemonSet's container */
+#define NODE_CA_DIR "/run/registry-addon/ca"
+#define NODE_STATE_DIR "/run/registry-addon/state"
 
 struct gen {
 	struct ynode *root;
@@ -70,6 +77,18 @@ struct sans {
 void inject_sans(struct inject *in, struct sans *out);
 /* The labels that select the registry pods (a new map). */
 struct ynode *inject_selector(struct inject *in);
+/* Is the host of a normalised reference our own registry (ClusterIP,
+ * Service names, registry.hostnames) or loopback? Neither is mirrored. */
+int inject_own_host(const struct inject *in, const char *ref);
+/* The ClusterIP as an image reference's host: "10.96.0.20", "[fd00::14]",
+ * with ":port" unless the Service port is 443; caller frees. */
+char *inject_cluster_host(const struct inject *in);
+/* Pod spec helpers: a configured mapping or list copied in under key unless
+ * it is empty (values were expanded under a budget when read); a volumeMount
+ * appended to mounts; a volume {name} appended to volumes (add its source). */
+void inject_set_copy(struct inject *in, struct ynode *map, const char *key, struct ynode *v);
+struct ynode *inject_mount(struct inject *in, struct ynode *mounts, const char *name, const char *path, bool ro);
+struct ynode *inject_volume(struct inject *in, struct ynode *volumes, const char *name);
 /* A generated object by kind and name, or NULL. */
 struct ynode *inject_find(const struct inject *in, const char *kind, const char *name);
 /* SHA-256 hex of a generated object's data as emitted; 0 or -1. */
@@ -86,5 +105,7 @@ int inject_pdb(struct inject *in);
 int inject_networkpolicy(struct inject *in);
 int inject_certificates(struct inject *in);
 int inject_tls_secret(struct inject *in);
+int inject_node_config(struct inject *in);
+int inject_node_daemonset(struct inject *in);
 
 #endif

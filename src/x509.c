@@ -689,6 +689,21 @@ x509_result_free(struct x509_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* --- the CA alone, for the nodes */
+
+int
+x509_ca_pem(const char *file, char **out)
+{
+	X509 *ca = load_cert(file);
+
+	*out = NULL;
+	if (ca && check_ca(ca, file) == 0)
+		*out = pem_of(ca, NULL, &W_CERT);
+	X509_free(ca);
+	ERR_clear_error();
+	return *out ? 0 : -1;
+}
+
 /* --- a new CA */
 
 static X509 *

@@ -54,6 +54,10 @@ struct x509_result {
 int x509_issue(const struct x509_request *req, struct x509_result *out);
 void x509_result_free(struct x509_result *r);	/* frees the strings, leaves all NULL */
 
+/* The CA certificate of file (tls.caCertFile), checked to be a CA and
+ * re-encoded as PEM, for the nodes to trust; *out is the caller's. */
+int x509_ca_pem(const char *file, char **out);
+
 /* --generate-ca: a new CA (an Ed25519 key from the system's random source, and
  * a self-signed certificate: CN common_name, valid from now for duration,
  * basicConstraints CA:TRUE and keyUsage keyCertSign, cRLSign, both critical,

@@ -95,10 +95,16 @@ expect_ours() {
 		printf 'apps/v1\tStatefulSet\t%s\tregistry\n' "$1"
 		printf 'policy/v1\tPodDisruptionBudget\t%s\tregistry\n' "$1"
 		printf 'networking.k8s.io/v1\tNetworkPolicy\t%s\tregistry\n' "$1"
-		printf 'cert-manager.io/v1\tIssuer\t%s\tregistry-selfsigned\n' "$1"
-		printf 'cert-manager.io/v1\tIssuer\t%s\tregistry-ca\n' "$1"
-		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-root-ca\n' "$1"
+		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-selfsigned\n'
+		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-ca\n'
+		printf 'cert-manager.io/v1\tCertificate\tcert-manager\tregistry-addon-root-ca\n'
 		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-tls\n' "$1"
+		# node trust, in its own namespace
+		printf 'v1\tNamespace\t-\tregistry-node-trust\n'
+		printf 'v1\tServiceAccount\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'v1\tConfigMap\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'apps/v1\tDaemonSet\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'cert-manager.io/v1\tCertificate\tregistry-node-trust\tregistry-node-ca\n'
 	} | sort
 }
 # same_lists A B WHAT: record a difference between two listings

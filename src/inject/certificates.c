@@ -1,8 +1,14 @@
-/* inject/certificates.c - tls.mode cert-manager: a self-signed Issuer makes
- * the root CA Certificate (isCA, tls.caDuration), a CA Issuer signs the
+/* inject/certificates.c - tls.mode cert-manager: a self-signed issuer makes
+ * the root CA Certificate (isCA, tls.caDuration), a CA issuer signs the
  * server Certificate (tls.duration, tls.renewBefore, server auth) into the
  * Secret tls.secretName with tls.crt, tls.key and ca.crt. In secret mode the
- * user's Secret is used as it is and nothing is generated here. */
+ * user's Secret is used as it is and nothing is generated here.
+ *
+ * The issuers are namespaced Issuers in the registry's namespace, unless the
+ * node DaemonSet needs the CA in its own namespace: a Secret cannot be mounted
+ * across namespaces, so the issuers become ClusterIssuers (whose CA Secret
+ * lives in cert-manager's cluster resource namespace, tls.certManagerNamespace)
+ * and a second Certificate, in the node namespace, carries the same ca.crt. */
 #include <string.h>
 
 #include "../config.h"
@@ -10,28 +16,45 @@
 #include "../ytree.h"
 
 #define CM_API "cert-manager.io/v1"
-#define SELFSIGNED_ISSUER "registry-selfsigned"
-#define CA_ISSUER "registry-ca"
-#define ROOT_CA "registry-root-ca"
 
-static struct ynode *
-issuer(struct inject *in, const char *name)
+struct chain {
+	const char *kind;		/* Issuer or ClusterIssuer */
+	const char *issuer_ns;		/* NULL for ClusterIssuers */
+	const char *root_ns;		/* where the root CA Certificate and Secret live */
+	const char *selfsigned, *ca, *root;
+};
+
+static void
+chain_of(const struct inject *in, struct chain *ch)
 {
-	return ymap_map(in->a, inject_object(in, CM_API, "Issuer", in->cfg->namespace, name, "certificates"), "spec");
+	const struct config *c = in->cfg;
+
+	if (config_has(c, C_NODETRUST)) {
+		*ch = (struct chain){ "ClusterIssuer", NULL, c->tls.cert_manager_namespace,
+				      "registry-addon-selfsigned", "registry-addon-ca", "registry-addon-root-ca" };
+	} else {
+		*ch = (struct chain){ "Issuer", c->namespace, c->namespace,
+				      "registry-selfsigned", "registry-ca", "registry-root-ca" };
+	}
 }
 
 static struct ynode *
-certificate(struct inject *in, const char *name, const char *secret, const char *by)
+issuer(struct inject *in, const struct chain *ch, const char *name)
+{
+	return ymap_map(in->a, inject_object(in, CM_API, ch->kind, ch->issuer_ns, name, "certificates"), "spec");
+}
+
+static struct ynode *
+certificate(struct inject *in, const struct chain *ch, const char *ns, const char *name, const char *by)
 {
 	struct arena *a = in->a;
-	struct ynode *spec = ymap_map(a, inject_object(in, CM_API, "Certificate", in->cfg->namespace, name,
-						       "certificates"), "spec");
+	struct ynode *spec = ymap_map(a, inject_object(in, CM_API, "Certificate", ns, name, "certificates"), "spec");
 	struct ynode *ref, *key;
 
-	ymap_str(a, spec, "secretName", secret);
+	ymap_str(a, spec, "secretName", name);
 	ref = ymap_map(a, spec, "issuerRef");
 	ymap_str(a, ref, "name", by);
-	ymap_str(a, ref, "kind", "Issuer");
+	ymap_str(a, ref, "kind", ch->kind);
 	ymap_str(a, ref, "group", "cert-manager.io");
 	key = ymap_map(a, spec, "privateKey");
 	ymap_str(a, key, "algorithm", in->cfg->tls.key_algorithm);
@@ -42,11 +65,11 @@ certificate(struct inject *in, const char *name, const char *secret, const char 
 }
 
 static void
-server_certificate(struct inject *in)
+server_certificate(struct inject *in, const struct chain *ch)
 {
 	struct arena *a = in->a;
 	const struct config *c = in->cfg;
-	struct ynode *spec = certificate(in, c->tls.secret_name, c->tls.secret_name, CA_ISSUER), *list;
+	struct ynode *spec = certificate(in, ch, c->namespace, c->tls.secret_name, ch->ca), *list;
 	struct sans s;
 
 	inject_sans(in, &s);
@@ -67,20 +90,39 @@ server_certificate(struct inject *in)
 		yseq_add(list, ynode_str(a, "key encipherment"));
 }
 
+/* Only its ca.crt is used (the node DaemonSet mounts that key alone); the
+ * certificate itself is a client certificate nothing accepts. */
+static void
+node_ca_certificate(struct inject *in, const struct chain *ch)
+{
+	struct arena *a = in->a;
+	const struct config *c = in->cfg;
+	struct ynode *spec = certificate(in, ch, c->node_trust.namespace, NODE_CA, ch->ca);
+
+	ymap_str(a, spec, "commonName", "registry-addon node trust");
+	ymap_str(a, spec, "duration", c->tls.duration);
+	ymap_str(a, spec, "renewBefore", c->tls.renew_before);
+	yseq_add(ymap_seq(a, spec, "usages"), ynode_str(a, "client auth"));
+}
+
 int
 inject_certificates(struct inject *in)
 {
 	const struct config *c = in->cfg;
 	struct ynode *spec;
+	struct chain ch;
 
 	if (strcmp(c->tls.mode, "cert-manager") != 0)
 		return 0;
-	ymap_map(in->a, issuer(in, SELFSIGNED_ISSUER), "selfSigned");
-	spec = certificate(in, ROOT_CA, ROOT_CA, SELFSIGNED_ISSUER);
+	chain_of(in, &ch);
+	ymap_map(in->a, issuer(in, &ch, ch.selfsigned), "selfSigned");
+	spec = certificate(in, &ch, ch.root_ns, ch.root, ch.selfsigned);
 	ymap_bool(in->a, spec, "isCA", true);
 	ymap_str(in->a, spec, "commonName", "registry-addon root CA");
 	ymap_str(in->a, spec, "duration", c->tls.ca_duration);
-	ymap_str(in->a, ymap_map(in->a, issuer(in, CA_ISSUER), "ca"), "secretName", ROOT_CA);
-	server_certificate(in);
+	ymap_str(in->a, ymap_map(in->a, issuer(in, &ch, ch.ca), "ca"), "secretName", ch.root);
+	server_certificate(in, &ch);
+	if (config_has(c, C_NODETRUST))
+		node_ca_certificate(in, &ch);
 	return 0;
 }

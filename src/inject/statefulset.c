@@ -14,29 +14,6 @@
 #define REGISTRY_UID 1000	/* fsGroup too: the PVC is writable by group 1000;
 				 * also regsync's appuser */
 
-/* A configured mapping or list, copied in under key unless it is empty.
- * (Configuration values were already expanded under a budget when read.) */
-static void
-set_copy(struct inject *in, struct ynode *map, const char *key, struct ynode *v)
-{
-	long budget = 100000;
-
-	if (v && v->len)
-		ymap_set(in->a, map, key, ynode_copy(in->a, v, &budget));
-}
-
-static struct ynode *
-volume_mount(struct inject *in, struct ynode *mounts, const char *name, const char *path, bool ro)
-{
-	struct ynode *m = yseq_add(mounts, ynode_map(in->a));
-
-	ymap_str(in->a, m, "name", name);
-	ymap_str(in->a, m, "mountPath", path);
-	if (ro)
-		ymap_bool(in->a, m, "readOnly", true);
-	return m;
-}
-
 static void
 restricted(struct inject *in, struct ynode *container, bool own_user)
 {
@@ -95,13 +72,13 @@ registry_container(struct inject *in, struct ynode *containers)
 	probe(in, ct, "startupProbe", 2, 30);
 	probe(in, ct, "readinessProbe", 10, 3);
 	probe(in, ct, "livenessProbe", 20, 3);
-	set_copy(in, ct, "resources", c->registry.resources);
+	inject_set_copy(in, ct, "resources", c->registry.resources);
 	restricted(in, ct, true);
 	mounts = ymap_seq(a, ct, "volumeMounts");
-	volume_mount(in, mounts, "data", "/var/lib/registry", false);
-	volume_mount(in, mounts, "config", REGISTRY_CONFIG_DIR, true);
-	volume_mount(in, mounts, "tls", REGISTRY_TLS_DIR, true);
-	volume_mount(in, mounts, "tmp", "/tmp", false);
+	inject_mount(in, mounts, "data", "/var/lib/registry", false);
+	inject_mount(in, mounts, "config", REGISTRY_CONFIG_DIR, true);
+	inject_mount(in, mounts, "tls", REGISTRY_TLS_DIR, true);
+	inject_mount(in, mounts, "tmp", "/tmp", false);
 }
 
 /* regsync trusts every .crt under /etc/docker/certs.d/<host:port>/ (regclient's
@@ -120,38 +97,29 @@ sync_container(struct inject *in, struct ynode *containers)
 	yseq_add(args, ynode_str(a, "-c"));
 	yseq_add(args, ynode_str(a, "/etc/regsync/regsync.yml"));
 	yseq_add(args, ynode_str(a, "server"));
-	set_copy(in, ct, "resources", c->sync.resources);
+	inject_set_copy(in, ct, "resources", c->sync.resources);
 	/* the image's USER is the name appuser (uid 1000): the kubelet cannot
 	 * check a name against runAsNonRoot, so the uid is spelled out */
 	restricted(in, ct, true);
 	mounts = ymap_seq(a, ct, "volumeMounts");
-	volume_mount(in, mounts, "sync-config", "/etc/regsync", true);
+	inject_mount(in, mounts, "sync-config", "/etc/regsync", true);
 	for (long i = 0; i < c->registry.replicas; i++) {
 		char *peer = inject_peer_host(in, i);
 
 		snprintf(path, sizeof(path), "/etc/docker/certs.d/%s", peer);
-		volume_mount(in, mounts, "ca", path, true);
+		inject_mount(in, mounts, "ca", path, true);
 		free(peer);
 	}
 	snprintf(path, sizeof(path), "/etc/docker/certs.d/127.0.0.1:%d", REGISTRY_PORT);
-	volume_mount(in, mounts, "ca", path, true);
-	volume_mount(in, mounts, "tmp", "/tmp", false);
-}
-
-static struct ynode *
-volume(struct inject *in, struct ynode *volumes, const char *name)
-{
-	struct ynode *v = yseq_add(volumes, ynode_map(in->a));
-
-	ymap_str(in->a, v, "name", name);
-	return v;
+	inject_mount(in, mounts, "ca", path, true);
+	inject_mount(in, mounts, "tmp", "/tmp", false);
 }
 
 static void
 secret_volume(struct inject *in, struct ynode *volumes, const char *name, const char *const *keys, size_t n)
 {
 	struct arena *a = in->a;
-	struct ynode *s = ymap_map(a, volume(in, volumes, name), "secret"), *items;
+	struct ynode *s = ymap_map(a, inject_volume(in, volumes, name), "secret"), *items;
 
 	ymap_str(a, s, "secretName", in->cfg->tls.secret_name);
 	items = ymap_seq(a, s, "items");
@@ -173,17 +141,17 @@ volumes(struct inject *in, struct ynode *spec)
 	struct ynode *vols = ymap_seq(a, spec, "volumes"), *v;
 	bool sync = config_has(in->cfg, C_SYNC);
 
-	v = ymap_map(a, volume(in, vols, "config"), "configMap");
+	v = ymap_map(a, inject_volume(in, vols, "config"), "configMap");
 	ymap_str(a, v, "name", REGISTRY_CONFIG);
 	ymap_int(a, v, "defaultMode", 0444);
 	secret_volume(in, vols, "tls", tls_keys, 3);
 	if (sync) {
-		ymap_str(a, ymap_map(a, volume(in, vols, "sync-config"), "configMap"), "name", REGISTRY_SYNC);
+		ymap_str(a, ymap_map(a, inject_volume(in, vols, "sync-config"), "configMap"), "name", REGISTRY_SYNC);
 		secret_volume(in, vols, "ca", ca_keys, 1);
 	}
-	ymap_map(a, volume(in, vols, "tmp"), "emptyDir");
+	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (in->cfg->registry.storage.empty_dir)
-		ymap_map(a, volume(in, vols, "data"), "emptyDir");
+		ymap_map(a, inject_volume(in, vols, "data"), "emptyDir");
 }
 
 static void
@@ -258,8 +226,8 @@ pod_placement(struct inject *in, struct ynode *pod)
 
 	if (*c->registry.priority_class_name)
 		ymap_str(in->a, pod, "priorityClassName", c->registry.priority_class_name);
-	set_copy(in, pod, "nodeSelector", c->registry.node_selector);
-	set_copy(in, pod, "tolerations", c->registry.tolerations);
+	inject_set_copy(in, pod, "nodeSelector", c->registry.node_selector);
+	inject_set_copy(in, pod, "tolerations", c->registry.tolerations);
 	if (config_has(c, C_SPREAD))
 		spread(in, pod);
 }

@@ -10,7 +10,6 @@
 #include "../emit.h"
 #include "../images.h"
 #include "../inject.h"
-#include "../net.h"
 #include "../util.h"
 #include "../ytree.h"
 
@@ -25,51 +24,13 @@ add_entry(struct inject *in, struct ynode *sync, const char *source, const char 
 	ymap_str(in->a, e, "interval", in->cfg->sync.interval);
 }
 
-/* The host of a reference without its port and brackets, lower-case. */
-static char *
-bare_host(const char *ref)
-{
-	char *host = image_host(ref), *p = host, *end;
-
-	if (*p == '[') {
-		end = strchr(++p, ']');
-		memmove(host, p, end ? (size_t)(end - p) : strlen(p));
-		host[end ? (size_t)(end - p) : strlen(p)] = '\0';
-	} else if ((end = strrchr(host, ':')) != NULL) {
-		*end = '\0';
-	}
-	return host;
-}
-
-/* Images of our own registry (its ClusterIP, Service names, hostnames) are
- * already where they are going; loopback hosts are not reachable from the
- * registry pod. */
-static int
-left_out(const struct inject *in, const char *ref)
-{
-	const struct config *c = in->cfg;
-	char *full = image_host(ref), *host = bare_host(ref), *svc = xasprintf("%s.%s.svc", REGISTRY_SERVICE, c->namespace);
-	struct ipaddr a, b;
-	int own = image_host_is_loopback(full) || !strcmp(host, svc) ||
-		  (!strncmp(host, svc, strlen(svc)) && host[strlen(svc)] == '.');
-
-	if (!own && ip_parse(host, &a) == 0 && ip_parse(c->registry.service.cluster_ip, &b) == 0)
-		own = a.family == b.family && !memcmp(a.b, b.b, sizeof(a.b));
-	for (size_t i = 0; i < c->registry.hostnames.n && !own; i++)
-		own = !strcmp(host, c->registry.hostnames.v[i]);
-	free(full);
-	free(host);
-	free(svc);
-	return own;
-}
-
 static void
 add_images(struct inject *in, struct ynode *sync, const struct images *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		char *path, *target;
 
-		if (left_out(in, set->v[i]))
+		if (inject_own_host(in, set->v[i]))
 			continue;
 		path = image_mirror_path(set->v[i]);
 		target = xasprintf("127.0.0.1:%d/%s", REGISTRY_PORT, path);

@@ -1,0 +1,174 @@
+/* inject/nodeconfig.c - what the node DaemonSet runs (DESIGN.md §5), in
+ * nodeTrust.namespace: ConfigMap "registry-node-trust" with node-trust.sh
+ * (src/node/node-trust.sh, embedded at build time) and "config", the sh
+ * assignments it sources: the registry's host, URL and names, the mirrored
+ * upstreams (host, real endpoint, path in the mirror), the runtimes and the
+ * node paths; MODE=remove under managementState Removed. In secret and
+ * generate modes also ConfigMap "registry-ca" with the CA certificate (public;
+ * cert-manager mode issues it as Secret "registry-node-ca" instead). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../config.h"
+#include "../images.h"
+#include "../inject.h"
+#include "../util.h"
+#include "../x509.h"
+#include "../ytree.h"
+#include "nodescript.h"		/* node_trust_sh[]: generated from src/node/node-trust.sh */
+
+/* KEY='value' with any ' in value quoted for sh. */
+static void
+assign(struct buf *b, const char *key, const char *value)
+{
+	buf_addf(b, "%s='", key);
+	for (const char *p = value; *p; p++)
+		if (*p == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *p);
+	buf_adds(b, "'\n");
+}
+
+/* The registry's own names, as pods write them in image references. */
+static void
+own_names(struct inject *in, struct buf *out)
+{
+	const struct config *c = in->cfg;
+	struct sans s;
+	char port[16] = "";
+
+	if (c->registry.service.port != 443)
+		snprintf(port, sizeof(port), ":%ld", c->registry.service.port);
+	inject_sans(in, &s);
+	for (size_t i = 0; i < 4; i++)		/* the Service's four DNS forms */
+		buf_addf(out, "%s%s%s", out->len ? " " : "", s.dns[i], port);
+	for (size_t i = 0; i < c->registry.hostnames.n; i++)
+		buf_addf(out, " %s%s", c->registry.hostnames.v[i], port);
+}
+
+/* A registry host in normal form ("Docker.io" -> "docker.io",
+ * "index.docker.io" -> "docker.io"), as a normalised reference; caller frees. */
+static char *
+host_ref(const char *host)
+{
+	char *ref = xasprintf("%s/x:1", host), *norm = image_normalize(ref);
+
+	free(ref);
+	return norm;
+}
+
+static void
+add_host(struct inject *in, struct images *hosts, const char *ref)
+{
+	char *host;
+
+	if (!ref || inject_own_host(in, ref))
+		return;
+	host = image_host(ref);
+	images_add(hosts, host);
+	free(host);
+}
+
+/* "host,endpoint,path" for each upstream: nodeTrust.mirrors, "auto" being
+ * every registry host of the input's workload images. */
+static void
+mirrors(struct inject *in, struct buf *out)
+{
+	const struct strlist *m = &in->cfg->node_trust.mirrors;
+	struct images hosts = { 0 };
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (!strcmp(m->v[i], "auto")) {
+			for (size_t j = 0; j < in->images->n; j++)
+				add_host(in, &hosts, in->images->v[j]);
+		} else {
+			char *ref = host_ref(m->v[i]);
+
+			add_host(in, &hosts, ref);
+			free(ref);
+		}
+	}
+	for (size_t i = 0; i < hosts.n; i++) {
+		const char *h = hosts.v[i];
+		char *ref = xasprintf("%s/x", h), *path = image_mirror_path(ref);
+
+		path[strlen(path) - 2] = '\0';
+		buf_addf(out, "%s%s,https://%s,%s", i ? " " : "", h, strcmp(h, "docker.io") ? h : "registry-1.docker.io",
+			 path);
+		free(path);
+		free(ref);
+	}
+	images_free(&hosts);
+}
+
+static void
+runtimes(struct inject *in, struct buf *out)
+{
+	const struct strlist *r = &in->cfg->node_trust.runtimes;
+
+	for (size_t i = 0; i < r->n; i++)
+		buf_addf(out, "%s%s", i ? " " : "", r->v[i]);
+}
+
+static void
+config_text(struct inject *in, struct buf *b)
+{
+	const struct config *c = in->cfg;
+	struct buf v = BUF_INIT;
+	char *host = inject_cluster_host(in), *url = xasprintf("https://%s", host);
+
+	buf_adds(b, "# registry-addon node trust: sourced by node-trust.sh (generated; edit the add-on's config)\n");
+	assign(b, "MODE", c->state == MS_REMOVED ? "remove" : "install");
+	assign(b, "REGISTRY_HOST", host);
+	assign(b, "REGISTRY_URL", url);
+	own_names(in, &v);
+	assign(b, "REGISTRY_NAMES", buf_cstr(&v));
+	v.len = 0;
+	if (c->state == MS_MANAGED)
+		mirrors(in, &v);
+	assign(b, "MIRRORS", buf_cstr(&v));
+	v.len = 0;
+	runtimes(in, &v);
+	assign(b, "RUNTIMES", buf_cstr(&v));
+	assign(b, "CONFIGURE_CONTAINERD", c->node_trust.configure_containerd);
+	assign(b, "CONTAINERD_CERTS_D", c->node_trust.containerd_config_path);
+	assign(b, "CONTAINERD_CONFIG", c->node_trust.containerd_config_file);
+	assign(b, "CA_FILE", NODE_CA_DIR "/ca.crt");
+	assign(b, "STATE_DIR", NODE_STATE_DIR);
+	buf_free(&v);
+	free(url);
+	free(host);
+}
+
+static int
+ca_configmap(struct inject *in)
+{
+	const struct config *c = in->cfg;
+	struct ynode *cm;
+	char *pem;
+
+	if (c->state != MS_MANAGED || !strcmp(c->tls.mode, "cert-manager"))
+		return 0;
+	if (x509_ca_pem(c->tls.ca_cert_file, &pem) != 0)
+		return -1;
+	cm = inject_object(in, "v1", "ConfigMap", c->node_trust.namespace, NODE_CA_CONFIGMAP, "node-trust");
+	ymap_str(in->a, ymap_map(in->a, cm, "data"), "ca.crt", pem);
+	free(pem);
+	return 0;
+}
+
+int
+inject_node_config(struct inject *in)
+{
+	struct ynode *cm = inject_object(in, "v1", "ConfigMap", in->cfg->node_trust.namespace, NODE_TRUST,
+					 "node-trust");
+	struct ynode *data = ymap_map(in->a, cm, "data");
+	struct buf text = BUF_INIT;
+
+	config_text(in, &text);
+	ymap_str(in->a, data, "config", buf_cstr(&text));
+	ymap_str(in->a, data, "node-trust.sh", node_trust_sh);
+	buf_free(&text);
+	return ca_configmap(in);
+}
