@@ -40,6 +40,8 @@ SRCS := \
 	src/timefmt.c \
 	src/util.c \
 	src/x509.c \
+	src/x509ca.c \
+	src/x509util.c \
 	src/yload.c \
 	src/ytree.c
 
@@ -62,8 +64,10 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h)
 
 # the node script, embedded verbatim as a C string (node_trust_sh[])
 NODE_SCRIPT := src/node/node-trust.sh
+# (no tabs, no trailing blanks: the emitter could not write it as a block literal)
 %/gen/nodescript.h: $(NODE_SCRIPT)
 	@mkdir -p $(dir $@)
+	@! grep -n -e "$$(printf '\t')" -e ' $$' $< || { echo "$<: tabs or trailing blanks (above)" >&2; exit 1; }
 	@{ echo '/* generated from $(NODE_SCRIPT) by the Makefile: do not edit */'; \
 	  echo 'static const char node_trust_sh[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/\t/\\t/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
