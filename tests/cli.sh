@@ -64,10 +64,10 @@ done
 t "failing stream runs print nothing on stdout ($empty)" '[ "$empty" = yes ]'
 t "Unmanaged output is the input byte for byte" 'cmp -s fixtures/unmanaged.yaml golden/unmanaged.yaml'
 
-# nothing of ours falls into the Helm release namespace by accident
+# nothing of ours falls into the Helm release namespace by accident (cluster-scoped kinds aside)
 loose=
 for g in golden/*.yaml; do
-	loose="$loose$("$check" docs "$g" 2>/dev/null | awk -F '\t' '$6 == 1 && $3 != "Namespace" && $4 == "-" { print FILENAME ": " $3 "/" $5 }' FILENAME="$g")"
+	loose="$loose$("$check" docs "$g" 2>/dev/null | awk -F '\t' '$6 == 1 && $3 != "Namespace" && $3 != "ClusterIssuer" && $4 == "-" { print FILENAME ": " $3 "/" $5 }' FILENAME="$g")"
 done
 t "every generated namespaced object names its namespace${loose:+ (not: $loose)}" '[ -z "$loose" ]'
 
