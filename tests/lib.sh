@@ -1,5 +1,5 @@
-# tests/lib.sh - sourced by the shell suites that start servers (registry.sh,
-# tls.sh): result lines, a temp dir, and every process started in its own
+# tests/lib.sh - sourced by the shell suites that start processes (registry.sh,
+# tls.sh, node.sh, node-e2e.sh): result lines, a temp dir, and every process started in its own
 # session, ended with its whole group on exit. Set SUITE first.
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $SUITE $1"; }
@@ -23,6 +23,17 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+
+# group_pids PGID: live (not zombie) processes in process group PGID
+group_pids() {
+	local want=$1 f s
+	for f in /proc/[0-9]*/stat; do
+		read -r s 2> /dev/null < "$f" || continue
+		set -- ${s##*) }
+		[ "$1" != Z ] && [ "$3" = "$want" ] && echo "${f//[^0-9]/}"
+	done
+	return 0
+}
 
 # a free TCP port on loopback
 free_port() {

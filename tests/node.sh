@@ -531,16 +531,6 @@ t "remove: config.toml and its .bak left alone, logged" 'cmp -s "$CC" "$h/cc.pat
 t "remove: temp leftovers removed" '[ "$(tmpfiles)" = 0 ]'
 
 # --- the loop (no ONCE): a CA change, SIGTERM
-# group_pids PGID: live processes of process group PGID
-group_pids() {
-	local pgid=$1 f s
-	for f in /proc/[0-9]*/stat; do
-		read -r s 2> /dev/null < "$f" || continue
-		set -- ${s##*) }
-		[ "$1" != Z ] && [ "$3" = "$pgid" ] && echo "${f//[^0-9]/}"
-	done
-	return 0
-}
 # waitfor SECS COND: poll COND every 0.1 s
 waitfor() { local i; for ((i = 0; i < $1 * 10; i++)); do eval "$2" && return 0; sleep 0.1; done; return 1; }
 # start: the script in the background in its own session (pid $pid); stderr in $h/log

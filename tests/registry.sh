@@ -37,16 +37,6 @@ kids() {
 	done
 	return 0
 }
-# group_pids PGID: live (not zombie) processes in process group PGID
-group_pids() {
-	local want=$1 f s
-	for f in /proc/[0-9]*/stat; do
-		read -r s 2> /dev/null < "$f" || continue
-		set -- ${s##*) }
-		[ "$1" != Z ] && [ "$3" = "$want" ] && echo "${f//[^0-9]/}"
-	done
-	return 0
-}
 # exited PID: PID (our child) has ended (gone or a zombie)
 exited() { local s; read -r s 2> /dev/null < "/proc/$1/stat" || return 0; s=${s##*) }; [ "${s%% *}" = Z ]; }
 # wait_exit PID SECS: wait up to SECS for our child PID to end; sets $rc
