@@ -118,8 +118,9 @@ $(cat "$tmp/ca1.crt")"
 ca2="$HEADER
 $(cat "$tmp/ca2.crt")"
 ip_toml="$HEADER
-server = \"https://10.96.0.20\"
-ca = \"\$D/10.96.0.20/ca.crt\""
+[host.\"https://10.96.0.20\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"\$D/10.96.0.20/ca.crt\""
 # expect TEMPLATE: TEMPLATE with $D of this host
 expect() { printf '%s' "${1//\$D/$D}"; }
 
@@ -238,8 +239,9 @@ run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
 t "ipv6: [fd00::14]/ca.crt and hosts.toml" 'is "$D/[fd00::14]/ca.crt" "$ca1" &&
 	is "$D/[fd00::14]/hosts.toml" "$HEADER
-server = \"https://[fd00::14]\"
-ca = \"$D/[fd00::14]/ca.crt\""'
+[host.\"https://[fd00::14]\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"$D/[fd00::14]/ca.crt\""'
 t "ipv6: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
 	'is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")"'
 t "ipv6: cri-o mirror location [fd00::14]/myreg-5000" 'is "$CRD/registry-addon.conf" "$HEADER
@@ -258,8 +260,9 @@ host port "REGISTRY_HOST=10.96.0.20:8443" "REGISTRY_URL=https://10.96.0.20:8443"
 	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker"
 run
 t "port: host:port dirs for the ClusterIP and the names" 'is "$D/registry:8443/hosts.toml" "$HEADER
-server = \"https://10.96.0.20:8443\"
-ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
+[host.\"https://10.96.0.20:8443\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
 
 # --- config in the working directory, config values used when the environment has none
@@ -602,7 +605,7 @@ if [ -n "$bin" ]; then
 		'grep -qxF "[host.\"https://10.96.0.20:8443/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
 		"$h/log"
 	t "ships: the registry's names map to the ClusterIP with its port" \
-		'grep -qxF "server = \"https://10.96.0.20:8443\"" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
+		'grep -qxF "[host.\"https://10.96.0.20:8443\"]" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
 	t "ships: index.docker.io is mirrored as docker.io, from registry-1.docker.io" \
 		'grep -qxF "server = \"https://registry-1.docker.io\"" "$D/docker.io/hosts.toml" && [ ! -e "$D/index.docker.io" ]'
 	t "ships: our own hostname and loopback are not mirrored" \

@@ -269,8 +269,12 @@ pass_install() {
     d=$CONTAINERD_CERTS_D
     ca="$d/$REGISTRY_HOST/ca.crt"
     write_file "$ca" "$ca_body"
+    # a [host] table, not "server" alone: containerd 1.6 rejects a hosts.toml without one
+    # ("invalid `host` tree"); no server line, so nothing else is tried for our names
+    own="$HEADER${nl}[host.\"$REGISTRY_URL\"]"
+    own="$own${nl}  capabilities = [\"pull\", \"resolve\", \"push\"]${nl}  ca = \"$ca\""
     for h in "$REGISTRY_HOST" $REGISTRY_NAMES; do
-      write_file "$d/$h/hosts.toml" "$HEADER${nl}server = \"$REGISTRY_URL\"${nl}ca = \"$ca\""
+      write_file "$d/$h/hosts.toml" "$own"
     done
     for m in $MIRRORS; do
       [ -n "$healthy" ] || break
