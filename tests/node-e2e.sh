@@ -1,36 +1,59 @@
 #!/usr/bin/env bash
-# tests/node-e2e.sh - node trust end to end with real parts, no cluster: Debian's
-# Distribution (docker-registry) serves TLS on 127.0.0.20:443, standing in for
-# the ClusterIP; skopeo pushes an image under the mirror path of docker.io and
-# one under the registry's own name; node-trust.sh runs under busybox with the
-# config the add-on generates (ClusterIP 127.0.0.20, the input's docker.io
-# image mirrored; only host paths redirected into a temp dir); Debian's
-# containerd then pulls docker.io/library/demo:1 and
-# registry.registry-system.svc.cluster.local/app:1 through the hosts.toml files
-# and CA it wrote (ctr --hosts-dir: the same resolver the CRI plugin uses with
-# config_path). Then: a wrong CA fails the pull; the registry stops, the next
-# pass withdraws the mirror and a pull no longer touches 127.0.0.20; the
-# Removed output's config deletes every file. Loopback only.
+# tests/node-e2e.sh - node trust end to end with real parts, no cluster, loopback only:
+#  - Debian's Distribution (docker-registry 2.8) serves TLS on 127.0.0.20:443, standing in for
+#    the ClusterIP (certificate from a throw-away openssl CA: IP 127.0.0.20 and the Service's
+#    names); skopeo pushes a hand-made OCI image to 127.0.0.20/docker.io/library/demo:1 (the
+#    mirror path of docker.io) and to 127.0.0.20/app:1 (what pods push as
+#    registry.registry-system.svc.cluster.local/app:1);
+#  - src/node/node-trust.sh runs one pass (ONCE=1) as `busybox sh node-trust.sh CONFIG` with only
+#    busybox applets on PATH and its host paths pointed into the temp dir; the built-in probe
+#    (busybox wget) decides the registry's health;
+#  - Debian's containerd (1.6) runs as its own daemon (root, state, socket in the temp dir; native
+#    snapshotter: no mounts) with config_path = the certs.d the script writes. Images are pulled
+#    twice over: through the CRI plugin's ImageService/PullImage (kubelet's path; a gRPC call made
+#    with curl over the socket) and with `ctr images pull --hosts-dir` (same resolver; --debug
+#    shows each host it tries).
+# Proven: docker.io/library/demo:1 and the registry's own name resolve to 127.0.0.20 with the
+# pushed digest, and the registry's access log shows containerd's requests under
+# /v2/docker.io/... (override_path); another CA in ca.crt makes the pull fail on x509; with the
+# registry stopped a pass withdraws docker.io/hosts.toml (the name's stays) and a pull no longer
+# tries 127.0.0.20 (before the pass, it did); the registry back, the mirror returns; MODE=remove
+# deletes exactly the script's files.
 #
-# usage: bash tests/node-e2e.sh BIN     (root; installs containerd,
-#        docker-registry, skopeo, busybox, openssl when missing)
+# usage: bash tests/node-e2e.sh [BIN]
+#   Without BIN the config is written here as the add-on would (REGISTRY_HOST 127.0.0.20, one
+#   name, docker.io mirrored); with BIN (tests/run-all passes it) it is the config BIN generates
+#   for ClusterIP 127.0.0.20 and a pod using docker.io/library/demo:1 (needs node and
+#   tests/schema/node_modules), and BIN's copy of the script must be src/node/node-trust.sh.
+#   Needs root (containerd, port 443); missing Debian packages (containerd, docker-registry,
+#   skopeo, busybox, openssl, curl) are installed with apt-get.
 # shellcheck disable=SC2034  # variables read only by the conditions t evals
 set -u
 export LC_ALL=C
-bin=${1:?usage: tests/node-e2e.sh BIN}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+bin=${1:-}
+case $bin in '' | /*) ;; *) bin=$PWD/$bin ;; esac
 cd "$(dirname "$0")/.." || exit 2
 SUITE=node-e2e
 . tests/lib.sh
-IP=127.0.0.20 NAME=registry.registry-system.svc.cluster.local
+NAME=registry.registry-system.svc.cluster.local
+# the stand-in ClusterIP: the first 127.0.0.N (N >= 20) with nothing on port 443
+for IP in 127.0.0.{20..60}; do (exec 3<> "/dev/tcp/$IP/443") 2> /dev/null || break; done
+HEADER='# Managed by registry-addon (registry-addon.dev); do not edit. Removed when the add-on is removed.'
+script=${NODE_TRUST_SH:-$PWD/src/node/node-trust.sh}  # NODE_TRUST_SH: another copy (mutation checks)
 ms() { local n=${EPOCHREALTIME/./}; echo $((n / 1000)); }
 
 # --- prerequisites
 if [ "$(id -u)" != 0 ]; then
-	echo "# skip node-e2e: containerd and port 443 need root"; finish
+	echo "# skip node-e2e: containerd, its CRI plugin and port 443 need root"; finish
 fi
-need() { local m=() c; for c in containerd:containerd ctr:containerd docker-registry:docker-registry \
-	skopeo:skopeo busybox:busybox openssl:openssl; do command -v "${c%%:*}" > /dev/null || m+=("${c#*:}"); done; echo "${m[*]}"; }
+need() {
+	local m=() c
+	for c in containerd:containerd ctr:containerd docker-registry:docker-registry skopeo:skopeo \
+		busybox:busybox openssl:openssl curl:curl; do
+		command -v "${c%%:*}" > /dev/null || m+=("${c#*:}")
+	done
+	[ ${#m[@]} = 0 ] || printf '%s\n' "${m[@]}" | sort -u | tr '\n' ' '
+}
 missing=$(need)
 if [ -n "$missing" ] && command -v apt-get > /dev/null; then
 	note "installing $missing"
@@ -38,25 +61,38 @@ if [ -n "$missing" ] && command -v apt-get > /dev/null; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing > /dev/null
 	missing=$(need)
 fi
-[ -f tests/schema/node_modules/yaml/package.json ] || bash tests/schema/setup.sh >&2
-[ -z "$missing" ] || { bad "prerequisites (missing: $missing)"; finish; }
-note "$(containerd --version); $(docker-registry --version 2>&1 | head -n 1); $(skopeo --version)"
+if [ -n "$missing" ]; then
+	echo "# skip node-e2e: missing $missing(no apt-get, or it failed)"; finish
+fi
+if [ -n "$bin" ] && [ ! -f tests/schema/node_modules/yaml/package.json ]; then
+	bash tests/schema/setup.sh >&2
+fi
+# loopback only; nothing goes through a proxy
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+BB=$(command -v busybox)
+note "$(containerd --version); $(docker-registry --version 2>&1 | head -n 1); $(skopeo --version);" \
+	"busybox $("$BB" | head -n 1 | cut -d' ' -f2)"
 bindir=$tmp/bin; mkdir -p "$bindir"
-for a in $(busybox --list); do ln -s "$(command -v busybox)" "$bindir/$a"; done
+for a in $("$BB" --list); do ln -s "$BB" "$bindir/$a"; done
+if [ ! -f "$script" ]; then
+	bad "src/node/node-trust.sh exists"; finish
+fi
 
-# --- a CA and the registry's server certificate (the ClusterIP and its name)
+# --- a CA, another CA, and the registry's server certificate (the ClusterIP and its names)
 mkca() { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 	-keyout "$tmp/$1.key" -out "$tmp/$1.crt" -subj "/CN=node-e2e $1" \
 	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>> "$tmp/openssl.log"; }
 mkca ca && mkca wrongca &&
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" \
 		-out "$tmp/tls.csr" -subj "/CN=$NAME" 2>> "$tmp/openssl.log" &&
-	printf 'subjectAltName=IP:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" "$NAME" > "$tmp/ext" &&
+	printf 'subjectAltName=IP:%s,DNS:%s,DNS:%s,DNS:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" \
+		registry registry.registry-system registry.registry-system.svc "$NAME" > "$tmp/ext" &&
 	openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -set_serial 7 -days 1 \
 		-extfile "$tmp/ext" -out "$tmp/tls.crt" 2>> "$tmp/openssl.log"; st=$?
-t "openssl: a CA and a server certificate for $IP and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
+t "openssl: two CAs and a server certificate for $IP and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
 
 # --- the registry on the stand-in ClusterIP
+reglog=$tmp/registry.log
 cat > "$tmp/registry.yml" <<-YML
 	version: 0.1
 	log: {accesslog: {disabled: false}, level: info}
@@ -64,16 +100,24 @@ cat > "$tmp/registry.yml" <<-YML
 	http: {addr: "$IP:443", tls: {certificate: $tmp/tls.crt, key: $tmp/tls.key}}
 YML
 start_registry() {
-	setsid docker-registry serve "$tmp/registry.yml" >> "$tmp/registry.log" 2>&1 &
+	setsid docker-registry serve "$tmp/registry.yml" >> "$reglog" 2>&1 &
 	reg=$!; groups+=("$reg")
 	local i; for ((i = 0; i < 100; i++)); do
-		curl -sf --cacert "$tmp/ca.crt" "https://$IP/v2/" > /dev/null 2>&1 && return 0; sleep 0.1
+		curl -sf --cacert "$tmp/ca.crt" "https://$IP/v2/" > /dev/null 2>&1 && return 0
+		kill -0 "$reg" 2> /dev/null || return 1
+		sleep 0.1
 	done; return 1
 }
 start_registry; st=$?
-t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$tmp/registry.log"
+t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$reglog"
+# mark: the registry log's size now; since: what the registry logged after the last mark
+mark() { regmark=$(stat -c %s "$reglog"); }
+since() { tail -c "+$((regmark + 1))" "$reglog"; }
+# served METHOD PATH: since the mark, containerd got a 200 for METHOD PATH (path up to "?ns=")
+served() { since | grep -qF "\"$1 $2?ns=" && since | grep -F "\"$1 $2?ns=" | grep -q '" 200 .*"containerd/'; }
 
-# --- images: demo:1 at the mirror path of docker.io, app:1 and app:2 by the registry's own name
+# --- images: the same hand-made OCI image as 127.0.0.20/docker.io/library/demo:1 (the mirror
+# path of docker.io) and 127.0.0.20/app:1..3 (pods push it as $NAME/app:1)
 lay=$tmp/layout; mkdir -p "$lay/blobs/sha256" "$tmp/rootfs" "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"
 echo "pulled through registry-addon's mirror" > "$tmp/rootfs/hello.txt"
 tar -C "$tmp/rootfs" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp/layer.tar" hello.txt
@@ -98,90 +142,221 @@ push() {
 		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
 		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:$lay:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
 }
-push docker.io/library/demo:1 && push app:1 && push app:2; st=$?
-t "skopeo pushes $IP/docker.io/library/demo:1 (the preload's path) and $IP/app:1, app:2" '[ $st = 0 ]' "$tmp/sko.log"
+push docker.io/library/demo:1 && push app:1 && push app:2 && push app:3; st=$?
+t "skopeo pushes $IP/docker.io/library/demo:1 and $IP/app:1..3 (manifest sha256:${man:0:12}...)" \
+	'[ $st = 0 ]' "$tmp/sko.log"
 
-# --- the node config as the add-on generates it for this "cluster"
-echo '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"}]}}' > "$tmp/in.json"
-gen() { "$bin" --set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP" \
-	--set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
-gen > "$tmp/out.yaml" 2> "$tmp/gen.err" &&
-	node tests/node/manifest.mjs data "$tmp/out.yaml" registry-node-trust registry-node-trust config > "$tmp/node.cfg" &&
-	node tests/node/manifest.mjs data "$tmp/out.yaml" registry-node-trust registry-node-trust node-trust.sh > "$tmp/node-trust.sh"
-st=$?
-t "the add-on's node config: ClusterIP $IP, docker.io mirrored" \
-	'[ $st = 0 ] && grep -qxF "REGISTRY_HOST='"'"'$IP'"'"'" "$tmp/node.cfg" && grep -q "^MIRRORS=.docker.io," "$tmp/node.cfg"' \
-	"$tmp/gen.err" "$tmp/node.cfg"
-D=$tmp/certs.d
-mkdir -p "$D" "$tmp/ctd"
-cat > "$tmp/ctd/config.toml" <<-TOML
+# --- the node config: written here, or generated by BIN for this "cluster"
+conf=$tmp/node.cfg
+if [ -z "$bin" ]; then
+	cat > "$conf" <<-CFG
+		MODE='install'
+		REGISTRY_HOST='$IP'
+		REGISTRY_URL='https://$IP'
+		REGISTRY_NAMES='$NAME'
+		MIRRORS='docker.io,https://registry-1.docker.io,docker.io'
+		RUNTIMES='containerd'
+		CONFIGURE_CONTAINERD='never'
+	CFG
+	sed 's/^MODE=.*/MODE='"'remove'"'/' "$conf" > "$tmp/remove.cfg"
+	note "config written here (no BIN): $(tr '\n' ' ' < "$conf")"
+else
+	echo '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"}]}}' > "$tmp/in.json"
+	gen() { "$bin" --set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP" \
+		--set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
+	data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
+	gen > "$tmp/out.yaml" 2> "$tmp/gen.err" && data "$tmp/out.yaml" config > "$conf" &&
+		data "$tmp/out.yaml" node-trust.sh > "$tmp/shipped.sh" &&
+		gen --set managementState=Removed > "$tmp/removed.yaml" 2>> "$tmp/gen.err" &&
+		data "$tmp/removed.yaml" config > "$tmp/remove.cfg"; st=$?
+	t "BIN's node config: ClusterIP $IP, $NAME among the names, docker.io mirrored; Removed: MODE remove" \
+		'[ $st = 0 ] && grep -qxF "REGISTRY_HOST='"'$IP'"'" "$conf" && grep -q "^REGISTRY_NAMES=.*[ '"'"']$NAME[ '"'"']" "$conf" &&
+		grep -q "^MIRRORS=.docker.io,https://registry-1.docker.io,docker.io[ '"'"']" "$conf" &&
+		grep -qxF "MODE='"'remove'"'" "$tmp/remove.cfg"' "$tmp/gen.err" "$conf"
+	t "BIN ships src/node/node-trust.sh byte for byte" 'cmp -s "$tmp/shipped.sh" "$script"'
+fi
+names=$(. "$conf" && echo "$REGISTRY_NAMES")
+
+# --- containerd's config: its own root, state and sockets; the CRI plugin on (pulls only: no
+# CNI, native snapshotter), reading hosts.toml files from $D
+D=$tmp/certs.d ctd=$tmp/ctd
+mkdir -p "$D" "$ctd/cni/bin" "$ctd/cni/net.d"
+cat > "$ctd/config.toml" <<-TOML
 	version = 2
-	root = "$tmp/ctd/root"
-	state = "$tmp/ctd/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-	  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+	root = "$ctd/root"
+	state = "$ctd/state"
+	disabled_plugins = ["io.containerd.snapshotter.v1.overlayfs", "io.containerd.snapshotter.v1.btrfs",
+	  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+	  "io.containerd.snapshotter.v1.aufs"]
 	[grpc]
-	  address = "$tmp/ctd/containerd.sock"
+	  address = "$ctd/containerd.sock"
 	[ttrpc]
-	  address = "$tmp/ctd/containerd.sock.ttrpc"
+	  address = "$ctd/containerd.sock.ttrpc"
+	[plugins."io.containerd.grpc.v1.cri"]
+	  stream_server_address = "127.0.0.1"
+	  stream_server_port = "0"
+	[plugins."io.containerd.grpc.v1.cri".containerd]
+	  snapshotter = "native"
+	[plugins."io.containerd.grpc.v1.cri".cni]
+	  bin_dir = "$ctd/cni/bin"
+	  conf_dir = "$ctd/cni/net.d"
 	[plugins."io.containerd.grpc.v1.cri".registry]
 	  config_path = "$D"
 TOML
-# pass [VAR=value...]: one pass of the shipped script, with the shipped config
+cp "$ctd/config.toml" "$tmp/config.toml.orig"
+
+# pass CONFIG [VAR=value...]: one pass of the script under busybox sh, only busybox applets on
+# PATH, every host path in the temp dir; its log in $tmp/pass.log (all passes: $tmp/node.log)
 pass() {
-	(exec env -i PATH="$bindir" CA_FILE="$tmp/ca.crt" CONTAINERD_CERTS_D="$D" CONTAINERD_CONFIG="$tmp/ctd/config.toml" \
-		STATE_DIR="$tmp/state" ONCE=1 "$@" sh "$tmp/node-trust.sh" "$tmp/node.cfg") >> "$tmp/node.log" 2>&1
+	local c=$1; shift
+	(cd / && exec env -i PATH="$bindir" CA_FILE="$tmp/ca.crt" CONTAINERD_CERTS_D="$D" \
+		CONTAINERD_CONFIG="$ctd/config.toml" STATE_DIR="$tmp/state" CRIO_REGISTRIES_D="$tmp/crio.d" \
+		CRIO_CERTS_D="$tmp/crio-certs.d" DOCKER_CERTS_D="$tmp/docker-certs.d" RESTART_CONTAINERD=false \
+		ONCE=1 "$@" "$BB" sh "$script" "$c") > "$tmp/pass.log" 2>&1
+	pst=$?
+	{ echo "--- pass $c $*: status $pst"; cat "$tmp/pass.log"; } >> "$tmp/node.log"
+	return $pst
 }
-pass; st=$?
-t "node-trust.sh: ready (containerd reads $D)" '[ $st = 0 ] && [ -f "$tmp/state/ready" ]' "$tmp/node.log"
-t "node-trust.sh: the mirror for docker.io is on (the registry answers)" \
-	'grep -qF "[host.\"https://$IP/v2/docker.io\"]" "$D/docker.io/hosts.toml"' "$tmp/node.log"
+# ours FILE: FILE's first line is the header
+ours() { [ -f "$1" ] && [ "$(head -n 1 "$1")" = "$HEADER" ]; }
+# carries FILE CA: FILE is the header and then CA's certificate
+carries() { ours "$1" && tail -n +2 "$1" | cmp -s - "$2"; }
+ourfiles() { local f; find "$D" -type f | sort | while read -r f; do ours "$f" && echo "$f"; done; }
 
-# --- containerd pulls through what the script wrote
-setsid containerd --config "$tmp/ctd/config.toml" > "$tmp/containerd.log" 2>&1 &
+pass "$conf"; st=$?
+want=$(for h in "$IP" $names docker.io; do echo "$D/$h/hosts.toml"; done; echo "$D/$IP/ca.crt")
+want=$(sort <<< "$want"); got=$(ourfiles)
+t "node-trust.sh: ready (exit 0, \$STATE_DIR/ready): containerd's config_path is $D" \
+	'[ $st = 0 ] && [ -f "$tmp/state/ready" ]' "$tmp/pass.log"
+t "... the built-in probe (busybox wget) finds the registry: mirrors on" \
+	'grep -qF "registry at https://$IP answers; mirrors on" "$tmp/pass.log"' "$tmp/pass.log"
+t "... wrote hosts.toml for $IP, each name and docker.io, and $IP/ca.crt (header + the CA)" \
+	'[ "$got" = "$want" ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" &&
+	grep -qF "[host.\"https://$IP/v2/docker.io\"]" "$D/docker.io/hosts.toml"' "$tmp/pass.log"
+note "docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
+note "$NAME/hosts.toml: $(tail -n +2 "$D/$NAME/hosts.toml" | tr -s '\n ' ' ')"
+
+# --- containerd
+setsid containerd --config "$ctd/config.toml" > "$tmp/containerd.log" 2>&1 &
 groups+=("$!")
-sock=$tmp/ctd/containerd.sock
+sock=$ctd/containerd.sock
 for ((i = 0; i < 100; i++)); do ctr -a "$sock" version > /dev/null 2>&1 && break; sleep 0.1; done
-ctr -a "$sock" version > /dev/null 2>&1; st=$?
-t "containerd runs (its own root, state and socket)" '[ $st = 0 ]' "$tmp/containerd.log"
-pull() { timeout 60 ctr -a "$sock" -n e2e images pull --snapshotter native --hosts-dir "$D" "$1" > "$tmp/pull.log" 2>&1; }
-digest() { ctr -a "$sock" -n e2e images ls "name==$1" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
-pull docker.io/library/demo:1; st=$?
-t "ctr pulls docker.io/library/demo:1 through the mirror" '[ $st = 0 ]' "$tmp/pull.log" "$tmp/containerd.log"
-got=$(digest docker.io/library/demo:1)
-t "... with the digest skopeo pushed (sha256:${man:0:12}...)" '[ "$got" = "sha256:$man" ]' "$tmp/pull.log"
-t "... and the registry served it at /v2/docker.io/library/demo/manifests/1 (override_path)" \
-	'grep -q "/v2/docker.io/library/demo/manifests/1" "$tmp/registry.log"' "$tmp/registry.log"
+ctr -a "$sock" plugins ls > "$tmp/plugins" 2>&1; st=$?
+t "containerd runs (own root, state, socket) with its CRI plugin" \
+	'[ $st = 0 ] && grep -q "io.containerd.grpc.v1 *cri .* ok" "$tmp/plugins"' "$tmp/containerd.log" "$tmp/plugins"
+
+# cri IMAGE: the CRI call kubelet makes, runtime.v1.ImageService/PullImage{image: {image: IMAGE}},
+# as gRPC over HTTP/2 with curl; sets cst (grpc-status), cmsg (grpc-message), cref (image_ref)
+cri() {
+	local n=${#1} a b c
+	[ "$n" -lt 120 ] || { cst=x cmsg="name too long for this encoder"; return 1; }
+	printf -v a '\\x%02x' $((n + 4)); printf -v b '\\x%02x' $((n + 2)); printf -v c '\\x%02x' "$n"
+	printf "\\x00\\x00\\x00\\x00$a\\x0a$b\\x0a$c%s" "$1" > "$tmp/cri.req"
+	: > "$tmp/cri.hdr"; : > "$tmp/cri.out"
+	curl -sS --http2-prior-knowledge --unix-socket "$sock" --max-time 60 -H 'content-type: application/grpc' \
+		-H 'te: trailers' --data-binary @"$tmp/cri.req" -D "$tmp/cri.hdr" -o "$tmp/cri.out" \
+		http://localhost/runtime.v1.ImageService/PullImage 2> "$tmp/cri.curl"
+	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
+	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
+	cref=$(grep -ao 'sha256:[0-9a-f]\{64\}' "$tmp/cri.out")
+	{ echo "--- cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } >> "$tmp/cri.log"
+	[ "$cst" = 0 ]
+}
+# pull [--debug] IMAGE: ctr pull (namespace e2e) with --hosts-dir, output in $tmp/pull.log
+pull() {
+	local dbg=; [ "$1" = --debug ] && { dbg=--debug; shift; }
+	timeout 60 ctr -a "$sock" -n e2e $dbg images pull --snapshotter native --hosts-dir "$D" "$1" > "$tmp/pull.log" 2>&1
+}
+# digest NS IMAGE: the manifest digest of IMAGE in containerd's namespace NS
+digest() { ctr -a "$sock" -n "$1" images ls "name==$2" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
+# tried HOST: the last ctr --debug pull resolved against HOST
+tried() { grep -q "msg=resolving host=$1\$" "$tmp/pull.log"; }
+
+# --- kubelet's path: the CRI plugin pulls through the files (config_path, read at each pull)
+mark; cri docker.io/library/demo:1
+got=$(digest k8s.io docker.io/library/demo:1)
+t "CRI PullImage docker.io/library/demo:1: ok, image sha256:${cfg:0:12}..., manifest as pushed" \
+	'[ "$cst" = 0 ] && [ "$cref" = "sha256:$cfg" ] && [ "$got" = "sha256:$man" ]' "$tmp/cri.log" "$tmp/containerd.log"
+t "... served by our registry to containerd: HEAD /v2/docker.io/library/demo/manifests/1, GET its layer" \
+	'served HEAD /v2/docker.io/library/demo/manifests/1 && served GET /v2/docker.io/library/demo/blobs/sha256:$layer' \
+	"$reglog"
+mark; cri "$NAME/app:1"
+got=$(digest k8s.io "$NAME/app:1")
+t "CRI PullImage $NAME/app:1 (no cluster DNS here: the name maps to $IP)" \
+	'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served HEAD /v2/app/manifests/1' "$tmp/cri.log" "$reglog"
+
+# --- the same with ctr --hosts-dir: --debug lists the hosts tried
+mark; pull --debug docker.io/library/demo:1; st=$?
+got=$(digest e2e docker.io/library/demo:1)
+t "ctr pull --hosts-dir docker.io/library/demo:1: the pushed digest, from $IP only (upstream not tried)" \
+	'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$IP" && ! tried registry-1.docker.io &&
+	served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pull.log"
 pull "$NAME/app:1"; st=$?
-t "ctr pulls $NAME/app:1 (the node cannot resolve it; hosts.toml maps it to $IP)" \
-	'[ $st = 0 ] && [ "$(digest "$NAME/app:1")" = "sha256:$man" ]' "$tmp/pull.log"
+got=$(digest e2e "$NAME/app:1")
+t "ctr pull --hosts-dir $NAME/app:1" '[ $st = 0 ] && [ "$got" = "sha256:$man" ]' "$tmp/pull.log"
+pull "$IP/app:1"; st=$?
+t "ctr pull --hosts-dir $IP/app:1 (the ClusterIP's own hosts.toml)" '[ $st = 0 ]' "$tmp/pull.log"
 
-# --- trust is real: with another CA the same pull fails on the certificate
-pass CA_FILE="$tmp/wrongca.crt"
+# --- trust is real: another CA in ca.crt, and the same pull fails on the certificate
+pass "$conf" CA_FILE="$tmp/wrongca.crt"; st=$?
+t "a pass with another CA rewrites $IP/ca.crt" '[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/wrongca.crt"' "$tmp/pass.log"
+cri "$NAME/app:2"
+t "... CRI PullImage $NAME/app:2 fails: x509, unknown authority" \
+	'[ "$cst" = 2 ] && [[ $cmsg == *x509*"unknown authority"* ]]' "$tmp/cri.log"
 pull "$NAME/app:2"; st=$?
-t "with a wrong CA in ca.crt the pull fails (x509)" '[ $st != 0 ] && grep -q "x509\|certificate" "$tmp/pull.log"' "$tmp/pull.log"
-pass
+t "... ctr pull $NAME/app:2 fails the same way" '[ $st != 0 ] && grep -q "x509: .*unknown authority" "$tmp/pull.log"' \
+	"$tmp/pull.log"
+pass "$conf"; st=$?
+cri "$NAME/app:2"
+t "the right CA back: the pass restores ca.crt and the same pull succeeds" \
+	'[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" && [ "$cst" = 0 ]' "$tmp/pass.log" "$tmp/cri.log"
 
-# --- health gating: the registry stops, the next pass withdraws the mirror
+# --- health gating: the registry stops
 kill -TERM -- "-$reg" 2> /dev/null
 for ((i = 0; i < 50; i++)); do kill -0 "$reg" 2> /dev/null || break; sleep 0.1; done
-pass; st=$?
-t "registry down: the next pass withdraws docker.io/hosts.toml, keeps $NAME/hosts.toml" \
-	'[ ! -e "$D/docker.io/hosts.toml" ] && [ -f "$D/$NAME/hosts.toml" ] && grep -q "does not answer; mirrors withdrawn" "$tmp/node.log"' \
-	"$tmp/node.log"
-t0=$(ms); pull docker.io/library/other:1; st=$? took=$(($(ms) - t0))
-t "... and a pull of docker.io/library/other:1 goes to the upstream only: fails in ${took} ms without dialing $IP" \
-	'[ $st != 0 ] && [ $took -lt 15000 ] && ! grep -q "$IP" "$tmp/pull.log"' "$tmp/pull.log"
-start_registry && pass; st=$?
-t "registry back: the mirror entry returns" '[ $st = 0 ] && [ -f "$D/docker.io/hosts.toml" ]' "$tmp/node.log"
+pull --debug docker.io/library/other:1; st=$?
+t "registry stopped, mirror entry still there: a pull tries $IP first (for comparison)" \
+	'[ $st != 0 ] && tried "$IP" && grep -q "ctr: .*$IP:443: connect: connection refused" "$tmp/pull.log"' \
+	"$tmp/pull.log"
+pass "$conf"; st=$?
+t "the next pass: 'does not answer; mirrors withdrawn', docker.io/hosts.toml and its dir gone, still ready" \
+	'[ $st = 0 ] && [ -f "$tmp/state/ready" ] && [ ! -e "$D/docker.io" ] &&
+	grep -qF "registry at https://$IP does not answer; mirrors withdrawn" "$tmp/pass.log" &&
+	grep -qF "removed $D/docker.io/hosts.toml" "$tmp/pass.log"' "$tmp/pass.log"
+t "... the files for $IP and the registry's names stay" \
+	'[ "$(ourfiles)" = "$(grep -v "/docker.io/" <<< "$want")" ]' "$tmp/pass.log"
+t0=$(ms); pull --debug docker.io/library/other:1; st=$? took=$(($(ms) - t0))
+t "... ctr pull docker.io/library/other:1 tries the upstream only: fails in $took ms, $IP not in its output" \
+	'[ $st != 0 ] && [ $took -lt 15000 ] && tried registry-1.docker.io && ! grep -qF "$IP" "$tmp/pull.log"' \
+	"$tmp/pull.log"
+t0=$(ms); cri docker.io/library/other:1; took=$(($(ms) - t0))
+t "... CRI PullImage docker.io/library/other:1: fails in $took ms, not naming $IP" \
+	'[ "$cst" = 2 ] && [ $took -lt 15000 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$IP"* ]]' \
+	"$tmp/cri.log"
 
-# --- Removed: the same DaemonSet in remove mode deletes exactly our files
-mkdir -p "$D/quay.io" && echo '# not ours' > "$D/quay.io/hosts.toml"
-gen --set managementState=Removed > "$tmp/removed.yaml" 2> "$tmp/gen.err" &&
-	node tests/node/manifest.mjs data "$tmp/removed.yaml" registry-node-trust registry-node-trust config > "$tmp/node.cfg"
-pass; st=$?
-left=$(find "$D" -type f | sort)
-t "Removed: every file of ours is gone, a foreign one stays" \
-	'[ $st = 0 ] && [ "$left" = "$D/quay.io/hosts.toml" ]' "$tmp/node.log"
-ctr -a "$sock" -n e2e images rm docker.io/library/demo:1 "$NAME/app:1" > /dev/null 2>&1
+# --- the registry back: the next pass turns the mirror on again
+start_registry && pass "$conf"; st=$?
+mark; cri docker.io/library/demo:1
+t "registry back: 'answers; mirrors on', docker.io/hosts.toml again, the CRI pull goes to $IP" \
+	'[ $st = 0 ] && grep -qF "answers; mirrors on" "$tmp/pass.log" && [ "$(ourfiles)" = "$want" ] &&
+	[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.log"
+
+# --- MODE=remove: exactly the script's files go; foreign ones (also in its dirs) and config.toml stay
+mkdir -p "$D/quay.io" && echo '# not ours' > "$D/quay.io/hosts.toml" && echo 'not ours' > "$D/$IP/notes.txt"
+pass "$tmp/remove.cfg"; st=$?
+left=$(find "$D" -mindepth 1 | sort)
+t "MODE=remove: exit 0, ready; left: only the foreign files and their dirs" \
+	'[ $st = 0 ] && [ -f "$tmp/state/ready" ] &&
+	[ "$left" = "$(printf "%s\n" "$D/$IP" "$D/$IP/notes.txt" "$D/quay.io" "$D/quay.io/hosts.toml")" ]' \
+	"$tmp/pass.log"
+t "... it logged the removal of each of its files, and left config.toml alone" \
+	'[ "$(grep -c "^registry-addon: removed " "$tmp/pass.log")" = "$(wc -l <<< "$want")" ] &&
+	cmp -s "$ctd/config.toml" "$tmp/config.toml.orig"' "$tmp/pass.log"
+cri "$NAME/app:3"
+t "... and the registry's name no longer resolves for containerd (CRI pull of $NAME/app:3 fails)" \
+	'[ "$cst" = 2 ] && [[ $cmsg == *"no such host"* ]]' "$tmp/cri.log"
+
+# --- no mounts: the native snapshotter copies
+ctr -a "$sock" -n e2e images rm docker.io/library/demo:1 "$NAME/app:1" "$IP/app:1" > /dev/null 2>&1
+t "nothing mounted under $tmp" '! grep -qF " $tmp/" /proc/self/mounts'
 finish
