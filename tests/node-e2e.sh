@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/node-e2e.sh - node trust end to end with real parts, no cluster, loopback only:
-#  - Debian's Distribution (docker-registry 2.8) serves TLS on 127.0.0.20:443, standing in for
-#    the ClusterIP (certificate from a throw-away openssl CA: IP 127.0.0.20 and the Service's
-#    names); skopeo pushes a hand-made OCI image to 127.0.0.20/docker.io/library/demo:1 (the
-#    mirror path of docker.io) and to 127.0.0.20/app:1 (what pods push as
+#  - Debian's Distribution (docker-registry 2.8) serves TLS on 127.0.0.20:443 (or the next
+#    127.0.0.N with port 443 free; "127.0.0.20" below), standing in for the ClusterIP
+#    (certificate from a throw-away openssl CA: IP 127.0.0.20 and the Service's names); skopeo
+#    pushes a hand-made OCI image to 127.0.0.20/docker.io/library/demo:1 (the mirror path of
+#    docker.io) and to 127.0.0.20/app:1 (what pods push as
 #    registry.registry-system.svc.cluster.local/app:1);
 #  - src/node/node-trust.sh runs one pass (ONCE=1) as `busybox sh node-trust.sh CONFIG` with only
 #    busybox applets on PATH and its host paths pointed into the temp dir; the built-in probe
@@ -18,7 +19,9 @@
 # /v2/docker.io/... (override_path); another CA in ca.crt makes the pull fail on x509; with the
 # registry stopped a pass withdraws docker.io/hosts.toml (the name's stays) and a pull no longer
 # tries 127.0.0.20 (before the pass, it did); the registry back, the mirror returns; MODE=remove
-# deletes exactly the script's files.
+# deletes exactly the script's files; an IPv6 ClusterIP (here [::1], a second registry process)
+# works the same way.
+#   NODE_TRUST_SH=FILE runs another copy of the script (to check that the suite catches a bug).
 #
 # usage: bash tests/node-e2e.sh [BIN]
 #   Without BIN the config is written here as the add-on would (REGISTRY_HOST 127.0.0.20, one
@@ -36,7 +39,10 @@ cd "$(dirname "$0")/.." || exit 2
 SUITE=node-e2e
 . tests/lib.sh
 NAME=registry.registry-system.svc.cluster.local
-# the stand-in ClusterIP: the first 127.0.0.N (N >= 20) with nothing on port 443
+# the stand-in ClusterIP: the first 127.0.0.N (N >= 20) with nothing on port 443; runs of this
+# suite take turns (the lock's fd is inherited by the daemons, which cleanup ends)
+exec 8> /tmp/registry-addon-node-e2e.lock
+command -v flock > /dev/null && { flock -w 120 8 || note "lock /tmp/registry-addon-node-e2e.lock: still held"; }
 for IP in 127.0.0.{20..60}; do (exec 3<> "/dev/tcp/$IP/443") 2> /dev/null || break; done
 HEADER='# Managed by registry-addon (registry-addon.dev); do not edit. Removed when the add-on is removed.'
 script=${NODE_TRUST_SH:-$PWD/src/node/node-trust.sh}  # NODE_TRUST_SH: another copy (mutation checks)
@@ -85,7 +91,7 @@ mkca() { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nod
 mkca ca && mkca wrongca &&
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" \
 		-out "$tmp/tls.csr" -subj "/CN=$NAME" 2>> "$tmp/openssl.log" &&
-	printf 'subjectAltName=IP:%s,DNS:%s,DNS:%s,DNS:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" \
+	printf 'subjectAltName=IP:%s,IP:::1,DNS:%s,DNS:%s,DNS:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" \
 		registry registry.registry-system registry.registry-system.svc "$NAME" > "$tmp/ext" &&
 	openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -set_serial 7 -days 1 \
 		-extfile "$tmp/ext" -out "$tmp/tls.crt" 2>> "$tmp/openssl.log"; st=$?
@@ -110,11 +116,13 @@ start_registry() {
 }
 start_registry; st=$?
 t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$reglog"
-# mark: the registry log's size now; since: what the registry logged after the last mark
-mark() { regmark=$(stat -c %s "$reglog"); }
-since() { tail -c "+$((regmark + 1))" "$reglog"; }
-# served METHOD PATH: since the mark, containerd got a 200 for METHOD PATH (path up to "?ns=")
-served() { since | grep -qF "\"$1 $2?ns=" && since | grep -F "\"$1 $2?ns=" | grep -q '" 200 .*"containerd/'; }
+# mark: the registry log's size now; served METHOD PATH: in the access log lines since the mark
+# ($tmp/reg.since), containerd got a 200 for METHOD PATH (the path up to containerd's "?ns=")
+mark() { regmark=$(stat -c %s "$reglog"); : > "$tmp/reg.since"; }
+served() {
+	tail -c "+$((regmark + 1))" "$reglog" | grep -v '^time=' > "$tmp/reg.since"
+	grep -F "\"$1 $2?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
+}
 
 # --- images: the same hand-made OCI image as 127.0.0.20/docker.io/library/demo:1 (the mirror
 # path of docker.io) and 127.0.0.20/app:1..3 (pods push it as $NAME/app:1)
@@ -173,8 +181,11 @@ else
 		'[ $st = 0 ] && grep -qxF "REGISTRY_HOST='"'$IP'"'" "$conf" && grep -q "^REGISTRY_NAMES=.*[ '"'"']$NAME[ '"'"']" "$conf" &&
 		grep -q "^MIRRORS=.docker.io,https://registry-1.docker.io,docker.io[ '"'"']" "$conf" &&
 		grep -qxF "MODE='"'remove'"'" "$tmp/remove.cfg"' "$tmp/gen.err" "$conf"
-	t "BIN ships src/node/node-trust.sh byte for byte" 'cmp -s "$tmp/shipped.sh" "$script"'
+	[ -n "${NODE_TRUST_SH:-}" ] ||
+		t "BIN ships src/node/node-trust.sh byte for byte" 'cmp -s "$tmp/shipped.sh" "$script"'
 fi
+[ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish; }
+# shellcheck source=/dev/null
 names=$(. "$conf" && echo "$REGISTRY_NAMES")
 
 # --- containerd's config: its own root, state and sockets; the CRI plugin on (pulls only: no
@@ -232,7 +243,7 @@ t "... the built-in probe (busybox wget) finds the registry: mirrors on" \
 	'grep -qF "registry at https://$IP answers; mirrors on" "$tmp/pass.log"' "$tmp/pass.log"
 t "... wrote hosts.toml for $IP, each name and docker.io, and $IP/ca.crt (header + the CA)" \
 	'[ "$got" = "$want" ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" &&
-	grep -qF "[host.\"https://$IP/v2/docker.io\"]" "$D/docker.io/hosts.toml"' "$tmp/pass.log"
+	grep -qF "\"https://$IP/v2/docker.io\"" "$D/docker.io/hosts.toml"' "$tmp/pass.log"
 note "docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
 note "$NAME/hosts.toml: $(tail -n +2 "$D/$NAME/hosts.toml" | tr -s '\n ' ' ')"
 
@@ -259,7 +270,8 @@ cri() {
 	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
 	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
 	cref=$(grep -ao 'sha256:[0-9a-f]\{64\}' "$tmp/cri.out")
-	{ echo "--- cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } >> "$tmp/cri.log"
+	{ echo "cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } > "$tmp/cri.last"
+	cat "$tmp/cri.last" >> "$tmp/cri.log"
 	[ "$cst" = 0 ]
 }
 # pull [--debug] IMAGE: ctr pull (namespace e2e) with --hosts-dir, output in $tmp/pull.log
@@ -270,20 +282,20 @@ pull() {
 # digest NS IMAGE: the manifest digest of IMAGE in containerd's namespace NS
 digest() { ctr -a "$sock" -n "$1" images ls "name==$2" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
 # tried HOST: the last ctr --debug pull resolved against HOST
-tried() { grep -q "msg=resolving host=$1\$" "$tmp/pull.log"; }
+tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | grep -qxF "$1"; }
 
 # --- kubelet's path: the CRI plugin pulls through the files (config_path, read at each pull)
 mark; cri docker.io/library/demo:1
 got=$(digest k8s.io docker.io/library/demo:1)
 t "CRI PullImage docker.io/library/demo:1: ok, image sha256:${cfg:0:12}..., manifest as pushed" \
-	'[ "$cst" = 0 ] && [ "$cref" = "sha256:$cfg" ] && [ "$got" = "sha256:$man" ]' "$tmp/cri.log" "$tmp/containerd.log"
+	'[ "$cst" = 0 ] && [ "$cref" = "sha256:$cfg" ] && [ "$got" = "sha256:$man" ]' "$tmp/cri.last" "$tmp/containerd.log"
 t "... served by our registry to containerd: HEAD /v2/docker.io/library/demo/manifests/1, GET its layer" \
 	'served HEAD /v2/docker.io/library/demo/manifests/1 && served GET /v2/docker.io/library/demo/blobs/sha256:$layer' \
-	"$reglog"
+	"$tmp/reg.since"
 mark; cri "$NAME/app:1"
 got=$(digest k8s.io "$NAME/app:1")
 t "CRI PullImage $NAME/app:1 (no cluster DNS here: the name maps to $IP)" \
-	'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served HEAD /v2/app/manifests/1' "$tmp/cri.log" "$reglog"
+	'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
 
 # --- the same with ctr --hosts-dir: --debug lists the hosts tried
 mark; pull --debug docker.io/library/demo:1; st=$?
@@ -302,14 +314,14 @@ pass "$conf" CA_FILE="$tmp/wrongca.crt"; st=$?
 t "a pass with another CA rewrites $IP/ca.crt" '[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/wrongca.crt"' "$tmp/pass.log"
 cri "$NAME/app:2"
 t "... CRI PullImage $NAME/app:2 fails: x509, unknown authority" \
-	'[ "$cst" = 2 ] && [[ $cmsg == *x509*"unknown authority"* ]]' "$tmp/cri.log"
+	'[ "$cst" = 2 ] && [[ $cmsg == *x509*"unknown authority"* ]]' "$tmp/cri.last"
 pull "$NAME/app:2"; st=$?
 t "... ctr pull $NAME/app:2 fails the same way" '[ $st != 0 ] && grep -q "x509: .*unknown authority" "$tmp/pull.log"' \
 	"$tmp/pull.log"
 pass "$conf"; st=$?
 cri "$NAME/app:2"
 t "the right CA back: the pass restores ca.crt and the same pull succeeds" \
-	'[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" && [ "$cst" = 0 ]' "$tmp/pass.log" "$tmp/cri.log"
+	'[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" && [ "$cst" = 0 ]' "$tmp/pass.log" "$tmp/cri.last"
 
 # --- health gating: the registry stops
 kill -TERM -- "-$reg" 2> /dev/null
@@ -332,14 +344,14 @@ t "... ctr pull docker.io/library/other:1 tries the upstream only: fails in $too
 t0=$(ms); cri docker.io/library/other:1; took=$(($(ms) - t0))
 t "... CRI PullImage docker.io/library/other:1: fails in $took ms, not naming $IP" \
 	'[ "$cst" = 2 ] && [ $took -lt 15000 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$IP"* ]]' \
-	"$tmp/cri.log"
+	"$tmp/cri.last"
 
 # --- the registry back: the next pass turns the mirror on again
 start_registry && pass "$conf"; st=$?
 mark; cri docker.io/library/demo:1
 t "registry back: 'answers; mirrors on', docker.io/hosts.toml again, the CRI pull goes to $IP" \
 	'[ $st = 0 ] && grep -qF "answers; mirrors on" "$tmp/pass.log" && [ "$(ourfiles)" = "$want" ] &&
-	[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.log"
+	[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.last"
 
 # --- MODE=remove: exactly the script's files go; foreign ones (also in its dirs) and config.toml stay
 mkdir -p "$D/quay.io" && echo '# not ours' > "$D/quay.io/hosts.toml" && echo 'not ours' > "$D/$IP/notes.txt"
@@ -354,7 +366,44 @@ t "... it logged the removal of each of its files, and left config.toml alone" \
 	cmp -s "$ctd/config.toml" "$tmp/config.toml.orig"' "$tmp/pass.log"
 cri "$NAME/app:3"
 t "... and the registry's name no longer resolves for containerd (CRI pull of $NAME/app:3 fails)" \
-	'[ "$cst" = 2 ] && [[ $cmsg == *"no such host"* ]]' "$tmp/cri.log"
+	'[ "$cst" = 2 ] && [[ $cmsg == *"no such host"* ]]' "$tmp/cri.last"
+
+# --- an IPv6 ClusterIP ([fd00::14] in a cluster; here [::1]): the same image from a second
+# registry process on [::1]:443 (or a free port), a pass with that config into the same certs.d,
+# and the same pulls. containerd 1.6 and 1.7 read hosts.toml with go-toml v1, which rejects a
+# table header whose quoted key holds "]" (containerd issue 10055) and then silently uses the
+# default host; dotted keys or an inline table under [host] parse
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null; then
+	p6=443
+	if (exec 3<> /dev/tcp/::1/443) 2> /dev/null; then
+		p6=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
+	fi
+	H6='[::1]' N6=$NAME; [ "$p6" = 443 ] || H6="[::1]:$p6" N6="$NAME:$p6"
+	sed -e "s|addr: \"$IP:443\"|addr: \"[::1]:$p6\"|" "$tmp/registry.yml" > "$tmp/registry6.yml"
+	setsid docker-registry serve "$tmp/registry6.yml" >> "$tmp/registry6.log" 2>&1 &
+	groups+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		curl -gsf --cacert "$tmp/ca.crt" "https://$H6/v2/" > /dev/null 2>&1 && break; sleep 0.1
+	done
+	sed -e "s|^REGISTRY_HOST=.*|REGISTRY_HOST='$H6'|" -e "s|^REGISTRY_URL=.*|REGISTRY_URL='https://$H6'|" \
+		-e "s|^REGISTRY_NAMES=.*|REGISTRY_NAMES='$N6'|" "$conf" > "$tmp/node6.cfg"
+	pass "$tmp/node6.cfg"; st=$?
+	t "IPv6: a pass for $H6 (registry answering there): ready, mirrors on" \
+		'[ $st = 0 ] && grep -qF "registry at https://$H6 answers; mirrors on" "$tmp/pass.log" &&
+		[ -f "$D/$H6/hosts.toml" ] && [ -f "$D/$N6/hosts.toml" ] && [ -f "$D/docker.io/hosts.toml" ]' \
+		"$tmp/pass.log" "$tmp/registry6.log"
+	note "IPv6 docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
+	pull --debug "$N6/app:3"; st=$?
+	t "... containerd parses its hosts.toml files (ctr --debug: no 'failed to decode hosts.toml')" \
+		'! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
+	t "... ctr pull $N6/app:3 goes to $H6" '[ $st = 0 ] && tried "$H6"' "$tmp/pull.log"
+	reglog=$tmp/registry6.log; mark; cri docker.io/library/demo:1
+	t "... CRI PullImage docker.io/library/demo:1 through the mirror at $H6" \
+		'[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+	# (no pull of "$H6/app:1": containerd 1.6's reference grammar has no IPv6 literals)
+else
+	echo "# skip IPv6 part: no ::1 on this machine"
+fi
 
 # --- no mounts: the native snapshotter copies
 ctr -a "$sock" -n e2e images rm docker.io/library/demo:1 "$NAME/app:1" "$IP/app:1" > /dev/null 2>&1

@@ -118,9 +118,8 @@ $(cat "$tmp/ca1.crt")"
 ca2="$HEADER
 $(cat "$tmp/ca2.crt")"
 ip_toml="$HEADER
-[host.\"https://10.96.0.20\"]
-  capabilities = [\"pull\", \"resolve\", \"push\"]
-  ca = \"\$D/10.96.0.20/ca.crt\""
+[host]
+  \"https://10.96.0.20\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"\$D/10.96.0.20/ca.crt\" }"
 # expect TEMPLATE: TEMPLATE with $D of this host
 expect() { printf '%s' "${1//\$D/$D}"; }
 
@@ -162,9 +161,9 @@ for n in registry registry.registry-system builds.example.com; do
 done
 t "basic: each name's hosts.toml maps it to the ClusterIP (no ca.crt there)" '[ -n "$ok" ]'
 mirror_toml() {		# mirror_toml UPSTREAM ENDPOINT PATH [HOST]
-	printf '%s\nserver = "%s"\n\n[host."https://%s/v2/%s"]\n  capabilities = ["pull", "resolve"]\n' \
+	printf '%s\nserver = "%s"\n\n[host]\n  "https://%s/v2/%s" = { capabilities = ["pull", "resolve"],' \
 		"$HEADER" "$2" "${4:-10.96.0.20}" "$3"
-	printf '  ca = "%s/%s/ca.crt"\n  override_path = true' "$D" "${4:-10.96.0.20}"
+	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "${4:-10.96.0.20}"
 }
 t "basic: docker.io's hosts.toml mirrors to /v2/docker.io" \
 	'is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)"'
@@ -239,9 +238,8 @@ run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
 t "ipv6: [fd00::14]/ca.crt and hosts.toml" 'is "$D/[fd00::14]/ca.crt" "$ca1" &&
 	is "$D/[fd00::14]/hosts.toml" "$HEADER
-[host.\"https://[fd00::14]\"]
-  capabilities = [\"pull\", \"resolve\", \"push\"]
-  ca = \"$D/[fd00::14]/ca.crt\""'
+[host]
+  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }"'
 t "ipv6: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
 	'is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")"'
 t "ipv6: cri-o mirror location [fd00::14]/myreg-5000" 'is "$CRD/registry-addon.conf" "$HEADER
@@ -260,9 +258,8 @@ host port "REGISTRY_HOST=10.96.0.20:8443" "REGISTRY_URL=https://10.96.0.20:8443"
 	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker"
 run
 t "port: host:port dirs for the ClusterIP and the names" 'is "$D/registry:8443/hosts.toml" "$HEADER
-[host.\"https://10.96.0.20:8443\"]
-  capabilities = [\"pull\", \"resolve\", \"push\"]
-  ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
+[host]
+  \"https://10.96.0.20:8443\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/10.96.0.20:8443/ca.crt\" }" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
 
 # --- config in the working directory, config values used when the environment has none
@@ -602,10 +599,10 @@ if [ -n "$bin" ]; then
 	(scriptenv ONCE=1 PROBE=true "$BB" sh "$script" "$h/cfg") > "$h/log" 2>&1; st=$?
 	t "ships: the generated config drives a pass (ready)" '[ $st = 0 ]' "$h/log"
 	t "ships: a mirror of an upstream with a port points at its path in the mirror" \
-		'grep -qxF "[host.\"https://10.96.0.20:8443/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
+		'grep -qF "\"https://10.96.0.20:8443/v2/registry.example.com-5000\" = {" "$D/registry.example.com:5000/hosts.toml"' \
 		"$h/log"
 	t "ships: the registry's names map to the ClusterIP with its port" \
-		'grep -qxF "[host.\"https://10.96.0.20:8443\"]" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
+		'grep -qF "\"https://10.96.0.20:8443\" = {" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
 	t "ships: index.docker.io is mirrored as docker.io, from registry-1.docker.io" \
 		'grep -qxF "server = \"https://registry-1.docker.io\"" "$D/docker.io/hosts.toml" && [ ! -e "$D/index.docker.io" ]'
 	t "ships: our own hostname and loopback are not mirrored" \

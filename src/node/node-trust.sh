@@ -269,10 +269,12 @@ pass_install() {
     d=$CONTAINERD_CERTS_D
     ca="$d/$REGISTRY_HOST/ca.crt"
     write_file "$ca" "$ca_body"
-    # a [host] table, not "server" alone: containerd 1.6 rejects a hosts.toml without one
-    # ("invalid `host` tree"); no server line, so nothing else is tried for our names
-    own="$HEADER${nl}[host.\"$REGISTRY_URL\"]"
-    own="$own${nl}  capabilities = [\"pull\", \"resolve\", \"push\"]${nl}  ca = \"$ca\""
+    # hosts are inline tables under [host]: containerd 1.6 ignores a hosts.toml without a host
+    # tree ("invalid `host` tree"), and its TOML parser refuses a table header with an IPv6 URL
+    # ([host."https://[fd00::14]"]: "table key cannot contain ']'"). Our names get no server
+    # line: containerd tries https://<name> last, which nodes cannot resolve.
+    own="$HEADER${nl}[host]${nl}  \"$REGISTRY_URL\" = {"
+    own="$own capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$ca\" }"
     for h in "$REGISTRY_HOST" $REGISTRY_NAMES; do
       write_file "$d/$h/hosts.toml" "$own"
     done
@@ -280,8 +282,8 @@ pass_install() {
       [ -n "$healthy" ] || break
       u=${m%%,*} p=${m##*,} e=${m#*,}
       e=${e%,*}
-      body="$HEADER${nl}server = \"$e\"$nl${nl}[host.\"$REGISTRY_URL/v2/$p\"]"
-      body="$body$nl  capabilities = [\"pull\", \"resolve\"]$nl  ca = \"$ca\"$nl  override_path = true"
+      body="$HEADER${nl}server = \"$e\"${nl}${nl}[host]${nl}  \"$REGISTRY_URL/v2/$p\" = {"
+      body="$body capabilities = [\"pull\", \"resolve\"], ca = \"$ca\", override_path = true }"
       write_file "$d/$u/hosts.toml" "$body"
     done
     containerd_check || ok=  # after the writes: a restart finds the files in place
