@@ -44,3 +44,26 @@ free_port() {
 			s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 	fi
 }
+
+# oci_image LAYOUT TAG TEXT: a one-layer OCI image layout at LAYOUT, tagged TAG, whose layer holds
+# hello.txt = TEXT; the blobs also as $tmp/{layer.tar.gz,config.json,manifest.json}. Sets the
+# digests (hex) layer, cfg and man.
+oci_image() {
+	local lay=$1 d
+	mkdir -p "$lay/blobs/sha256" "$tmp/rootfs"
+	printf '%s\n' "$3" > "$tmp/rootfs/hello.txt"
+	tar -C "$tmp/rootfs" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp/layer.tar" hello.txt
+	gzip -n -c "$tmp/layer.tar" > "$tmp/layer.tar.gz"
+	_blob() { d=$(sha256sum "$1" | cut -d' ' -f1); cp "$1" "$lay/blobs/sha256/$d"; echo "$d"; }
+	_size() { wc -c < "$1" | tr -d ' '; }
+	layer=$(_blob "$tmp/layer.tar.gz")
+	printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/hello.txt"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+		"$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)" > "$tmp/config.json"
+	cfg=$(_blob "$tmp/config.json")
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
+		"$cfg" "$(_size "$tmp/config.json")" "$layer" "$(_size "$tmp/layer.tar.gz")" > "$tmp/manifest.json"
+	man=$(_blob "$tmp/manifest.json")
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' \
+		"$man" "$(_size "$tmp/manifest.json")" "$2" > "$lay/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+}

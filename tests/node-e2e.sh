@@ -126,23 +126,8 @@ served() {
 
 # --- images: the same hand-made OCI image as 127.0.0.20/docker.io/library/demo:1 (the mirror
 # path of docker.io) and 127.0.0.20/app:1..3 (pods push it as $NAME/app:1)
-lay=$tmp/layout; mkdir -p "$lay/blobs/sha256" "$tmp/rootfs" "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"
-echo "pulled through registry-addon's mirror" > "$tmp/rootfs/hello.txt"
-tar -C "$tmp/rootfs" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp/layer.tar" hello.txt
-gzip -n -c "$tmp/layer.tar" > "$tmp/layer.tar.gz"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { wc -c < "$1" | tr -d ' '; }
-blob() { local d; d=$(sha "$1"); cp "$1" "$lay/blobs/sha256/$d"; echo "$d"; }
-layer=$(blob "$tmp/layer.tar.gz")
-printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-	"$(sha "$tmp/layer.tar")" > "$tmp/config.json"
-cfg=$(blob "$tmp/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-	"$cfg" "$(size "$tmp/config.json")" "$layer" "$(size "$tmp/layer.tar.gz")" > "$tmp/manifest.json"
-man=$(blob "$tmp/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"1"}}]}' \
-	"$man" "$(size "$tmp/manifest.json")" > "$lay/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+lay=$tmp/layout; mkdir -p "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"
+oci_image "$lay" 1 "pulled through registry-addon's mirror"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
 : > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"; mkdir -p "$tmp/certs"; cp "$tmp/ca.crt" "$tmp/certs/"
 push() {

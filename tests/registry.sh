@@ -229,22 +229,7 @@ done < "$tmp/probes"
 
 # === 5. push and pull a hand-made OCI image with skopeo
 lay=$tmp/layout
-mkdir -p "$lay/blobs/sha256" "$tmp/rootfs"
-echo "hello from registry-addon's test" > "$tmp/rootfs/hello.txt"
-tar -C "$tmp/rootfs" --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp/layer.tar" hello.txt
-gzip -n -c "$tmp/layer.tar" > "$tmp/layer.tar.gz"
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { wc -c < "$1" | tr -d ' '; }
-blob() { local d; d=$(sha "$1"); cp "$1" "$lay/blobs/sha256/$d"; echo "$d"; }
-diffid=$(sha "$tmp/layer.tar") layer=$(blob "$tmp/layer.tar.gz") layersize=$(size "$tmp/layer.tar.gz")
-printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/hello.txt"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$diffid" > "$tmp/config.json"
-cfg=$(blob "$tmp/config.json") cfgsize=$(size "$tmp/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-	"$cfg" "$cfgsize" "$layer" "$layersize" > "$tmp/manifest.json"
-man=$(blob "$tmp/manifest.json") mansize=$(size "$tmp/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"v1"}}]}' \
-	"$man" "$mansize" > "$lay/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
+oci_image "$lay" v1 "hello from registry-addon's test"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
 : > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"
 sko() {
