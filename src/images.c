@@ -99,15 +99,15 @@ image_host(const char *normalized)
 char *
 image_mirror_path(const char *normalized)
 {
-	const char *slash = strchr(normalized, '/');
+	const char *slash = strchr(normalized, '/'), *end = slash ? slash : normalized + strlen(normalized);
 	struct buf b = BUF_INIT;
 
-	for (const char *p = normalized; slash && p < slash; p++)
+	for (const char *p = normalized; p < end; p++)
 		if (*p == ':')
 			buf_addc(&b, '-');
 		else if (*p != '[' && *p != ']')
 			buf_addc(&b, *p);
-	buf_adds(&b, slash ? slash : normalized);
+	buf_adds(&b, end);
 	buf_cstr(&b);
 	return b.p;
 }

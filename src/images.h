@@ -23,7 +23,7 @@ char *image_host(const char *normalized);
 /* Where the mirror keeps it: the reference with its host made a valid
  * repository path component ("myreg:5000/a" -> "myreg-5000/a", brackets of
  * IPv6 hosts dropped, colons -> '-'); the preload's target and the node
- * mirror's path. Caller frees. */
+ * mirror's path. A bare host gives its path component alone. Caller frees. */
 char *image_mirror_path(const char *normalized);
 /* A loopback host (localhost, 127.0.0.0/8, ::1): not reachable from the
  * registry pod, so never preloaded. */

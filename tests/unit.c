@@ -288,6 +288,9 @@ test_mirror_path(void)
 	p = image_mirror_path("[fd00::1]:5000/app@sha256:00");
 	STR_EQ(p, "fd00--1-5000/app@sha256:00", "mirror path: IPv6 host");
 	free(p);
+	p = image_mirror_path("[fd00::1]:5000");
+	STR_EQ(p, "fd00--1-5000", "mirror path of a bare host (the node mirror's upstream)");
+	free(p);
 	OK(image_host_is_loopback("localhost:5000") && image_host_is_loopback("127.0.0.1:5000") &&
 	   image_host_is_loopback("[::1]:5000") && !image_host_is_loopback("localhost.example.com") &&
 	   !image_host_is_loopback("10.0.0.1"), "loopback hosts");

@@ -357,6 +357,31 @@ test_changes(void)
 	equal(&r, &r2, "IPv6 SAN: the canonical text derives the key (fd00:0:...:1 = fd00::1)");
 }
 
+/* CA certificate and key files refused: which field, and what the message says. */
+static const struct bad_file {
+	const char *crt, *key, *field, *needle, *name;
+} bad_files[] = {
+	{ "garbage", "ed.key", "spec.tls.caCertFile", "garbage: not a PEM certificate", "garbage certificate" },
+	{ "empty", "ed.key", "spec.tls.caCertFile", "empty: not a PEM certificate", "empty certificate file" },
+	{ "ed.key", "ed.key", "spec.tls.caCertFile", "ed.key: not a PEM certificate", "a key given as the certificate" },
+	{ "ed.crt", "garbage", "spec.tls.caKeyFile", "garbage: not a PEM private key", "garbage key" },
+	{ "ed.crt", "ed.crt", "spec.tls.caKeyFile", "ed.crt: not a PEM private key", "a certificate given as the key" },
+	{ "ed.crt", "enc.key", "spec.tls.caKeyFile", "encrypted private key",
+	  "encrypted key: refused, no passphrase prompt" },
+	{ "leaf.crt", "ed.key", "spec.tls.caCertFile", "not a CA certificate (basicConstraints CA:TRUE is missing)",
+	  "CA:FALSE certificate" },
+	{ "nobc.crt", "ed.key", "spec.tls.caCertFile", "basicConstraints CA:TRUE is missing", "no basicConstraints" },
+	{ "noku.crt", "ed.key", "spec.tls.caCertFile", "its keyUsage lacks keyCertSign", "keyUsage without keyCertSign" },
+	{ "ec.crt", "ec.key", "spec.tls.caKeyFile", "an ECDSA key, which OpenSSL 3.0 signs with random nonces",
+	  "ECDSA CA refused (random nonces)" },
+	{ "ec.crt", "ec.key", "spec.tls.caKeyFile", "use an RSA or Ed25519 CA", "... and says what is accepted" },
+	{ "ed.crt", "ed448.key", "spec.tls.caKeyFile", "a ED448 key: use an RSA or Ed25519 CA", "Ed448 CA key refused" },
+	{ "ed.crt", "other.key", "spec.tls.caKeyFile", "other.key does not match the CA certificate",
+	  "mismatched Ed25519 key" },
+	{ "ed.crt", "rsa.key", "spec.tls.caKeyFile", "rsa.key does not match the CA certificate",
+	  "RSA key for an Ed25519 CA" },
+};
+
 static void
 test_ca_checks(void)
 {
@@ -375,35 +400,12 @@ test_ca_checks(void)
 	base(&r, "ed.crt", "ed.key");
 	r.ca_key_file = NULL;
 	REFUSED(&r, "spec.tls.caKeyFile", "not set", "CA key file not set");
-	base(&r, "garbage", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "garbage: not a PEM certificate", "garbage certificate");
-	base(&r, "empty", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "empty: not a PEM certificate", "empty certificate file");
-	base(&r, "ed.key", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "ed.key: not a PEM certificate", "a key given as the certificate");
-	base(&r, "ed.crt", "garbage");
-	REFUSED(&r, "spec.tls.caKeyFile", "garbage: not a PEM private key", "garbage key");
-	base(&r, "ed.crt", "ed.crt");
-	REFUSED(&r, "spec.tls.caKeyFile", "ed.crt: not a PEM private key", "a certificate given as the key");
-	base(&r, "ed.crt", "enc.key");
-	REFUSED(&r, "spec.tls.caKeyFile", "encrypted private key", "encrypted key: refused, no passphrase prompt");
-	base(&r, "leaf.crt", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "not a CA certificate (basicConstraints CA:TRUE is missing)",
-		"CA:FALSE certificate");
-	base(&r, "nobc.crt", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "basicConstraints CA:TRUE is missing", "no basicConstraints");
-	base(&r, "noku.crt", "ed.key");
-	REFUSED(&r, "spec.tls.caCertFile", "its keyUsage lacks keyCertSign", "keyUsage without keyCertSign");
-	base(&r, "ec.crt", "ec.key");
-	REFUSED(&r, "spec.tls.caKeyFile", "an ECDSA key, which OpenSSL 3.0 signs with random nonces",
-		"ECDSA CA refused (random nonces)");
-	REFUSED(&r, "spec.tls.caKeyFile", "use an RSA or Ed25519 CA", "... and says what is accepted");
-	base(&r, "ed.crt", "ed448.key");
-	REFUSED(&r, "spec.tls.caKeyFile", "a ED448 key: use an RSA or Ed25519 CA", "Ed448 CA key refused");
-	base(&r, "ed.crt", "other.key");
-	REFUSED(&r, "spec.tls.caKeyFile", "other.key does not match the CA certificate", "mismatched Ed25519 key");
-	base(&r, "ed.crt", "rsa.key");
-	REFUSED(&r, "spec.tls.caKeyFile", "rsa.key does not match the CA certificate", "RSA key for an Ed25519 CA");
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		const struct bad_file *b = &bad_files[i];
+
+		base(&r, b->crt, b->key);
+		REFUSED(&r, b->field, b->needle, b->name);
+	}
 }
 
 static void

@@ -91,13 +91,11 @@ mirrors(struct inject *in, struct buf *out)
 	}
 	for (size_t i = 0; i < hosts.n; i++) {
 		const char *h = hosts.v[i];
-		char *ref = xasprintf("%s/x", h), *path = image_mirror_path(ref);
+		char *path = image_mirror_path(h);
 
-		path[strlen(path) - 2] = '\0';
 		buf_addf(out, "%s%s,https://%s,%s", i ? " " : "", h, strcmp(h, "docker.io") ? h : "registry-1.docker.io",
 			 path);
 		free(path);
-		free(ref);
 	}
 	images_free(&hosts);
 }
