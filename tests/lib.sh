@@ -35,6 +35,10 @@ group_pids() {
 	return 0
 }
 
+# busybox_path BUSYBOX DIR: DIR holds a link for every applet of BUSYBOX (a PATH of busybox
+# applets only, as in a busybox or Alpine image)
+busybox_path() { local a; mkdir -p "$2" && for a in $("$1" --list); do ln -sf "$1" "$2/$a"; done; }
+
 # a free TCP port on loopback
 free_port() {
 	if command -v python3 > /dev/null; then

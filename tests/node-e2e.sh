@@ -78,8 +78,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 BB=$(command -v busybox)
 note "$(containerd --version); $(docker-registry --version 2>&1 | head -n 1); $(skopeo --version);" \
 	"busybox $("$BB" | head -n 1 | cut -d' ' -f2)"
-bindir=$tmp/bin; mkdir -p "$bindir"
-for a in $("$BB" --list); do ln -s "$BB" "$bindir/$a"; done
+bindir=$tmp/bin; busybox_path "$BB" "$bindir"
 if [ ! -f "$script" ]; then
 	bad "src/node/node-trust.sh exists"; finish
 fi

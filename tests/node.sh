@@ -34,8 +34,7 @@ python3 -c 'import tomllib' 2> /dev/null && tomllib=1
 
 # a PATH with only busybox applets
 bindir=$tmp/bin
-mkdir -p "$bindir"
-for a in $("$BB" --list); do ln -s "$BB" "$bindir/$a"; done
+busybox_path "$BB" "$bindir"
 
 # two throw-away CAs
 mkca() {

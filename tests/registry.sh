@@ -114,7 +114,7 @@ if command -v dash >/dev/null; then
 fi
 
 # busybox applets only on run.sh's PATH (the registry image is Alpine's)
-for a in $("$BUSYBOX" --list); do ln -s "$BUSYBOX" "$tmp/bb/$a"; done
+busybox_path "$BUSYBOX" "$tmp/bb"
 
 # === 2. a throw-away CA, server certificates for 127.0.0.1 and localhost,
 # mounted the way the kubelet mounts a Secret (tls.crt -> ..data/tls.crt)
