@@ -266,6 +266,8 @@ process(struct run *r)
 	r->inj.a = r->keep;
 	r->inj.input = &r->objs;
 	r->inj.images = &r->images;
+	if (r->krm && !r->k.is_list)
+		r->inj.path_dir = KRM_PATH_DIR;
 	if (inject_run(&r->inj) != 0)
 		return -1;
 	if (r->krm)

@@ -1,6 +1,7 @@
 /* inject.c - the injector table, identity checks and install order. */
 #include "inject.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,31 @@ carry_annotations(struct inject *in)
 	}
 }
 
+/* A new object's file in a KRM package (kpt writes an item to the file its
+ * path annotation names; without one it would scatter <kind>_<name>.yaml files
+ * over the package root). One file per object, unique by identity: the
+ * namespace is a folder. Lower case, like kpt's own default names. */
+static void
+file_new_objects(struct inject *in)
+{
+	for (size_t i = 0; i < in->ngen; i++) {
+		struct gen *g = &in->gen[i];
+		struct ynode *ann = ypath(g->root, "metadata.annotations");
+		struct buf b = BUF_INIT;
+
+		if (ymap_get(ann, PATH_ANNOTATION) || ymap_get(ann, "internal." PATH_ANNOTATION))
+			continue;
+		buf_addf(&b, "%s/", in->path_dir);
+		if (*g->ns)
+			buf_addf(&b, "%s/", g->ns);
+		for (const char *c = g->kind; *c; c++)
+			buf_addc(&b, (char)tolower((unsigned char)*c));
+		buf_addf(&b, "_%s.yaml", g->name);
+		ymap_str(in->a, ann, PATH_ANNOTATION, buf_cstr(&b));
+		buf_free(&b);
+	}
+}
+
 static int
 by_install_order(const void *x, const void *y)
 {
@@ -356,6 +382,8 @@ inject_run(struct inject *in)
 	if (check_identities(in) != 0)
 		return -1;
 	carry_annotations(in);
+	if (in->path_dir)
+		file_new_objects(in);
 	if (in->ngen > 1)
 		qsort(in->gen, in->ngen, sizeof(in->gen[0]), by_install_order);
 	return 0;

@@ -48,13 +48,16 @@ struct inject {
 	struct arena *a;
 	const struct objs *input;	/* input objects (ours included, flagged) */
 	const struct images *images;	/* normalised images of the input's workloads */
+	const char *path_dir;		/* KRM: file new objects under this folder, or NULL */
 	struct gen *gen;
 	size_t ngen, capgen;
 };
 
 /* Run every injector enabled by the configuration, check the result against
  * the input (a user's object of the same identity is an error; a user's
- * Namespace is reused), and order it for installation. */
+ * Namespace is reused), and order it for installation. A replaced object keeps
+ * the pipeline annotations of the one it replaces; with path_dir, a new one is
+ * given config.kubernetes.io/path "<path_dir>/[<ns>/]<kind>_<name>.yaml". */
 int inject_run(struct inject *in);
 void inject_free(struct inject *in);
 

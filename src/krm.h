@@ -18,6 +18,9 @@ struct gen;
 struct objs;
 struct ynode;
 
+/* The package folder new items are filed under (config.kubernetes.io/path). */
+#define KRM_PATH_DIR "registry-addon"
+
 struct krm {
 	const char *src;
 	size_t len;

@@ -18,6 +18,7 @@ struct where;
 #define PART_OF_LABEL "app.kubernetes.io/part-of"
 #define PART_OF_VALUE "registry-addon"
 #define LOCAL_CONFIG_ANNOTATION "config.kubernetes.io/local-config"
+#define PATH_ANNOTATION "config.kubernetes.io/path"	/* kpt: the file an item lives in */
 
 enum objflag {
 	OBJ_EMPTY = 1 << 0,		/* null document: dropped */

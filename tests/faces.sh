@@ -288,6 +288,7 @@ kpt_layout() {
 		[ -n "$why" ] && diff "krm/examples/kpt/$f" "$pkg/$f" >"$pkg.diff" 2>&1
 	done <"$pkg.orig"
 	kpt_new_files "$pkg" "$pkg.new"
+	need '! grep -v "^registry-addon/" "$pkg.new" >"$pkg.stray"' "new files outside the folder registry-addon/" "$pkg.stray"
 	: >"$pkg.newobjs"
 	while read -r f; do
 		objs "$pkg/$f" >>"$pkg.newobjs"
@@ -308,7 +309,7 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	report "kpt fn eval --exec BIN -- namespace=mirror exits 0"
 
 	kpt_layout "$d/eval" mirror
-	report "kpt fn eval: Kptfile and app.yaml kept byte for byte, new files hold our objects with Namespace mirror"
+	report "kpt fn eval: Kptfile and app.yaml kept byte for byte, new files under registry-addon/ hold our objects with Namespace mirror"
 
 	cp -R "$d/eval" "$d/eval.1"
 	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval2.out" 2>&1
@@ -319,7 +320,7 @@ if command -v "$KPT" >/dev/null 2>&1; then
 
 	# a generated file the user moved stays where it is (its path annotations are kept)
 	mkdir -p "$d/eval/addon"
-	mv "$d/eval/namespace_mirror.yaml" "$d/eval/addon/namespace.yaml"
+	mv "$d/eval/registry-addon/namespace_mirror.yaml" "$d/eval/addon/namespace.yaml"
 	cp -R "$d/eval" "$d/eval.moved"
 	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval3.out" 2>&1
 	rc=$?
@@ -352,7 +353,7 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	report "kpt fn render --allow-exec (Kptfile exec: mutator) exits 0"
 
 	kpt_layout "$d/render" registry-system
-	report "kpt fn render: Kptfile and app.yaml kept byte for byte, new files hold our objects with Namespace registry-system"
+	report "kpt fn render: Kptfile and app.yaml kept byte for byte, new files under registry-addon/ hold our objects with Namespace registry-system"
 
 	cp -R "$d/render" "$d/render.1"
 	(cd "$d" && PATH=$tmp/bin:$PATH timeout "$T" "$KPT" fn render render --allow-exec) >"$d/render2.out" 2>&1
