@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# tests/manual.sh - README.md is the user manual: run its commands verbatim.
+#
+# Every fenced block in README.md preceded by a line `<!-- test: NAME -->` is extracted
+# and run, as written, by bash (-e -o pipefail, so a failing command fails the block)
+# in a sandbox: a copy of the repository (its tracked files and the built build/
+# directory), HOME inside the sandbox (Helm, kustomize and `make install` write there),
+# and a PATH whose `registry-addon` is BIN, whose `helm` is the real Helm 3.17 (Helm 4.1
+# for blocks named helm4*), with the machine's kpt and kubectl. Then the check for NAME
+# looks at what the block printed and wrote, and validates every object against the
+# Kubernetes and cert-manager schemas. A block the checks expect but README.md lacks
+# (or one README.md has but no check knows) fails, so the manual and this file move
+# together. The configuration reference in README.md must be `BIN --help`'s list.
+#
+# usage: tests/manual.sh BIN
+# Output: "ok - manual NAME" / "not ok - manual NAME" (+ indented reason), then
+# "N passed, N failed"; exit 1 on any failure, 2 on a usage error.
+set -u
+export LC_ALL=C
+
+if [ $# != 1 ]; then
+	echo "usage: tests/manual.sh BIN" >&2
+	exit 2
+fi
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+case $1 in
+/*) BIN=$1 ;;
+*) BIN=$PWD/$1 ;;
+esac
+if [ ! -x "$BIN" ] || [ ! -f "$BIN" ]; then
+	echo "manual.sh: $1 is not an executable file" >&2
+	exit 2
+fi
+cd "$REPO" || exit 2
+CHECK=$REPO/build/yamlcheck
+[ -x "$CHECK" ] || CHECK=$(dirname "$BIN")/yamlcheck
+if [ ! -x "$CHECK" ]; then
+	echo "manual.sh: build/yamlcheck not found (make all)" >&2
+	exit 2
+fi
+T=${TIMEOUT:-60} # seconds per block
+
+tmp=$(mktemp -d) || exit 2
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+why= why_file=
+report() {
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+		echo "ok - manual $1"
+	else
+		fail=$((fail + 1))
+		echo "not ok - manual $1"
+		printf '%s\n' "$why" | sed 's/^/    /'
+		if [ -n "$why_file" ] && [ -s "$why_file" ]; then
+			head -n 20 "$why_file" | sed 's/^/    | /'
+		fi
+	fi
+	why= why_file=
+}
+need() {
+	[ -n "$why" ] && return 0
+	if ! eval "$1"; then
+		why=$2
+		why_file=${3:-}
+	fi
+}
+
+# ---------------------------------------------------------------- the blocks
+# blocks/NAME.sh for each `<!-- test: NAME -->` + fenced block; blocks/.names in order;
+# blocks/.bad for a marker not followed by a fence or a name used twice
+mkdir -p "$tmp/blocks"
+awk -v dir="$tmp/blocks" '
+	/^<!-- test: [a-z0-9-]+ -->$/ { name = $3; want = 1; next }
+	want == 1 {
+		want = 0
+		if ($0 !~ /^```(sh|bash)$/) { print name ": the marker is not followed by a ```sh block" >> (dir "/.bad"); next }
+		if (name in seen) { print name ": used twice" >> (dir "/.bad"); next }
+		seen[name] = 1; print name >> (dir "/.names"); inblock = 1; next
+	}
+	inblock && /^```$/ { inblock = 0; close(dir "/" name ".sh"); next }
+	inblock { print >> (dir "/" name ".sh") }
+' README.md
+touch "$tmp/blocks/.names"
+
+# what this file checks, in README order
+CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy"
+need '[ ! -s "$tmp/blocks/.bad" ]' "malformed test markers in README.md" "$tmp/blocks/.bad"
+printf '%s\n' $CHECKS | sort >"$tmp/want.names"
+sort "$tmp/blocks/.names" >"$tmp/got.names"
+need 'diff "$tmp/want.names" "$tmp/got.names" >"$tmp/names.diff"' "README.md's test blocks differ from the checks here (< checked here, > in README.md)" "$tmp/names.diff"
+report "README.md has exactly the command blocks this test checks ($(wc -l <"$tmp/got.names"))"
+
+# ---------------------------------------------------------------- the reference
+"$BIN" --help | sed -n '/^configuration fields/,$p' >"$tmp/help.ref"
+awk '/^<!-- reference: registry-addon --help -->$/ { want = 1; next }
+	want == 1 && /^```text$/ { want = 2; next }
+	want == 2 && /^```$/ { exit }
+	want == 2 { print }' README.md >"$tmp/readme.ref"
+need '[ -s "$tmp/help.ref" ]' "--help has no 'configuration fields' list"
+need 'diff "$tmp/help.ref" "$tmp/readme.ref" >"$tmp/ref.diff"' "README.md's configuration reference is not --help's list (< --help, > README.md)" "$tmp/ref.diff"
+report "the configuration reference in README.md is registry-addon --help's list"
+
+# ---------------------------------------------------------------- the tools
+eval "$(tests/tools.sh env 2>"$tmp/tools.err")" || true
+need '[ -x "${HELM3:-}" ] && [ -x "${HELM4:-}" ]' "tests/tools.sh could not provide Helm 3 and Helm 4" "$tmp/tools.err"
+need 'command -v kpt >/dev/null && command -v kubectl >/dev/null' "kpt or kubectl is not installed"
+report "the real tools are there: Helm 3, Helm 4, kpt, kubectl"
+
+# A pristine copy of what a user's checkout holds: the tracked files (or, without git,
+# the directories a checkout has) and the build directory, times kept so make sees the
+# build as up to date.
+mkdir -p "$tmp/repo"
+if git ls-files >"$tmp/files" 2>/dev/null && [ -s "$tmp/files" ]; then
+	tar -cf - -T "$tmp/files" | tar -xf - -C "$tmp/repo"
+else
+	cp -pR Makefile README.md chart krm plugin src tests "$tmp/repo/"
+fi
+[ -d build ] && cp -pR build "$tmp/repo/"
+
+# run_block NAME: run the block in a fresh sandbox $S (CWD $S/repo); stdout in $S/out,
+# stderr in $S/err, exit status in $rc
+S= rc=
+run_block() {
+	local name=$1 helm=$HELM3
+	S=$tmp/run/$name
+	mkdir -p "$S/bin" "$S/home"
+	cp -pR "$tmp/repo" "$S/repo"
+	ln -s "$BIN" "$S/bin/registry-addon"
+	case $name in helm4*) helm=$HELM4 ;; esac
+	ln -s "$helm" "$S/bin/helm"
+	(cd "$S/repo" && env -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_PLUGINS \
+		-u KUSTOMIZE_PLUGIN_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME \
+		-u REGISTRY_ADDON_LOG HOME="$S/home" PATH="$S/bin:$PATH" \
+		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/out" 2>"$S/err" </dev/null
+	rc=$?
+	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
+}
+
+# ours FILE: our objects "apiVersion kind namespace name", sorted
+ours() {
+	"$CHECK" docs "$1" | awk -F '\t' -v OFS='\t' '$6 == 1 { print $2, $3, $4, $5 }' | sort
+}
+# expect_ours NS: the objects the defaults generate with namespace NS (as faces.sh)
+expect_ours() {
+	{
+		printf 'v1\tConfigMap\tkube-public\tlocal-registry-hosting\n'
+		printf 'v1\tNamespace\t-\t%s\n' "$1"
+		printf 'v1\tConfigMap\t%s\tregistry-config\n' "$1"
+		printf 'v1\tConfigMap\t%s\tregistry-sync\n' "$1"
+		printf 'v1\tService\t%s\tregistry\n' "$1"
+		printf 'v1\tService\t%s\tregistry-headless\n' "$1"
+		printf 'v1\tServiceAccount\t%s\tregistry\n' "$1"
+		printf 'apps/v1\tStatefulSet\t%s\tregistry\n' "$1"
+		printf 'policy/v1\tPodDisruptionBudget\t%s\tregistry\n' "$1"
+		printf 'networking.k8s.io/v1\tNetworkPolicy\t%s\tregistry\n' "$1"
+		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-selfsigned\n'
+		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-ca\n'
+		printf 'cert-manager.io/v1\tCertificate\tcert-manager\tregistry-addon-root-ca\n'
+		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-tls\n' "$1"
+		printf 'v1\tNamespace\t-\tregistry-node-trust\n'
+		printf 'v1\tServiceAccount\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'v1\tConfigMap\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'apps/v1\tDaemonSet\tregistry-node-trust\tregistry-node-trust\n'
+		printf 'cert-manager.io/v1\tCertificate\tregistry-node-trust\tregistry-node-ca\n'
+	} | sort
+}
+# has_ours FILE NS: exactly the default objects, in namespace NS
+has_ours() {
+	[ -n "$why" ] && return 0
+	expect_ours "$2" >"$1.want"
+	ours "$1" >"$1.got" 2>&1
+	if ! diff "$1.want" "$1.got" >"$1.diff" 2>&1; then
+		why="generated objects in $(basename "$1") (< expected, > got)"
+		why_file=$1.diff
+	fi
+}
+# replicas FILE N: our StatefulSet (registry) has N replicas
+replicas() {
+	awk '/^---/ { k = n = 0 } /^kind: StatefulSet$/ { k = 1 } /^  name: registry$/ { n = 1 }
+		/^  replicas: / { r = $2 } k && n && r != "" { print r; exit } /^---/ { r = "" }' "$1" | grep -qx "$2"
+}
+# faithful PLAIN OUT: the chart's objects of PLAIN are in OUT, unchanged
+faithful() {
+	local a=$1 b=$2
+	need '"$CHECK" fidelity "$a" "$b" >"$b.fid" 2>&1' "the chart's objects changed (yamlcheck fidelity $(basename "$a") $(basename "$b"))" "$b.fid"
+}
+# valid FILE...: every object validates against the schemas
+valid() {
+	[ -n "$why" ] && return 0
+	if ! node tests/schema/validate.mjs --all --expect-some "$@" >"$S/schema" 2>&1; then
+		grep -v '^ok - ' "$S/schema" >"$S/schema.fail"
+		why="an object does not validate against the Kubernetes/cert-manager schemas"
+		why_file=$S/schema.fail
+	fi
+}
+# plain VERSION NS: helm VERSION template demo chart/ --namespace NS into $tmp/plainVERSION.yaml
+plain() {
+	[ -f "$tmp/plain$1.yaml" ] && return 0
+	local h=$HELM3 v=$1
+	[ "$v" = 4 ] && h=$HELM4
+	HELM_DATA_HOME=$tmp/ph/data HELM_CONFIG_HOME=$tmp/ph/config HELM_CACHE_HOME=$tmp/ph/cache \
+		"$h" template demo chart/ --namespace demo >"$tmp/plain$1.yaml" 2>"$tmp/plain$1.err"
+	need '[ -s "$tmp/plain$v.yaml" ]' "plain helm$v template failed" "$tmp/plain$v.err"
+}
+# same_package PKG: the example package's files are in PKG byte for byte, and every
+# other file of PKG is under registry-addon/
+same_package() {
+	local pkg=$1 f
+	(cd krm/examples/kpt && find . -type f | sed 's|^\./||' | sort) >"$S/orig"
+	while read -r f; do
+		need 'cmp -s "krm/examples/kpt/$f" "$pkg/$f"' "the package's $f was changed or moved"
+	done <"$S/orig"
+	(cd "$pkg" && find . -type f | sed 's|^\./||' | sort) | grep -vxF -f "$S/orig" >"$S/new"
+	need '[ -s "$S/new" ]' "no new files in the package"
+	need '! grep -v "^registry-addon/" "$S/new" >"$S/stray"' "new files outside registry-addon/" "$S/stray"
+}
+
+# package_objects PKG: the objects of the package's YAML files but the Kptfile, one stream
+package_objects() {
+	local f
+	for f in $(cd "$1" && find . -name '*.yaml' ! -name Kptfile | sort); do
+		echo "---"
+		cat "$1/$f"
+	done
+}
+
+[ -n "$why" ] && { report "sandbox"; }
+
+for name in $(cat "$tmp/blocks/.names"); do
+	case " $CHECKS " in *" $name "*) ;; *) continue ;; esac
+	run_block "$name"
+	case $name in
+	install)
+		need '[ -x "$S/home/.local/bin/registry-addon" ]' "no \$HOME/.local/bin/registry-addon" "$S/err"
+		need '[ -f "$S/home/.local/share/man/man1/registry-addon.1" ]' "no \$HOME/.local/share/man/man1/registry-addon.1" "$S/err"
+		need 'grep -qx "registry-addon $(sed -n "s/^version: *//p" plugin/registry-addon/plugin.yaml)" "$S/out"' "--version does not print plugin.yaml's version" "$S/out"
+		report "install: make install PREFIX=\$HOME/.local puts the binary and man page there, --version is plugin.yaml's"
+		;;
+	pipe | config-file)
+		plain 3 demo
+		has_ours "$S/repo/demo.yaml" registry-system
+		faithful "$tmp/plain3.yaml" "$S/repo/demo.yaml"
+		if [ "$name" = config-file ]; then
+			need '[ -s "$S/repo/addon.yaml" ]' "no addon.yaml"
+			need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3"
+		fi
+		valid "$S/repo/demo.yaml"
+		report "$name: demo.yaml holds the chart unchanged and the add-on, schema-valid"
+		cp "$S/repo/demo.yaml" "$tmp/$name.yaml"
+		;;
+	addon-alone)
+		has_ours "$S/repo/registry-addon.yaml" registry-system
+		need '[ "$("$CHECK" docs "$S/repo/registry-addon.yaml" | wc -l)" = 19 ]' "objects other than ours in registry-addon.yaml"
+		valid "$S/repo/registry-addon.yaml"
+		report "addon-alone: registry-addon < /dev/null gives the add-on alone, schema-valid"
+		;;
+	helm3 | helm4)
+		v=${name#helm}
+		plain "$v" demo
+		has_ours "$S/out" registry-system
+		need 'replicas "$S/out" 3' "the StatefulSet does not have registry.replicas=3" "$S/out"
+		faithful "$tmp/plain$v.yaml" "$S/out"
+		need 'grep -q "helm.sh/hook" "$S/out"' "the hooks are missing from helm's output"
+		valid "$S/out"
+		if [ "$v" = 4 ]; then
+			need 'tar -tzf "$S/repo/build/registry-addon-"*.tgz | grep -qx "registry-addon/plugin.yaml"' "make plugin made no tarball with registry-addon/plugin.yaml"
+			need 'grep -q "^# Source: generated-by-postrender-" "$S/out"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/out"
+		fi
+		report "$name: helm template --post-renderer gives the chart unchanged (hooks too) and the add-on with 3 replicas, schema-valid"
+		;;
+	kpt-eval)
+		same_package "$S/repo/my-app"
+		package_objects "$S/repo/my-app" >"$S/pkg.yaml"
+		has_ours "$S/pkg.yaml" mirror
+		need 'replicas "$S/repo/my-app/registry-addon/mirror/statefulset_registry.yaml" 3' "registry-addon/mirror/statefulset_registry.yaml does not have 3 replicas"
+		need 'grep -qx "namespace_mirror.yaml" "$S/out"' "ls my-app/registry-addon does not list namespace_mirror.yaml" "$S/out"
+		valid "$S/pkg.yaml"
+		report "kpt-eval: the package keeps its files, our objects are in registry-addon/, namespace mirror, schema-valid"
+		;;
+	kpt-render)
+		same_package "$S/repo/my-app"
+		package_objects "$S/repo/my-app" >"$S/pkg.yaml"
+		has_ours "$S/pkg.yaml" registry-system
+		valid "$S/pkg.yaml"
+		cp -R "$S/repo/my-app" "$S/my-app.1"
+		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" kpt fn render my-app --allow-exec) >"$S/again" 2>&1
+		rc=$?
+		need '[ $rc = 0 ]' "a second render exited $rc" "$S/again"
+		need 'diff -r "$S/my-app.1" "$S/repo/my-app" >"$S/again.diff" 2>&1' "a second render changed the package" "$S/again.diff"
+		report "kpt-render: the Kptfile and app.yaml stay, our objects are in registry-addon/, a second render changes nothing"
+		;;
+	kpt-pipe)
+		has_ours "$S/repo/demo.yaml" registry-system
+		valid "$S/repo/demo.yaml"
+		if [ -f "$tmp/pipe.yaml" ]; then
+			need 'node tests/schema/sameobjects.mjs "$tmp/pipe.yaml" "$S/repo/demo.yaml" >"$S/same" 2>&1' "helm template | kpt fn eval - --exec registry-addon differs from helm template | registry-addon" "$S/same"
+		else
+			need false "no output of the pipe block to compare with"
+		fi
+		report "kpt-pipe: helm template | kpt fn eval - --exec registry-addon -o unwrap agrees with the plain pipe, object for object"
+		;;
+	kustomize-legacy)
+		need '[ -x "$S/home/.config/kustomize/plugin/registry-addon.dev/v1alpha1/registryaddon/RegistryAddon" ]' "the plugin is not in ~/.config/kustomize/plugin"
+		has_ours "$S/out" registry-system
+		need 'replicas "$S/out" 3' "the StatefulSet does not have the example's 3 replicas" "$S/out"
+		need 'grep -q "^kind: Deployment" "$S/out"' "the example's Deployment is missing" "$S/out"
+		valid "$S/out"
+		report "kustomize-legacy: kubectl kustomize --enable-alpha-plugins runs the plugin from ~/.config/kustomize/plugin, schema-valid"
+		;;
+	esac
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
