@@ -115,6 +115,24 @@ same_lists() {
 		why_file=$tmp/diff
 	fi
 }
+# schema_valid FILE...: every object (ours and the input's) validates against the
+# Kubernetes and cert-manager schemas
+schema_valid() {
+	[ -n "$why" ] && return 0
+	if ! node tests/schema/validate.mjs --all --expect-some "$@" >"$tmp/schema.out" 2>&1; then
+		grep -v '^ok - ' "$tmp/schema.out" >"$tmp/schema.fail"
+		why="an object does not validate against the Kubernetes/cert-manager schemas"
+		why_file=$tmp/schema.fail
+	fi
+}
+# package_stream PKG: the package's objects but the Kptfile, as one stream
+package_stream() {
+	local f
+	for f in $(cd "$1" && find . -name '*.yaml' | sort); do
+		printf -- '---\n'
+		cat "$1/$f"
+	done
+}
 # hosting_points_to FILE NS: the hosting ConfigMap names the registry in namespace NS
 hosting_points_to() {
 	grep -q "host: registry\.$2\.svc\." "$1"
@@ -164,6 +182,9 @@ if [ -n "$helm3" ]; then
 	same_lists "$d/want" "$d/got" "chart objects (kind/name) differ from a plain helm3 template"
 	need '"$CHECK" fidelity "$d/plain.yaml" "$d/out.yaml" >"$d/fid" 2>&1' "chart objects changed content (yamlcheck fidelity)" "$d/fid"
 	report "helm3: every chart object is still there, unchanged (hooks too)"
+
+	schema_valid "$d/out.yaml"
+	report "helm3: every object of the output is schema-valid (kubernetes-models, cert-manager)"
 
 	h 3 template demo chart/ --post-renderer "$BIN" \
 		--post-renderer-args --set --post-renderer-args namespace=mirror >"$d/ns.yaml" 2>"$d/ns.err"
@@ -244,6 +265,9 @@ if [ -n "$helm4" ]; then
 	need '[ "$hooks_plain" -gt 0 ] && [ "$hooks_out" = "$hooks_plain" ]' "helm.sh/hook annotations: $hooks_plain in the plain render, $hooks_out post-rendered"
 	report "helm4: every chart object is still there, unchanged, hooks included"
 
+	schema_valid "$d/out.yaml"
+	report "helm4: every object of the output is schema-valid (kubernetes-models, cert-manager)"
+
 	h 4 template demo chart/ --post-renderer registry-addon \
 		--post-renderer-args --set --post-renderer-args namespace=mirror >"$d/ns.yaml" 2>"$d/ns.err"
 	rc=$?
@@ -311,6 +335,10 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	kpt_layout "$d/eval" mirror
 	report "kpt fn eval: Kptfile and app.yaml kept byte for byte, new files under registry-addon/ hold our objects with Namespace mirror"
 
+	package_stream "$d/eval" >"$d/eval.yaml"
+	schema_valid "$d/eval.yaml"
+	report "kpt fn eval: every object of the package is schema-valid"
+
 	cp -R "$d/eval" "$d/eval.1"
 	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval2.out" 2>&1
 	rc=$?
@@ -354,6 +382,10 @@ if command -v "$KPT" >/dev/null 2>&1; then
 
 	kpt_layout "$d/render" registry-system
 	report "kpt fn render: Kptfile and app.yaml kept byte for byte, new files under registry-addon/ hold our objects with Namespace registry-system"
+
+	package_stream "$d/render" >"$d/render.yaml"
+	schema_valid "$d/render.yaml"
+	report "kpt fn render: every object of the package is schema-valid"
 
 	cp -R "$d/render" "$d/render.1"
 	(cd "$d" && PATH=$tmp/bin:$PATH timeout "$T" "$KPT" fn render render --allow-exec) >"$d/render2.out" 2>&1
@@ -415,6 +447,9 @@ if command -v "$KUBECTL" >/dev/null 2>&1; then
 	same_lists "$d/want" "$d/got" "original objects (kind/name) differ from a build without the transformer"
 	need '"$CHECK" fidelity "$d/plain.yaml" "$d/out.yaml" >"$d/fid" 2>&1' "original objects changed content (yamlcheck fidelity)" "$d/fid"
 	report "legacy kustomize: every original object is still there, unchanged"
+
+	schema_valid "$d/out.yaml"
+	report "legacy kustomize: every object of the output is schema-valid"
 
 	kk "$d/bad" >"$d/bad.yaml" 2>"$d/bad.err"
 	rc=$?
