@@ -10,6 +10,14 @@ LDFLAGS  += -Wl,--as-needed
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 BUILD    ?= build
 
+# the version: plugin.yaml is its only source (opts.h refuses a build without it)
+PLUGIN_YAML := plugin/registry-addon/plugin.yaml
+VERSION  := $(shell sed -n 's/^version: *//p' $(PLUGIN_YAML))
+ifeq ($(shell printf '%s\n' '$(VERSION)' | grep -Ex '[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?'),)
+$(error $(PLUGIN_YAML): no semantic version in 'version:' (got '$(VERSION)'))
+endif
+VERSION_DEF := -DREGISTRY_ADDON_VERSION='"$(VERSION)"'
+
 SRCS := \
 	src/cfgfields.c \
 	src/cfgfinish.c \
@@ -75,6 +83,10 @@ NODE_SCRIPT := src/node/node-trust.sh
 $(BUILD)/src/inject/nodeconfig.o: CPPFLAGS += -I$(BUILD)/gen
 $(BUILD)/src/inject/nodeconfig.o: $(BUILD)/gen/nodescript.h
 
+# the objects that print the version; a version change rebuilds them
+$(BUILD)/src/main.o $(BUILD)/src/opts.o: CPPFLAGS += $(VERSION_DEF)
+$(BUILD)/src/main.o $(BUILD)/src/opts.o: $(PLUGIN_YAML)
+
 $(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -125,7 +137,7 @@ valgrind: all
 FUZZ_SECONDS ?= 60
 fuzz: deps build-fuzz/gen/nodescript.h
 	@mkdir -p build-fuzz
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -Isrc -Ibuild-fuzz/gen \
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(VERSION_DEF) -Isrc -Ibuild-fuzz/gen \
 		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz
 	@mkdir -p build-fuzz/corpus && cp fixtures/*.yaml build-fuzz/corpus/
 	build-fuzz/fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus

@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 
-#define REGISTRY_ADDON_VERSION "0.1.0"
+/* the version comes from plugin/registry-addon/plugin.yaml, by the Makefile only */
+#ifndef REGISTRY_ADDON_VERSION
+#error "REGISTRY_ADDON_VERSION undefined: build with make (it reads plugin/registry-addon/plugin.yaml)"
+#endif
 #define MAX_INPUT_DEFAULT ((size_t)256 << 20)
 #define LOG_ENV "REGISTRY_ADDON_LOG"
 
