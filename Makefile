@@ -18,6 +18,12 @@ $(error $(PLUGIN_YAML): no semantic version in 'version:' (got '$(VERSION)'))
 endif
 VERSION_DEF := -DREGISTRY_ADDON_VERSION='"$(VERSION)"'
 
+# make install: standard places, DESTDIR for staging
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+INSTALL  ?= install
+
 SRCS := \
 	src/cfgfields.c \
 	src/cfgfinish.c \
@@ -56,12 +62,16 @@ SRCS := \
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 BIN      := $(BUILD)/registry-addon
 TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse
+MAN      := $(BUILD)/registry-addon.1
+# make plugin: an installable Helm 4 plugin, as a directory and a reproducible tarball
+PLUGIN_DIR := $(BUILD)/plugin/registry-addon
+PLUGIN_TGZ := $(BUILD)/registry-addon-$(VERSION).tgz
 
 -include config.mk
 
-.PHONY: all deps run test test-plain asan valgrind fuzz bench format clean
+.PHONY: all deps run test test-plain asan valgrind fuzz bench format clean plugin install uninstall
 
-all: $(BIN) $(TOOLS) plugin/registry-addon/bin/registry-addon
+all: $(BIN) $(TOOLS) $(MAN) plugin/registry-addon/bin/registry-addon
 
 deps:
 	@bash tests/deps.sh
@@ -104,9 +114,39 @@ $(BUILD)/fyparse: bench/fyparse.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs libfyaml) -o $@
 
+# dev mode: helm plugin install ./plugin/registry-addon
 plugin/registry-addon/bin/registry-addon: $(BIN)
 	@mkdir -p $(dir $@)
 	cp $(BIN) $@
+
+# the man page, from the binary's own --help and --version
+$(MAN): $(BIN) src/man/mkman.sh
+	sh src/man/mkman.sh $(BIN) > $@.tmp && mv $@.tmp $@
+
+# Helm 4 wants the tarball's single top folder named like the tarball minus
+# -VERSION.tgz. The entries are listed (never whatever else lies in the
+# directory), sorted, with fixed times, owners and modes, and gzip -n: two
+# builds give the same bytes.
+plugin: $(PLUGIN_TGZ)
+
+$(PLUGIN_DIR)/plugin.yaml: $(PLUGIN_YAML)
+	$(INSTALL) -D -m 0644 $< $@
+
+$(PLUGIN_DIR)/bin/registry-addon: $(BIN)
+	$(INSTALL) -D -m 0755 $< $@
+
+$(PLUGIN_TGZ): $(PLUGIN_DIR)/plugin.yaml $(PLUGIN_DIR)/bin/registry-addon
+	tar -C $(dir $(PLUGIN_DIR)) --format=ustar --no-recursion --sort=name --mtime=@0 \
+		--owner=0 --group=0 --numeric-owner --mode=go-w,a+rX -cf - \
+		registry-addon registry-addon/plugin.yaml registry-addon/bin registry-addon/bin/registry-addon \
+		| gzip -n -9 > $@.tmp && mv $@.tmp $@
+
+install: $(BIN) $(MAN)
+	$(INSTALL) -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/registry-addon
+	$(INSTALL) -D -m 0644 $(MAN) $(DESTDIR)$(MANDIR)/man1/registry-addon.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/registry-addon $(DESTDIR)$(MANDIR)/man1/registry-addon.1
 
 # the main job on the bundled example: the demo chart as Helm 3 renders it
 run: deps
