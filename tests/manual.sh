@@ -132,7 +132,7 @@ run_block() {
 	ln -s "$helm" "$S/bin/helm"
 	(cd "$S/repo" && env -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_PLUGINS \
 		-u KUSTOMIZE_PLUGIN_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME \
-		-u REGISTRY_ADDON_LOG HOME="$S/home" PATH="$S/bin:$PATH" \
+		-u REGISTRY_ADDON_LOG -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u DESTDIR HOME="$S/home" PATH="$S/bin:$PATH" \
 		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/out" 2>"$S/err" </dev/null
 	rc=$?
 	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
@@ -259,14 +259,14 @@ for name in $(cat "$tmp/blocks/.names"); do
 	helm3 | helm4)
 		v=${name#helm}
 		plain "$v" demo
-		has_ours "$S/out" registry-system
-		need 'replicas "$S/out" 3' "the StatefulSet does not have registry.replicas=3" "$S/out"
-		faithful "$tmp/plain$v.yaml" "$S/out"
-		need 'grep -q "helm.sh/hook" "$S/out"' "the hooks are missing from helm's output"
-		valid "$S/out"
+		has_ours "$S/repo/demo.yaml" registry-system
+		need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3" "$S/repo/demo.yaml"
+		faithful "$tmp/plain$v.yaml" "$S/repo/demo.yaml"
+		need 'grep -q "helm.sh/hook" "$S/repo/demo.yaml"' "the hooks are missing from helm's output"
+		valid "$S/repo/demo.yaml"
 		if [ "$v" = 4 ]; then
 			need 'tar -tzf "$S/repo/build/registry-addon-"*.tgz | grep -qx "registry-addon/plugin.yaml"' "make plugin made no tarball with registry-addon/plugin.yaml"
-			need 'grep -q "^# Source: generated-by-postrender-" "$S/out"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/out"
+			need 'grep -q "^# Source: generated-by-postrender-" "$S/repo/demo.yaml"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/repo/demo.yaml"
 		fi
 		report "$name: helm template --post-renderer gives the chart unchanged (hooks too) and the add-on with 3 replicas, schema-valid"
 		;;
