@@ -339,7 +339,7 @@ need '[ -s "$tmp/libs" ] && ! grep -q "^?" "$tmp/rt-want"' "ldd $BIN: a library 
 missing=$(comm -13 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
 extra=$(comm -23 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
 need '[ -z "$missing" ]' "runtime stage: apt-get install lacks $missing(ldd needs them)" "$tmp/libs"
-need '[ -z "$extra" ]' "runtime stage: apt-get install has $extra(ldd needs no library of them)" "$tmp/libs"
+need '[ -z "$extra" ]' "runtime stage: apt-get install has $extra(no library ldd lists needs them, or the base image has them)" "$tmp/libs"
 report "dockerfile runtime packages = ldd's libraries ($(tr '\n' ' ' < "$tmp/rt-want" | sed 's/ $//'))"
 
 # -- final stage: only the binary copied in, numeric non-root USER after every RUN,
@@ -466,6 +466,7 @@ report "argocd application.yaml names the plugin and only its variables"
 # cmp_run NAME WHICH APPDIR BINDIR [VAR=VALUE...]: run plugin.yaml's WHICH as argocd-cmp-server
 # does (exec of command + args, CWD = the app's directory; env = the sidecar's, as in
 # sidecar.yaml, plus Argo CD's build environment and VARs) -> $tmp/NAME.{out,err}, $rc
+# (KUBE_VERSION is not Helm 3.17's default 1.32, so the probe can tell it was passed)
 cmp_run() {
 	local name=$1 which=$2 dir=$3 bindir=$4 argv
 	shift 4
@@ -476,26 +477,51 @@ cmp_run() {
 		HELM_CACHE_HOME="$HELM_CACHE_HOME" HELM_CONFIG_HOME="$HELM_CONFIG_HOME" HELM_DATA_HOME="$HELM_DATA_HOME" \
 		ARGOCD_APP_NAME=demo ARGOCD_APP_NAMESPACE=demo ARGOCD_APP_REVISION=0123456789abcdef \
 		ARGOCD_APP_SOURCE_PATH=chart ARGOCD_APP_SOURCE_REPO_URL=https://git.example.com/apps.git \
-		ARGOCD_APP_SOURCE_TARGET_REVISION=main KUBE_VERSION=1.32.0 \
+		ARGOCD_APP_SOURCE_TARGET_REVISION=main KUBE_VERSION=1.30.2 \
 		KUBE_API_VERSIONS=v1,apps/v1,batch/v1,policy/v1,networking.k8s.io/v1,cert-manager.io/v1 \
 		"$@" timeout "$T" "${argv[@]}") > "$tmp/$name.out" 2> "$tmp/$name.err"
 	rc=$?
 }
-# the chart's own objects, as helm template renders them for Argo CD's app (the baseline)
+# app NAME: a copy of the demo chart at $tmp/NAME
 app() { rm -rf "$tmp/$1" && cp -r "$REPO/chart" "$tmp/$1"; }
+# probe DIR: DIR is a chart; add a ConfigMap showing what helm template was told
+probe() {
+	cat > "$1/templates/probe.yaml" << 'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: probe
+data:
+  release: {{ .Release.Name | quote }}
+  namespace: {{ .Release.Namespace | quote }}
+  kubeVersion: {{ .Capabilities.KubeVersion.Version | quote }}
+  certManager: {{ .Capabilities.APIVersions.Has "cert-manager.io/v1" | quote }}
+EOF
+}
 if [ -n "$HELM3" ]; then
 	bin "$tmp/bin" "$HELM3" "$BIN"
-	"$HELM3" template demo "$REPO/chart" --namespace demo --kube-version 1.32.0 > "$tmp/chart.yaml" 2> "$tmp/chart.err"
+	# the baseline: the chart's own objects, as helm template renders them for the Application
+	app app
+	probe "$tmp/app"
+	mkdir -p "$tmp/app/crds"
+	printf '%s\n' 'apiVersion: apiextensions.k8s.io/v1' 'kind: CustomResourceDefinition' 'metadata:' \
+		'  name: widgets.example.com' 'spec:' '  group: example.com' '  names: {kind: Widget, plural: widgets}' \
+		'  scope: Namespaced' '  versions:' '  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}' \
+		> "$tmp/app/crds/widgets.yaml"
+	"$HELM3" template demo "$tmp/app" --namespace demo --kube-version 1.30.2 --include-crds > "$tmp/chart.yaml" 2> "$tmp/chart.err"
 	objs "$tmp/chart.yaml" | cut -f 1-3 | sort > "$tmp/chart.objs"
 	need '[ -s "$tmp/chart.objs" ]' "helm template of the demo chart failed" "$tmp/chart.err"
 	report "helm 3 renders the demo chart"
 
-	# -- success: the chart's objects, exactly, plus ours configured from the Application's env
-	app app
+	# -- success: the chart's objects, exactly, plus ours configured from the Application's env;
+	#    helm template got the release name and namespace, Kubernetes version and API versions
 	cmp_run gen generate "$tmp/app" "$tmp/bin" "ARGOCD_ENV_REGISTRY_ADDON_ARGS=--set namespace=mirror --set=registry.replicas=3"
 	need '[ $rc = 0 ]' "generate exited $rc" "$tmp/gen.err"
 	need '"$CHECK" parse "$tmp/gen.out" > /dev/null 2>&1' "stdout is not a YAML stream" "$tmp/gen.out"
-	need 'diff "$tmp/chart.objs" <(originals "$tmp/gen.out") > "$tmp/gen.diff"' "the chart's objects differ from helm template's" "$tmp/gen.diff"
+	need 'diff "$tmp/chart.objs" <(originals "$tmp/gen.out") > "$tmp/gen.diff"' "the chart's objects (crds/ included) differ from helm template's" "$tmp/gen.diff"
+	r=$(q js "$tmp/gen.out" 'JSON.stringify(find("ConfigMap", "probe").data)' 2>&1)
+	need '[ "$r" = "{\"release\":\"demo\",\"namespace\":\"demo\",\"kubeVersion\":\"v1.30.2\",\"certManager\":\"true\"}" ]' \
+		"helm template did not get ARGOCD_APP_NAME, ARGOCD_APP_NAMESPACE, KUBE_VERSION, KUBE_API_VERSIONS: $r"
 	need 'has_obj "$tmp/gen.out" StatefulSet mirror registry' "no StatefulSet mirror/registry (REGISTRY_ADDON_ARGS --set namespace=mirror)" "$tmp/gen.out"
 	need '[ "$(q js "$tmp/gen.out" "find(\"StatefulSet\", \"registry\", \"mirror\").spec.replicas")" = 3 ]' "StatefulSet registry: replicas is not 3 (--set=registry.replicas=3)"
 	need '[ -z "$(ls -A "$tmp/cmptmp")" ]' "generate left files in TMPDIR: $(ls -A "$tmp/cmptmp")"
@@ -655,7 +681,8 @@ EOF
 	need '[ -z "$r" ]' "sidecar: $r" "$tmp/argo.out"
 	node "$REPO/tests/schema/validate.mjs" --all "$tmp/argo.out" > "$tmp/argo.schema" 2>&1
 	rc=$?
-	need '[ $rc = 0 ]' "the patched Deployment or the ConfigMaps fail the Kubernetes schema" "$tmp/argo.schema"
+	grep -v '^ok' "$tmp/argo.schema" > "$tmp/argo.schema.bad"
+	need '[ $rc = 0 ]' "the patched Deployment or the ConfigMaps fail the Kubernetes schema" "$tmp/argo.schema.bad"
 	report "argocd sidecar component: kustomizes onto argocd-repo-server, schema-valid"
 	r=$(q js "$tmp/argo.out" 'const c = find("ConfigMap", "argocd-cm", "argocd"); c && c.data["kustomize.buildOptions"]' 2>&1)
 	need '[ "$r" = "--enable-alpha-plugins --enable-exec" ]' "argocd-cm kustomize.buildOptions is '$r'"
@@ -673,28 +700,34 @@ RENDER=$REPO/krm/flux/render.sh
 if [ -n "$HELM3" ] && [ -n "$have_kubectl" ]; then
 	export HELM=$HELM3 REGISTRY_ADDON=$BIN KUSTOMIZE="$KUBECTL kustomize"
 	render() { timeout "$T" "$RENDER" "$@" > "$tmp/render.out" 2> "$tmp/render.err"; rc=$?; }
-	"$HELM3" template demo "$REPO/chart" --namespace demo --skip-tests > "$tmp/fchart.yaml" 2> "$tmp/fchart.err"
+	app fapp
+	probe "$tmp/fapp"
+	"$HELM3" template demo "$tmp/fapp" --namespace demo --skip-tests > "$tmp/fchart.yaml" 2> "$tmp/fchart.err"
 	objs "$tmp/fchart.yaml" | awk -F '\t' -v OFS='\t' '{ print $1, "demo", $3 }' | sort > "$tmp/fchart.objs"
 	out=$tmp/gitops/out
-	render -n demo "$out" demo "$REPO/chart" --skip-tests -- --set namespace=mirror
+	render -n demo "$out" demo "$tmp/fapp" --skip-tests -- --set namespace=mirror
 	need '[ $rc = 0 ]' "render.sh exited $rc" "$tmp/render.err"
 	need '[ ! -s "$tmp/render.out" ]' "render.sh wrote to stdout" "$tmp/render.out"
 	need '[ "$(ls -A "$out")" = app.yaml ]' "the output directory holds $(ls -A "$out" | tr '\n' ' '), want app.yaml only"
 	need 'diff "$tmp/fchart.objs" <(originals "$out/app.yaml") > "$tmp/f.diff"' "the chart's objects (each in namespace demo, -n) differ from helm template's" "$tmp/f.diff"
 	need 'has_obj "$out/app.yaml" StatefulSet mirror registry' "no StatefulSet mirror/registry (-- --set namespace=mirror)" "$out/app.yaml"
 	need '! generated "$out/app.yaml" | grep -q "	demo	"' "the release namespace leaked onto generated objects" "$out/app.yaml"
+	r=$(q js "$out/app.yaml" 'find("ConfigMap", "probe", "demo").data.namespace' 2>&1)
+	need '[ "$r" = demo ]' "helm template was not given the namespace (-n demo): $r"
 	report "flux render.sh: the chart's objects in the release namespace + ours"
 
 	cp "$out/app.yaml" "$tmp/first.yaml"
-	render -n demo "$out" demo "$REPO/chart" --skip-tests -- --set namespace=mirror
+	render -n demo "$out" demo "$tmp/fapp" --skip-tests -- --set namespace=mirror
 	need '[ $rc = 0 ]' "the second render.sh exited $rc" "$tmp/render.err"
 	need 'cmp -s "$tmp/first.yaml" "$out/app.yaml"' "a second render differs (a GitOps repo would churn)"
 	report "flux render.sh: a second render is byte-identical"
 
 	# atomic: any failure leaves the previous output exactly as it was, and no temp file
 	# unchanged LABEL: the last render failed and left $out as it was
+	nfail=0
 	unchanged() {
-		need '[ $rc = 1 ]' "render.sh exited $rc on $1, want 1" "$tmp/render.err"
+		cp "$tmp/render.err" "$tmp/render-$((++nfail)).err"
+		need '[ $rc = 1 ]' "render.sh exited $rc on $1, want 1" "$tmp/render-$nfail.err"
 		need 'cmp -s "$tmp/first.yaml" "$out/app.yaml"' "$out/app.yaml changed on $1"
 		need '[ "$(ls -A "$out")" = app.yaml ]' "$1 left $(ls -A "$out" | tr '\n' ' ')in the output directory"
 	}
