@@ -327,15 +327,18 @@ for p in $(cat "$tmp/build-apt"); do
 done
 report "dockerfile build stage installs what the Makefile needs"
 
-# -- runtime stage: the packages of exactly the libraries ldd lists, less the base image's
+# -- runtime stage: the packages of exactly the libraries ldd lists for the binary the build
+#    stage built (BIN may be a sanitizer build), less the base image's
 base_pkgs > "$tmp/base"
-ldd "$BIN" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' > "$tmp/libs"
+rtbin=$root$built
+need '[ -x "$rtbin" ]' "no binary from the build stage to run ldd on"
+ldd "$rtbin" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' > "$tmp/libs"
 for l in $(cat "$tmp/libs"); do
 	deb_of "$l" || echo "?$l"
 done | sort -u | comm -23 - "$tmp/base" > "$tmp/rt-want"
 awk -F '\t' '$1 == 2 && $2 == "RUN" { print $3 }' "$tmp/df" | while IFS= read -r r; do apt_pkgs "$r"; done |
 	sort -u > "$tmp/rt-apt"
-need '[ -s "$tmp/libs" ] && ! grep -q "^?" "$tmp/rt-want"' "ldd $BIN: a library no package owns: $(grep '^?' "$tmp/rt-want")"
+need '[ -s "$tmp/libs" ] && ! grep -q "^?" "$tmp/rt-want"' "ldd ${rtbin#"$root"}: a library no package owns: $(grep '^?' "$tmp/rt-want")"
 missing=$(comm -13 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
 extra=$(comm -23 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
 need '[ -z "$missing" ]' "runtime stage: apt-get install lacks $missing(ldd needs them)" "$tmp/libs"
