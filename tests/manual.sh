@@ -85,7 +85,7 @@ awk -v dir="$tmp/blocks" '
 touch "$tmp/blocks/.names"
 
 # what this file checks, in README order
-CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy"
+CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux"
 need '[ ! -s "$tmp/blocks/.bad" ]' "malformed test markers in README.md" "$tmp/blocks/.bad"
 printf '%s\n' $CHECKS | sort >"$tmp/want.names"
 sort "$tmp/blocks/.names" >"$tmp/got.names"
@@ -308,6 +308,25 @@ for name in $(cat "$tmp/blocks/.names"); do
 		need 'grep -q "^kind: Deployment" "$S/out"' "the example's Deployment is missing" "$S/out"
 		valid "$S/out"
 		report "kustomize-legacy: kubectl kustomize --enable-alpha-plugins runs the plugin from ~/.config/kustomize/plugin, schema-valid"
+		;;
+	flux)
+		app=$S/repo/clusters/demo/app.yaml
+		plain 3 demo
+		has_ours "$app" registry-system
+		need 'replicas "$app" 3' "the StatefulSet does not have registry.replicas=3"
+		"$CHECK" docs "$app" | awk -F '\t' '$6 != 1 && $3 != "Namespace" && $4 != "demo"' >"$S/nons"
+		need '[ ! -s "$S/nons" ]' "chart objects without namespace demo in clusters/demo/app.yaml" "$S/nons"
+		"$CHECK" docs "$tmp/plain3.yaml" | awk -F '\t' '{ print $3, $5 }' | sort >"$S/chart.want"
+		"$CHECK" docs "$app" | awk -F '\t' '$6 != 1 { print $3, $5 }' | sort >"$S/chart.got"
+		need 'diff "$S/chart.want" "$S/chart.got" >"$S/chart.diff"' "the chart's objects differ from helm template's (< helm, > app.yaml)" "$S/chart.diff"
+		valid "$app"
+		has_ours "$S/repo/clusters/registry-addon/registry-addon.yaml" registry-system
+		cp "$app" "$S/app.1"
+		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" bash -e -o pipefail "$tmp/blocks/flux.sh") >"$S/again" 2>&1
+		rc=$?
+		need '[ $rc = 0 ]' "a second run exited $rc" "$S/again"
+		need 'cmp -s "$S/app.1" "$app"' "a second render gave other bytes"
+		report "flux: render.sh writes the chart (namespace demo) and the add-on, schema-valid, the same bytes twice; --addon-only the add-on alone"
 		;;
 	esac
 done
