@@ -42,30 +42,8 @@ T=${TIMEOUT:-60} # seconds per block
 
 tmp=$(mktemp -d) || exit 2
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-why= why_file=
-report() {
-	if [ -z "$why" ]; then
-		pass=$((pass + 1))
-		echo "ok - manual $1"
-	else
-		fail=$((fail + 1))
-		echo "not ok - manual $1"
-		printf '%s\n' "$why" | sed 's/^/    /'
-		if [ -n "$why_file" ] && [ -s "$why_file" ]; then
-			head -n 20 "$why_file" | sed 's/^/    | /'
-		fi
-	fi
-	why= why_file=
-}
-need() {
-	[ -n "$why" ] && return 0
-	if ! eval "$1"; then
-		why=$2
-		why_file=${3:-}
-	fi
-}
+SUITE=manual
+. tests/e2e.sh
 
 # ---------------------------------------------------------------- the blocks
 # blocks/NAME.sh for each `<!-- test: NAME -->` + fenced block; blocks/.names in order;
@@ -142,30 +120,6 @@ run_block() {
 ours() {
 	"$CHECK" docs "$1" | awk -F '\t' -v OFS='\t' '$6 == 1 { print $2, $3, $4, $5 }' | sort
 }
-# expect_ours NS: the objects the defaults generate with namespace NS (as faces.sh)
-expect_ours() {
-	{
-		printf 'v1\tConfigMap\tkube-public\tlocal-registry-hosting\n'
-		printf 'v1\tNamespace\t-\t%s\n' "$1"
-		printf 'v1\tConfigMap\t%s\tregistry-config\n' "$1"
-		printf 'v1\tConfigMap\t%s\tregistry-sync\n' "$1"
-		printf 'v1\tService\t%s\tregistry\n' "$1"
-		printf 'v1\tService\t%s\tregistry-headless\n' "$1"
-		printf 'v1\tServiceAccount\t%s\tregistry\n' "$1"
-		printf 'apps/v1\tStatefulSet\t%s\tregistry\n' "$1"
-		printf 'policy/v1\tPodDisruptionBudget\t%s\tregistry\n' "$1"
-		printf 'networking.k8s.io/v1\tNetworkPolicy\t%s\tregistry\n' "$1"
-		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-selfsigned\n'
-		printf 'cert-manager.io/v1\tClusterIssuer\t-\tregistry-addon-ca\n'
-		printf 'cert-manager.io/v1\tCertificate\tcert-manager\tregistry-addon-root-ca\n'
-		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-tls\n' "$1"
-		printf 'v1\tNamespace\t-\tregistry-node-trust\n'
-		printf 'v1\tServiceAccount\tregistry-node-trust\tregistry-node-trust\n'
-		printf 'v1\tConfigMap\tregistry-node-trust\tregistry-node-trust\n'
-		printf 'apps/v1\tDaemonSet\tregistry-node-trust\tregistry-node-trust\n'
-		printf 'cert-manager.io/v1\tCertificate\tregistry-node-trust\tregistry-node-ca\n'
-	} | sort
-}
 # has_ours FILE NS: exactly the default objects, in namespace NS
 has_ours() {
 	[ -n "$why" ] && return 0
@@ -185,15 +139,6 @@ replicas() {
 faithful() {
 	local a=$1 b=$2
 	need '"$CHECK" fidelity "$a" "$b" >"$b.fid" 2>&1' "the chart's objects changed (yamlcheck fidelity $(basename "$a") $(basename "$b"))" "$b.fid"
-}
-# valid FILE...: every object validates against the schemas
-valid() {
-	[ -n "$why" ] && return 0
-	if ! node tests/schema/validate.mjs --all --expect-some "$@" >"$S/schema" 2>&1; then
-		grep -v '^ok - ' "$S/schema" >"$S/schema.fail"
-		why="an object does not validate against the Kubernetes/cert-manager schemas"
-		why_file=$S/schema.fail
-	fi
 }
 # plain VERSION NS: helm VERSION template demo chart/ --namespace NS into $tmp/plainVERSION.yaml
 plain() {
@@ -246,14 +191,14 @@ for name in $(cat "$tmp/blocks/.names"); do
 			need '[ -s "$S/repo/addon.yaml" ]' "no addon.yaml"
 			need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3"
 		fi
-		valid "$S/repo/demo.yaml"
+		schema_valid "$S/repo/demo.yaml"
 		report "$name: demo.yaml holds the chart unchanged and the add-on, schema-valid"
 		cp "$S/repo/demo.yaml" "$tmp/$name.yaml"
 		;;
 	addon-alone)
 		has_ours "$S/repo/registry-addon.yaml" registry-system
 		need '[ "$("$CHECK" docs "$S/repo/registry-addon.yaml" | wc -l)" = 19 ]' "objects other than ours in registry-addon.yaml"
-		valid "$S/repo/registry-addon.yaml"
+		schema_valid "$S/repo/registry-addon.yaml"
 		report "addon-alone: registry-addon < /dev/null gives the add-on alone, schema-valid"
 		;;
 	helm3 | helm4)
@@ -263,7 +208,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3" "$S/repo/demo.yaml"
 		faithful "$tmp/plain$v.yaml" "$S/repo/demo.yaml"
 		need 'grep -q "helm.sh/hook" "$S/repo/demo.yaml"' "the hooks are missing from helm's output"
-		valid "$S/repo/demo.yaml"
+		schema_valid "$S/repo/demo.yaml"
 		if [ "$v" = 4 ]; then
 			need 'tar -tzf "$S/repo/build/registry-addon-"*.tgz | grep -qx "registry-addon/plugin.yaml"' "make plugin made no tarball with registry-addon/plugin.yaml"
 			need 'grep -q "^# Source: generated-by-postrender-" "$S/repo/demo.yaml"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/repo/demo.yaml"
@@ -276,14 +221,14 @@ for name in $(cat "$tmp/blocks/.names"); do
 		has_ours "$S/pkg.yaml" mirror
 		need 'replicas "$S/repo/my-app/registry-addon/mirror/statefulset_registry.yaml" 3' "registry-addon/mirror/statefulset_registry.yaml does not have 3 replicas"
 		need 'grep -qx "namespace_mirror.yaml" "$S/out"' "ls my-app/registry-addon does not list namespace_mirror.yaml" "$S/out"
-		valid "$S/pkg.yaml"
+		schema_valid "$S/pkg.yaml"
 		report "kpt-eval: the package keeps its files, our objects are in registry-addon/, namespace mirror, schema-valid"
 		;;
 	kpt-render)
 		same_package "$S/repo/my-app"
 		package_objects "$S/repo/my-app" >"$S/pkg.yaml"
 		has_ours "$S/pkg.yaml" registry-system
-		valid "$S/pkg.yaml"
+		schema_valid "$S/pkg.yaml"
 		cp -R "$S/repo/my-app" "$S/my-app.1"
 		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" kpt fn render my-app --allow-exec) >"$S/again" 2>&1
 		rc=$?
@@ -293,7 +238,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		;;
 	kpt-pipe)
 		has_ours "$S/repo/demo.yaml" registry-system
-		valid "$S/repo/demo.yaml"
+		schema_valid "$S/repo/demo.yaml"
 		if [ -f "$tmp/pipe.yaml" ]; then
 			need 'node tests/schema/sameobjects.mjs "$tmp/pipe.yaml" "$S/repo/demo.yaml" >"$S/same" 2>&1' "helm template | kpt fn eval - --exec registry-addon differs from helm template | registry-addon" "$S/same"
 		else
@@ -306,7 +251,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		has_ours "$S/out" registry-system
 		need 'replicas "$S/out" 3' "the StatefulSet does not have the example's 3 replicas" "$S/out"
 		need 'grep -q "^kind: Deployment" "$S/out"' "the example's Deployment is missing" "$S/out"
-		valid "$S/out"
+		schema_valid "$S/out"
 		report "kustomize-legacy: kubectl kustomize --enable-alpha-plugins runs the plugin from ~/.config/kustomize/plugin, schema-valid"
 		;;
 	flux)
@@ -319,7 +264,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		"$CHECK" docs "$tmp/plain3.yaml" | awk -F '\t' '{ print $3, $5 }' | sort >"$S/chart.want"
 		"$CHECK" docs "$app" | awk -F '\t' '$6 != 1 { print $3, $5 }' | sort >"$S/chart.got"
 		need 'diff "$S/chart.want" "$S/chart.got" >"$S/chart.diff"' "the chart's objects differ from helm template's (< helm, > app.yaml)" "$S/chart.diff"
-		valid "$app"
+		schema_valid "$app"
 		has_ours "$S/repo/clusters/registry-addon/registry-addon.yaml" registry-system
 		cp "$app" "$S/app.1"
 		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" bash -e -o pipefail "$tmp/blocks/flux.sh") >"$S/again" 2>&1

@@ -56,33 +56,11 @@ KUBECTL=${KUBECTL:-kubectl}
 T=${TIMEOUT:-60} # seconds per tool run
 
 SUITE=pipelines
-. "$REPO/tests/lib.sh" # pass/fail counters, $tmp (removed on exit), finish
+. "$REPO/tests/lib.sh" # $tmp (removed on exit), finish
+. "$REPO/tests/e2e.sh" # report, need
 
 # ---- reporting --------------------------------------------------------------------------------
-# report NAME: ok when $why is empty, else not ok with $why (and $why_file's head) indented
-why= why_file=
-report() {
-	if [ -z "$why" ]; then
-		ok "$1"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $SUITE $1"
-		printf '%s\n' "$why" | sed 's/^/    /'
-		if [ -n "$why_file" ] && [ -s "$why_file" ]; then
-			head -n 20 "$why_file" | sed 's/^/    | /'
-		fi
-	fi
-	why= why_file=
-}
 skip() { echo "# skip $1: $2"; }
-# need COND REASON [FILE]: record the first failing condition of a check
-need() {
-	[ -n "$why" ] && return 0
-	if ! eval "$1"; then
-		why=$2
-		why_file=${3:-}
-	fi
-}
 
 # ---- YAML, through the npm `yaml` package --------------------------------------------------
 cat > "$tmp/q.cjs" << 'EOF'
