@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e.sh - sourced by the end-to-end suites (faces.sh, manual.sh): result lines in
 # the style "ok - $SUITE NAME", the first failing condition of a check, the objects the
 # default configuration generates, and the schema check. No side effects when sourced;
