@@ -1,9 +1,38 @@
 # shellcheck shell=bash
-# tests/e2e.sh - sourced by the end-to-end suites (faces.sh, manual.sh): result lines in
-# the style "ok - $SUITE NAME", the first failing condition of a check, the objects the
-# default configuration generates, and the schema check. No side effects when sourced;
-# the suite sets SUITE and tmp (a temp dir it owns) and keeps pass/fail.
+# tests/e2e.sh - sourced by the end-to-end suites (faces.sh, manual.sh, pipelines.sh):
+# their common argument (BIN), result lines in the style "ok - $SUITE NAME", the first
+# failing condition of a check, object listings, the objects the default configuration
+# generates, and the schema check. Only defines pass=0 fail=0 and functions when sourced;
+# the suite sets SUITE and tmp (a temp dir it owns) before reporting.
 pass=0 fail=0
+
+# e2e_args SCRIPT ARGS...: the suites' one argument, BIN (made absolute, must be an
+# executable file); sets REPO, BIN and CHECK (the yamlcheck tool: $YAMLCHECK, else
+# build/yamlcheck, else beside BIN) and changes to REPO. Exits 2 on a usage error.
+e2e_args() {
+	local me=$1
+	shift
+	if [ $# != 1 ]; then
+		echo "usage: tests/$me BIN" >&2
+		exit 2
+	fi
+	REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	case $1 in
+	/*) BIN=$1 ;;
+	*) BIN=$PWD/$1 ;;
+	esac
+	if [ ! -x "$BIN" ] || [ ! -f "$BIN" ]; then
+		echo "$me: $1 is not an executable file" >&2
+		exit 2
+	fi
+	cd "$REPO" || exit 2
+	CHECK=${YAMLCHECK:-$REPO/build/yamlcheck}
+	[ -x "$CHECK" ] || CHECK=$(dirname "$BIN")/yamlcheck
+	if [ ! -x "$CHECK" ]; then
+		echo "$me: build/yamlcheck not found (make all)" >&2
+		exit 2
+	fi
+}
 
 # report NAME: ok when $why is empty, else not ok with $why (and $why_file's head) indented
 why= why_file=
@@ -29,6 +58,18 @@ need() {
 		why=$2
 		why_file=${3:-}
 	fi
+}
+
+# objs FILE: "apiVersion kind namespace name generated" per object, via yamlcheck
+objs() {
+	"$CHECK" docs "$1" | cut -f 2-6
+}
+# generated FILE / originals FILE: our objects / the others, sorted, without the flag
+generated() {
+	objs "$1" | awk -F '\t' -v OFS='\t' '$5 == 1 { print $1, $2, $3, $4 }' | sort
+}
+originals() {
+	objs "$1" | awk -F '\t' -v OFS='\t' '$5 != 1 { print $1, $2, $3, $4 }' | sort
 }
 
 # expect_ours NAMESPACE: every object the defaults generate, "apiVersion kind namespace

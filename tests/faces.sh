@@ -15,26 +15,8 @@
 set -u
 export LC_ALL=C
 
-if [ $# != 1 ]; then
-	echo "usage: tests/faces.sh BIN" >&2
-	exit 2
-fi
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-case $1 in
-/*) BIN=$1 ;;
-*) BIN=$PWD/$1 ;;
-esac
-if [ ! -x "$BIN" ] || [ ! -f "$BIN" ]; then
-	echo "faces.sh: $1 is not an executable file" >&2
-	exit 2
-fi
-cd "$REPO" || exit 2
-CHECK=${YAMLCHECK:-$REPO/build/yamlcheck}
-[ -x "$CHECK" ] || CHECK=$(dirname "$BIN")/yamlcheck
-if [ ! -x "$CHECK" ]; then
-	echo "faces.sh: build/yamlcheck not found (make all)" >&2
-	exit 2
-fi
+. "$(dirname "$0")/e2e.sh"
+e2e_args faces.sh "$@"
 KPT=${KPT:-kpt}
 KUBECTL=${KUBECTL:-kubectl}
 T=${TIMEOUT:-30} # seconds per tool run
@@ -42,21 +24,9 @@ T=${TIMEOUT:-30} # seconds per tool run
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 SUITE=faces
-. tests/e2e.sh
 
 skip() {
 	echo "# skip $1: $2"
-}
-# objs FILE: "apiVersion kind namespace name generated" per object, via yamlcheck
-objs() {
-	"$CHECK" docs "$1" | cut -f 2-6
-}
-# generated FILE / originals FILE: our objects / the others, sorted, without the flag
-generated() {
-	objs "$1" | awk -F '\t' -v OFS='\t' '$5 == 1 { print $1, $2, $3, $4 }' | sort
-}
-originals() {
-	objs "$1" | awk -F '\t' -v OFS='\t' '$5 != 1 { print $1, $2, $3, $4 }' | sort
 }
 # same_lists A B WHAT: record a difference between two listings
 same_lists() {

@@ -18,32 +18,13 @@
 set -u
 export LC_ALL=C
 
-if [ $# != 1 ]; then
-	echo "usage: tests/manual.sh BIN" >&2
-	exit 2
-fi
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-case $1 in
-/*) BIN=$1 ;;
-*) BIN=$PWD/$1 ;;
-esac
-if [ ! -x "$BIN" ] || [ ! -f "$BIN" ]; then
-	echo "manual.sh: $1 is not an executable file" >&2
-	exit 2
-fi
-cd "$REPO" || exit 2
-CHECK=$REPO/build/yamlcheck
-[ -x "$CHECK" ] || CHECK=$(dirname "$BIN")/yamlcheck
-if [ ! -x "$CHECK" ]; then
-	echo "manual.sh: build/yamlcheck not found (make all)" >&2
-	exit 2
-fi
+. "$(dirname "$0")/e2e.sh"
+e2e_args manual.sh "$@"
 T=${TIMEOUT:-60} # seconds per block
 
 tmp=$(mktemp -d) || exit 2
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 SUITE=manual
-. tests/e2e.sh
 
 # ---------------------------------------------------------------- the blocks
 # blocks/NAME.sh for each `<!-- test: NAME -->` + fenced block; blocks/.names in order;
@@ -116,15 +97,11 @@ run_block() {
 	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
 }
 
-# ours FILE: our objects "apiVersion kind namespace name", sorted
-ours() {
-	"$CHECK" docs "$1" | awk -F '\t' -v OFS='\t' '$6 == 1 { print $2, $3, $4, $5 }' | sort
-}
 # has_ours FILE NS: exactly the default objects, in namespace NS
 has_ours() {
 	[ -n "$why" ] && return 0
 	expect_ours "$2" >"$1.want"
-	ours "$1" >"$1.got" 2>&1
+	generated "$1" >"$1.got" 2>&1
 	if ! diff "$1.want" "$1.got" >"$1.diff" 2>&1; then
 		why="generated objects in $(basename "$1") (< expected, > got)"
 		why_file=$1.diff

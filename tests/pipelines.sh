@@ -26,27 +26,9 @@
 set -u
 export LC_ALL=C
 
-if [ $# != 1 ]; then
-	echo "usage: tests/pipelines.sh BIN" >&2
-	exit 2
-fi
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-case $1 in
-/*) BIN=$1 ;;
-*) BIN=$PWD/$1 ;;
-esac
-if [ ! -x "$BIN" ] || [ ! -f "$BIN" ]; then
-	echo "pipelines.sh: $1 is not an executable file" >&2
-	exit 2
-fi
-cd "$REPO" || exit 2
-CHECK=${YAMLCHECK:-$REPO/build/yamlcheck}
-[ -x "$CHECK" ] || CHECK=$(dirname "$BIN")/yamlcheck
+. "$(dirname "$0")/e2e.sh"
+e2e_args pipelines.sh "$@"
 YAML_MODULE=$REPO/tests/schema/node_modules/yaml
-if [ ! -x "$CHECK" ]; then
-	echo "pipelines.sh: build/yamlcheck not found (make all)" >&2
-	exit 2
-fi
 if ! command -v node > /dev/null || [ ! -f "$YAML_MODULE/package.json" ]; then
 	echo "pipelines.sh: node and tests/schema/node_modules/yaml are needed (bash tests/schema/setup.sh)" >&2
 	exit 2
@@ -57,7 +39,6 @@ T=${TIMEOUT:-60} # seconds per tool run
 
 SUITE=pipelines
 . "$REPO/tests/lib.sh" # $tmp (removed on exit), finish
-. "$REPO/tests/e2e.sh" # report, need
 
 # ---- reporting --------------------------------------------------------------------------------
 skip() { echo "# skip $1: $2"; }
@@ -134,13 +115,9 @@ if (cmd === "js") {
 EOF
 q() { YAML_MODULE=$YAML_MODULE node "$tmp/q.cjs" "$@"; }
 
-# objs FILE: "kind<TAB>namespace<TAB>name<TAB>generated" per object (yamlcheck)
-objs() { "$CHECK" docs "$1" | cut -f 3-6; }
-# originals FILE / generated FILE: the input's objects / ours, sorted, without the flag
-originals() { objs "$1" | awk -F '\t' -v OFS='\t' '$4 == 0 { print $1, $2, $3 }' | sort; }
-generated() { objs "$1" | awk -F '\t' -v OFS='\t' '$4 == 1 { print $1, $2, $3 }' | sort; }
+# (objs, originals, generated: tests/e2e.sh, "apiVersion kind namespace name [generated]")
 # has_obj FILE KIND NS NAME: FILE holds that generated object
-has_obj() { generated "$1" | grep -qx "$2	$3	$4"; }
+has_obj() { generated "$1" | cut -f 2-4 | grep -qx "$2	$3	$4"; }
 
 # ---- tools --------------------------------------------------------------------------------
 unset HELM_PLUGINS

@@ -8,7 +8,7 @@ if [ -n "$HELM3" ] && [ -n "$have_kubectl" ]; then
 	app fapp
 	probe "$tmp/fapp"
 	"$HELM3" template demo "$tmp/fapp" --namespace demo --skip-tests > "$tmp/fchart.yaml" 2> "$tmp/fchart.err"
-	objs "$tmp/fchart.yaml" | awk -F '\t' -v OFS='\t' '{ print $1, "demo", $3 }' | sort > "$tmp/fchart.objs"
+	objs "$tmp/fchart.yaml" | awk -F '\t' -v OFS='\t' '{ print $1, $2, "demo", $4 }' | sort > "$tmp/fchart.objs"
 	out=$tmp/gitops/out
 	render -n demo "$out" demo "$tmp/fapp" --skip-tests -- --set namespace=mirror
 	need '[ $rc = 0 ]' "render.sh exited $rc" "$tmp/render.err"

@@ -21,7 +21,7 @@ if [ -n "$have_kpt" ]; then
 	need '[ $rc = 0 ]' "kpt fn eval exited $rc" "$tmp/kfn.err"
 	need 'has_obj "$tmp/kfn.out" StatefulSet mirror registry' "no StatefulSet mirror/registry (spec.namespace: mirror)" "$tmp/kfn.out"
 	need '[ "$(q js "$tmp/kfn.out" "find(\"StatefulSet\", \"registry\", \"mirror\").spec.replicas")" = 3 ]' "StatefulSet registry: replicas is not 3 (spec.registry.replicas)"
-	need 'originals "$tmp/kfn.out" | grep -q "^Deployment	-	web$"' "the Deployment web is gone" "$tmp/kfn.out"
+	need 'originals "$tmp/kfn.out" | grep -q "^apps/v1	Deployment	-	web$"' "the Deployment web is gone" "$tmp/kfn.out"
 	need 'diff -r "$KFN" "$tmp/kfn" > /dev/null' "kpt fn eval -o unwrap changed the package"
 	report "kustomize-fn: kpt fn eval --fn-config registry-addon.yaml --exec registry-addon"
 
@@ -54,7 +54,7 @@ if [ -n "$have_kubectl" ]; then
 	rc=$?
 	need '[ $rc = 0 ]' "kubectl kustomize --enable-alpha-plugins exited $rc (the documented pitfall says 0)" "$tmp/kk.err"
 	need '[ ! -e "$tmp/spy-ran" ]' "kubectl kustomize ran the function (the pitfall in krm/README.md is stale)"
-	need '[ "$(objs "$tmp/kk.out" | cut -f 1,3 | sort | tr "\t\n" "/ ")" = "Deployment/web Service/web " ]' \
+	need '[ "$(objs "$tmp/kk.out" | cut -f 2,4 | sort | tr "\t\n" "/ ")" = "Deployment/web Service/web " ]' \
 		"kubectl kustomize output is not exactly app.yaml's objects" "$tmp/kk.out"
 	PATH=$tmp/bin-spy:$PATH timeout "$T" "$KUBECTL" kustomize "$KFN" > /dev/null 2> "$tmp/kk2.err"
 	rc=$?
