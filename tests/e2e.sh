@@ -99,6 +99,21 @@ expect_ours() {
 	} | sort
 }
 
+# has_ours FILE NS: FILE parses (yamlcheck) and holds exactly the objects the defaults
+# generate, the registry in namespace NS
+has_ours() {
+	[ -n "$why" ] && return 0
+	expect_ours "$2" >"$1.want"
+	generated "$1" >"$1.got" 2>"$1.err"
+	if [ -s "$1.err" ]; then
+		why="yamlcheck docs failed on $(basename "$1")"
+		why_file=$1.err
+	elif ! diff "$1.want" "$1.got" >"$1.diff" 2>&1; then
+		why="generated objects in $(basename "$1") (< expected, > got)"
+		why_file=$1.diff
+	fi
+}
+
 # schema_valid FILE...: every object (ours and the input's) validates against the
 # Kubernetes and cert-manager schemas
 schema_valid() {

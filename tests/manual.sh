@@ -97,16 +97,6 @@ run_block() {
 	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
 }
 
-# has_ours FILE NS: exactly the default objects, in namespace NS
-has_ours() {
-	[ -n "$why" ] && return 0
-	expect_ours "$2" >"$1.want"
-	generated "$1" >"$1.got" 2>&1
-	if ! diff "$1.want" "$1.got" >"$1.diff" 2>&1; then
-		why="generated objects in $(basename "$1") (< expected, > got)"
-		why_file=$1.diff
-	fi
-}
 # replicas FILE N: our StatefulSet (registry) has N replicas
 replicas() {
 	awk '/^---/ { k = n = 0 } /^kind: StatefulSet$/ { k = 1 } /^  name: registry$/ { n = 1 }
