@@ -107,7 +107,7 @@ faithful() {
 	local a=$1 b=$2
 	need '"$CHECK" fidelity "$a" "$b" >"$b.fid" 2>&1' "the chart's objects changed (yamlcheck fidelity $(basename "$a") $(basename "$b"))" "$b.fid"
 }
-# plain VERSION NS: helm VERSION template demo chart/ --namespace NS into $tmp/plainVERSION.yaml
+# plain VERSION: helm VERSION template demo chart/ --namespace demo into $tmp/plainVERSION.yaml
 plain() {
 	[ -f "$tmp/plain$1.yaml" ] && return 0
 	local h=$HELM3 v=$1
@@ -138,7 +138,6 @@ package_objects() {
 	done
 }
 
-[ -n "$why" ] && { report "sandbox"; }
 
 for name in $(cat "$tmp/blocks/.names"); do
 	case " $CHECKS " in *" $name "*) ;; *) continue ;; esac
@@ -151,7 +150,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		report "install: make install PREFIX=\$HOME/.local puts the binary and man page there, --version is plugin.yaml's"
 		;;
 	pipe | config-file)
-		plain 3 demo
+		plain 3
 		has_ours "$S/repo/demo.yaml" registry-system
 		faithful "$tmp/plain3.yaml" "$S/repo/demo.yaml"
 		if [ "$name" = config-file ]; then
@@ -170,7 +169,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		;;
 	helm3 | helm4)
 		v=${name#helm}
-		plain "$v" demo
+		plain "$v"
 		has_ours "$S/repo/demo.yaml" registry-system
 		need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3" "$S/repo/demo.yaml"
 		faithful "$tmp/plain$v.yaml" "$S/repo/demo.yaml"
@@ -223,7 +222,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		;;
 	flux)
 		app=$S/repo/clusters/demo/app.yaml
-		plain 3 demo
+		plain 3
 		has_ours "$app" registry-system
 		need 'replicas "$app" 3' "the StatefulSet does not have registry.replicas=3"
 		"$CHECK" docs "$app" | awk -F '\t' '$6 != 1 && $3 != "Namespace" && $4 != "demo"' >"$S/nons"
