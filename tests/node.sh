@@ -83,6 +83,7 @@ cfgset() { sed -i "/^$1=/d" "$h/cfg"; printf "%s='%s'\n" "$1" "$2" >> "$h/cfg"; 
 scriptenv() {
 	exec env -i PATH="$bindir" CA_FILE="$h/ca.crt" CONTAINERD_CERTS_D="$D" CONTAINERD_CONFIG="$CC" \
 		CRIO_REGISTRIES_D="$CRD" CRIO_CERTS_D="$CRC" DOCKER_CERTS_D="$DOC" STATE_DIR="$h/state" \
+		CRIO_REGISTRIES_CONF="$h/containers/registries.conf" CRIO_CONFIG_DIR="$h/crio" \
 		PROBE=true RESTART_CONTAINERD="echo restart >> '$h/restarts'" ONCE=1 "$@"
 }
 # run [VAR=value...]: one pass (ONCE=1; VARs override); stderr in $h/log, stdout in $h/out; sets rc
@@ -117,8 +118,9 @@ $(cat "$tmp/ca1.crt")"
 ca2="$HEADER
 $(cat "$tmp/ca2.crt")"
 ip_toml="$HEADER
-[host]
-  \"https://10.96.0.20\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"\$D/10.96.0.20/ca.crt\" }"
+[host.\"https://10.96.0.20\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"\$D/10.96.0.20/ca.crt\""
 # expect TEMPLATE: TEMPLATE with $D of this host
 expect() { printf '%s' "${1//\$D/$D}"; }
 
@@ -159,10 +161,15 @@ for n in registry registry.registry-system builds.example.com; do
 	[ ! -e "$D/$n/ca.crt" ] || ok=
 done
 t "basic: each name's hosts.toml maps it to the ClusterIP (no ca.crt there)" '[ -n "$ok" ]'
-mirror_toml() {		# mirror_toml UPSTREAM ENDPOINT PATH [HOST]
-	printf '%s\nserver = "%s"\n\n[host]\n  "https://%s/v2/%s" = { capabilities = ["pull", "resolve"],' \
+mirror_toml() {		# mirror_toml UPSTREAM ENDPOINT PATH [HOST]: the [host."URL"] table form
+	printf '%s\nserver = "%s"\n\n[host."https://%s/v2/%s"]\n  capabilities = ["pull", "resolve"]\n' \
 		"$HEADER" "$2" "${4:-10.96.0.20}" "$3"
-	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "${4:-10.96.0.20}"
+	printf '  ca = "%s/%s/ca.crt"\n  override_path = true' "$D" "${4:-10.96.0.20}"
+}
+mirror_inline() {	# mirror_inline UPSTREAM ENDPOINT PATH HOST: inline under [host] (containerd 1.x, IPv6)
+	printf '%s\nserver = "%s"\n\n[host]\n  "https://%s/v2/%s" = { capabilities = ["pull", "resolve"],' \
+		"$HEADER" "$2" "$4" "$3"
+	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "$4"
 }
 t "basic: docker.io's hosts.toml mirrors to /v2/docker.io" \
 	'is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)"'
@@ -230,35 +237,39 @@ t "new CA: written by rename (new inode)" '[ "$i1" != "$i2" ]'
 t "new CA: a temp file left by an interrupted write is removed" \
 	'[ "$(tmpfiles)" = 0 ] && logs "removed $D/quay.io/.hosts.toml.registry-addon.tmp"' "$h/log"
 
-# --- IPv6, ports
+# --- IPv6, ports. containerd 1.x (go-toml v1) refuses "]" in a table header, 2.x reads only table
+# headers: the form follows config.toml (version 2 here: 1.x, inline; version 3: 2.x, tables).
+# containers/image has no IPv6 literal in a location: CRI-O gets the CA files only
 host v6 "REGISTRY_HOST=[fd00::14]" "REGISTRY_URL=https://[fd00::14]" "REGISTRY_NAMES=registry" \
 	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000"
 run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
-t "ipv6: [fd00::14]/ca.crt and hosts.toml" 'is "$D/[fd00::14]/ca.crt" "$ca1" &&
+t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, inline under [host]" 'is "$D/[fd00::14]/ca.crt" "$ca1" &&
 	is "$D/[fd00::14]/hosts.toml" "$HEADER
 [host]
-  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }"'
-t "ipv6: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
-	'is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")"'
-t "ipv6: cri-o mirror location [fd00::14]/myreg-5000" 'is "$CRD/registry-addon.conf" "$HEADER
-[[registry]]
-prefix = \"registry\"
-location = \"[fd00::14]\"
-
-[[registry]]
-prefix = \"myreg:5000\"
-location = \"myreg:5000\"
-
-[[registry.mirror]]
-location = \"[fd00::14]/myreg-5000\""'
-t "ipv6: docker and cri-o CA dirs" 'is "$DOC/[fd00::14]/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1"'
+  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }" &&
+	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' "$h/log"
+t "ipv6, containerd 1.x: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
+	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")"'
+t "ipv6: CRI-O gets the CA only (no drop-in), and says why once" '[ ! -e "$CRD/registry-addon.conf" ] &&
+	is "$CRC/[fd00::14]/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1" &&
+	[ "$(nlogs "CRI-O: wrote the CA only: containers/image cannot use an IPv6 literal")" = 1 ]' "$h/log"
+t "ipv6: docker CA dirs" 'is "$DOC/[fd00::14]/ca.crt" "$ca1" && is "$DOC/registry/ca.crt" "$ca1"'
+printf 'version = 3\n\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "%s"\n' "$D" > "$CC"
+run
+t "ipv6, containerd 2.x (version = 3): the same files as [host.\"URL\"] tables" '[ $rc = 0 ] &&
+	is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")" &&
+	is "$D/registry/hosts.toml" "$HEADER
+[host.\"https://[fd00::14]\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"$D/[fd00::14]/ca.crt\"" && [ "$(nlogs "^registry-addon: wrote ")" = 3 ]' "$h/log"
 host port "REGISTRY_HOST=10.96.0.20:8443" "REGISTRY_URL=https://10.96.0.20:8443" \
 	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker"
 run
 t "port: host:port dirs for the ClusterIP and the names" 'is "$D/registry:8443/hosts.toml" "$HEADER
-[host]
-  \"https://10.96.0.20:8443\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/10.96.0.20:8443/ca.crt\" }" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
+[host.\"https://10.96.0.20:8443\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
 
 # --- config in the working directory, config values used when the environment has none
@@ -281,14 +292,24 @@ cp -a "$h" "$tmp/foreign.orig"
 run
 o=$tmp/foreign.orig
 same() { cmp -s "$1" "$o${1#"$h"}"; }
-t "foreign: exit 0 (conflicts do not stop readiness)" '[ $rc = 0 ] && ready' "$h/log"
+t "foreign: a conflict: exit 1, not ready, the first conflict is the reason" '[ $rc = 1 ] && ! ready &&
+	[ "$(cat "$h/state/reason")" = "conflict: $D/registry holds $D/registry/hosts.toml, which is not ours (files of ours there would shadow it)" ]' "$h/log"
 t "foreign: files without HEADER byte-identical" 'same "$D/docker.io/hosts.toml" &&
 	same "$DOC/registry/ca.crt" && same "$CRD/registry-addon.conf" && same "$D/docker.io/other.toml"'
 t "foreign: a symlink at a target path is left alone (and what it points to)" \
 	'[ -L "$D/registry/hosts.toml" ] && same "$h/elsewhere.toml"'
-t "foreign: one conflict line per path" '[ "$(nlogs "conflict")" = 4 ] &&
-	logs "conflict: $D/docker.io/hosts.toml exists and is not ours; left alone" &&
-	logs "conflict: $DOC/registry/ca.crt exists and is not ours; left alone"' "$h/log"
+t "foreign: one conflict line per path" '[ "$(nlogs "^registry-addon: conflict")" = 4 ] &&
+	logs "conflict: $D/docker.io holds $D/docker.io/hosts.toml, which is not ours (files of ours there would shadow it); left alone" &&
+	logs "conflict: $DOC/registry holds $DOC/registry/ca.crt, which is not ours (files of ours there would shadow it); left alone" &&
+	logs "conflict: $CRD/registry-addon.conf exists and is not ours; left alone"' "$h/log"
+mkdir -p "$D/ghcr.io" && echo x > "$D/ghcr.io/client.cert" && echo x > "$D/ghcr.io/client.key"
+cfgset MIRRORS "ghcr.io,https://ghcr.io,ghcr.io"
+run
+t "foreign: a certs.d dir holding the node's client certificate gets no hosts.toml (containerd would stop reading it)" \
+	'[ ! -e "$D/ghcr.io/hosts.toml" ] && [ $rc = 1 ] && grep -q "conflict: $D/ghcr.io holds $D/ghcr.io/client.\(cert\|key\)" "$h/log"' "$h/log"
+cfgset MIRRORS "docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io"
+rm -r "$D/ghcr.io"
+run
 t "foreign: the other files are written" \
 	'is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io)" &&
 	is "$DOC/10.96.0.20/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1"'
@@ -311,7 +332,8 @@ t "health: probe fails -> mirror hosts.toml removed, logged" '[ ! -e "$D/docker.
 	logs "registry at https://10.96.0.20 does not answer; mirrors withdrawn"' "$h/log"
 t "health: emptied mirror dir removed, one with a foreign file kept" \
 	'[ ! -e "$D/docker.io" ] && [ -f "$D/quay.io/notes" ] && [ ! -e "$D/quay.io/hosts.toml" ]'
-t "health: the registry's own files stay; still ready" '[ $rc = 0 ] && ready &&
+t "health: the registry's own files stay; not ready, the reason names the URL" '[ $rc = 1 ] && ! ready &&
+	[ "$(cat "$h/state/reason")" = "the registry does not answer at https://10.96.0.20/v2/ from this node (mirrors withdrawn)" ] &&
 	is "$D/registry/hosts.toml" "$(expect "$ip_toml")" && is "$D/10.96.0.20/ca.crt" "$ca1"'
 t "health: cri-o drop-in without mirror blocks" '! grep -q "docker.io\|quay.io\|registry.mirror" \
 	"$CRD/registry-addon.conf" && grep -q "prefix = \"builds.example.com\"" "$CRD/registry-addon.conf"'
@@ -320,8 +342,9 @@ t "health: answers again -> mirrors back" 'is "$D/docker.io/hosts.toml" \
 	"$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
 	is "$CRD/registry-addon.conf" "$crio_conf"'
 cfgset MIRRORS ""
-run PROBE="echo probed > '$h/probed'"
-t "health: the probe command runs only with mirrors" '[ $rc = 0 ] && [ ! -e "$h/probed" ]' "$h/log"
+run PROBE="echo probed > '$h/probed'; false"
+t "health: without mirrors the probe still runs, and its failure makes the node not ready" \
+	'[ $rc = 1 ] && ! ready && [ -e "$h/probed" ]' "$h/log"
 
 # built-in probe: busybox wget of $REGISTRY_URL/v2/ (SECLEVEL=0: busybox 1.35's TLS client sends
 # no signature_algorithms, so the server must accept SHA-1 handshake signatures, as Go's does)
@@ -336,7 +359,7 @@ run PROBE=
 t "built-in probe: an HTTPS server answers -> mirrors on" '[ -f "$D/docker.io/hosts.toml" ]' "$h/log"
 kill "$srv"; wait "$srv" 2> /dev/null
 run PROBE=
-t "built-in probe: nothing listens -> mirrors withdrawn" '[ ! -e "$D/docker.io" ] && [ $rc = 0 ]' "$h/log"
+t "built-in probe: nothing listens -> mirrors withdrawn, not ready" '[ ! -e "$D/docker.io" ] && [ $rc = 1 ]' "$h/log"
 
 # --- garbage: what the config no longer names
 host gc "MIRRORS=docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io \
@@ -377,14 +400,20 @@ never_msg() {
 	printf ' (2.x), or set nodeTrust.configureContainerd: ifMissing'
 }
 other_msg() {
-	printf 'containerd config_path is "%s" in %s; hosts.toml files in %s are not read ' "$1" "$CC" "$D"
-	printf '(containerd 2.1+ also ignores colon lists): set config_path = "%s"' "$D"
+	printf 'containerd config_path is "%s" in %s, not "%s": hosts.toml files in %s are not read ' "$1" "$CC" "$D" "$D"
+	printf '(containerd 2.1+ pulls ignore colon lists unless use_local_image_pull = true): set config_path = "%s" or nodeTrust.containerdConfigPath' "$D"
 }
+host nocp
+printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "pause:3.9"\n' > "$CC"
+run
+t "no config_path, never: exit 1, not ready, says what to set" \
+	'[ $rc = 1 ] && ! ready && logs "$(never_msg)" &&
+	[ "$(cat "$h/state/reason")" = "containerd has no config_path in $CC" ]' "$h/log"
 host absent
 rm "$CC"
 run
-t "config absent, never: exit 1, not ready, says what to set" \
-	'[ $rc = 1 ] && ! ready && logs "$(never_msg)" && [ ! -e "$CC" ]' "$h/log"
+t "no containerd config and no CRI-O: not ready, no runtime found (k3s paths not set, say)" \
+	'[ $rc = 1 ] && ! ready && [ ! -e "$CC" ] && grep -q "^no container runtime found: no $CC (containerd) nor $h/crio/crio.conf(.d) (CRI-O); set nodeTrust.containerdConfigFile" "$h/state/reason"' "$h/log"
 t "config absent, never: the files are written anyway" 'is "$D/registry/hosts.toml" "$(expect "$ip_toml")"'
 host v3
 printf "version = 3\n\n[plugins.'io.containerd.cri.v1.images'.registry]\n  config_path = '%s' # ok\n" \
@@ -401,8 +430,16 @@ t "config_path elsewhere: not ready, logged, file kept even under ifMissing" '[ 
 printf "version = 3\n[plugins.'io.containerd.cri.v1.images'.registry]\n  config_path = '%s:%s'\n" \
 	"$D" /etc/docker/certs.d > "$CC"
 run
-t "config_path colon list: not ready, logged" \
+t "config_path colon list, containerd 2.x (version 3): not ready, logged" \
 	'[ $rc = 1 ] && logs "$(other_msg "$D:/etc/docker/certs.d")"' "$h/log"
+printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "%s:%s"\n' \
+	/etc/docker/certs.d "$D" > "$CC"
+run
+t "config_path colon list naming it, containerd 1.x (EKS): ready" '[ $rc = 0 ] && ready' "$h/log"
+printf 'version = 3\n[plugins."io.containerd.cri.v1.images"]\n  use_local_image_pull = true\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "%s:%s"\n' \
+	/etc/docker/certs.d "$D" > "$CC"
+run
+t "config_path colon list, containerd 2.x with use_local_image_pull = true: ready" '[ $rc = 0 ] && ready' "$h/log"
 
 host legacy "CONFIGURE_CONTAINERD=ifMissing"
 cat > "$CC" <<-'EOF'
@@ -553,13 +590,13 @@ stop() {
 host loop
 mkdir -p "$D/docker.io" && echo foreign > "$D/docker.io/hosts.toml"
 start
-waitfor 5 ready
-t "loop: first pass, ready" 'ready && is "$D/10.96.0.20/ca.crt" "$ca1"' "$h/log"
+waitfor 5 '[ -f "$h/state/reason" ]'
+t "loop: first pass, not ready (a conflict)" '! ready && is "$D/10.96.0.20/ca.crt" "$ca1"' "$h/log"
 cp "$tmp/ca2.crt" "$h/ca.new" && mv "$h/ca.new" "$h/ca.crt"
 waitfor 5 'is "$D/10.96.0.20/ca.crt" "$ca2" && is "$DOC/builds.example.com/ca.crt" "$ca2"'; st=$?
 t "loop: a CA change triggers a pass within seconds" \
 	'[ $st = 0 ] && grep -q "the CA in $h/ca.crt changed" "$h/log"' "$h/log"
-t "loop: a conflict is logged once per process" '[ "$(nlogs conflict)" = 1 ]' "$h/log"
+t "loop: a conflict is logged once per process" '[ "$(nlogs "^registry-addon: conflict")" = 1 ]' "$h/log"
 waitfor 3 '[ "$(group_pids "$pid" | grep -c .)" -ge 2 ]'	# the script and its sleep
 kids_before=$(group_pids "$pid" | grep -c .)
 stop
@@ -598,10 +635,10 @@ if [ -n "$bin" ]; then
 	(scriptenv ONCE=1 PROBE=true "$BB" sh "$script" "$h/cfg") > "$h/log" 2>&1; st=$?
 	t "ships: the generated config drives a pass (ready)" '[ $st = 0 ]' "$h/log"
 	t "ships: a mirror of an upstream with a port points at its path in the mirror" \
-		'grep -qF "\"https://10.96.0.20:8443/v2/registry.example.com-5000\" = {" "$D/registry.example.com:5000/hosts.toml"' \
+		'grep -qF "[host.\"https://10.96.0.20:8443/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
 		"$h/log"
 	t "ships: the registry's names map to the ClusterIP with its port" \
-		'grep -qF "\"https://10.96.0.20:8443\" = {" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
+		'grep -qF "[host.\"https://10.96.0.20:8443\"]" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
 	t "ships: index.docker.io is mirrored as docker.io, from registry-1.docker.io" \
 		'grep -qxF "server = \"https://registry-1.docker.io\"" "$D/docker.io/hosts.toml" && [ ! -e "$D/index.docker.io" ]'
 	t "ships: our own hostname and loopback are not mirrored" \

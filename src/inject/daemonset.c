@@ -6,7 +6,11 @@
  * Least privilege: root (the host directories are root's) with no
  * capabilities, no privilege escalation, a read-only root filesystem and no
  * API token; hostPath mounts of only the directories of the configured
- * runtimes it writes, plus containerd's config directory, read-only. Host
+ * runtimes it writes, plus the configuration it reads, read-only
+ * (containerd's config directory; /etc/containers for the registries.conf
+ * whose prefixes it must not shadow, /etc/crio for auto_reload_registries).
+ * SELinux type spc_t, the type that may write those host paths on enforcing
+ * nodes (RHEL, Fedora CoreOS, OpenShift). Host
  * network, because its health probe must reach the ClusterIP the way the
  * node's containerd does. Privileged with hostPID only for
  * configureContainerd: ifMissing, which edits config.toml and restarts
@@ -52,6 +56,10 @@ host_dirs(const struct config *c, struct hostdir *d, char **config_dir)
 	if (c->state == MS_MANAGED)	/* before certs.d, which may be inside it */
 		d[n++] = (struct hostdir){ "containerd", "containerd-config", *config_dir, if_missing(c) };
 	d[n++] = (struct hostdir){ "containerd", "containerd-certs", c->node_trust.containerd_config_path, true };
+	if (c->state == MS_MANAGED) {	/* before the two below, which are inside it */
+		d[n++] = (struct hostdir){ "cri-o", "containers-config", "/etc/containers", false };
+		d[n++] = (struct hostdir){ "cri-o", "crio-config", "/etc/crio", false };
+	}
 	d[n++] = (struct hostdir){ "cri-o", "crio-registries", "/etc/containers/registries.conf.d", true };
 	d[n++] = (struct hostdir){ "cri-o", "crio-certs", "/etc/containers/certs.d", true };
 	d[n++] = (struct hostdir){ "docker", "docker-certs", "/etc/docker/certs.d", true };
@@ -67,6 +75,7 @@ security(struct inject *in, struct ynode *ct)
 	ymap_int(a, sc, "runAsUser", 0);
 	ymap_int(a, sc, "runAsGroup", 0);
 	ymap_bool(a, sc, "readOnlyRootFilesystem", true);
+	ymap_str(a, ymap_map(a, sc, "seLinuxOptions"), "type", "spc_t");
 	if (if_missing(in->cfg)) {
 		ymap_bool(a, sc, "privileged", true);	/* nsenter into PID 1 to restart containerd */
 		return;
@@ -92,7 +101,8 @@ container(struct inject *in, struct ynode *pod, const struct hostdir *d, size_t 
 	cmd = ymap_seq(a, ymap_map(a, probe, "exec"), "command");
 	yseq_add(cmd, ynode_str(a, "/bin/sh"));
 	yseq_add(cmd, ynode_str(a, "-c"));
-	yseq_add(cmd, ynode_str(a, "test -f " NODE_STATE_DIR "/ready"));
+	/* not ready: the script's one-line reason, which kubectl describe shows */
+	yseq_add(cmd, ynode_str(a, "test -f " NODE_STATE_DIR "/ready || { cat " NODE_STATE_DIR "/reason; exit 1; }"));
 	ymap_int(a, probe, "periodSeconds", 10);
 	inject_set_copy(in, ct, "resources", c->node_trust.resources);
 	security(in, ct);
@@ -156,7 +166,7 @@ pod_template(struct inject *in, struct ynode *spec)
 	struct arena *a = in->a;
 	const struct config *c = in->cfg;
 	struct ynode *tmpl = ymap_map(a, spec, "template"), *meta = ymap_map(a, tmpl, "metadata"), *pod, *tol;
-	struct hostdir d[6];
+	struct hostdir d[8];
 	char sum[65], *config_dir;
 	size_t n = host_dirs(c, d, &config_dir);
 

@@ -11,7 +11,9 @@
 //       CA_FILE's directory, an emptyDir at STATE_DIR, a hostPath at the same
 //       path on the node for each runtime directory it writes (containerd's
 //       config directory read-only unless CONFIGURE_CONTAINERD=ifMissing),
-//       and nothing else from the host.
+//       and nothing else from the host (CRI-O's configuration read-only);
+//       SELinux type spc_t; no ':' in a mount path; the readiness probe
+//       tests STATE_DIR/ready and prints STATE_DIR/reason.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -71,7 +73,11 @@ if (cmd === 'data' && rest.length === 2) {
 		needHost(cfg.CONTAINERD_CERTS_D, true);
 		if (cfg.MODE === 'install') needHost(dirname(cfg.CONTAINERD_CONFIG), cfg.CONFIGURE_CONTAINERD === 'ifMissing');
 	}
-	if (rt.includes('cri-o')) { needHost('/etc/containers/registries.conf.d', true); needHost('/etc/containers/certs.d', true); }
+	if (rt.includes('cri-o')) {
+		needHost('/etc/containers/registries.conf.d', true); needHost('/etc/containers/certs.d', true);
+		// read only: registries.conf (prefixes of others) and CRI-O's config (auto_reload_registries)
+		if (cfg.MODE === 'install') { needHost('/etc/containers', false); needHost('/etc/crio', false); }
+	}
 	if (rt.includes('docker')) needHost('/etc/docker/certs.d', true);
 	for (const p of hostMounts) bad.push(`${p}: a host directory the configured runtimes do not need`);
 	const priv = !!c.securityContext?.privileged, hostPID = !!pod.hostPID;
@@ -79,6 +85,10 @@ if (cmd === 'data' && rest.length === 2) {
 	if (priv !== ifMissing || hostPID !== ifMissing) bad.push(`privileged ${priv}, hostPID ${hostPID}: want both ${ifMissing}`);
 	if (!ifMissing && JSON.stringify(c.securityContext?.capabilities?.drop) !== '["ALL"]') bad.push('capabilities are not all dropped');
 	if (!c.securityContext?.readOnlyRootFilesystem) bad.push('the root filesystem is writable');
+	if (c.securityContext?.seLinuxOptions?.type !== 'spc_t') bad.push('SELinux type is not spc_t (host paths unwritable on enforcing nodes)');
+	for (const m of c.volumeMounts) if (m.mountPath.includes(':')) bad.push(`${m.mountPath}: a mount path with ':' (cri-dockerd cannot start it)`);
+	const rp = c.readinessProbe?.exec?.command?.join(' ') || '';
+	if (!rp.includes(`${cfg.STATE_DIR}/ready`) || !rp.includes(`${cfg.STATE_DIR}/reason`)) bad.push(`readiness probe ${rp}: does not test ready and print reason`);
 	if (pod.automountServiceAccountToken !== false) bad.push('an API token is mounted');
 	if (!pod.tolerations?.some((t) => t.operator === 'Exists' && !t.key)) bad.push('not every taint is tolerated');
 	if (bad.length) die(bad.join('\n'));
