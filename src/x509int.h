@@ -40,5 +40,6 @@ int x5_add_key_usage(X509 *x, const int *bits, size_t n);
 int x5_add_ski(X509 *x);
 int x5_set_serial(X509 *x, unsigned char b[16]);
 ASN1_OCTET_STRING *x5_key_id(const X509 *x);
+EVP_PKEY *x5_p256_key(const unsigned char *m, size_t len);	/* x509.c; NULL on failure, nothing reported */
 
 #endif
