@@ -1,4 +1,5 @@
-/* x509int.h - internal to x509.c, x509ca.c and x509util.c: the OpenSSL
+/* x509int.h - internal to x509.c, x509ca.c and x509util.c (and tests/x509.c,
+ * which checks x5_p256_key() against values worked out by hand): the OpenSSL
  * plumbing they share (errors, files, PEM, validity, names, extensions, the
  * CA's checks). Same convention as x509.h: 0 or -1 after diag_error(), or
  * NULL; a returned object or string is the caller's.
