@@ -13,9 +13,12 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -27,7 +30,7 @@
 #include "util.h"
 #include "x509int.h"
 
-#define SEED_LABEL	"registry-addon server key v1"
+#define SEED_LABEL	"registry-addon server key v2"
 
 
 struct issue {
@@ -195,12 +198,54 @@ seed_data(const struct x509_request *r, struct buf *b)
 	}
 }
 
+/* The P-256 key pair d = 1 + (m mod (n - 1)), Q = d G: m a big-endian number
+ * of len bytes (FIPS 186-4 B.4.1 asks for len * 8 >= 256 + 64), n the order. */
+EVP_PKEY *
+x5_p256_key(const unsigned char *m, size_t len)
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	EC_POINT *q = g ? EC_POINT_new(g) : NULL;
+	BN_CTX *bc = BN_CTX_secure_new();
+	BIGNUM *d = BN_secure_new(), *n1 = BN_new();
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY *key = NULL;
+	unsigned char pub[65];
+	int ok;
+
+	if (d)
+		BN_set_flags(d, BN_FLG_CONSTTIME);
+	ok = g && q && bc && d && n1 && bld && pc && BN_copy(n1, EC_GROUP_get0_order(g)) && BN_sub_word(n1, 1) &&
+	     BN_bin2bn(m, (int)len, d) && BN_mod(d, d, n1, bc) && BN_add_word(d, 1) &&
+	     EC_POINT_mul(g, q, d, NULL, NULL, bc) &&
+	     EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof(pub), bc) == sizeof(pub) &&
+	     OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1, 0) &&
+	     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) &&
+	     OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub)) &&
+	     (params = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) == 1 &&
+	     EVP_PKEY_fromdata(pc, &key, EVP_PKEY_KEYPAIR, params) == 1;
+	if (!ok) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	OSSL_PARAM_free(params);
+	EVP_PKEY_CTX_free(pc);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n1);
+	BN_clear_free(d);
+	BN_CTX_free(bc);
+	EC_POINT_free(q);
+	EC_GROUP_free(g);
+	return key;
+}
+
 static int
 derive_key(struct issue *is)
 {
 	PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(is->ca_key);
-	unsigned char *der = NULL, seed[EVP_MAX_MD_SIZE];
-	unsigned int seedlen = 0;
+	unsigned char *der = NULL, m[EVP_MAX_MD_SIZE];
+	unsigned int mlen = 0;
 	struct buf data = BUF_INIT;
 	int derlen = p8 ? i2d_PKCS8_PRIV_KEY_INFO(p8, &der) : -1;
 
@@ -208,10 +253,10 @@ derive_key(struct issue *is)
 	if (derlen <= 0)
 		return x5_ossl_fail(&W_KEY, "encoding the CA key as PKCS#8");
 	seed_data(is->req, &data);
-	if (HMAC(EVP_sha256(), der, derlen, (unsigned char *)data.p, data.len, seed, &seedlen) && seedlen == 32)
-		is->key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+	if (HMAC(EVP_sha512(), der, derlen, (unsigned char *)data.p, data.len, m, &mlen) && mlen == 64)
+		is->key = x5_p256_key(m, mlen);
 	OPENSSL_clear_free(der, (size_t)derlen);
-	OPENSSL_cleanse(seed, sizeof(seed));
+	OPENSSL_cleanse(m, sizeof(m));
 	buf_free(&data);
 	if (!is->key)
 		return x5_ossl_fail(NULL, "deriving the server key");

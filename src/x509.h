@@ -7,15 +7,21 @@
  * (the result is then left empty: all NULL).
  *
  * What x509_issue() makes, and from what:
- *   server key   Ed25519 from seed = HMAC-SHA256(key = the CA private key as
- *                PKCS#8 DER, data = "registry-addon server key v1" NUL, then
- *                each DNS SAN followed by NUL, then NUL, then each IP SAN in
- *                canonical (inet_ntop) text followed by NUL)
+ *   server key   ECDSA P-256 (prime256v1), the one server key type busybox's
+ *                TLS (the node probe's wget) accepts besides RSA: private
+ *                scalar d = 1 + (m mod (n - 1)), n the curve's order, m the 64
+ *                bytes of HMAC-SHA512(key = the CA private key as PKCS#8 DER,
+ *                data = "registry-addon server key v2" NUL, then each DNS SAN
+ *                followed by NUL, then NUL, then each IP SAN in canonical
+ *                (inet_ntop) text followed by NUL) read as a big-endian number
+ *                (FIPS 186-4 B.4.1); written as PKCS#8 with its public key
  *   certificate  v3; subject CN = common_name (else the first DNS SAN, else the
  *                first IP SAN); issuer = the CA's subject; notBefore =
  *                not_before, notAfter = not_before + duration; extensions
  *                basicConstraints CA:FALSE (critical), keyUsage
- *                digitalSignature (critical), extendedKeyUsage serverAuth,
+ *                digitalSignature (critical; an EC key has no
+ *                keyEncipherment: RFC 5480 section 3, RFC 8813),
+ *                extendedKeyUsage serverAuth,
  *                subjectAltName (DNS then IP, in request order), subject and
  *                authority key identifiers (SHA-1 of the public key; the CA's
  *                own subjectKeyIdentifier when it has one)
@@ -47,7 +53,7 @@ struct x509_request {
 
 struct x509_result {
 	char *cert_pem;		/* the server certificate */
-	char *key_pem;		/* its key, PKCS#8 */
+	char *key_pem;		/* its key, PKCS#8 (BEGIN PRIVATE KEY) */
 	char *ca_pem;		/* the CA certificate, re-encoded */
 };
 

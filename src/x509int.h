@@ -1,4 +1,5 @@
-/* x509int.h - internal to x509.c, x509ca.c and x509util.c: the OpenSSL
+/* x509int.h - internal to x509.c, x509ca.c and x509util.c (and tests/x509.c,
+ * which checks x5_p256_key() against values worked out by hand): the OpenSSL
  * plumbing they share (errors, files, PEM, validity, names, extensions, the
  * CA's checks). Same convention as x509.h: 0 or -1 after diag_error(), or
  * NULL; a returned object or string is the caller's.
@@ -40,5 +41,6 @@ int x5_add_key_usage(X509 *x, const int *bits, size_t n);
 int x5_add_ski(X509 *x);
 int x5_set_serial(X509 *x, unsigned char b[16]);
 ASN1_OCTET_STRING *x5_key_id(const X509 *x);
+EVP_PKEY *x5_p256_key(const unsigned char *m, size_t len);	/* x509.c; NULL on failure, nothing reported */
 
 #endif

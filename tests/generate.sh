@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # tls.mode generate through the program itself: the Secret it emits holds a
 # chain that openssl verifies, with the SANs and validity the configuration
-# asks for, byte-identical across runs, and a changed SAN changes it.
+# asks for and an ECDSA P-256 key, byte-identical across runs, and a changed
+# SAN changes it; busybox 1.37's wget (the node probe) completes a TLS GET
+# against openssl s_server serving it.
 # usage: tests/generate.sh BIN
+#   busybox 1.37: tests/fieldlab.sh's (`bash tests/fieldlab.sh` fetches it;
+#   $FIELDLAB_ROOT); without it that check says "# not run" and counts nothing
 set -u
 export LC_ALL=C
 bin=$1
 cd "$(dirname "$0")/.." || exit 2
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-t() { if eval "$2"; then pass=$((pass + 1)); echo "ok - generate $1"; else fail=$((fail + 1)); echo "not ok - generate $1"; fi; }
+SUITE=generate
+. tests/lib.sh
+. tests/fieldlab.sh
 ca=fixtures/config/ca
 gen=(--set tls.mode=generate --set tls.notBefore=2026-12-01T00:00:00Z --set tls.duration=8760h)
 # secret OUT DIR: the generated Secret's three files
@@ -38,6 +42,13 @@ for kind in ed25519 rsa; do
 	t "$kind CA: ca.crt is the CA" 'cmp -s <(openssl x509 -in $ca/$kind.crt -outform DER) <(openssl x509 -in "$tmp/$kind/ca.crt" -outform DER)'
 	t "$kind CA: tls.key belongs to tls.crt" \
 		'[ "$(openssl pkey -in "$tmp/$kind/tls.key" -pubout)" = "$(openssl x509 -in "$tmp/$kind/tls.crt" -noout -pubkey)" ]'
+	openssl pkey -in "$tmp/$kind/tls.key" -check -noout -text > "$tmp/key.txt" 2>&1
+	t "$kind CA: tls.key is an ECDSA P-256 key (openssl pkey -check), as PKCS#8 (BEGIN PRIVATE KEY)" \
+		'grep -qx "Key is valid" "$tmp/key.txt" && grep -qx "ASN1 OID: prime256v1" "$tmp/key.txt" &&
+		head -n 1 "$tmp/$kind/tls.key" | grep -qx -- "-----BEGIN PRIVATE KEY-----"' "$tmp/key.txt"
+	t "$kind CA: keyUsage digitalSignature alone (critical), extendedKeyUsage serverAuth" \
+		'[ "$(openssl x509 -in "$tmp/$kind/tls.crt" -noout -ext keyUsage,extendedKeyUsage | tr -d " \n")" = \
+		"X509v3KeyUsage:criticalDigitalSignatureX509v3ExtendedKeyUsage:TLSWebServerAuthentication" ]'
 	t "$kind CA: validity is tls.notBefore + tls.duration" \
 		'[ "$(openssl x509 -in "$tmp/$kind/tls.crt" -noout -dates | tr "\n" " ")" = "notBefore=Dec  1 00:00:00 2026 GMT notAfter=Dec  1 00:00:00 2027 GMT " ]'
 done
@@ -57,5 +68,28 @@ t "the extra hostname is a SAN" 'openssl x509 -in "$tmp/host/tls.crt" -noout -ex
 "$bin" "${gen[@]}" --set tls.caCertFile=$ca/rsa.crt --set tls.caKeyFile=$ca/rsa.key < fixtures/helm3-postrender.yaml > "$tmp/chart.yaml" 2> "$tmp/err"
 t "the StatefulSet mounts the generated Secret" \
 	'[ "$(build/yamlcheck docs "$tmp/chart.yaml" | awk -F "\t" "\$3 == \"Secret\" && \$6 == 1 { print \$5 }")" = registry-tls ] && grep -q "secretName: registry-tls" "$tmp/chart.yaml"'
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+
+# the node probe: busybox 1.37's wget, with only busybox applets on PATH (its own TLS, no
+# openssl s_client), against openssl s_server -www serving the rendered Secret
+bb37= bbdir=$(fieldlab_dir busybox-1.37)
+for f in "$bbdir/bin/busybox" "$bbdir/usr/bin/busybox"; do
+	[ -n "$bbdir" ] && [ -x "$f" ] && "$f" 2>&1 | head -n 1 | grep -q '^BusyBox v1\.37\.' && bb37=$f && break
+done
+if [ -z "$bb37" ]; then
+	note "not run: busybox 1.37's wget against the generated certificate (none in ${FIELDLAB_ROOT}/busybox-1.37: \`bash tests/fieldlab.sh\` fetches it)"
+else
+	busybox_path "$bb37" "$tmp/bb37"
+	for kind in ed25519 rsa; do
+		port=$(free_port)
+		setsid openssl s_server -accept "127.0.0.1:$port" -cert "$tmp/$kind/tls.crt" -key "$tmp/$kind/tls.key" -www -quiet \
+			> "$tmp/s_server.log" 2>&1 < /dev/null &
+		srv=$!; groups+=("$srv")
+		for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
+		env -i PATH="$tmp/bb37" sh -c "timeout 5 wget -q --no-check-certificate -O - https://127.0.0.1:$port/" > "$tmp/probe.out" 2>&1
+		st=$?
+		t "$kind CA: busybox 1.37 wget completes an ECDHE-ECDSA TLS GET of https://127.0.0.1:$port/ from openssl s_server serving the Secret (exit $st)" \
+			'[ $st = 0 ] && grep -q "^New, TLSv1.2, Cipher is ECDHE-ECDSA-" "$tmp/probe.out"' "$tmp/probe.out" "$tmp/s_server.log"
+		kill -KILL -- "-$srv" 2> /dev/null; wait "$srv" 2> /dev/null
+	done
+fi
+finish

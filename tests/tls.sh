@@ -3,15 +3,20 @@
 # Ed25519, and ECDSA, a non-CA, an expired CA, a mismatched key, garbage,
 # which must be refused), certificates issued by `x509 issue` (tests/x509.c's
 # CLI over src/x509.c) and read back with openssl (chain, SANs, validity,
-# extensions, the key derivation redone by hand, two runs byte-identical), then
-# Debian's Distribution serving each one on 127.0.0.1 while curl (OpenSSL) and
-# skopeo (Go) connect by IP and by every DNS name with the CA, and fail with a
-# wrong CA of the same name. Loopback only; no network, no container engine.
+# extensions, the P-256 key derivation redone by hand, two runs byte-identical),
+# then Debian's Distribution serving each one on 127.0.0.1 while curl (OpenSSL)
+# and skopeo (Go) connect by IP and by every DNS name with the CA, and fail with
+# a wrong CA of the same name, and busybox 1.37's wget (the node DaemonSet's
+# probe, busybox's own TLS) gets /v2/; with an Ed25519 server key instead, which
+# curl still takes, that wget must fail. Loopback only; no network, no container
+# engine.
 #
 # usage: tests/tls.sh [X509_BIN]    (default build/x509)
 #   $REGISTRY: the Distribution binary (default /usr/bin/docker-registry)
-# Needs (Debian): openssl curl skopeo docker-registry, and python3 or node for
-# a free port.
+#   busybox 1.37: tests/fieldlab.sh's (`bash tests/fieldlab.sh` fetches it;
+#   $FIELDLAB_ROOT); without it those checks say "# not run" and count nothing
+# Needs (Debian): openssl curl skopeo docker-registry, node (the key by hand),
+# and python3 or node for a free port.
 # shellcheck disable=SC2034  # variables read only by the conditions t evals
 set -u
 export LC_ALL=C
@@ -21,17 +26,29 @@ cd "$(dirname "$0")/.." || exit 2
 REGISTRY=${REGISTRY:-/usr/bin/docker-registry}
 SUITE=tls
 . tests/lib.sh
+. tests/fieldlab.sh
 
 missing=()
-for c in "$x509" openssl curl skopeo "$REGISTRY"; do
+for c in "$x509" openssl curl skopeo "$REGISTRY" node; do
 	command -v "$c" > /dev/null 2>&1 || missing+=("$c")
 done
 command -v python3 > /dev/null || command -v node > /dev/null || missing+=("python3 or node")
 if [ ${#missing[@]} -gt 0 ]; then
-	bad "prerequisites (missing: ${missing[*]}; \`make build/x509\`, apt-get install openssl curl skopeo docker-registry)"
+	bad "prerequisites (missing: ${missing[*]}; \`make build/x509\`, apt-get install openssl curl skopeo docker-registry nodejs)"
 	finish
 fi
 note "$(openssl version); $(curl --version | head -n 1 | cut -d' ' -f1-2,5); $(skopeo --version); $("$REGISTRY" --version 2>&1 | head -n 1)"
+# busybox 1.37 (busybox-static from Debian trixie), unpacked by tests/fieldlab.sh
+bb37= bbdir=$(fieldlab_dir busybox-1.37)
+for f in "$bbdir/bin/busybox" "$bbdir/usr/bin/busybox"; do
+	[ -n "$bbdir" ] && [ -x "$f" ] && "$f" 2>&1 | head -n 1 | grep -q '^BusyBox v1\.37\.' && bb37=$f && break
+done
+if [ -n "$bb37" ]; then
+	busybox_path "$bb37" "$tmp/bb37"
+	note "$("$bb37" | head -n 1)"
+else
+	note "not run: busybox 1.37's wget against the served certificates (none in ${FIELDLAB_ROOT}/busybox-1.37: \`bash tests/fieldlab.sh\` fetches it)"
+fi
 
 
 # === 1. CAs with the openssl command: self-signed by `openssl ca` for fixed dates
@@ -141,14 +158,18 @@ GEN_NB=$(date -u -d "$(openssl x509 -in gen.crt -noout -startdate | cut -d= -f2)
 
 # der_hex FILE.pem: the PKCS#8 DER of a private key, in hex
 der_hex() { openssl pkey -in "$1" | openssl base64 -d | od -An -v -tx1 | tr -d ' \n'; }
-# the server key by hand: HMAC-SHA256(CA key PKCS#8 DER, label NUL dns... NUL ip...) as an Ed25519 seed
+# the server key by hand: m = HMAC-SHA512(CA key PKCS#8 DER, label NUL dns... NUL ip...),
+# d = 1 + (m mod (n - 1)) in node's BigInt, n the order of P-256; the DER ECPrivateKey
+# { 1, d, [0] prime256v1 } without its public key, which openssl ec computes, then PKCS#8
 expected_key() {
-	local d
-	{ printf 'registry-addon server key v1\0'; for d in "${DNS[@]}"; do printf '%s\0' "$d"; done; printf '\0'
+	local d m
+	{ printf 'registry-addon server key v2\0'; for d in "${DNS[@]}"; do printf '%s\0' "$d"; done; printf '\0'
 	  for d in "${IPS[@]}"; do printf '%s\0' "$d"; done; } > seed.in
-	seed=$(openssl mac -digest SHA256 -macopt "hexkey:$(der_hex "$1")" -in seed.in HMAC) &&
-	# the PKCS#8 DER of an Ed25519 key is a fixed 16-byte prefix and the seed
-	printf '%b' "$(printf '302e020100300506032b657004220420%s' "$seed" | sed 's/../\\x&/g')" | openssl pkey -inform DER
+	m=$(openssl mac -digest SHA512 -macopt "hexkey:$(der_hex "$1")" -in seed.in HMAC) &&
+	d=$(node -e 'const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+		console.log((BigInt("0x" + process.argv[1]) % (n - 1n) + 1n).toString(16).padStart(64, "0"))' "$m") &&
+	printf '%b' "$(printf '30310201010420%sa00a06082a8648ce3d030107' "$d" | sed 's/../\\x&/g')" |
+		openssl ec -inform DER 2> /dev/null | openssl pkey
 }
 want_sans="DNS:$(IFS=,; echo "${DNS[*]}" | sed 's/,/, DNS:/g'), IP Address:127.0.0.1, IP Address:10.96.0.20, IP Address:FD00:10:96:0:0:0:0:20"
 
@@ -186,8 +207,14 @@ for ca in rsa ed gen; do
 	t "$ca CA: serial $serial: 127 bits, positive" '[[ $serial =~ ^[4-7][0-9A-F]{31}$ ]]'
 	t "$ca CA: tls.key is the public key's pair" \
 		'[ "$(openssl pkey -in out-$ca/tls.key -pubout)" = "$(openssl x509 -in out-$ca/tls.crt -noout -pubkey)" ]'
+	openssl pkey -in "out-$ca/tls.key" -check -noout -text > key.txt 2>&1
+	t "$ca CA: tls.key is an ECDSA P-256 key (openssl pkey -check), PKCS#8, and so is the certificate's" \
+		'grep -qx "Key is valid" key.txt && grep -qx "ASN1 OID: prime256v1" key.txt && grep -qx "NIST CURVE: P-256" key.txt &&
+		head -n 1 out-$ca/tls.key | grep -qx -- "-----BEGIN PRIVATE KEY-----" &&
+		grep -q "Public Key Algorithm: id-ecPublicKey" text && grep -q "NIST CURVE: P-256" text' key.txt
 	expected_key "$ca.key" > want.key 2> err
-	t "$ca CA: tls.key = Ed25519 from HMAC-SHA256(CA PKCS#8, SANs), redone with openssl mac" 'cmp -s want.key out-$ca/tls.key' err
+	t "$ca CA: tls.key = P-256 d = 1 + (HMAC-SHA512(CA PKCS#8, SANs) mod (n - 1)), redone with openssl mac and node" \
+		'[ -s want.key ] && cmp -s want.key out-$ca/tls.key' err
 done
 
 # === 4. Distribution serves each; curl and skopeo by IP and by every name
@@ -219,10 +246,10 @@ code() {
 	local name=$1 ca=$2; shift 2
 	curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$ca" --resolve "$name:$P:127.0.0.1" "$@" "https://$name:$P/v2/"
 }
-pushed=
-for ca in gen ed rsa; do
-	[ -s "out-$ca/tls.crt" ] || continue
-	cat > "reg-$ca.yml" << EOF
+# serve NAME DIR: Distribution on 127.0.0.1:P with DIR/tls.crt and DIR/tls.key, until curl
+# with DIR/ca.crt gets 200 from /v2/ (c, i: the last status, the tenths of a second waited)
+serve() {
+	cat > "reg-$1.yml" << EOF
 version: 0.1
 log:
   level: info
@@ -234,24 +261,47 @@ storage:
 http:
   addr: 127.0.0.1:$P
   tls:
-    certificate: $tmp/out-$ca/tls.crt
-    key: $tmp/out-$ca/tls.key
+    certificate: $tmp/$2/tls.crt
+    key: $tmp/$2/tls.key
 EOF
-	setsid "$REGISTRY" serve "reg-$ca.yml" > "reg-$ca.log" 2>&1 < /dev/null &
+	setsid "$REGISTRY" serve "reg-$1.yml" > "reg-$1.log" 2>&1 < /dev/null &
 	pid=$!; groups+=("$pid")
 	i=0; c=000
 	while [ $i -lt 100 ] && kill -0 "$pid" 2> /dev/null; do
-		c=$(code 127.0.0.1 "out-$ca/ca.crt"); [ "$c" = 200 ] && break
+		c=$(code 127.0.0.1 "$2/ca.crt"); [ "$c" = 200 ] && break
 		sleep 0.1; i=$((i + 1))
 	done
-	t "$ca CA: docker-registry serves the Ed25519 certificate; curl https://127.0.0.1:$P/v2/ 200 ($((i * 100)) ms)" '[ "$c" = 200 ]' "reg-$ca.log"
+}
+unserve() {
+	kill -TERM -- "-$pid" 2> /dev/null
+	for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+	kill -KILL -- "-$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+}
+# probe: the node DaemonSet's probe (src/node/node-trust.sh) with busybox 1.37 alone on PATH, so
+# that its wget speaks busybox's own TLS (with an openssl on PATH it would run openssl s_client);
+# its output in probe.out, status in st
+probe() {
+	env -i PATH="$tmp/bb37" sh -c "timeout 5 wget -q --no-check-certificate -O - https://127.0.0.1:$P/v2/" > probe.out 2>&1
+	st=$?
+}
+pushed=
+for ca in gen ed rsa; do
+	[ -s "out-$ca/tls.crt" ] || continue
+	serve "$ca" "out-$ca"
+	t "$ca CA: docker-registry serves the P-256 certificate; curl https://127.0.0.1:$P/v2/ 200 ($((i * 100)) ms)" '[ "$c" = 200 ]' "reg-$ca.log"
 	[ "$c" = 200 ] || { kill -KILL -- "-$pid" 2> /dev/null; continue; }
+	if [ -n "$bb37" ]; then
+		probe
+		t "$ca CA: busybox 1.37 wget (its own TLS, as the node probe runs it) gets https://127.0.0.1:$P/v2/ (exit $st)" \
+			'[ $st = 0 ] && [ "$(cat probe.out)" = "{}" ]' probe.out
+	fi
 	for n in "${DNS[@]}"; do
 		c=$(code "$n" "out-$ca/ca.crt")
 		t "$ca CA: curl by name $n: $c" '[ "$c" = 200 ]'
 	done
 	c=$(code 127.0.0.1 "out-$ca/ca.crt" --tlsv1.2 --tls-max 1.2)
-	t "$ca CA: curl over TLS 1.2 (Ed25519 signature scheme there too): $c" '[ "$c" = 200 ]'
+	t "$ca CA: curl over TLS 1.2 (ECDHE-ECDSA): $c" '[ "$c" = 200 ]'
 	c=$(code 127.0.0.1 "wrong-$ca.crt")
 	t "$ca CA: curl with a wrong CA of the same name fails: $c" '[ "$c" = 000 ]'
 	c=$(code localhost "wrong-$ca.crt")
@@ -275,9 +325,25 @@ EOF
 	done
 	digest=$(sko inspect --cert-dir "certs-$ca" --format '{{.Digest}}' "docker://localhost:$P/tls/hello:v1" 2> sko.log)
 	t "$ca CA: skopeo inspect docker://localhost:$P/tls/hello:v1: the pushed digest" '[ "$digest" = "sha256:$man" ]' sko.log
-	kill -TERM -- "-$pid" 2> /dev/null
-	for i in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-	kill -KILL -- "-$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
+	unserve
 done
+
+# === 5. what the P-256 key is for: an Ed25519 server key (what generate mode made before),
+# signed by the same CA with the same extensions, serves curl but fails busybox's TLS
+if [ -n "$bb37" ]; then
+	mkdir -p ed-server && cp ed.crt ed-server/ca.crt
+	printf 'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0.0.1\n' > ed-server.ext
+	{ openssl genpkey -algorithm ED25519 -out ed-server/tls.key &&
+	  openssl req -new -key ed-server/tls.key -subj /CN=127.0.0.1 -out ed-server.csr &&
+	  openssl x509 -req -in ed-server.csr -CA ed.crt -CAkey ed.key -set_serial 9 -days 2 -extfile ed-server.ext \
+		-out ed-server/tls.crt; } >> openssl.log 2>&1
+	serve ed-server ed-server
+	t "Ed25519 server key: docker-registry serves it; curl with the CA gets 200 ($((i * 100)) ms)" '[ "$c" = 200 ]' reg-ed-server.log openssl.log
+	if [ "$c" = 200 ]; then
+		probe
+		t "Ed25519 server key: busybox 1.37 wget fails (exit $st: $(grep -v 'not implemented' probe.out | head -n 1))" \
+			'[ $st != 0 ] && grep -q "not RSA or ECDSA cert" probe.out' probe.out
+	fi
+	unserve
+fi
 finish

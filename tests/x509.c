@@ -15,10 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
 #include "crypto.h"
 #include "diag.h"
 #include "util.h"
 #include "x509.h"
+#include "x509int.h"
 
 #include "harness.h"
 
@@ -94,11 +99,12 @@ static const char RSA_KEY[] =
 	"sPoZpDNlrnWSgf0JTIVjAfMROE8KsLc7+LYrfZGEJ7oSyWlU7Z5cxpRrx0rPiB4K\n"
 	"Ac5KudVxhZhVuQA5u+hZFq4=\n"
 	"-----END PRIVATE KEY-----\n";
-/* What the fixed CAs issue for base() (SHA-256 of the PEM text). */
-#define ED_CERT_SHA "d54de50ab4a4ba61a7646a134f2414211c107ce93cf43a34249b3b306bcd4d76"
-#define ED_KEY_SHA "bb0f1bda8209e5d6446f8bd829e58fe62a495c95432bb95caac95ab96148e6e2"
-#define RSA_CERT_SHA "24fdbdb0c40da3c77c765ab0b182dbf6441e737676b5ddc21ddae4d4f0e99c09"
-#define RSA_KEY_SHA "5a605c1384fb883b1d2eff3fdd1e045af7242c68c021aee7dd6ecdb18df42286"
+/* What the fixed CAs issue for base() (SHA-256 of the PEM text; tests/tls.sh
+ * redoes the key derivation with the openssl command and node). */
+#define ED_CERT_SHA "febe7fd6c9aa81cec0240ab34ad22a190c1d3a6158698f542583c0f6ad96c7e8"
+#define ED_KEY_SHA "3d1438aa9499b51815ac407ae9523f75da1720eb6dfbf547a07ce59c8f6bb9f8"
+#define RSA_CERT_SHA "6865cc0b0f6b36e5bcc9be5bb01e7c880109bd474d55d2e6f2a0b0f2c841a7e0"
+#define RSA_KEY_SHA "ab244c47af05fa1fb88929e6e2d523ff7904cd5f4d714f7205c7e05c55fe1cb3"
 
 static const char *const DNS[] = {
 	"registry", "registry.registry-system", "registry.registry-system.svc",
@@ -237,6 +243,36 @@ refused_(const struct x509_request *r, const char *field, const char *needle, co
 	diag_reset();
 }
 
+/* The base64 of PKCS#8 { v0, { id-ecPublicKey, prime256v1 }, ECPrivateKey
+ * { v1, 32-byte d, [1] Q } }, up to d. */
+#define P256_PKCS8 "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg"
+
+/* What the openssl command reads in an issued certificate and key: an EC
+ * P-256 key that checks out and pairs with the certificate, the chain
+ * verified as a TLS server's (at 2026-01-02), keyUsage digitalSignature
+ * alone (critical). */
+static void
+served(const struct x509_result *a, const char *ca, const char *what)
+{
+	char name[128];
+	int ok = a->cert_pem && write_text(at("srv.crt"), a->cert_pem) == 0 && write_text(at("srv.key"), a->key_pem) == 0;
+
+	snprintf(name, sizeof(name), "%s: openssl pkey -check: an EC key on prime256v1 (NIST P-256)", what);
+	OK(ok && sh("openssl pkey -in srv.key -check -noout -text > k.txt && grep -qx 'Key is valid' k.txt && "
+		    "grep -qx 'ASN1 OID: prime256v1' k.txt && grep -qx 'NIST CURVE: P-256' k.txt") == 0, name);
+	snprintf(name, sizeof(name), "%s: the certificate's key is id-ecPublicKey P-256, the key's pair", what);
+	OK(ok && sh("openssl x509 -in srv.crt -noout -text > c.txt && grep -q 'Public Key Algorithm: id-ecPublicKey' "
+		    "c.txt && grep -q 'NIST CURVE: P-256' c.txt && "
+		    "[ \"$(openssl pkey -in srv.key -pubout)\" = \"$(openssl x509 -in srv.crt -noout -pubkey)\" ]") == 0,
+	   name);
+	snprintf(name, sizeof(name), "%s: openssl verify -x509_strict -purpose sslserver", what);
+	OK(ok && sh("openssl verify -attime 1767312000 -x509_strict -purpose sslserver -CAfile %s srv.crt", ca) == 0,
+	   name);
+	snprintf(name, sizeof(name), "%s: keyUsage digitalSignature only (no keyEncipherment for EC), critical", what);
+	OK(ok && sh("[ \"$(openssl x509 -in srv.crt -noout -ext keyUsage | tr -d ' \\n')\" = "
+		    "'X509v3KeyUsage:criticalDigitalSignature' ]") == 0, name);
+}
+
 static void
 test_fixed(void)
 {
@@ -250,6 +286,9 @@ test_fixed(void)
 	OK(sha_is(a.key_pem, ED_KEY_SHA, "Ed25519 CA key"), "Ed25519 CA: key bytes as pinned");
 	OK(a.ca_pem && strcmp(a.ca_pem, ED_CRT) == 0, "Ed25519 CA: ca_pem is the CA certificate");
 	OK(a.key_pem && strncmp(a.key_pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0, "key is PKCS#8 PEM");
+	OK(a.key_pem && strncmp(a.key_pem + 28, P256_PKCS8, strlen(P256_PKCS8)) == 0 && strlen(a.key_pem) == 241,
+	   "key: PKCS#8 of an EC P-256 key with its public key (fixed DER prefix, 241 bytes of PEM)");
+	served(&a, "ed.crt", "Ed25519 CA");
 	OK(a.cert_pem && strncmp(a.cert_pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0, "certificate is PEM");
 	x509_result_free(&a);
 	x509_result_free(&b);
@@ -261,11 +300,72 @@ test_fixed(void)
 	OK(sha_is(a.cert_pem, RSA_CERT_SHA, "RSA CA cert"), "RSA CA: certificate bytes as pinned");
 	OK(sha_is(a.key_pem, RSA_KEY_SHA, "RSA CA key"), "RSA CA: key bytes as pinned");
 	OK(a.ca_pem && strcmp(a.ca_pem, RSA_CRT) == 0, "RSA CA: ca_pem is the CA certificate");
+	served(&a, "rsa.crt", "RSA CA");
 	x509_result_free(&b);
 	r.ca_key_file = at("rsa1.key");
 	OK(issue(&r, &b) == 0 && same(&a, &b), "RSA CA key as PKCS#1 (BEGIN RSA PRIVATE KEY): the same bytes");
 	x509_result_free(&a);
 	x509_result_free(&b);
+}
+
+/* x5_p256_key(m) against d and Q worked out by hand (python3 with the
+ * curve's n = ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551;
+ * G and -G from SEC 2): d in hex, Q as x||y in hex or NULL (then only
+ * EVP_PKEY_check, which includes d G = Q). */
+static void
+p256_is(const unsigned char *m, size_t len, const char *d_hex, const char *q_hex, const char *name)
+{
+	EVP_PKEY *k = x5_p256_key(m, len);
+	EVP_PKEY_CTX *c = k ? EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL) : NULL;
+	unsigned char d[32], q[65];
+	char dh[65], qh[129];
+	BIGNUM *bn = NULL;
+	size_t qlen = 0;
+	int ok;
+
+	ok = c && EVP_PKEY_check(c) == 1 && EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &bn) &&
+	     BN_bn2binpad(bn, d, sizeof(d)) == sizeof(d) &&
+	     EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, q, sizeof(q), &qlen) && qlen == 65 && q[0] == 4;
+	for (size_t i = 0; ok && i < 32; i++)
+		snprintf(dh + 2 * i, 3, "%02x", d[i]);
+	for (size_t i = 0; ok && i < 64; i++)
+		snprintf(qh + 2 * i, 3, "%02x", q[i + 1]);
+	ok = ok && strcmp(dh, d_hex) == 0 && (!q_hex || strcmp(qh, q_hex) == 0);
+	OK(ok, name);
+	if (!ok)
+		printf("    Got:      d %s\n              Q %s\n", k && bn ? dh : "(none)", k && qlen == 65 ? qh : "(none)");
+	BN_free(bn);
+	EVP_PKEY_CTX_free(c);
+	EVP_PKEY_free(k);
+}
+
+static void
+test_p256(void)
+{
+	static const char one[] = "0000000000000000000000000000000000000000000000000000000000000001";
+	static const char g[] = "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+				"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+	static const char minus_g[] = "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+				      "b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a";
+	static const unsigned char n1[32] = {	/* n - 1 */
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x50,
+	};
+	unsigned char m[64];
+
+	memset(m, 0, sizeof(m));
+	p256_is(m, 64, one, g, "P-256 from m = 0: d = 1, Q = G");
+	p256_is(n1, 32, one, g, "P-256 from m = n - 1: d wraps to 1 (never 0)");
+	memcpy(m, n1, 32);
+	m[31]--;
+	p256_is(m, 32, "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550", minus_g,
+		"P-256 from m = n - 2: d = n - 1 (the largest), Q = -G");
+	memset(m, 0xff, sizeof(m));
+	p256_is(m, 64, "66e12d96f3d9561f2845b2382b6bec58cccb844181c03d42909a7f58b0f66550", NULL,
+		"P-256 from m = 2^512 - 1: d = 1 + (m mod (n - 1)), a valid pair");
+	memset(m, 0xab, sizeof(m));
+	p256_is(m, 64, "f3ac1588af91be45c3aa3843c8c9e0bfe31403bd86c43ae4b8f8735419d9d2dc", NULL,
+		"P-256 from m = ab..ab (64 bytes): d as computed by hand, a valid pair");
 }
 
 /* Issues a and b from r and from r with one change; reports key/cert equality. */
@@ -619,6 +719,7 @@ unit(void)
 
 	OK(ok, "setup: fixtures and CAs made with the openssl command");
 	if (ok) {
+		test_p256();
 		test_fixed();
 		test_changes();
 		test_ca_checks();
