@@ -33,6 +33,7 @@ SRCS := \
 	src/diag.c \
 	src/emit.c \
 	src/filter.c \
+	src/host.c \
 	src/images.c \
 	src/inject.c \
 	src/inject/certificates.c \
