@@ -80,9 +80,12 @@ struct sans {
 void inject_sans(struct inject *in, struct sans *out);
 /* The labels that select the registry pods (a new map). */
 struct ynode *inject_selector(struct inject *in);
-/* Is the host of a normalised reference our own registry (ClusterIP,
- * Service names, registry.hostnames) or loopback? Neither is mirrored. */
+/* Is the host of a normalised reference our own registry (the Service's
+ * four DNS forms, each replica's, registry.hostnames, the ClusterIP; on any
+ * port) or loopback? Neither is mirrored nor preloaded. */
 int inject_own_host(const struct inject *in, const char *ref);
+/* Why inject_own_host() said yes, for a message (static text). */
+const char *inject_own_why(const char *ref);
 /* The ClusterIP as an image reference's host: "10.96.0.20", "[fd00::14]",
  * with ":port" unless the Service port is 443; caller frees. */
 char *inject_cluster_host(const struct inject *in);
