@@ -44,6 +44,7 @@ SRCS := \
 	src/inject/nodeconfig.c \
 	src/inject/pdb.c \
 	src/inject/registryconfig.c \
+	src/inject/resourcequota.c \
 	src/inject/serviceaccount.c \
 	src/inject/services.c \
 	src/inject/statefulset.c \

@@ -23,6 +23,7 @@ static const struct injector {
 	bool removed;		/* also under managementState Removed (the node clean-up) */
 } injectors[] = {
 	{ "namespace", C_REGISTRY | C_SYNC | C_CERTIFICATES | C_NODETRUST, inject_namespace, true },
+	{ "resourceQuota", C_REGISTRY | C_NODETRUST, inject_resource_quota, true },	/* GKE: critical pods */
 	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING, inject_hosting, false },
 	{ "serviceAccount", C_REGISTRY, inject_serviceaccount, false },
 	{ "registryConfig", C_REGISTRY, inject_registry_config, false },

@@ -28,6 +28,8 @@ struct ynode;
 #define REGISTRY_DEBUG_PORT 5001
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
+/* in each add-on namespace whose pods run at system-*-critical priority */
+#define CRITICAL_QUOTA "registry-addon-critical-pods"
 /* in nodeTrust.namespace */
 #define NODE_TRUST "registry-node-trust"	/* the DaemonSet, its ConfigMap and ServiceAccount */
 #define NODE_CA "registry-node-ca"		/* cert-manager mode: the Certificate and Secret with ca.crt */
@@ -101,6 +103,7 @@ struct ynode *inject_find(const struct inject *in, const char *kind, const char 
 int inject_checksum(const struct inject *in, const char *kind, const char *name, char out[65]);
 
 int inject_namespace(struct inject *in);
+int inject_resource_quota(struct inject *in);
 int inject_hosting(struct inject *in);
 int inject_serviceaccount(struct inject *in);
 int inject_registry_config(struct inject *in);
