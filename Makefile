@@ -33,6 +33,7 @@ SRCS := \
 	src/diag.c \
 	src/emit.c \
 	src/filter.c \
+	src/host.c \
 	src/images.c \
 	src/inject.c \
 	src/inject/certificates.c \
@@ -43,6 +44,7 @@ SRCS := \
 	src/inject/nodeconfig.c \
 	src/inject/pdb.c \
 	src/inject/registryconfig.c \
+	src/inject/resourcequota.c \
 	src/inject/serviceaccount.c \
 	src/inject/services.c \
 	src/inject/statefulset.c \

@@ -3,9 +3,13 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "host.h"
+#include "images.h"
 #include "net.h"
 
 #define OFF(member) offsetof(struct config, member)
@@ -56,7 +60,7 @@ const struct field config_fields[] = {
 	  "regsync sidecar image" },
 	{ "sync.interval", F_STR, OFF(sync.interval), "2m", NULL, check_duration, 0, 0,
 	  "how often replicas copy from each other" },
-	{ "sync.preload", F_LIST, OFF(sync.preload), "[auto]", "auto", check_image, 0, 0,
+	{ "sync.preload", F_LIST, OFF(sync.preload), "[auto]", "auto", check_preload, 0, 0,
 	  "images copied into the mirror ahead of use: auto (every image in the input), none, or a list" },
 	{ "sync.parallel", F_INT, OFF(sync.parallel), "2", NULL, NULL, 1, 64,
 	  "copies regsync runs at once" },
@@ -337,17 +341,48 @@ bad:
 	return fail(why, "an absolute path of letters, digits and / . _ + @ -, such as /etc/containerd/certs.d");
 }
 
+/* A registry host as image references spell it (host.h's rule); a name
+ * without '.' or ':' other than localhost is read by container runtimes as a
+ * Docker Hub path ("myreg/app" is docker.io/myreg/app), never as a host. The
+ * text names the problem: it is used at once, before the next check. */
 int
 check_host(const char *s, const char **why)
 {
-	if (!*s)
-		goto bad;
-	for (const char *p = s; *p; p++)
-		if (!(isalnum((unsigned char)*p) || strchr(".-:[]", *p)))
-			goto bad;
-	return 0;
-bad:
-	return fail(why, "a registry host such as docker.io, quay.io or registry.example.com:5000");
+	static char text[640];
+	const char *problem;
+
+	if (host_check(s, strlen(s), &problem) == 0) {
+		if (strchr(s, '.') || strchr(s, ':') || !strcmp(s, "localhost"))
+			return 0;
+		problem = "neither a '.' nor a :port, so image references cannot name it (myreg/app is docker.io/myreg/app)";
+	}
+	snprintf(text, sizeof(text),
+		 "a registry host such as docker.io, quay.io or registry.example.com:5000; this one has %s. A registry host is "
+		 HOST_RULE, problem);
+	return fail(why, text);
+}
+
+/* sync.preload: a pinned image reference that container runtimes read
+ * (image_read()), its registry host by host.h's rule. */
+int
+check_preload(const char *s, const char **why)
+{
+	static char text[640];
+	const char *problem = NULL;
+	char *norm;
+	int rc;
+
+	if (check_image(s, why) != 0)
+		return -1;
+	rc = image_read(s, &norm, &problem);
+	free(norm);
+	if (rc == 0)
+		return 0;
+	if (rc > 0)
+		return fail(why, "an image reference: a lower-case repository path, a tag of at most 128 letters, digits, '_', '.' and '-', or a digest");
+	snprintf(text, sizeof(text), "an image reference whose registry host (before the first '/') is " HOST_RULE
+		 "; this one's host has %s", problem);
+	return fail(why, text);
 }
 
 int

@@ -53,6 +53,7 @@ int check_cidr(const char *s, const char **why);
 int check_ip_or_empty(const char *s, const char **why);
 int check_abs_path(const char *s, const char **why);
 int check_host(const char *s, const char **why);
+int check_preload(const char *s, const char **why);
 int check_nonempty(const char *s, const char **why);
 
 #endif

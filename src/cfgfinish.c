@@ -4,6 +4,8 @@
 
 #include "config.h"
 #include "diag.h"
+#include "host.h"
+#include "inject.h"
 #include "net.h"
 #include "util.h"
 
@@ -117,6 +119,44 @@ finish_key_size(struct config *c)
 	return -1;
 }
 
+/* name (a registry name built from field's value) must be a registry host:
+ * the nodes write a directory named after it. */
+static int
+name_fits(const char *field, const char *what, const char *value, const char *name)
+{
+	struct where w = { .field = field };
+	const char *why;
+
+	if (host_check(name, strlen(name), &why) == 0)
+		return 0;
+	diag_error(&w, "invalid %s \"%s\": the registry's name \"%s\" would have %s; a registry host is " HOST_RULE,
+		   what, value, name, why);
+	return -1;
+}
+
+/* The longest names the nodes and regsync see: the Service's FQDN and
+ * registry.hostnames with the Service port (the node script's
+ * REGISTRY_NAMES), the last replica's FQDN with 5000 (regsync's CA path). */
+static int
+finish_names(struct config *c)
+{
+	char port[16] = "", name[1024];
+	int rc = 0;
+
+	if (c->registry.service.port != 443)
+		snprintf(port, sizeof(port), ":%ld", c->registry.service.port);
+	snprintf(name, sizeof(name), "%s.%s.svc.%s%s", REGISTRY_SERVICE, c->namespace, c->cluster_domain, port);
+	rc |= name_fits("spec.clusterDomain", "value", c->cluster_domain, name);
+	snprintf(name, sizeof(name), "%s-%ld.%s.%s.svc.%s:%d", REGISTRY_SERVICE, c->registry.replicas - 1,
+		 REGISTRY_HEADLESS, c->namespace, c->cluster_domain, REGISTRY_PORT);
+	rc |= rc ? 0 : name_fits("spec.clusterDomain", "value", c->cluster_domain, name);
+	for (size_t i = 0; i < c->registry.hostnames.n; i++) {
+		snprintf(name, sizeof(name), "%s%s", c->registry.hostnames.v[i], port);
+		rc |= name_fits("spec.registry.hostnames", "list entry", c->registry.hostnames.v[i], name);
+	}
+	return rc ? -1 : 0;
+}
+
 int
 config_finish(struct config *c)
 {
@@ -133,6 +173,7 @@ config_finish(struct config *c)
 	rc |= finish_tls(c);
 	rc |= finish_key_size(c);
 	rc |= finish_node_trust(c);
+	rc |= finish_names(c);
 	return rc ? -1 : 0;
 }
 

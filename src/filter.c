@@ -29,6 +29,7 @@ struct run {
 	struct objs objs;
 	bool krm;
 	struct krm k;
+	bool managed;		/* images are read (stream: the command line's state) */
 	struct images images;	/* of the input's workloads, for the preload */
 	struct inject inj;
 };
@@ -55,12 +56,19 @@ configure(const struct run *r, struct ynode *function_config)
 	return c;
 }
 
-/* What the injectors need to know of the input besides identities. */
-static void
+/* What the injectors need to know of the input besides identities: the
+ * images of its workloads (a bad registry host is an error), read under
+ * managementState Managed only (Unmanaged passes the input through as it is;
+ * Removed mirrors and preloads nothing). */
+static int
 observe(struct run *r, const struct obj *o, struct ynode *root)
 {
-	if (!(o->flags & (OBJ_OURS | OBJ_LOCAL_CONFIG | OBJ_EMPTY)))
-		images_collect(&r->images, root);
+	struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len };
+
+	if (!r->managed || (o->flags & (OBJ_OURS | OBJ_LOCAL_CONFIG | OBJ_EMPTY)))
+		return 0;
+	obj_where(o, &w);
+	return images_collect(&r->images, root, &w);
 }
 
 static int
@@ -83,8 +91,7 @@ take_doc(struct run *r, const struct ydoc *d)
 		return -1;
 	}
 	obj_read(o, d->root, r->keep);
-	observe(r, o, d->root);
-	return 0;
+	return observe(r, o, d->root);
 }
 
 /* Each document's bytes run from its start to the next document's start. */
@@ -150,15 +157,10 @@ scan(struct run *r)
 	if (rc < 0)
 		return -1;
 	if (first.root) {
-		struct ynode *it;
-
 		r->krm = true;
 		objs_free(&r->objs);
 		if (krm_unwrap(&r->k, first.root, r->in, r->len, &r->objs, r->keep) != 0)
 			return -1;
-		it = r->k.items ? r->k.items->head : NULL;
-		for (size_t i = 0; i < r->objs.n && it; i++, it = it->next)
-			observe(r, &r->objs.v[i], it);
 		return 0;
 	}
 	set_ends(r);
@@ -252,6 +254,19 @@ note_added(const struct run *r)
 	buf_free(&b);
 }
 
+/* KRM items are observed once the functionConfig has been read. */
+static int
+observe_items(struct run *r)
+{
+	struct ynode *it = r->k.items ? r->k.items->head : NULL;
+	int failed = 0;
+
+	r->managed = r->cfg->state == MS_MANAGED;
+	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next)
+		failed |= observe(r, &r->objs.v[i], it) != 0;
+	return failed ? -1 : 0;
+}
+
 static int
 process(struct run *r)
 {
@@ -262,6 +277,8 @@ process(struct run *r)
 		return -1;
 	if (r->cfg->state == MS_UNMANAGED)
 		return 0;
+	if (r->krm && observe_items(r) != 0)
+		return -1;
 	r->inj.cfg = r->cfg;
 	r->inj.a = r->keep;
 	r->inj.input = &r->objs;
@@ -308,6 +325,7 @@ filter_run(const struct filter_opts *fo, const char *in, size_t len, const struc
 		config_free(early);
 		return diag_exit_code();
 	}
+	r.managed = early->state == MS_MANAGED;	/* a KRM functionConfig may change it: observe_items() */
 	config_free(early);
 	r.keep = arena_new();
 	r.scratch = arena_new();

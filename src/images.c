@@ -5,19 +5,53 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "diag.h"
+#include "host.h"
 #include "util.h"
 #include "ytree.h"
 
+/* Bytes an image reference can hold at all (distribution/reference's
+ * grammar): ASCII letters, digits and . _ - / : @ [ ] +. */
+static int
+ref_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("._-/:@[]+", c));
+}
+
+static int
+lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* path := component ("/" component)*, component := [a-z0-9]+ (sep [a-z0-9]+)*,
+ * sep := "." | "_" | "__" | "-"+ (distribution/reference/regexp.go). */
 static int
 valid_path(const char *s, size_t n)
 {
-	if (!n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("._-/", s[i])))
+	size_t i = 0;
+
+	while (i < n) {
+		if (!lower_alnum(s[i]))
+			return 0;	/* a component or a separator's right side starts here */
+		while (i < n && lower_alnum(s[i]))
+			i++;
+		if (i == n)
+			return 1;
+		if (s[i] == '/' || s[i] == '.')
+			i++;
+		else if (s[i] == '_')
+			i += i + 1 < n && s[i + 1] == '_' ? 2 : 1;
+		else if (s[i] == '-')
+			while (i < n && s[i] == '-')
+				i++;
+		else
 			return 0;
-	return s[0] != '/' && s[n - 1] != '/';
+	}
+	return 0;	/* empty, or ends with a separator */
 }
 
 static int
@@ -31,51 +65,32 @@ valid_token(const char *s, size_t n, const char *extra)
 	return 1;
 }
 
-char *
-image_normalize(const char *ref)
+/* Is the first component of a reference (before its first '/') a registry
+ * host? distribution's splitDockerDomain: when it has a '.' or a ':' or is
+ * "localhost". */
+static int
+is_domain(const char *s, size_t n)
 {
-	const char *at = strchr(ref, '@'), *end = at ? at : ref + strlen(ref);
-	const char *slash = memchr(ref, '/', (size_t)(end - ref)), *colon, *path = ref, *domain = "docker.io";
-	size_t dlen = 9, plen, tlen = 0;
-	const char *tag = NULL;
+	return memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9));
+}
+
+/* The normal form of a reference whose parts are known good. */
+static char *
+normal_form(const char *domain, size_t dlen, const char *path, size_t plen, const char *tag, size_t tlen,
+	    const char *at)
+{
 	struct buf b = BUF_INIT;
 
-	if (at && !valid_token(at + 1, strlen(at + 1), ":_-."))
-		return NULL;
-	if (slash) {
-		size_t first = (size_t)(slash - ref);
-
-		if (memchr(ref, '.', first) || memchr(ref, ':', first) || (first == 9 && !strncmp(ref, "localhost", 9))) {
-			domain = ref;
-			dlen = first;
-			path = slash + 1;
-			if (dlen == 15 && !strncmp(domain, "index.docker.io", 15)) {
-				domain = "docker.io";
-				dlen = 9;
-			}
-		}
-	}
-	colon = NULL;
-	for (const char *p = path; p < end; p++)
-		if (*p == ':')
-			colon = p;
-		else if (*p == '/')
-			colon = NULL;
-	plen = (size_t)((colon ? colon : end) - path);
-	if (colon) {
-		tag = colon + 1;
-		tlen = (size_t)(end - tag);
-		if (!valid_token(tag, tlen, "_-.") || tlen > 128)
-			return NULL;
-	}
-	if (!valid_path(path, plen) || !valid_token(domain, dlen, ".-:[]"))
-		return NULL;
 	for (size_t i = 0; i < dlen; i++)	/* host names are case-insensitive */
 		buf_addc(&b, (char)tolower((unsigned char)domain[i]));
 	buf_addc(&b, '/');
 	if (dlen == 9 && !strncmp(domain, "docker.io", 9) && !memchr(path, '/', plen))
 		buf_adds(&b, "library/");
 	buf_add(&b, path, plen);
+	if (b.len > 255) {	/* distribution's NameTotalLengthMax, of the normalised name */
+		buf_free(&b);
+		return NULL;
+	}
 	if (tag) {
 		buf_addc(&b, ':');
 		buf_add(&b, tag, tlen);
@@ -86,6 +101,56 @@ image_normalize(const char *ref)
 		buf_adds(&b, at);
 	buf_cstr(&b);
 	return b.p;
+}
+
+int
+image_read(const char *ref, char **out, const char **why)
+{
+	const char *at = strchr(ref, '@'), *end = at ? at : ref + strlen(ref);
+	const char *slash = memchr(ref, '/', (size_t)(end - ref)), *colon = NULL, *path = ref, *domain = "docker.io";
+	size_t dlen = 9, plen, tlen = 0;
+	const char *tag = NULL;
+
+	*out = NULL;
+	for (const char *p = ref; *p; p++)
+		if (!ref_byte(*p))
+			return 1;
+	if (!*ref || (at && !valid_token(at + 1, strlen(at + 1), ":_-.+")))
+		return 1;
+	if (slash && is_domain(ref, (size_t)(slash - ref))) {
+		if (host_check(ref, (size_t)(slash - ref), why) != 0)
+			return -1;
+		domain = ref;
+		dlen = (size_t)(slash - ref);
+		path = slash + 1;
+		if (dlen == 15 && !strncasecmp(domain, "index.docker.io", 15))
+			dlen = 9, domain = "docker.io";
+	}
+	for (const char *p = path; p < end; p++)
+		if (*p == ':')
+			colon = p;
+		else if (*p == '/')
+			colon = NULL;
+	plen = (size_t)((colon ? colon : end) - path);
+	if (colon) {
+		tag = colon + 1;
+		tlen = (size_t)(end - tag);
+		if (!valid_token(tag, tlen, "_-.") || tlen > 128 || *tag == '.' || *tag == '-')
+			return 1;	/* tag := [\w][\w.-]{0,127} */
+	}
+	if (!valid_path(path, plen))
+		return 1;
+	*out = normal_form(domain, dlen, path, plen, tag, tlen, at);
+	return *out ? 0 : 1;
+}
+
+char *
+image_normalize(const char *ref)
+{
+	char *out;
+	const char *why;
+
+	return image_read(ref, &out, &why) == 0 ? out : NULL;
 }
 
 char *
@@ -160,35 +225,61 @@ images_add(struct images *set, const char *normalized)
 	set->n++;
 }
 
+/* The pod spec of a workload and its field path. */
 static struct ynode *
-pod_spec(struct ynode *obj, const char *kind)
+pod_spec(struct ynode *obj, const char *kind, const char **path)
 {
-	if (!strcmp(kind, "Pod"))
-		return ymap_get(obj, "spec");
-	if (!strcmp(kind, "CronJob"))
-		return ypath(obj, "spec.jobTemplate.spec.template.spec");
-	return ypath(obj, "spec.template.spec");
+	*path = !strcmp(kind, "Pod") ? "spec" : !strcmp(kind, "CronJob") ? "spec.jobTemplate.spec.template.spec" :
+		"spec.template.spec";
+	return ypath(obj, *path);
 }
 
-void
-images_collect(struct images *set, struct ynode *obj)
+/* One container's image: added, skipped (not a reference), or refused. */
+static int
+collect_one(struct images *set, struct ynode *img, const struct where *doc, const char *field)
+{
+	struct where w = *doc;
+	const char *why = NULL;
+	char *norm;
+	int rc;
+
+	if (!yis_string(img))	/* image: n reads as false */
+		return 0;
+	img = yresolve(img);
+	rc = image_read(img->str, &norm, &why);
+	if (rc == 0)
+		images_add(set, norm);
+	free(norm);
+	if (rc >= 0)
+		return 0;
+	w.field = field;
+	w.line = img->line;
+	w.col = img->col;
+	diag_error(&w, "invalid image \"%s\": its registry host \"%.*s\" has %s; a registry host is " HOST_RULE,
+		   img->str, (int)strcspn(img->str, "/"), img->str, why);
+	return -1;
+}
+
+int
+images_collect(struct images *set, struct ynode *obj, const struct where *doc)
 {
 	static const char *const lists[] = { "initContainers", "containers" };
-	const char *kind = ymap_gets(obj, "kind");
-	struct ynode *spec = kind && image_workload_kind(kind) ? pod_spec(obj, kind) : NULL;
+	const char *kind = ymap_gets(obj, "kind"), *path = NULL;
+	struct ynode *spec = kind && image_workload_kind(kind) ? pod_spec(obj, kind, &path) : NULL;
+	int rc = 0;
 
 	for (size_t i = 0; spec && i < 2; i++) {
 		struct ynode *list = ymap_get(spec, lists[i]);
+		size_t j = 0;
 
-		for (struct ynode *c = yis_seq(list) ? yresolve(list)->head : NULL; c; c = c->next) {
-			struct ynode *img = ymap_get(c, "image");	/* image: n reads as false */
-			char *norm = yis_string(img) ? image_normalize(img->str) : NULL;
+		for (struct ynode *c = yis_seq(list) ? yresolve(list)->head : NULL; c; c = c->next, j++) {
+			char field[128];
 
-			if (norm)
-				images_add(set, norm);
-			free(norm);
+			snprintf(field, sizeof(field), "%s.%s[%zu].image", path, lists[i], j);
+			rc |= collect_one(set, ymap_get(c, "image"), doc, field);
 		}
 	}
+	return rc ? -1 : 0;
 }
 
 void

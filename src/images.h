@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct where;
 struct ynode;
 
 struct images {
@@ -15,8 +16,19 @@ struct images {
 	size_t n, cap;
 };
 
-/* docker.io/library/nginx:latest for "nginx"; NULL if ref is not a valid
- * reference (templating left in it, spaces, empty). Caller frees. */
+/* Read an image reference as container runtimes do (distribution/reference):
+ *  0: *out = its normal form ("nginx" -> docker.io/library/nginx:latest;
+ *     the host lower-cased, index.docker.io -> docker.io); caller frees;
+ *  1: not an image reference at all, *out = NULL: empty, or a byte no
+ *     reference holds (anything but ASCII letters, digits, . _ - / : @ [ ] +:
+ *     "{{ .Values.image }}", "${REGISTRY}/app"), or a repository, tag or
+ *     digest outside the grammar, or a name over 255 characters;
+ * -1: a reference whose registry host (the part before the first '/' when it
+ *     has a '.' or ':' or is "localhost") breaks host.h's rule ("../x",
+ *     "a..b/x", a 64-character label): *why says how, *out = NULL.
+ * Not reported: the caller knows where the reference came from. */
+int image_read(const char *ref, char **out, const char **why);
+/* image_read()'s normal form, or NULL for 1 and -1. Caller frees. */
 char *image_normalize(const char *ref);
 /* The registry host of a normalised reference, e.g. "docker.io"; caller frees. */
 char *image_host(const char *normalized);
@@ -32,8 +44,11 @@ int image_host_is_loopback(const char *host);
 int image_workload_kind(const char *kind);
 /* Add every container and init container image of a workload object
  * (normalised; ephemeral containers are added to running pods, never
- * created with them) to set. */
-void images_collect(struct images *set, struct ynode *obj);
+ * created with them) to set. Values that are not image references are
+ * skipped; a reference whose registry host is bad is an error, reported at
+ * its node with doc's file, document and object, field
+ * "<pod spec>.containers[i].image". 0 or -1 (reported). */
+int images_collect(struct images *set, struct ynode *obj, const struct where *doc);
 void images_add(struct images *set, const char *normalized);
 void images_free(struct images *set);
 

@@ -23,6 +23,7 @@ static const struct injector {
 	bool removed;		/* also under managementState Removed (the node clean-up) */
 } injectors[] = {
 	{ "namespace", C_REGISTRY | C_SYNC | C_CERTIFICATES | C_NODETRUST, inject_namespace, true },
+	{ "resourceQuota", C_REGISTRY | C_NODETRUST, inject_resource_quota, true },	/* GKE: critical pods */
 	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING, inject_hosting, false },
 	{ "serviceAccount", C_REGISTRY, inject_serviceaccount, false },
 	{ "registryConfig", C_REGISTRY, inject_registry_config, false },
@@ -167,26 +168,78 @@ bare_host(const char *ref)
 	return host;
 }
 
-/* Images of our own registry (its ClusterIP, Service names, hostnames) are
- * already where they are going; loopback hosts are not reachable from the
- * registry pod, nor the same host on a node. */
+/* host is base, base.<ns>, base.<ns>.svc or base.<ns>.svc.<any domain>. */
+static bool
+dns_forms(const char *host, const char *base, const char *ns)
+{
+	size_t b = strlen(base), n = strlen(ns);
+
+	if (strncmp(host, base, b) != 0)
+		return false;
+	host += b;
+	if (!*host)
+		return true;
+	if (*host++ != '.' || strncmp(host, ns, n) != 0)
+		return false;
+	host += n;
+	return !*host || !strcmp(host, ".svc") || !strncmp(host, ".svc.", 5);
+}
+
+/* One of the registry's DNS names in any of its forms: its Services
+ * (registry, registry-headless) and every replica, any ordinal
+ * (registry-<i>[.registry-headless...]), each as name, name.<ns>,
+ * name.<ns>.svc, name.<ns>.svc.<domain>; registry.hostnames. */
+static bool
+own_name(const struct config *c, const char *host)
+{
+	size_t n = strlen(REGISTRY_SERVICE);
+	const char *p = host + n + 1;
+
+	if (dns_forms(host, REGISTRY_SERVICE, c->namespace) || dns_forms(host, REGISTRY_HEADLESS, c->namespace))
+		return true;
+	if (!strncmp(host, REGISTRY_SERVICE "-", n + 1) && isdigit((unsigned char)*p)) {
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (!*p || (*p == '.' && dns_forms(p + 1, REGISTRY_HEADLESS, c->namespace)))
+			return true;
+	}
+	for (size_t i = 0; i < c->registry.hostnames.n; i++)
+		if (!strcmp(host, c->registry.hostnames.v[i]))
+			return true;
+	return false;
+}
+
+/* Images of our own registry (any of its names or its ClusterIP, on any
+ * port) are already where they are going; loopback hosts are not reachable
+ * from the registry pod, nor the same host on a node. */
 int
 inject_own_host(const struct inject *in, const char *ref)
 {
 	const struct config *c = in->cfg;
-	char *full = image_host(ref), *host = bare_host(ref), *svc = xasprintf("%s.%s.svc", REGISTRY_SERVICE, c->namespace);
+	char *full = image_host(ref), *host = bare_host(ref);
 	struct ipaddr a, b;
-	int own = image_host_is_loopback(full) || !strcmp(host, svc) ||
-		  (!strncmp(host, svc, strlen(svc)) && host[strlen(svc)] == '.');
+	int own = image_host_is_loopback(full) || own_name(c, host);
 
 	if (!own && ip_parse(host, &a) == 0 && ip_parse(c->registry.service.cluster_ip, &b) == 0)
 		own = a.family == b.family && !memcmp(a.b, b.b, sizeof(a.b));
-	for (size_t i = 0; i < c->registry.hostnames.n && !own; i++)
-		own = !strcmp(host, c->registry.hostnames.v[i]);
 	free(full);
 	free(host);
-	free(svc);
 	return own;
+}
+
+const char *
+inject_own_why(const char *ref)
+{
+	char *full = image_host(ref);
+	int loopback = image_host_is_loopback(full);
+
+	free(full);
+	if (loopback)
+		return "a loopback host (localhost, 127.0.0.0/8, [::1]) is each node's and each pod's own, never an "
+		       "upstream the registry can reach; only upstream registries are mirrored and preloaded";
+	return "it names the add-on's own registry (a DNS form of its Services or replicas, registry.hostnames or "
+	       "the ClusterIP, on any port), whose images are already in it; only upstream registries are mirrored "
+	       "and preloaded";
 }
 
 char *

@@ -28,6 +28,8 @@ struct ynode;
 #define REGISTRY_DEBUG_PORT 5001
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
+/* in each add-on namespace whose pods run at system-*-critical priority */
+#define CRITICAL_QUOTA "registry-addon-critical-pods"
 /* in nodeTrust.namespace */
 #define NODE_TRUST "registry-node-trust"	/* the DaemonSet, its ConfigMap and ServiceAccount */
 #define NODE_CA "registry-node-ca"		/* cert-manager mode: the Certificate and Secret with ca.crt */
@@ -80,9 +82,12 @@ struct sans {
 void inject_sans(struct inject *in, struct sans *out);
 /* The labels that select the registry pods (a new map). */
 struct ynode *inject_selector(struct inject *in);
-/* Is the host of a normalised reference our own registry (ClusterIP,
- * Service names, registry.hostnames) or loopback? Neither is mirrored. */
+/* Is the host of a normalised reference our own registry (the Service's
+ * four DNS forms, each replica's, registry.hostnames, the ClusterIP; on any
+ * port) or loopback? Neither is mirrored nor preloaded. */
 int inject_own_host(const struct inject *in, const char *ref);
+/* Why inject_own_host() said yes, for a message (static text). */
+const char *inject_own_why(const char *ref);
 /* The ClusterIP as an image reference's host: "10.96.0.20", "[fd00::14]",
  * with ":port" unless the Service port is 443; caller frees. */
 char *inject_cluster_host(const struct inject *in);
@@ -98,6 +103,7 @@ struct ynode *inject_find(const struct inject *in, const char *kind, const char 
 int inject_checksum(const struct inject *in, const char *kind, const char *name, char out[65]);
 
 int inject_namespace(struct inject *in);
+int inject_resource_quota(struct inject *in);
 int inject_hosting(struct inject *in);
 int inject_serviceaccount(struct inject *in);
 int inject_registry_config(struct inject *in);

@@ -92,6 +92,7 @@ expect_ours() {
 		printf 'cert-manager.io/v1\tCertificate\t%s\tregistry-tls\n' "$1"
 		# node trust, in its own namespace
 		printf 'v1\tNamespace\t-\tregistry-node-trust\n'
+		printf 'v1\tResourceQuota\tregistry-node-trust\tregistry-addon-critical-pods\n'
 		printf 'v1\tServiceAccount\tregistry-node-trust\tregistry-node-trust\n'
 		printf 'v1\tConfigMap\tregistry-node-trust\tregistry-node-trust\n'
 		printf 'apps/v1\tDaemonSet\tregistry-node-trust\tregistry-node-trust\n'

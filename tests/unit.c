@@ -9,6 +9,7 @@
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
+#include "host.h"
 #include "images.h"
 #include "net.h"
 #include "util.h"
@@ -296,6 +297,140 @@ test_mirror_path(void)
 	   !image_host_is_loopback("10.0.0.1"), "loopback hosts");
 }
 
+/* host.h's rule, case by case. */
+static void
+test_hosts(void)
+{
+	char label64[80], name253[300], name254[300], name250port[300];
+	const char *why;
+	static const char *const good[] = {
+		"docker.io", "localhost", "localhost:5000", "[::1]:5000", "[fd00::14]", "[fd00::14]:443",
+		"[::ffff:1.2.3.4]", "1.2.3.4", "1.2.3.4:5000", "10.96.0.20:443", "Registry.Example.COM",
+		"REGISTRY.IO:5000", "a", "x.io:1", "x.io:65535", "x.io:05000", "xn--bcher-kva.example", "a-b.c-d.io",
+		"1a.io", "my-reg.io", "1.2.3.4a",
+	};
+	static const char *const bad[] = {
+		"", "..", ".", "a..b", ".a.io", "a.io.", "-a.com", "a-.com", "a.-b.com", "1.2.3.4:0", ":65536",
+		"x.io:65536", "x.io:", "x.io:5a", "x.io:123456", "x.io:-1", "my_reg.io", "r\xc3\xa9gistry.io",
+		"\xe2\x98\x83.io", "a b.io", "a\tb.io", "a\x7f.io", "a/b", "a%2e.io", "[fe80::1%eth0]", "fd00::14",
+		"fd00::14:5000", "[1.2.3.4]", "[::1", "[::1]x", "[::1]:", "[::1]:0", "[]", "01.2.3.4", "1.2.3.256", "1.2.3",
+		"999", "999:5000", "a:b:c", ":5000", "a.io:5000:1", "*.io", "a..", "a.io/",
+	};
+
+	memset(label64, 'a', 64);
+	strcpy(label64 + 64, ".io");
+	OK(host_check(label64 + 1, strlen(label64 + 1), &why) == 0, "host: a 63-character label");
+	OK(host_check(label64, strlen(label64), &why) != 0, "host: a 64-character label is refused");
+	STR_EQ(why, "a label of more than 63 characters", "host: why a 64-character label is refused");
+	/* 4 labels: 63+1+63+1+63+1+61 = 253 */
+	snprintf(name253, sizeof(name253), "%.63s.%.63s.%.63s.%.61s", label64, label64, label64, label64);
+	snprintf(name254, sizeof(name254), "%.63s.%.63s.%.63s.%.62s", label64, label64, label64, label64);
+	snprintf(name250port, sizeof(name250port), "%.63s.%.63s.%.63s.%.58s:5000", label64, label64, label64, label64);
+	INT_EQ(strlen(name253), 253, "host: the 253-character name is that long");
+	OK(host_check(name253, 253, &why) == 0, "host: a 253-character name");
+	OK(host_check(name254, 254, &why) != 0, "host: a 254-character name is refused");
+	OK(host_check(name250port, strlen(name250port), &why) != 0, "host: 248 characters and :5000 is refused");
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char t[96];
+
+		snprintf(t, sizeof(t), "host \"%s\" is valid", good[i]);
+		why = NULL;
+		OK(host_check(good[i], strlen(good[i]), &why) == 0, t);
+		if (why)
+			printf("    why: %s\n", why);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char t[96];
+
+		snprintf(t, sizeof(t), "host \"%s\" is refused, with a reason", bad[i]);
+		why = NULL;
+		OK(host_check(bad[i], strlen(bad[i]), &why) != 0 && why && *why, t);
+	}
+	OK(host_check("a..b", 4, &why) != 0 && strstr(why, "empty label"), "host: \"a..b\" has an empty label");
+	OK(host_check("[::1]:5000", 5, &why) == 0, "host: only n bytes are read");
+}
+
+/* The configuration's hosts: nodeTrust.mirrors, sync.preload. */
+static void
+test_config_hosts(void)
+{
+	static const struct {
+		const char *set;
+		int ok;
+	} cases[] = {
+		{ "nodeTrust.mirrors=[auto, docker.io, Quay.IO, \"[fd00::14]:5000\", 10.0.0.1:5000, localhost:5000]", 1 },
+		{ "nodeTrust.mirrors=[a..b]", 0 }, { "nodeTrust.mirrors=[..]", 0 }, { "nodeTrust.mirrors=[my_reg.io]", 0 },
+		{ "nodeTrust.mirrors=[myreg]", 0 }, { "nodeTrust.mirrors=[\"x.io:65536\"]", 0 },
+		{ "nodeTrust.mirrors=[\"fd00::14\"]", 0 }, { "nodeTrust.mirrors=[-a.com]", 0 },
+		{ "sync.preload=[auto, \"quay.io/a/b:1\", \"[fd00::14]:5000/a@sha256:0123456789abcdef\"]", 1 },
+		{ "sync.preload=[\"../x:1\"]", 0 }, { "sync.preload=[\"my_reg.io/a:1\"]", 0 },
+		{ "sync.preload=[\"quay.io/A:1\"]", 0 }, { "sync.preload=[\"quay.io/a/../b:1\"]", 0 },
+	};
+
+	diag_set_quiet(1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = config_new();
+		char t[160];
+
+		snprintf(t, sizeof(t), "--set %s %s", cases[i].set, cases[i].ok ? "is taken" : "is refused");
+		OK((errors_of(config_set(c, cases[i].set)) == 0) == cases[i].ok, t);
+		config_free(c);
+	}
+	diag_set_quiet(0);
+}
+
+/* image_read(): normal form (0), not a reference at all (1), a bad host (-1). */
+static void
+test_image_read(void)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ "../x:1", -1, NULL }, { "./x:1", -1, NULL }, { "../../etc/x", -1, NULL }, { "a..b/x", -1, NULL },
+		{ "-a.com/x:1", -1, NULL }, { "my_reg.io/x:1", -1, NULL }, { ":5000/x", -1, NULL },
+		{ "1.2.3.4:0/x:1", -1, NULL }, { "x.io:65536/x", -1, NULL }, { "fd00::14/x", -1, NULL },
+		{ "a.io./x", -1, NULL }, { "01.2.3.4/x", -1, NULL },
+		{ "${REGISTRY}/app:1", 1, NULL }, { "${REGISTRY:=ghcr.io}/app:1", 1, NULL },
+		{ "{{ .Values.image }}", 1, NULL }, { "<no value>", 1, NULL }, { "r\xc3\xa9gistry.io/x:1", 1, NULL },
+		{ "a%2e.io/x", 1, NULL }, { "docker.io/../x:1", 1, NULL }, { "x.io/a//b", 1, NULL },
+		{ "x.io/A", 1, NULL }, { "x.io/a-", 1, NULL }, { "x.io/a___b", 1, NULL }, { "x.io/.a", 1, NULL },
+		{ "MyReg/app:1", 1, NULL }, { "x.io/a:-1", 1, NULL }, { "", 1, NULL },
+		{ "[::1]:5000/x", 0, "[::1]:5000/x:latest" }, { "[fd00::14]/a/b:2", 0, "[fd00::14]/a/b:2" },
+		{ "Quay.IO/a:1", 0, "quay.io/a:1" }, { "Index.Docker.io/nginx", 0, "docker.io/library/nginx:latest" },
+		{ "localhost:5000/x:1", 0, "localhost:5000/x:1" }, { "x.io/a__b-c--d.e/f_g:1", 0, "x.io/a__b-c--d.e/f_g:1" },
+		{ "1.2.3.4:5000/x@sha256:0123456789abcdef", 0, "1.2.3.4:5000/x@sha256:0123456789abcdef" },
+	};
+	char longname[300], *out;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char t[120];
+		int rc;
+
+		why = NULL;
+		rc = image_read(cases[i].in, &out, &why);
+		snprintf(t, sizeof(t), "image_read \"%s\" gives %d", cases[i].in, cases[i].rc);
+		INT_EQ(rc, cases[i].rc, t);
+		snprintf(t, sizeof(t), "image_read \"%s\": normal form", cases[i].in);
+		STR_EQ(out, cases[i].want, t);
+		if (cases[i].rc < 0)
+			OK(why && *why, "image_read: a refused host says why");
+		free(out);
+	}
+	/* distribution's 255-character name limit, of the normalised name */
+	snprintf(longname, sizeof(longname), "x.io/%0250d", 0);
+	INT_EQ(image_read(longname, &out, &why), 0, "image_read: a 255-character name");
+	free(out);
+	snprintf(longname, sizeof(longname), "x.io/%0251d", 0);
+	INT_EQ(image_read(longname, &out, &why), 1, "image_read: a 256-character name is not a reference");
+	OK(out == NULL, "image_read: no normal form for it");
+	memset(longname, 'a', 64);
+	strcpy(longname + 64, ".io/x:1");
+	INT_EQ(image_read(longname, &out, &why), -1, "image_read: a 64-character label in the host is refused");
+}
+
 int
 main(void)
 {
@@ -309,5 +444,8 @@ main(void)
 	test_net();
 	test_images();
 	test_mirror_path();
+	test_hosts();
+	test_config_hosts();
+	test_image_read();
 	return harness_done();
 }

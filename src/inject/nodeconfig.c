@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../config.h"
+#include "../diag.h"
 #include "../images.h"
 #include "../inject.h"
 #include "../util.h"
@@ -68,6 +69,28 @@ add_host(struct inject *in, struct images *hosts, const char *ref)
 	host = image_host(ref);
 	images_add(hosts, host);
 	free(host);
+}
+
+/* An explicit nodeTrust.mirrors entry is an upstream: one that names the
+ * registry itself (any of its names or its ClusterIP, on any port) or a
+ * loopback host is refused (auto leaves such images out silently). */
+static int
+check_mirrors(struct inject *in)
+{
+	const struct strlist *m = &in->cfg->node_trust.mirrors;
+	struct where w = { .field = "spec.nodeTrust.mirrors" };
+	int rc = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		char *ref = strcmp(m->v[i], "auto") ? host_ref(m->v[i]) : NULL;
+
+		if (ref && inject_own_host(in, ref)) {
+			diag_error(&w, "invalid list entry \"%s\": %s", m->v[i], inject_own_why(ref));
+			rc = -1;
+		}
+		free(ref);
+	}
+	return rc;
 }
 
 /* "host,endpoint,path" for each upstream: nodeTrust.mirrors, "auto" being
@@ -164,6 +187,8 @@ inject_node_config(struct inject *in)
 	struct ynode *data = ymap_map(in->a, cm, "data");
 	struct buf text = BUF_INIT;
 
+	if (in->cfg->state == MS_MANAGED && check_mirrors(in) != 0)
+		return -1;
 	config_text(in, &text);
 	ymap_str(in->a, data, "config", buf_cstr(&text));
 	ymap_str(in->a, data, "node-trust.sh", node_trust_sh);

@@ -11,6 +11,7 @@
 #include "../util.h"
 #include "../ytree.h"
 
+#define SYNC_CERTS_DIR "/etc/docker/certs.d"
 #define REGISTRY_UID 1000	/* fsGroup too: the PVC is writable by group 1000;
 				 * also regsync's appuser */
 
@@ -81,15 +82,18 @@ registry_container(struct inject *in, struct ynode *containers)
 	inject_mount(in, mounts, "tmp", "/tmp", false);
 }
 
-/* regsync trusts every .crt under /etc/docker/certs.d/<host:port>/ (regclient's
- * DockerCertDir): the CA for every peer and for loopback. */
+/* regsync trusts every .crt in /etc/docker/certs.d/<host:port>/ (regclient's
+ * DockerCertDir, read per host in reghttp's makeRootPool): volume "ca" is
+ * mounted there once and holds <peer>:5000/ca.crt and 127.0.0.1:5000/ca.crt
+ * as items (ca_volume()). cri-dockerd hands mounts to Docker as
+ * "src:dst[:ro]", so no mountPath may hold a ':'; an item's path is a file
+ * the kubelet writes inside the volume, not a mount. */
 static void
 sync_container(struct inject *in, struct ynode *containers)
 {
 	struct arena *a = in->a;
 	const struct config *c = in->cfg;
 	struct ynode *ct = yseq_add(containers, ynode_map(a)), *args, *mounts;
-	char path[512];
 
 	ymap_str(a, ct, "name", "sync");
 	ymap_str(a, ct, "image", c->sync.image);
@@ -103,16 +107,39 @@ sync_container(struct inject *in, struct ynode *containers)
 	restricted(in, ct, true);
 	mounts = ymap_seq(a, ct, "volumeMounts");
 	inject_mount(in, mounts, "sync-config", "/etc/regsync", true);
-	for (long i = 0; i < c->registry.replicas; i++) {
+	inject_mount(in, mounts, "ca", SYNC_CERTS_DIR, true);
+	inject_mount(in, mounts, "tmp", "/tmp", false);
+}
+
+static void
+ca_item(struct inject *in, struct ynode *items, const char *host)
+{
+	struct ynode *it = yseq_add(items, ynode_map(in->a));
+	char *path = xasprintf("%s/ca.crt", host);
+
+	ymap_str(in->a, it, "key", "ca.crt");
+	ymap_str(in->a, it, "path", path);
+	free(path);
+}
+
+/* The CA once per host regsync dials: every peer and loopback. */
+static void
+ca_volume(struct inject *in, struct ynode *volumes)
+{
+	struct arena *a = in->a;
+	struct ynode *s = ymap_map(a, inject_volume(in, volumes, "ca"), "secret"), *items;
+	char loopback[32];
+
+	ymap_str(a, s, "secretName", in->cfg->tls.secret_name);
+	items = ymap_seq(a, s, "items");
+	for (long i = 0; i < in->cfg->registry.replicas; i++) {
 		char *peer = inject_peer_host(in, i);
 
-		snprintf(path, sizeof(path), "/etc/docker/certs.d/%s", peer);
-		inject_mount(in, mounts, "ca", path, true);
+		ca_item(in, items, peer);
 		free(peer);
 	}
-	snprintf(path, sizeof(path), "/etc/docker/certs.d/127.0.0.1:%d", REGISTRY_PORT);
-	inject_mount(in, mounts, "ca", path, true);
-	inject_mount(in, mounts, "tmp", "/tmp", false);
+	snprintf(loopback, sizeof(loopback), "127.0.0.1:%d", REGISTRY_PORT);
+	ca_item(in, items, loopback);
 }
 
 static void
@@ -136,7 +163,6 @@ static void
 volumes(struct inject *in, struct ynode *spec)
 {
 	static const char *const tls_keys[] = { "tls.crt", "tls.key", "ca.crt" };
-	static const char *const ca_keys[] = { "ca.crt" };
 	struct arena *a = in->a;
 	struct ynode *vols = ymap_seq(a, spec, "volumes"), *v;
 	bool sync = config_has(in->cfg, C_SYNC);
@@ -147,7 +173,7 @@ volumes(struct inject *in, struct ynode *spec)
 	secret_volume(in, vols, "tls", tls_keys, 3);
 	if (sync) {
 		ymap_str(a, ymap_map(a, inject_volume(in, vols, "sync-config"), "configMap"), "name", REGISTRY_SYNC);
-		secret_volume(in, vols, "ca", ca_keys, 1);
+		ca_volume(in, vols);
 	}
 	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (in->cfg->registry.storage.empty_dir)

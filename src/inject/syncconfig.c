@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../config.h"
+#include "../diag.h"
 #include "../emit.h"
 #include "../images.h"
 #include "../inject.h"
@@ -40,12 +41,16 @@ add_images(struct inject *in, struct ynode *sync, const struct images *set)
 	}
 }
 
-/* sync.preload: "auto" (the input's images) and/or explicit references. */
-static void
+/* sync.preload: "auto" (the input's images, our own and loopback ones left
+ * out) and/or explicit references (checked when read), of which one under
+ * the registry's own names or a loopback host is refused. */
+static int
 preload(struct inject *in, struct ynode *sync)
 {
 	const struct strlist *p = &in->cfg->sync.preload;
+	struct where w = { .field = "spec.sync.preload" };
 	struct images set = { 0 };
+	int rc = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		char *norm;
@@ -54,12 +59,17 @@ preload(struct inject *in, struct ynode *sync)
 			for (size_t j = 0; in->images && j < in->images->n; j++)
 				images_add(&set, in->images->v[j]);
 		} else if ((norm = image_normalize(p->v[i])) != NULL) {
+			if (inject_own_host(in, norm)) {
+				diag_error(&w, "invalid list entry \"%s\": %s", p->v[i], inject_own_why(norm));
+				rc = -1;
+			}
 			images_add(&set, norm);
 			free(norm);
 		}
 	}
 	add_images(in, sync, &set);
 	images_free(&set);
+	return rc;
 }
 
 int
@@ -88,7 +98,8 @@ inject_sync_config(struct inject *in)
 		add_entry(in, sync, peer, target, "registry");
 		free(peer);
 	}
-	preload(in, sync);
+	if (preload(in, sync) != 0)
+		return -1;
 	cm = inject_object(in, "v1", "ConfigMap", c->namespace, REGISTRY_SYNC, "sync");
 	rc = emit_yaml(&text, doc);
 	if (rc == 0)

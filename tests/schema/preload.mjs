@@ -29,9 +29,11 @@
 //     reference grammar: lowercase repository, tag <= 128 chars, ...), e.g.
 //     an unrendered "{{ .Values.image }}" (reported as `# note`);
 //   - without loopback hosts (localhost, 127.0.0.0/8, [::1]: not reachable
-//     from the registry pod) and without images of the add-on's own registry: host (port ignored)
-//     registry.<ns>.svc or registry.<ns>.svc.*, the Service ClusterIP, or one
-//     of registry.hostnames;
+//     from the registry pod) and without images of the add-on's own registry:
+//     host (port ignored) registry, registry-headless or registry-<i> (any
+//     ordinal, also as registry-<i>.registry-headless...) as name, name.<ns>,
+//     name.<ns>.svc or name.<ns>.svc.*, the Service ClusterIP, or one of
+//     registry.hostnames;
 //   - deduplicated, sorted bytewise.
 // Actual: the `type: image` entries of regsync.yml in OUTPUT's registry-sync
 // ConfigMap. Each must have target = "127.0.0.1:5000/" + the source with its
@@ -69,6 +71,7 @@ import { runIfMain, isPlainObject, isOurs, isLocalConfig, loadStream, findSyncCo
 import * as YAML from "yaml";
 
 const REGISTRY_SERVICE = "registry";
+const HEADLESS_SERVICE = "registry-headless";
 const MIRROR = "127.0.0.1:5000";
 
 // ------------------------------------------------------------ configuration
@@ -296,13 +299,21 @@ export function mirrorPath(normalised) {
   return normalised.slice(0, slash).replace(/[[\]]/g, "").replace(/:/g, "-") + normalised.slice(slash);
 }
 
+// name, name.<ns>, name.<ns>.svc, name.<ns>.svc.<any domain>
+function dnsForms(h, name, ns) {
+  const svc = `${name}.${ns}.svc`;
+  return h === name || h === `${name}.${ns}` || h === svc || h.startsWith(`${svc}.`);
+}
+
 function isOwn(normalised, cfg) {
   if (isLoopback(normalised)) return true;
   const h = hostOnly(normalised);
   const ip = parseIP(h), own = parseIP(cfg.clusterIP);
   if (ip && own && ip.v6 === own.v6 && ip.n === own.n) return true;
-  const svc = `${REGISTRY_SERVICE}.${cfg.namespace}.svc`.toLowerCase();
-  if (h === svc || h.startsWith(`${svc}.`)) return true;
+  const ns = cfg.namespace.toLowerCase();
+  if (dnsForms(h, REGISTRY_SERVICE, ns) || dnsForms(h, HEADLESS_SERVICE, ns)) return true;
+  const replica = /^registry-[0-9]+(\.(.*))?$/.exec(h);
+  if (replica && (replica[2] === undefined || dnsForms(replica[2], HEADLESS_SERVICE, ns))) return true;
   return cfg.hostnames.some((x) => x.toLowerCase() === h);
 }
 
