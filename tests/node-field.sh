@@ -56,8 +56,14 @@ finish_field() {
 	for n in "${notrun[@]}"; do echo "# not run: $n"; done
 	finish
 }
-# the pods go before lib.sh's cleanup removes their storage
-trap 'down; pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1; cleanup' EXIT
+# the pods go before lib.sh's cleanup removes their storage; outside it, podman and skopeo leave
+# containers/image's blob cache and runc's state directory: removed when this run made them
+made=()
+[ -e /var/lib/containers ] || made+=(/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers)
+[ -e /run/runc ] || made+=(/run/runc)
+# shellcheck disable=SC2317  # called from the trap
+unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
+trap 'down; pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1; cleanup; unmake' EXIT
 
 # --- prerequisites
 if [ "$(id -u)" != 0 ]; then
