@@ -1,0 +1,223 @@
+# tests/node/fieldlib.sh - sourced by tests/node-field.sh (after tests/lib.sh): containerd daemons
+# of several versions, the node DaemonSet's pod under podman kube play, the registry.
+# shellcheck shell=bash disable=SC2034,SC2154  # globals shared with the suite (tmp, groups, ctd_v...)
+
+# --- containerd: one daemon per version, each with its own root, state and socket
+
+# ctd_config VERSION ROOT DIR: the config.toml of a node running containerd VERSION (1.6, 1.7:
+# version = 2; 2.1: version = 3), root, state and sockets under DIR, the CRI plugin on with the
+# native snapshotter (no mounts), config_path = /etc/containerd/certs.d as on a node
+ctd_config() {
+	local v=$1 d=$3
+	local off='"io.containerd.snapshotter.v1.overlayfs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.blockfile",
+  "io.containerd.snapshotter.v1.erofs", "io.containerd.internal.v1.opt", "io.containerd.nri.v1.nri",
+  "io.containerd.grpc.v1.introspection.tracing", "io.containerd.tracing.processor.v1.otlp"'
+	case $v in
+	1.*) cat <<-TOML
+		version = 2
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = [$off]
+		[grpc]
+		  address = "$d/containerd.sock"
+		[ttrpc]
+		  address = "$d/containerd.sock.ttrpc"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		[plugins."io.containerd.grpc.v1.cri".containerd]
+		  snapshotter = "native"
+		[plugins."io.containerd.grpc.v1.cri".cni]
+		  bin_dir = "$d/cni/bin"
+		  conf_dir = "$d/cni/net.d"
+		[plugins."io.containerd.grpc.v1.cri".registry]
+		  config_path = "/etc/containerd/certs.d"
+		[plugins."io.containerd.transfer.v1.local"]
+		  unpack_config = [{platform = "linux/amd64", snapshotter = "native"}]
+		TOML
+		;;
+	*) cat <<-TOML
+		version = 3
+		root = "$d/root"
+		state = "$d/state"
+		disabled_plugins = [$off]
+		[grpc]
+		  address = "$d/containerd.sock"
+		[ttrpc]
+		  address = "$d/containerd.sock.ttrpc"
+		[plugins."io.containerd.grpc.v1.cri"]
+		  stream_server_address = "127.0.0.1"
+		  stream_server_port = "0"
+		[plugins."io.containerd.cri.v1.images"]
+		  snapshotter = "native"
+		[plugins."io.containerd.transfer.v1.local"]
+		  unpack_config = [{platform = "linux/amd64", snapshotter = "native"}]
+		[plugins."io.containerd.cri.v1.images".registry]
+		  config_path = "/etc/containerd/certs.d"
+		[plugins."io.containerd.cri.v1.runtime".cni]
+		  bin_dirs = ["$d/cni/bin"]
+		  conf_dir = "$d/cni/net.d"
+		TOML
+		;;
+	esac
+}
+
+# ctd_start VERSION BINDIR ROOT DIR: containerd VERSION (BINDIR holds containerd and ctr) as a
+# node runs it: in a mount namespace of its own where ROOT/etc/containerd is /etc/containerd, so
+# it reads ROOT/etc/containerd/config.toml (written here) and the hosts.toml files the pod wrote
+# under ROOT/etc/containerd/certs.d by the paths a node has; nothing is mounted outside it. Sets
+# sock and ctr (the matching client); status 0 when its CRI plugin is up
+ctd_start() {
+	local v=$1 b=$2 r=$3 d=$4 i
+	mkdir -p "$r/etc/containerd/certs.d" "$d/cni/bin" "$d/cni/net.d"
+	ctd_config "$v" "$r" "$d" > "$r/etc/containerd/config.toml"
+	sock=$d/containerd.sock ctr=$b/ctr
+	# shellcheck disable=SC2016  # the inner shell's arguments
+	setsid unshare -m --propagation private sh -c \
+		'mount --bind "$1/etc/containerd" /etc/containerd && exec "$2/containerd" --config /etc/containerd/config.toml' \
+		ctd "$r" "$b" > "$d/containerd.log" 2>&1 &
+	groups+=("$!"); ctd_pid=$!
+	for ((i = 0; i < 100; i++)); do "$ctr" -a "$sock" version > /dev/null 2>&1 && break; sleep 0.1; done
+	"$ctr" -a "$sock" plugins ls > "$d/plugins" 2>&1 && grep -Eq "io.containerd.(grpc.v1 +cri|cri.v1 +images) .* ok" "$d/plugins"
+}
+
+# cri IMAGE: the CRI call kubelet makes, runtime.v1.ImageService/PullImage{image: {image: IMAGE}},
+# as gRPC over HTTP/2 with curl on $sock; sets cst (grpc-status), cmsg (grpc-message), cref
+cri() {
+	local n=${#1} a b c
+	[ "$n" -lt 120 ] || { cst=x cmsg="name too long for this encoder"; return 1; }
+	printf -v a '\\x%02x' $((n + 4)); printf -v b '\\x%02x' $((n + 2)); printf -v c '\\x%02x' "$n"
+	printf "\\x00\\x00\\x00\\x00$a\\x0a$b\\x0a$c%s" "$1" > "$tmp/cri.req"
+	: > "$tmp/cri.hdr"; : > "$tmp/cri.out"
+	curl -sS --http2-prior-knowledge --unix-socket "$sock" --max-time 60 -H 'content-type: application/grpc' \
+		-H 'te: trailers' --data-binary @"$tmp/cri.req" -D "$tmp/cri.hdr" -o "$tmp/cri.out" \
+		http://localhost/runtime.v1.ImageService/PullImage 2> "$tmp/cri.curl"
+	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
+	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
+	cref=$(grep -ao 'sha256:[0-9a-f]\{64\}' "$tmp/cri.out")
+	{ echo "cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } > "$tmp/cri.last"
+	[ "$cst" = 0 ]
+}
+# nctr ARGS: this version's ctr inside the daemon's mount namespace (the node's paths: the
+# hosts.toml files name their ca.crt as /etc/containerd/certs.d/...)
+nctr() { nsenter -t "$ctd_pid" -m -- "$ctr" -a "$sock" "$@"; }
+# pull [--debug] IMAGE: ctr images pull --hosts-dir /etc/containerd/certs.d (2.x: --local, else
+# its transfer service ignores --hosts-dir), namespace field; output in $tmp/pull.log
+pull() {
+	local dbg=() loc=(); [ "$1" = --debug ] && { dbg=(--debug); shift; }
+	case $ctd_v in 1.*) ;; *) loc=(--local) ;; esac
+	timeout 60 nsenter -t "$ctd_pid" -m -- "$ctr" -a "$sock" -n field "${dbg[@]}" images pull "${loc[@]}" \
+		--snapshotter native --hosts-dir /etc/containerd/certs.d "$1" > "$tmp/pull.log" 2>&1
+}
+# digest NS IMAGE: the manifest digest of IMAGE in containerd's namespace NS
+digest() { nctr -n "$1" images ls "name==$2" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
+# tried HOST: the last ctr --debug pull resolved against HOST
+tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | awk '{ print $1 }' | grep -qxF "$1"; }
+
+# --- podman: the suite's own storage (vfs), run root and lock dir; containers.conf of field-lab §2
+
+pm() {
+	CONTAINERS_CONF=$tmp/containers.conf podman --root "$tmp/pm/storage" --runroot "$tmp/pm/run" \
+		--tmpdir "$tmp/pm/tmp" --storage-driver vfs "$@"
+}
+pm_setup() {
+	mkdir -p "$tmp/pm"
+	cat > "$tmp/containers.conf" <<-'TOML'
+		[containers]
+		default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+		[engine]
+		cgroup_manager = "cgroupfs"
+		runtime = "runc"
+	TOML
+}
+# image_busybox BUSYBOX NAME: the image NAME built from the static BUSYBOX (/bin/busybox and a
+# link per applet; PATH and CMD as in Docker's busybox image)
+image_busybox() {
+	local r=$tmp/bbroot a
+	mkdir -p "$r/bin" && cp "$1" "$r/bin/busybox" || return 1
+	for a in $("$1" --list); do [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"; done
+	tar -C "$r" -c . | pm import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'CMD ["sh"]' - "$2"
+}
+
+# play MANIFEST ROOT: the node DaemonSet of MANIFEST as a Pod (tests/node/fieldpod.mjs), its host
+# paths under ROOT, started with podman kube play; sets pod_yaml and ctr_name
+play() {
+	pod_yaml=$tmp/pod-$((++plays)).yaml
+	node tests/node/fieldpod.mjs pod "$1" "$NODE_NS" "$2" > "$pod_yaml" 2> "$tmp/fieldpod.err" || return 1
+	while read -r l; do listed_note "$l"; done < "$tmp/fieldpod.err"
+	pm kube play "$pod_yaml" > "$tmp/play.log" 2>&1 || return 1
+	ctr_name=$(pm ps -a --pod --format '{{.Names}} {{.IsInfra}}' | awk '$2 == "false" { print $1 }')
+	[ -n "$ctr_name" ]
+}
+# listed_note LINE: print "# LINE" once per run
+listed_note() { case $'\n'$noted$'\n' in *$'\n'"$1"$'\n'*) ;; *) noted+=$'\n'$1; note "$1" ;; esac; }
+# down: the pod gone (podman kube down), its volumes too (the next play makes them afresh)
+down() {
+	[ -n "${pod_yaml:-}" ] || return 0
+	pm logs "$ctr_name" > "$tmp/pod-$plays.log" 2>&1
+	pm kube down "$pod_yaml" > /dev/null 2>&1
+	pm pod rm -f -a > /dev/null 2>&1
+	pm volume rm -f -a > /dev/null 2>&1
+	pod_yaml='' ctr_name=''
+}
+# probe: the manifest's readinessProbe.exec.command ($probe_cmd) in the pod; sets pst and pout
+probe() { pout=$(pm exec "$ctr_name" "${probe_cmd[@]}" 2>&1); pst=$?; }
+# wait_ready SECONDS: the probe passes within SECONDS; else pout says why
+wait_ready() {
+	local end=$((SECONDS + $1))
+	while :; do
+		probe; [ "$pst" = 0 ] && return 0
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.3
+	done
+}
+# wait_for SECONDS COND: COND (evaluated) holds within SECONDS
+wait_for() { local end=$((SECONDS + $1)); until eval "$2"; do [ $SECONDS -lt "$end" ] || return 1; sleep 0.2; done; }
+# state FILE: the pod's $STATE_DIR/FILE (status 1: absent)
+state() { pm exec "$ctr_name" cat "$STATE_DIR/$1" 2> /dev/null; }
+# podlog: the pod's log so far, as a file for bad()
+podlog() { pm logs "$ctr_name" > "$tmp/podlog" 2>&1; echo "$tmp/podlog"; }
+# nudge: what the kubelet does when ConfigMap registry-ca changes: the mounted CA file changes
+# (one more trailing newline: the same certificate, another checksum), and the script runs a pass
+# within TICK s
+nudge() { echo >> "$(pm volume inspect registry-ca --format '{{.Mountpoint}}')/${CA_FILE##*/}"; }
+
+# --- the registry (Distribution) with a given certificate, on a given address
+
+# reg_start NAME ADDR CERT KEY: docker-registry NAME serving $tmp/data at ADDR (host:port) with
+# CERT/KEY; its log $tmp/NAME.log; sets reg_NAME (its pid)
+reg_start() {
+	local i u
+	cat > "$tmp/$1.yml" <<-YML
+		version: 0.1
+		log: {accesslog: {disabled: false}, level: info}
+		storage: {filesystem: {rootdirectory: $tmp/data}}
+		http: {addr: "$2", tls: {certificate: $3, key: $4}}
+	YML
+	setsid docker-registry serve "$tmp/$1.yml" >> "$tmp/$1.log" 2>&1 &
+	groups+=("$!"); printf -v "reg_$1" %s "$!"
+	u="https://$2/v2/"; u=${u/:443\//\/}
+	for ((i = 0; i < 100; i++)); do
+		curl -gskf "$u" > /dev/null 2>&1 && return 0
+		kill -0 "$!" 2> /dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+reg_stop() {
+	local p="reg_$1" i
+	[ -n "${!p:-}" ] || return 0
+	kill -TERM -- "-${!p}" 2> /dev/null
+	for ((i = 0; i < 50; i++)); do kill -0 "${!p}" 2> /dev/null || break; sleep 0.1; done
+	printf -v "$p" %s ''
+}
+# mark NAME: remember the size of registry NAME's log; served NAME METHOD PATH: since the mark,
+# containerd got a 200 for METHOD PATH from it
+mark() { regmark=$(stat -c %s "$tmp/$1.log"); }
+served() {
+	tail -c "+$((regmark + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	grep -F "\"$2 $3?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
+}
