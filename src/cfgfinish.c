@@ -90,6 +90,15 @@ finish_node_trust(struct config *c)
 			   c->tls.secret_name);
 		return -1;
 	}
+	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "cert-manager") &&
+	    (!strcmp(c->tls.key_algorithm, "Ed25519") ||
+	     (!strcmp(c->tls.key_algorithm, "ECDSA") && c->tls.key_size > 256))) {
+		w.field = !strcmp(c->tls.key_algorithm, "Ed25519") ? "spec.tls.keyAlgorithm" : "spec.tls.keySize";
+		diag_error(&w, "invalid value %s %ld with nodeTrust on: the nodes' health probe (busybox 1.37's TLS) "
+			   "takes RSA and ECDSA P-256 server keys only, so the mirrors would never switch on; use "
+			   "ECDSA with keySize 0 or 256, or RSA", c->tls.key_algorithm, c->tls.key_size);
+		return -1;
+	}
 	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "cert-manager") && !config_has(c, C_CERTIFICATES)) {
 		w.field = "spec.components";
 		diag_error(&w, "nodeTrust with tls.mode cert-manager needs the certificates component: it issues the "

@@ -315,8 +315,9 @@ t "registry stopped, mirror entry still there: a pull tries $IP first (for compa
 	'[ $st != 0 ] && tried "$IP" && grep -q "ctr: .*$IP:443: connect: connection refused" "$tmp/pull.log"' \
 	"$tmp/pull.log"
 pass "$conf"; st=$?
-t "the next pass: 'does not answer; mirrors withdrawn', docker.io/hosts.toml and its dir gone, still ready" \
-	'[ $st = 0 ] && [ -f "$tmp/state/ready" ] && [ ! -e "$D/docker.io" ] &&
+t "the next pass: 'does not answer; mirrors withdrawn', docker.io/hosts.toml and its dir gone, not ready (the reason names the URL)" \
+	'[ $st = 1 ] && [ ! -f "$tmp/state/ready" ] && grep -qF "does not answer at https://$IP/v2/" "$tmp/state/reason" &&
+	[ ! -e "$D/docker.io" ] &&
 	grep -qF "registry at https://$IP does not answer; mirrors withdrawn" "$tmp/pass.log" &&
 	grep -qF "removed $D/docker.io/hosts.toml" "$tmp/pass.log"' "$tmp/pass.log"
 t "... the files for $IP and the registry's names stay" \
