@@ -272,6 +272,34 @@ t "port: host:port dirs for the ClusterIP and the names" 'is "$D/registry:8443/h
   ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
 
+# --- hosts from the config are checked where they enter: one path component each, never a path
+# (the binary refuses them before; this is the script's own guard)
+host badhosts "REGISTRY_NAMES=registry .. ../etc a/b .hidden" \
+	"MIRRORS=docker.io,https://registry-1.docker.io,docker.io ..,https://x.io,x ../../etc,https://x.io,x q.io,https://q.io,../x q.io,https://a\"b,q registry,https://registry,registry"
+touch "$h/.mark"
+run
+n=0; for b in .. ../etc a/b .hidden; do logs "refused registry name \"$b\": not a registry host" && n=$((n + 1)); done
+t "hosts: names that are not one path component are refused, each logged" '[ $n = 4 ]' "$h/log"
+n=$(nlogs '^registry-addon: refused mirror ')
+t "hosts: mirrors with a bad upstream, path or endpoint are refused (4), each logged" '[ "$n" = 4 ]' "$h/log"
+t "hosts: a refusal keeps the node not ready, with the first as reason" '[ $rc = 1 ] && ! ready &&
+	[ "$(cat "$h/state/reason")" = "refused registry name \"..\": not a registry host" ]' "$h/log"
+t "hosts: nothing written outside the host directories" \
+	'[ -z "$(find "$h" -newer "$h/.mark" -type f ! -path "$D/*" ! -path "$h/containers/*" ! -path "$h/docker/*" \
+		! -path "$h/state/*" ! -name log ! -name out)" ] && [ ! -e "$h/etc" ] && [ ! -e "$D/../x" ]'
+t "hosts: an own name listed as an upstream is not mirrored (no rewrite twice a pass)" \
+	'logs "not mirroring registry: it is one of the registry'"'"'s own names" &&
+	is "$D/registry/hosts.toml" "$(expect "$ip_toml")"' "$h/log"
+t "hosts: the valid ones are written" '[ -f "$D/docker.io/hosts.toml" ] && [ -f "$D/registry/hosts.toml" ]'
+host badhost "REGISTRY_HOST=../10.96.0.20" "REGISTRY_URL=https://../10.96.0.20"
+run
+t "hosts: a REGISTRY_HOST that is not a host: exit 2, nothing written" \
+	'[ $rc = 2 ] && [ ! -e "$D" ] && grep -q "REGISTRY_HOST \"../10.96.0.20\" in .* is not a registry host" "$h/log"' "$h/log"
+host longhost "REGISTRY_NAMES=registry $(printf 'a%.0s' $(seq 256))"
+run
+t "hosts: a name longer than a file name may be is refused; the pass still writes the rest" \
+	'[ $rc = 1 ] && [ -f "$D/registry/hosts.toml" ] && grep -q "refused registry name \"aaaa" "$h/log"' "$h/log"
+
 # --- config in the working directory, config values used when the environment has none
 host cwd
 cfgset DOCKER_CERTS_D "$h/from-config"

@@ -86,6 +86,9 @@ valid_path() { case $1 in '' | .* | *..* | *[!A-Za-z0-9._-]*) return 1 ;; esac; 
 ipv6() { case $1 in \[*) return 0 ;; esac; return 1; }
 own() { [ "$1" = "$REGISTRY_HOST" ] || has "$REGISTRY_NAMES" "$1"; }
 
+# refuse MESSAGE: log it; the first one keeps the node not ready (cfg_problem)
+refuse() { log "$1"; [ -n "$cfg_problem" ] || cfg_problem=$1; }
+
 # check_config: REGISTRY_HOST must be a host; names and mirrors that are not are dropped (and
 # keep the node not ready: sets cfg_problem); sets names and mirrors, the lists the passes use
 check_config() {
@@ -99,14 +102,14 @@ check_config() {
   for n in $REGISTRY_NAMES; do
     if [ "$n" = "$REGISTRY_HOST" ] || has "$names" "$n"; then continue; fi
     if valid_host "$n"; then names="$names $n"
-    else cfg_problem="refused registry name \"$n\": not a registry host"; log "$cfg_problem"; fi
+    else refuse "refused registry name \"$n\": not a registry host"; fi
   done
   for m in $MIRRORS; do
     u=${m%%,*} p=${m##*,} e=${m#*,}
     e=${e%,*}
     if ! valid_host "$u" || ! valid_path "$p" || ! valid_host "${e#https://}" || [ "${e#https://}" = "$e" ]
     then
-      cfg_problem="refused mirror \"$m\": not upstream,https://endpoint,path"; log "$cfg_problem"
+      refuse "refused mirror \"$m\": not upstream,https://endpoint,path"
     elif own "$u"; then
       log "not mirroring $u: it is one of the registry's own names"
     else
