@@ -71,3 +71,23 @@ oci_image() {
 		"$man" "$(_size "$tmp/manifest.json")" "$2" > "$lay/index.json"
 	echo '{"imageLayoutVersion":"1.0.0"}' > "$lay/oci-layout"
 }
+
+# cri IMAGE: the CRI call kubelet makes, runtime.v1.ImageService/PullImage{image: {image: IMAGE}},
+# as gRPC over HTTP/2 with curl on $sock; sets cst (grpc-status), cmsg (grpc-message), cref (the
+# image digest); $tmp/cri.last is the call, $tmp/cri.log all of them
+cri() {
+	local n=${#1} a b c
+	[ "$n" -lt 120 ] || { cst=x cmsg="name too long for this encoder"; return 1; }
+	printf -v a '\\x%02x' $((n + 4)); printf -v b '\\x%02x' $((n + 2)); printf -v c '\\x%02x' "$n"
+	printf "\\x00\\x00\\x00\\x00$a\\x0a$b\\x0a$c%s" "$1" > "$tmp/cri.req"
+	: > "$tmp/cri.hdr"; : > "$tmp/cri.out"
+	curl -sS --http2-prior-knowledge --unix-socket "$sock" --max-time 60 -H 'content-type: application/grpc' \
+		-H 'te: trailers' --data-binary @"$tmp/cri.req" -D "$tmp/cri.hdr" -o "$tmp/cri.out" \
+		http://localhost/runtime.v1.ImageService/PullImage 2> "$tmp/cri.curl"
+	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
+	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
+	cref=$(grep -ao 'sha256:[0-9a-f]\{64\}' "$tmp/cri.out")
+	{ echo "cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } > "$tmp/cri.last"
+	cat "$tmp/cri.last" >> "$tmp/cri.log"
+	[ "$cst" = 0 ]
+}

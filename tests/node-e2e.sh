@@ -240,24 +240,7 @@ ctr -a "$sock" plugins ls > "$tmp/plugins" 2>&1; st=$?
 t "containerd runs (own root, state, socket) with its CRI plugin" \
 	'[ $st = 0 ] && grep -q "io.containerd.grpc.v1 *cri .* ok" "$tmp/plugins"' "$tmp/containerd.log" "$tmp/plugins"
 
-# cri IMAGE: the CRI call kubelet makes, runtime.v1.ImageService/PullImage{image: {image: IMAGE}},
-# as gRPC over HTTP/2 with curl; sets cst (grpc-status), cmsg (grpc-message), cref (image_ref)
-cri() {
-	local n=${#1} a b c
-	[ "$n" -lt 120 ] || { cst=x cmsg="name too long for this encoder"; return 1; }
-	printf -v a '\\x%02x' $((n + 4)); printf -v b '\\x%02x' $((n + 2)); printf -v c '\\x%02x' "$n"
-	printf "\\x00\\x00\\x00\\x00$a\\x0a$b\\x0a$c%s" "$1" > "$tmp/cri.req"
-	: > "$tmp/cri.hdr"; : > "$tmp/cri.out"
-	curl -sS --http2-prior-knowledge --unix-socket "$sock" --max-time 60 -H 'content-type: application/grpc' \
-		-H 'te: trailers' --data-binary @"$tmp/cri.req" -D "$tmp/cri.hdr" -o "$tmp/cri.out" \
-		http://localhost/runtime.v1.ImageService/PullImage 2> "$tmp/cri.curl"
-	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
-	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
-	cref=$(grep -ao 'sha256:[0-9a-f]\{64\}' "$tmp/cri.out")
-	{ echo "cri pull $1: grpc-status ${cst:-none} $cmsg"; cat "$tmp/cri.curl"; } > "$tmp/cri.last"
-	cat "$tmp/cri.last" >> "$tmp/cri.log"
-	[ "$cst" = 0 ]
-}
+# cri IMAGE: tests/lib.sh (kubelet's PullImage over $sock; each call also in $tmp/cri.log)
 # pull [--debug] IMAGE: ctr pull (namespace e2e) with --hosts-dir, output in $tmp/pull.log
 pull() {
 	local dbg=; [ "$1" = --debug ] && { dbg=--debug; shift; }
