@@ -466,6 +466,7 @@ crio_write() {
       "($REGISTRY_HOST) as a registry location, so pulls by the registry's names and through the" \
       "mirror are not set up for CRI-O on this cluster"
     summary="$summary; cri-o: CA only (IPv6)"
+    ! crio_runs || found=1  # certs.d is read at each pull: no reload needed
     return 0
   fi
   theirs=$(crio_prefixes)
