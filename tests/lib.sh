@@ -91,3 +91,24 @@ cri() {
 	cat "$tmp/cri.last" >> "$tmp/cri.log"
 	[ "$cst" = 0 ]
 }
+
+# missing_pkgs CMD:PKG...: the Debian packages (sorted, space-separated) whose command is not on
+# PATH (nor in /usr/libexec/podman, where podman keeps its helpers)
+missing_pkgs() {
+	local m=() c
+	for c in "$@"; do
+		command -v "${c%%:*}" > /dev/null || [ -x "/usr/libexec/podman/${c%%:*}" ] || m+=("${c#*:}")
+	done
+	[ ${#m[@]} = 0 ] || printf '%s\n' "${m[@]}" | sort -u | tr '\n' ' '
+}
+# install_missing CMD:PKG...: apt-get installs what missing_pkgs names; sets missing to what still is
+install_missing() {
+	missing=$(missing_pkgs "$@")
+	if [ -n "$missing" ] && command -v apt-get > /dev/null; then
+		note "installing $missing"
+		# shellcheck disable=SC2086  # a list of package names
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing > /dev/null
+		missing=$(missing_pkgs "$@")
+	fi
+}

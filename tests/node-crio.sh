@@ -31,9 +31,9 @@ script=$PWD/src/node/node-trust.sh
 ms() { local n=${EPOCHREALTIME/./}; echo $((n / 1000)); }
 
 if [ "$(id -u)" != 0 ]; then echo "# not run: node-crio needs root (port 443, unshare -m)"; finish; fi
-for c in docker-registry skopeo busybox openssl curl unshare; do
-	command -v "$c" > /dev/null || { echo "# not run: no $c"; finish; }
-done
+install_missing docker-registry:docker-registry skopeo:skopeo busybox:busybox openssl:openssl curl:curl \
+	unshare:util-linux
+[ -z "$missing" ] || { echo "# not run: node-crio needs $missing(no apt-get, or it failed)"; finish; }
 if ! unshare -m true 2> /dev/null; then echo "# not run: unshare -m fails here"; finish; fi
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 # the same lock and address search as node-e2e.sh: runs take turns for 127.0.0.N:443

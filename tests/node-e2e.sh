@@ -52,21 +52,8 @@ ms() { local n=${EPOCHREALTIME/./}; echo $((n / 1000)); }
 if [ "$(id -u)" != 0 ]; then
 	echo "# skip node-e2e: containerd, its CRI plugin and port 443 need root"; finish
 fi
-need() {
-	local m=() c
-	for c in containerd:containerd ctr:containerd docker-registry:docker-registry skopeo:skopeo \
-		busybox:busybox openssl:openssl curl:curl; do
-		command -v "${c%%:*}" > /dev/null || m+=("${c#*:}")
-	done
-	[ ${#m[@]} = 0 ] || printf '%s\n' "${m[@]}" | sort -u | tr '\n' ' '
-}
-missing=$(need)
-if [ -n "$missing" ] && command -v apt-get > /dev/null; then
-	note "installing $missing"
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing > /dev/null
-	missing=$(need)
-fi
+install_missing containerd:containerd ctr:containerd docker-registry:docker-registry skopeo:skopeo \
+	busybox:busybox openssl:openssl curl:curl
 if [ -n "$missing" ]; then
 	echo "# skip node-e2e: missing $missing(no apt-get, or it failed)"; finish
 fi

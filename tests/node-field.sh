@@ -69,22 +69,8 @@ trap 'down; pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&
 if [ "$(id -u)" != 0 ]; then
 	notrun "everything: podman kube play with hostPath, containerd and port 443 need root"; finish
 fi
-need() {
-	local m=() c
-	for c in podman:podman runc:runc catatonit:catatonit containerd:containerd ctr:containerd \
-		docker-registry:docker-registry skopeo:skopeo openssl:openssl curl:curl unshare:util-linux nsenter:util-linux; do
-		command -v "${c%%:*}" > /dev/null || [ -x "/usr/libexec/podman/${c%%:*}" ] || m+=("${c#*:}")
-	done
-	[ ${#m[@]} = 0 ] || printf '%s\n' "${m[@]}" | sort -u | tr '\n' ' '
-}
-missing=$(need)
-if [ -n "$missing" ] && command -v apt-get > /dev/null; then
-	note "installing $missing"
-	# shellcheck disable=SC2086  # a list of package names
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing > /dev/null
-	missing=$(need)
-fi
+install_missing podman:podman runc:runc catatonit:catatonit containerd:containerd ctr:containerd \
+	docker-registry:docker-registry skopeo:skopeo openssl:openssl curl:curl unshare:util-linux nsenter:util-linux
 [ -z "$missing" ] || { notrun "everything: missing $missing(no apt-get, or it failed)"; finish; }
 [ -x "$bin" ] || { notrun "everything: no binary $bin (make)"; finish; }
 [ -f tests/schema/node_modules/yaml/package.json ] || bash tests/schema/setup.sh >&2
