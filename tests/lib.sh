@@ -112,3 +112,20 @@ install_missing() {
 		missing=$(missing_pkgs "$@")
 	fi
 }
+
+# test_pki SAN: throw-away ECDSA P-256 CAs $tmp/ca.{crt,key} and $tmp/wrongca.{crt,key}, and a server
+# certificate $tmp/tls.{crt,key} for CN $NAME signed by the first, subjectAltName SAN (openssl's
+# messages in $tmp/openssl.log); status 0 when all were made
+test_pki() {
+	local c
+	for c in ca wrongca; do
+		openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-keyout "$tmp/$c.key" -out "$tmp/$c.crt" -subj "/CN=$SUITE $c" -addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign 2>> "$tmp/openssl.log" || return 1
+	done
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" \
+		-out "$tmp/tls.csr" -subj "/CN=$NAME" 2>> "$tmp/openssl.log" &&
+		printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$1" > "$tmp/ext" &&
+		openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -set_serial 7 -days 1 \
+			-extfile "$tmp/ext" -out "$tmp/tls.crt" 2>> "$tmp/openssl.log"
+}

@@ -47,15 +47,7 @@ note "$(docker-registry --version 2>&1 | head -n 1); $(skopeo --version); regist
 bindir=$tmp/bin; busybox_path "$BB" "$bindir"
 
 # --- CAs and the server certificate
-mkca() { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-keyout "$tmp/$1.key" -out "$tmp/$1.crt" -subj "/CN=node-crio $1" \
-	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>> "$tmp/openssl.log"; }
-mkca ca && mkca wrongca &&
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" \
-		-out "$tmp/tls.csr" -subj "/CN=$NAME" 2>> "$tmp/openssl.log" &&
-	printf 'subjectAltName=IP:%s,IP:::1,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" "$NAME" > "$tmp/ext" &&
-	openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -set_serial 7 -days 1 \
-		-extfile "$tmp/ext" -out "$tmp/tls.crt" 2>> "$tmp/openssl.log"; st=$?
+test_pki "IP:$IP,IP:::1,DNS:$NAME"; st=$?
 t "openssl: two CAs and a server certificate for $IP" '[ $st = 0 ]' "$tmp/openssl.log"
 
 # --- the registry

@@ -71,16 +71,7 @@ if [ ! -f "$script" ]; then
 fi
 
 # --- a CA, another CA, and the registry's server certificate (the ClusterIP and its names)
-mkca() { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-keyout "$tmp/$1.key" -out "$tmp/$1.crt" -subj "/CN=node-e2e $1" \
-	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>> "$tmp/openssl.log"; }
-mkca ca && mkca wrongca &&
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/tls.key" \
-		-out "$tmp/tls.csr" -subj "/CN=$NAME" 2>> "$tmp/openssl.log" &&
-	printf 'subjectAltName=IP:%s,IP:::1,DNS:%s,DNS:%s,DNS:%s,DNS:%s\nextendedKeyUsage=serverAuth\n' "$IP" \
-		registry registry.registry-system registry.registry-system.svc "$NAME" > "$tmp/ext" &&
-	openssl x509 -req -in "$tmp/tls.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -set_serial 7 -days 1 \
-		-extfile "$tmp/ext" -out "$tmp/tls.crt" 2>> "$tmp/openssl.log"; st=$?
+test_pki "IP:$IP,IP:::1,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"; st=$?
 t "openssl: two CAs and a server certificate for $IP and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
 
 # --- the registry on the stand-in ClusterIP

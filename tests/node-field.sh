@@ -325,4 +325,5 @@ if [ $st = 0 ]; then
 fi
 down
 
+notrun "here at all (no such program on this machine): containerd 2.0 and 2.2 (their hosts.toml parser was read in source), the CRI-O and Docker daemons (tests/node-crio.sh runs containers/image), Distribution 3.x (Debian ships 2.8), a kubelet (the readiness command runs with podman exec)"
 finish_field
