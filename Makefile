@@ -43,6 +43,7 @@ SRCS := \
 	src/inject/networkpolicy.c \
 	src/inject/nodeconfig.c \
 	src/inject/pdb.c \
+	src/inject/pod.c \
 	src/inject/registryconfig.c \
 	src/inject/resourcequota.c \
 	src/inject/serviceaccount.c \
@@ -82,18 +83,30 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-# the node script, embedded verbatim as a C string (node_trust_sh[])
+# shell scripts embedded verbatim as C strings: the node script (node_trust_sh[]) and the
+# registry pod's entrypoints (registry_run_sh[], regsync_sh[])
 NODE_SCRIPT := src/node/node-trust.sh
-# (no tabs, no trailing blanks: the emitter could not write it as a block literal)
-%/gen/nodescript.h: $(NODE_SCRIPT)
+SCRIPTS_H = $(1)/gen/nodescript.h $(1)/gen/runscript.h $(1)/gen/syncscript.h
+# (no tabs, no trailing blanks: the emitter could not write them as block literals)
+define embed
 	@mkdir -p $(dir $@)
 	@! grep -n -e "$$(printf '\t')" -e ' $$' $< || { echo "$<: tabs or trailing blanks (above)" >&2; exit 1; }
-	@{ echo '/* generated from $(NODE_SCRIPT) by the Makefile: do not edit */'; \
-	  echo 'static const char node_trust_sh[] ='; \
+	@{ echo '/* generated from $< by the Makefile: do not edit */'; \
+	  echo 'static const char $(1)[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/\t/\\t/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } > $@.tmp && mv $@.tmp $@
-$(BUILD)/src/inject/nodeconfig.o: CPPFLAGS += -I$(BUILD)/gen
+endef
+%/gen/nodescript.h: $(NODE_SCRIPT)
+	$(call embed,node_trust_sh)
+%/gen/runscript.h: src/pod/run.sh
+	$(call embed,registry_run_sh)
+%/gen/syncscript.h: src/pod/sync.sh
+	$(call embed,regsync_sh)
+$(BUILD)/src/inject/nodeconfig.o $(BUILD)/src/inject/registryconfig.o $(BUILD)/src/inject/syncconfig.o: \
+	CPPFLAGS += -I$(BUILD)/gen
 $(BUILD)/src/inject/nodeconfig.o: $(BUILD)/gen/nodescript.h
+$(BUILD)/src/inject/registryconfig.o: $(BUILD)/gen/runscript.h
+$(BUILD)/src/inject/syncconfig.o: $(BUILD)/gen/syncscript.h
 
 # the objects that print the version; a version change rebuilds them
 $(BUILD)/src/main.o $(BUILD)/src/opts.o: CPPFLAGS += $(VERSION_DEF)
@@ -177,7 +190,7 @@ valgrind: all
 
 # a libFuzzer target over the core (clang from Debian); FUZZ_SECONDS to run it
 FUZZ_SECONDS ?= 60
-fuzz: deps build-fuzz/gen/nodescript.h
+fuzz: deps $(call SCRIPTS_H,build-fuzz)
 	@mkdir -p build-fuzz
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(VERSION_DEF) -Isrc -Ibuild-fuzz/gen \
 		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz

@@ -23,7 +23,7 @@ const struct field config_fields[] = {
 	  "[registry, sync, certificates, nodeTrust, spread, localRegistryHosting]",
 	  "registry|sync|certificates|nodeTrust|spread|workloadSpread|localRegistryHosting", NULL, 0, 0,
 	  "what is injected" },
-	{ "registry.image", F_STR, OFF(registry.image), "docker.io/library/registry:3.0.0", NULL, check_image, 0, 0,
+	{ "registry.image", F_STR, OFF(registry.image), "docker.io/library/registry:3.1.1", NULL, check_image, 0, 0,
 	  "Distribution registry image (a pinned tag or digest, never latest)" },
 	{ "registry.replicas", F_INT, OFF(registry.replicas), "2", NULL, NULL, 1, 100,
 	  "registry pods, one PVC each" },
@@ -36,11 +36,15 @@ const struct field config_fields[] = {
 	{ "registry.storage.emptyDir", F_BOOL, OFF(registry.storage.empty_dir), "false", NULL, NULL, 0, 0,
 	  "use emptyDir instead of PVCs (throw-away clusters)" },
 	{ "registry.service.clusterIP", F_STR, OFF(registry.service.cluster_ip), "\"\"", NULL, check_ip_or_empty, 0, 0,
-	  "fixed ClusterIP (empty: the 20th address of serviceCIDR)" },
+	  "fixed ClusterIP of Service registry, the one writer of own images: pods push to its names, nodes pull "
+	  "own images from it first (empty: the 20th address of serviceCIDR)" },
+	{ "registry.service.mirrorClusterIP", F_STR, OFF(registry.service.mirror_cluster_ip), "\"\"", NULL,
+	  check_ip_or_empty, 0, 0, "fixed ClusterIP of Service registry-mirror, every replica read-only: nodes pull "
+	  "mirrored upstreams and copies of own images through it (empty: the address after clusterIP)" },
 	{ "registry.service.serviceCIDR", F_STR, OFF(registry.service.service_cidr), "10.96.0.0/12", NULL, check_cidr, 0, 0,
 	  "the cluster's Service CIDR (IPv4 or IPv6)" },
 	{ "registry.service.port", F_INT, OFF(registry.service.port), "443", NULL, NULL, 1, 65535,
-	  "Service port (the container listens on 5000)" },
+	  "port of Service registry, where pods push own images (the writer listens on 5002)" },
 	{ "registry.hostnames", F_LIST, OFF(registry.hostnames), "[]", NULL, check_dns_subdomain, 0, 0,
 	  "extra DNS names pods push to and nodes pull from" },
 	{ "registry.resources", F_OBJECT, OFF(registry.resources),
@@ -56,16 +60,29 @@ const struct field config_fields[] = {
 	  "allow deleting manifests and blobs through the registry API" },
 	{ "registry.httpSecretName", F_STR, OFF(registry.http_secret_name), "\"\"", NULL, check_dns_subdomain_or_empty, 0, 0,
 	  "Secret (key http-secret) holding Distribution's http.secret; empty: derived in the pod from the TLS key" },
-	{ "sync.image", F_STR, OFF(sync.image), "ghcr.io/regclient/regsync:v0.11.5", NULL, check_image, 0, 0,
-	  "regsync sidecar image" },
+	{ "registry.push.htpasswdSecret", F_STR, OFF(registry.push.htpasswd_secret), "\"\"", NULL,
+	  check_dns_subdomain_or_empty, 0, 0, "Secret (key htpasswd, bcrypt entries) whose users alone may push own "
+	  "images and read them from the writer; empty: anyone who reaches Service registry may push" },
+	{ "registry.push.caNamespaces", F_LIST, OFF(registry.push.ca_namespaces), "[]", NULL, check_dns_label, 0, 0,
+	  "namespaces that get the CA pods trust to push (ConfigMap registry-ca, key ca.crt; in cert-manager mode "
+	  "Secret registry-ca from a Certificate)" },
+	{ "metrics.namespace", F_STR, OFF(metrics.namespace), "\"\"", NULL, check_dns_label_or_empty, 0, 0,
+	  "namespace whose pods may scrape the registry's Prometheus metrics (port 5001); empty: none" },
+	{ "sync.image", F_STR, OFF(sync.image), "ghcr.io/regclient/regsync:v0.11.5-alpine", NULL, check_image, 0, 0,
+	  "regsync sidecar image (a shell is needed: the -alpine variant)" },
 	{ "sync.interval", F_STR, OFF(sync.interval), "2m", NULL, check_duration, 0, 0,
-	  "how often replicas copy from each other" },
+	  "how often the preload and the replicas' one-way copies from the writer run" },
 	{ "sync.preload", F_LIST, OFF(sync.preload), "[auto]", "auto", check_preload, 0, 0,
 	  "images copied into the mirror ahead of use: auto (every image in the input), none, or a list" },
-	{ "sync.parallel", F_INT, OFF(sync.parallel), "2", NULL, NULL, 1, 64,
+	{ "sync.platforms", F_LIST, OFF(sync.platforms), "[linux/amd64, linux/arm64]", "all", check_platform, 0, 0,
+	  "platforms the preload copies of multi-platform images (os/arch[/variant]); all: every platform" },
+	{ "sync.credentialsSecret", F_STR, OFF(sync.credentials_secret), "\"\"", NULL, check_dns_subdomain_or_empty,
+	  0, 0, "Secret of type kubernetes.io/dockerconfigjson with upstream credentials for the preload" },
+	{ "sync.parallel", F_INT, OFF(sync.parallel), "1", NULL, NULL, 1, 64,
 	  "copies regsync runs at once" },
-	{ "sync.rateLimit.min", F_INT, OFF(sync.rate_limit_min), "100", NULL, NULL, 0, 5000,
-	  "pause syncing from a registry when its rate-limit headroom falls below this many pulls" },
+	{ "sync.rateLimit.min", F_INT, OFF(sync.rate_limit_min), "4", NULL, NULL, 0, 5000,
+	  "copy from a registry that reports a rate limit (Docker Hub: 10 anonymous pulls an hour) only while this "
+	  "many pulls remain, so nodes keep some" },
 	{ "sync.rateLimit.retry", F_STR, OFF(sync.rate_limit_retry), "15m", NULL, check_duration, 0, 0,
 	  "wait this long before retrying a rate-limited registry (regsync floors it at 5m)" },
 	{ "sync.resources", F_OBJECT, OFF(sync.resources),
@@ -170,6 +187,39 @@ check_dns_label(const char *s, const char **why)
 {
 	if (!label_ok(s, strlen(s)))
 		return fail(why, "a DNS label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+	return 0;
+}
+
+int
+check_dns_label_or_empty(const char *s, const char **why)
+{
+	if (*s && !label_ok(s, strlen(s)))
+		return fail(why, "empty, or a DNS label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+	return 0;
+}
+
+/* os/arch[/variant], each part lower-case letters and digits (as the OCI
+ * image index spells them: linux/amd64, linux/arm/v7, windows/amd64). */
+int
+check_platform(const char *s, const char **why)
+{
+	int parts = 1;
+	size_t run = 0;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '/' && run && parts < 3) {
+			parts++;
+			run = 0;
+		} else if (islower((unsigned char)*p) || isdigit((unsigned char)*p)) {
+			run++;
+		} else {
+			break;
+		}
+	}
+	if (*p || parts < 2 || !run)
+		return fail(why, "a platform os/arch[/variant] in lower-case letters and digits (linux/amd64, "
+			    "linux/arm64, linux/arm/v7), or all");
 	return 0;
 }
 

@@ -43,6 +43,8 @@ int field_is_group(const char *path, size_t len);
 char *field_allowed_text(const char *allowed);
 
 int check_dns_label(const char *s, const char **why);
+int check_dns_label_or_empty(const char *s, const char **why);
+int check_platform(const char *s, const char **why);
 int check_dns_subdomain(const char *s, const char **why);
 int check_dns_subdomain_or_empty(const char *s, const char **why);
 int check_image(const char *s, const char **why);

@@ -18,33 +18,100 @@ static const struct {
 	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING },
 };
 
+/* A fixed ClusterIP: inside serviceCIDR and not an address Kubernetes
+ * keeps for itself. */
+static int
+check_fixed_ip(const char *field, const char *value, const struct cidr *cidr, const char *cidr_text,
+	       struct ipaddr *ip)
+{
+	struct where w = { .field = field };
+	const char *why;
+
+	ip_parse(value, ip);	/* checked when set */
+	if (!cidr_contains(cidr, ip)) {
+		diag_error(&w, "invalid value \"%s\": must be inside registry.service.serviceCIDR (%s)", value,
+			   cidr_text);
+		return -1;
+	}
+	if ((why = cidr_reserved(cidr, ip)) != NULL) {
+		diag_error(&w, "invalid value \"%s\": in registry.service.serviceCIDR (%s) this is %s, which "
+			   "Kubernetes never gives a Service; choose another address in the range", value, cidr_text,
+			   why);
+		return -1;
+	}
+	return 0;
+}
+
+/* clusterIP (default: the 20th address of serviceCIDR) and mirrorClusterIP
+ * (default: the next one), distinct. */
 static int
 finish_cluster_ip(struct config *c)
 {
-	struct where w = { .field = "spec.registry.service.clusterIP" };
+	struct where w = { .field = "spec.registry.service.serviceCIDR" };
+	const char *cidr_text = c->registry.service.service_cidr;
 	struct cidr cidr;
-	struct ipaddr ip;
+	struct ipaddr ip, mip;
 	char text[64];
 
-	cidr_parse(c->registry.service.service_cidr, &cidr);	/* checked when set */
+	cidr_parse(cidr_text, &cidr);	/* checked when set */
 	if (!*c->registry.service.cluster_ip) {
 		if (cidr_nth(&cidr, 20, &ip) != 0) {
-			w.field = "spec.registry.service.serviceCIDR";
 			diag_error(&w, "invalid value \"%s\": the range is too small to hold its 20th address, "
-				   "the default ClusterIP; set registry.service.clusterIP", c->registry.service.service_cidr);
+				   "the default ClusterIP; set registry.service.clusterIP", cidr_text);
 			return -1;
 		}
-	} else {
-		ip_parse(c->registry.service.cluster_ip, &ip);
-		if (!cidr_contains(&cidr, &ip)) {
-			diag_error(&w, "invalid value \"%s\": must be inside registry.service.serviceCIDR (%s)",
-				   c->registry.service.cluster_ip, c->registry.service.service_cidr);
-			return -1;
-		}
+	} else if (check_fixed_ip("spec.registry.service.clusterIP", c->registry.service.cluster_ip, &cidr,
+				  cidr_text, &ip) != 0) {
+		return -1;
 	}
 	ip_format(&ip, text);
 	c->registry.service.cluster_ip = arena_strdup(c->arena, text);
+	if (!*c->registry.service.mirror_cluster_ip) {
+		if (ip_next(&cidr, &ip, &mip) != 0 || cidr_reserved(&cidr, &mip)) {
+			w.field = "spec.registry.service.mirrorClusterIP";
+			diag_error(&w, "required: the address after clusterIP (%s) is not one Kubernetes can give a "
+				   "Service in %s; set a fixed ClusterIP for Service %s", text, cidr_text,
+				   REGISTRY_MIRROR);
+			return -1;
+		}
+	} else if (check_fixed_ip("spec.registry.service.mirrorClusterIP", c->registry.service.mirror_cluster_ip,
+				  &cidr, cidr_text, &mip) != 0) {
+		return -1;
+	}
+	if (ip_equal(&ip, &mip)) {
+		w.field = "spec.registry.service.mirrorClusterIP";
+		diag_error(&w, "invalid value \"%s\": must differ from registry.service.clusterIP: Services %s and %s "
+			   "each need their own address", c->registry.service.mirror_cluster_ip, REGISTRY_SERVICE,
+			   REGISTRY_MIRROR);
+		return -1;
+	}
+	ip_format(&mip, text);
+	c->registry.service.mirror_cluster_ip = arena_strdup(c->arena, text);
 	return 0;
+}
+
+/* Namespaces the add-on must not take: it emits (and under Removed deletes)
+ * a Namespace object for each of its own, and tightens its Pod Security. */
+static int
+finish_namespaces(struct config *c)
+{
+	static const char *const system[] = { "default", "kube-system", "kube-public", "kube-node-lease" };
+	const char *fields[] = { "spec.namespace", "spec.nodeTrust.namespace" };
+	const char *values[] = { c->namespace, c->node_trust.namespace };
+	int rc = 0;
+
+	for (size_t i = 0; i < 2; i++)
+		for (size_t j = 0; j < sizeof(system) / sizeof(system[0]); j++)
+			if (!strcmp(values[i], system[j])) {
+				struct where w = { .field = fields[i] };
+
+				diag_error(&w, "invalid value \"%s\": a namespace of Kubernetes itself; the add-on "
+					   "declares its namespaces as its own objects (labels, Pod Security, removal "
+					   "with the add-on), so it needs namespaces of its own such as registry-system",
+					   values[i]);
+				rc = -1;
+			}
+	return rc;
 }
 
 static int
@@ -178,6 +245,7 @@ config_finish(struct config *c)
 		for (size_t j = 0; j < sizeof(component_names) / sizeof(component_names[0]); j++)
 			if (!strcmp(c->components.v[i], component_names[j].name))
 				c->components_mask |= component_names[j].bit;
+	rc |= finish_namespaces(c);
 	rc |= finish_cluster_ip(c);
 	rc |= finish_tls(c);
 	rc |= finish_key_size(c);

@@ -52,6 +52,7 @@ struct config {
 		} storage;
 		struct {
 			char *cluster_ip;	/* derived from service_cidr when empty */
+			char *mirror_cluster_ip;	/* derived from cluster_ip when empty */
 			char *service_cidr;
 			long port;
 		} service;
@@ -62,11 +63,17 @@ struct config {
 		char *priority_class_name;
 		bool delete_enabled;
 		char *http_secret_name;
+		struct {
+			char *htpasswd_secret;
+			struct strlist ca_namespaces;
+		} push;
 	} registry;
 	struct {
 		char *image;
 		char *interval;
 		struct strlist preload;		/* "auto" and/or image references */
+		struct strlist platforms;	/* "all" or os/arch[/variant] */
+		char *credentials_secret;
 		long parallel;
 		long rate_limit_min;
 		char *rate_limit_retry;
@@ -82,6 +89,9 @@ struct config {
 		char *cert_manager_namespace;
 	} tls;
 	char *cluster_domain;
+	struct {
+		char *namespace;
+	} metrics;
 	struct {
 		struct strlist runtimes;
 		struct strlist mirrors;		/* "auto" and/or registry hosts */

@@ -106,10 +106,21 @@ inject_service_host(const struct inject *in)
 }
 
 char *
-inject_peer_host(const struct inject *in, long i)
+inject_peer_host(const struct inject *in, long i, int port)
 {
 	return xasprintf("%s-%ld.%s.%s.svc.%s:%d", REGISTRY_SERVICE, i, REGISTRY_HEADLESS, in->cfg->namespace,
-			 in->cfg->cluster_domain, REGISTRY_PORT);
+			 in->cfg->cluster_domain, port);
+}
+
+char *
+inject_mirror_url(const struct inject *in, long port)
+{
+	const char *ip = in->cfg->registry.service.mirror_cluster_ip;
+	int v6 = strchr(ip, ':') != NULL;
+
+	if (port == 443)
+		return xasprintf("https://%s%s%s", v6 ? "[" : "", ip, v6 ? "]" : "");
+	return xasprintf("https://%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", port);
 }
 
 static void
@@ -146,10 +157,11 @@ inject_sans(struct inject *in, struct sans *s)
 	}
 	for (size_t i = 0; i < c->registry.hostnames.n; i++)
 		add_name(in, s, "%s", c->registry.hostnames.v[i]);
-	s->ips = arena_alloc(in->a, 2 * sizeof(char *));
+	s->ips = arena_alloc(in->a, 3 * sizeof(char *));
 	s->ips[0] = c->registry.service.cluster_ip;
-	s->ips[1] = "127.0.0.1";
-	s->nips = 2;
+	s->ips[1] = c->registry.service.mirror_cluster_ip;
+	s->ips[2] = "127.0.0.1";
+	s->nips = 3;
 }
 
 /* The host of a reference without its port and brackets, lower-case. */

@@ -22,12 +22,20 @@ struct ynode;
 /* Names of what we generate in the add-on namespace. */
 #define REGISTRY_SERVICE "registry"		/* also the StatefulSet, SA, PDB, NetworkPolicy */
 #define REGISTRY_HEADLESS "registry-headless"
+#define REGISTRY_MIRROR "registry-mirror"	/* Service: every replica, read-only */
 #define REGISTRY_CONFIG "registry-config"
 #define REGISTRY_SYNC "registry-sync"
-#define REGISTRY_PORT 5000
-#define REGISTRY_DEBUG_PORT 5001
+/* Ports of a registry pod (DESIGN.md section 7): the read-only instances
+ * every replica serves, the writers, and Distribution's debug server. */
+#define REGISTRY_PORT 5000		/* "https": mirror content, read-only */
+#define REGISTRY_DEBUG_PORT 5001	/* "metrics": the mirror instance's debug server */
+#define REGISTRY_PUSH_PORT 5002		/* "push": own images' writer (ordinal 0; loopback elsewhere) */
+#define REGISTRY_OWN_PORT 5443		/* "own": copies of own images, read-only */
+#define REGISTRY_MIRROR_WRITER_PORT 5010	/* loopback, plain HTTP: regsync writes the mirror */
+#define REGISTRY_WRITER_POD "registry-0"	/* the StatefulSet's ordinal 0 */
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
+#define REGISTRY_AUTH_DIR "/etc/registry-auth"	/* registry.push.htpasswdSecret */
 /* in each add-on namespace whose pods run at system-*-critical priority */
 #define CRITICAL_QUOTA "registry-addon-critical-pods"
 /* in nodeTrust.namespace */
@@ -70,8 +78,10 @@ struct ynode *inject_object(struct inject *in, const char *api, const char *kind
 
 /* "registry.<ns>.svc.<domain>" (":port" added when not 443); caller frees. */
 char *inject_service_host(const struct inject *in);
-/* "registry-<i>.registry-headless.<ns>.svc.<domain>:5000"; caller frees. */
-char *inject_peer_host(const struct inject *in, long i);
+/* "registry-<i>.registry-headless.<ns>.svc.<domain>:<port>"; caller frees. */
+char *inject_peer_host(const struct inject *in, long i, int port);
+/* "https://<mirrorClusterIP>" with ":port" unless port is 443; caller frees. */
+char *inject_mirror_url(const struct inject *in, long port);
 /* The server certificate's SANs: the Service in its four DNS forms, every
  * replica's four headless forms, registry.hostnames; the ClusterIP and
  * 127.0.0.1 (the sidecar dials loopback). Arrays of strings in in->a. */

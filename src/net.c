@@ -87,3 +87,38 @@ ip_format(const struct ipaddr *ip, char out[64])
 	if (!inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->b, out, 64))
 		strcpy(out, "?");
 }
+
+/* ip + 1 within c, or -1 past its end. */
+int
+ip_next(const struct cidr *c, const struct ipaddr *ip, struct ipaddr *out)
+{
+	int i;
+
+	*out = *ip;
+	for (i = nbytes(ip->family) - 1; i >= 0 && ++out->b[i] == 0; i--)
+		;
+	return i < 0 || !cidr_contains(c, out) ? -1 : 0;
+}
+
+bool
+ip_equal(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family && !memcmp(a->b, b->b, (size_t)nbytes(a->family));
+}
+
+/* Which address of c Kubernetes never hands to a Service of ours: the
+ * network address, the first address (the "kubernetes" Service) and, for
+ * IPv4, the broadcast address (pkg/registry/core/service/ipallocator). */
+const char *
+cidr_reserved(const struct cidr *c, const struct ipaddr *ip)
+{
+	struct ipaddr first, next;
+
+	if (ip_equal(ip, &c->base))
+		return "the network address";
+	if (cidr_nth(c, 1, &first) == 0 && ip_equal(ip, &first))
+		return "the first address (the kubernetes Service's)";
+	if (ip->family == 4 && ip_next(c, ip, &next) != 0)
+		return "the broadcast address";	/* the last address of the range */
+	return NULL;
+}

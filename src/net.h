@@ -23,6 +23,11 @@ int cidr_parse(const char *s, struct cidr *c);
 /* base + n, or -1 if that falls outside the range. */
 int cidr_nth(const struct cidr *c, unsigned long n, struct ipaddr *out);
 bool cidr_contains(const struct cidr *c, const struct ipaddr *ip);
+/* ip + 1, or -1 if that falls outside c. */
+int ip_next(const struct cidr *c, const struct ipaddr *ip, struct ipaddr *out);
+bool ip_equal(const struct ipaddr *a, const struct ipaddr *b);
+/* Why Kubernetes never allocates ip from c (a static string), or NULL. */
+const char *cidr_reserved(const struct cidr *c, const struct ipaddr *ip);
 /* Canonical text (inet_ntop) into out[64]. */
 void ip_format(const struct ipaddr *ip, char out[64]);
 

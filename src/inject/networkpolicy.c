@@ -1,22 +1,44 @@
-/* inject/networkpolicy.c - the registry pods accept connections on the
- * registry port only (from pods and nodes alike: no "from" restriction, since
- * nodes pull through the ClusterIP); everything else inbound is denied. */
+/* inject/networkpolicy.c - what reaches the registry pods: the read-only
+ * mirror (5000) and copies (5443) and the writer of own images (5002), from
+ * pods and nodes alike (no "from": nodes pull through the ClusterIPs); the
+ * metrics endpoint (5001) from pods of metrics.namespace only. Nothing else:
+ * the writers regsync uses and Distribution's debug server listen on
+ * loopback. */
 #include "../config.h"
 #include "../inject.h"
 #include "../ytree.h"
+
+static void
+port(struct inject *in, struct ynode *rule, long number)
+{
+	struct ynode *p = yseq_add(ymap_seq(in->a, rule, "ports"), ynode_map(in->a));
+
+	ymap_str(in->a, p, "protocol", "TCP");
+	ymap_int(in->a, p, "port", number);
+}
 
 int
 inject_networkpolicy(struct inject *in)
 {
 	struct arena *a = in->a;
-	struct ynode *np = inject_object(in, "networking.k8s.io/v1", "NetworkPolicy", in->cfg->namespace,
+	const struct config *c = in->cfg;
+	struct ynode *np = inject_object(in, "networking.k8s.io/v1", "NetworkPolicy", c->namespace,
 					 REGISTRY_SERVICE, "registry");
-	struct ynode *spec = ymap_map(a, np, "spec"), *port;
+	struct ynode *spec = ymap_map(a, np, "spec"), *ingress, *rule, *from;
 
 	ymap_set(a, ymap_map(a, spec, "podSelector"), "matchLabels", inject_selector(in));
 	yseq_add(ymap_seq(a, spec, "policyTypes"), ynode_str(a, "Ingress"));
-	port = yseq_add(ymap_seq(a, yseq_add(ymap_seq(a, spec, "ingress"), ynode_map(a)), "ports"), ynode_map(a));
-	ymap_str(a, port, "protocol", "TCP");
-	ymap_int(a, port, "port", REGISTRY_PORT);
+	ingress = ymap_seq(a, spec, "ingress");
+	rule = yseq_add(ingress, ynode_map(a));
+	port(in, rule, REGISTRY_PORT);
+	port(in, rule, REGISTRY_OWN_PORT);
+	port(in, rule, REGISTRY_PUSH_PORT);
+	if (*c->metrics.namespace) {
+		rule = yseq_add(ingress, ynode_map(a));
+		from = yseq_add(ymap_seq(a, rule, "from"), ynode_map(a));
+		ymap_str(a, ymap_map(a, ymap_map(a, from, "namespaceSelector"), "matchLabels"),
+			 "kubernetes.io/metadata.name", c->metrics.namespace);
+		port(in, rule, REGISTRY_DEBUG_PORT);
+	}
 	return 0;
 }

@@ -143,6 +143,12 @@ config_text(struct inject *in, struct buf *b)
 	assign(b, "MODE", c->state == MS_REMOVED ? "remove" : "install");
 	assign(b, "REGISTRY_HOST", host);
 	assign(b, "REGISTRY_URL", url);
+	free(url);
+	url = inject_mirror_url(in, 443);
+	assign(b, "MIRROR_URL", url);
+	free(url);
+	url = inject_mirror_url(in, REGISTRY_OWN_PORT);
+	assign(b, "OWN_COPIES_URL", url);
 	own_names(in, &v);
 	assign(b, "REGISTRY_NAMES", buf_cstr(&v));
 	v.len = 0;

@@ -1,96 +1,146 @@
-/* inject/registryconfig.c - ConfigMap "registry-config": Distribution's
- * config.yml and run.sh, the container's entrypoint.
+/* inject/registryconfig.c - ConfigMap "registry-config": run.sh (the entrypoint
+ * of the "registry" and "own" containers, src/pod/run.sh embedded at build
+ * time) and the four Distribution configurations it starts, two per storage
+ * root (DESIGN.md section 7):
  *
- * config.yml: filesystem storage on the PVC, TLS from the mounted Secret,
- * health check of the storage driver, debug server with Prometheus metrics,
- * nosniff. http.secret is not in it (nor in our output): run.sh exports
- * REGISTRY_HTTP_SECRET, a hash of the mounted TLS key, the same on every
- * replica and stable across renders (or the user's Secret, as env).
+ *   mirror.yml         :5000, read-only: the mirror the cluster reads
+ *   mirror-writer.yml  127.0.0.1:5010, plain HTTP: only regsync writes the mirror
+ *   own.yml            :5443, read-only: copies of own images
+ *   own-writer.yml     :5002 on ordinal 0: the one writer of own images, with
+ *                      htpasswd when registry.push.htpasswdSecret
+ *   own-copy.yml       127.0.0.1:5002, plain HTTP, on every other ordinal: only
+ *                      regsync writes, one way from ordinal 0
+ *
+ * Read-only is Distribution's storage.maintenance.readonly, which refuses every
+ * upload, manifest put, mount and delete. http.secret is not in any file (nor
+ * in our output): run.sh exports REGISTRY_HTTP_SECRET.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../config.h"
 #include "../emit.h"
 #include "../inject.h"
 #include "../util.h"
 #include "../ytree.h"
+#include "runscript.h"		/* registry_run_sh[]: generated from src/pod/run.sh */
 
-/* Distribution loads TLS only at start-up (registry/registry.go), so this
- * script restarts it (by exiting: the kubelet restarts the container) when
- * the mounted certificate changes. POSIX sh: runs under busybox. */
-static const char run_sh[] =
-	"#!/bin/sh\n"
-	"# registry-addon: start Distribution with a stable http.secret, and restart it\n"
-	"# when the served certificate changes (Distribution loads TLS only at start-up).\n"
-	"# Replicas restart one after the other (ordinal x ADDON_RESTART_STAGGER s), so\n"
-	"# the mirror keeps answering while a renewed certificate rolls out.\n"
-	"set -u\n"
-	"bin=${ADDON_REGISTRY_BIN:-/bin/registry}\n"
-	"config=${ADDON_REGISTRY_CONFIG:-" REGISTRY_CONFIG_DIR "/config.yml}\n"
-	"tls=${ADDON_TLS_DIR:-" REGISTRY_TLS_DIR "}\n"
-	"every=${ADDON_CHECK_SECONDS:-30}\n"
-	"ordinal=${HOSTNAME##*-}\n"
-	"case $ordinal in ''|*[!0-9]*) ordinal=0 ;; esac\n"
-	"stagger=$((ordinal * ${ADDON_RESTART_STAGGER:-45}))\n"
-	"fingerprint() { cat \"$tls/tls.crt\" \"$tls/tls.key\" 2>/dev/null | sha256sum | cut -d' ' -f1; }\n"
-	"if [ -z \"${REGISTRY_HTTP_SECRET:-}\" ]; then\n"
-	"  REGISTRY_HTTP_SECRET=$(sha256sum \"$tls/tls.key\" | cut -d' ' -f1)\n"
-	"  [ -n \"$REGISTRY_HTTP_SECRET\" ] || { echo \"registry-addon: cannot read $tls/tls.key\" >&2; exit 1; }\n"
-	"  export REGISTRY_HTTP_SECRET\n"
-	"fi\n"
-	"served=$(fingerprint)\n"
-	"\"$bin\" serve \"$config\" &\n"
-	"pid=$! nap=\n"
-	"trap 'kill -TERM \"$pid\" $nap 2>/dev/null; wait \"$pid\"; exit 0' TERM INT\n"
-	"pause() { sleep \"$1\" & nap=$!; wait \"$nap\"; nap=; }\n"
-	"while kill -0 \"$pid\" 2>/dev/null; do\n"
-	"  pause \"$every\"\n"
-	"  if [ \"$(fingerprint)\" != \"$served\" ]; then\n"
-	"    echo \"registry-addon: the TLS certificate changed; restarting the registry in ${stagger}s to serve it\" >&2\n"
-	"    pause \"$stagger\"\n"
-	"    kill -TERM \"$pid\" 2>/dev/null\n"
-	"    wait \"$pid\"\n"
-	"    exit 0\n"
-	"  fi\n"
-	"done\n"
-	"wait \"$pid\"\n";
+struct instance {
+	const char *file, *root;
+	const char *addr;	/* ":5000", "127.0.0.1:5010" */
+	bool readonly, tls, debug;
+	bool push;		/* own images' writer: deleteEnabled, htpasswd */
+	bool platforms;		/* takes indexes limited to sync.platforms */
+};
 
-static struct ynode *
-distribution_config(struct inject *in)
+static const struct instance instances[] = {
+	{ "mirror.yml", "/var/lib/registry/mirror", ":5000", true, true, true, false, false },
+	{ "mirror-writer.yml", "/var/lib/registry/mirror", "127.0.0.1:5010", false, false, false, false, true },
+	{ "own.yml", "/var/lib/registry/own", ":5443", true, true, false, false, false },
+	{ "own-writer.yml", "/var/lib/registry/own", ":5002", false, true, false, true, false },
+	{ "own-copy.yml", "/var/lib/registry/own", "127.0.0.1:5002", false, false, false, false, false },
+};
+
+static void
+storage(struct inject *in, struct ynode *cfg, const struct instance *it)
 {
 	struct arena *a = in->a;
-	struct ynode *cfg = ynode_map(a), *storage, *http, *m;
-	char addr[32];
+	struct ynode *s = ymap_map(a, cfg, "storage"), *m;
+
+	ymap_str(a, ymap_map(a, s, "filesystem"), "rootdirectory", it->root);
+	ymap_bool(a, ymap_map(a, s, "delete"), "enabled", it->push && in->cfg->registry.delete_enabled);
+	m = ymap_map(a, s, "maintenance");
+	ymap_bool(a, ymap_map(a, m, "readonly"), "enabled", it->readonly);
+	m = ymap_map(a, m, "uploadpurging");
+	ymap_bool(a, m, "enabled", !it->readonly);	/* a read-only instance has no uploads */
+	if (!it->readonly) {
+		ymap_str(a, m, "age", "168h");
+		ymap_str(a, m, "interval", "24h");
+		ymap_bool(a, m, "dryrun", false);
+	}
+}
+
+static void
+http(struct inject *in, struct ynode *cfg, const struct instance *it)
+{
+	struct arena *a = in->a;
+	struct ynode *h = ymap_map(a, cfg, "http"), *m;
+
+	ymap_str(a, h, "addr", it->addr);
+	/* finish requests in flight on SIGTERM (within the 30 s grace period) */
+	ymap_str(a, h, "draintimeout", "25s");
+	if (it->tls) {
+		m = ymap_map(a, h, "tls");
+		ymap_str(a, m, "certificate", REGISTRY_TLS_DIR "/tls.crt");
+		ymap_str(a, m, "key", REGISTRY_TLS_DIR "/tls.key");
+		ymap_str(a, m, "minimumtls", "tls1.2");
+	}
+	yseq_add(ymap_seq(a, ymap_map(a, h, "headers"), "X-Content-Type-Options"), ynode_str(a, "nosniff"));
+	if (it->debug) {
+		char addr[32];
+
+		/* loopback only: the debug server also serves pprof and expvar */
+		snprintf(addr, sizeof(addr), "127.0.0.1:%d", REGISTRY_DEBUG_PORT);
+		m = ymap_map(a, h, "debug");
+		ymap_str(a, m, "addr", addr);
+		m = ymap_map(a, m, "prometheus");
+		ymap_bool(a, m, "enabled", true);
+		ymap_str(a, m, "path", "/metrics");
+	}
+}
+
+/* regsync copies only sync.platforms of a multi-platform image and pushes the
+ * index as it is: Distribution 3 takes such an index when told which
+ * platforms it must hold (validation.manifests.indexes). */
+static void
+platforms(struct inject *in, struct ynode *cfg)
+{
+	const struct strlist *p = &in->cfg->sync.platforms;
+	struct arena *a = in->a;
+	struct ynode *idx, *list;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i], "all"))
+			return;
+	idx = ymap_map(a, ymap_map(a, ymap_map(a, cfg, "validation"), "manifests"), "indexes");
+	ymap_str(a, idx, "platforms", "list");
+	list = ymap_seq(a, idx, "platformlist");
+	for (size_t i = 0; i < p->n; i++) {
+		struct ynode *e = yseq_add(list, ynode_map(a));
+		char *os = xstrdup(p->v[i]), *arch = strchr(os, '/'), *variant;
+
+		*arch++ = '\0';	/* checked when set: os/arch[/variant] */
+		if ((variant = strchr(arch, '/')) != NULL)
+			*variant = '\0';	/* Distribution matches architecture and os only */
+		ymap_str(a, e, "architecture", arch);
+		ymap_str(a, e, "os", os);
+		free(os);
+	}
+}
+
+static struct ynode *
+distribution_config(struct inject *in, const struct instance *it)
+{
+	struct arena *a = in->a;
+	struct ynode *cfg = ynode_map(a), *m;
 
 	ymap_str(a, cfg, "version", "0.1");
-	ymap_str(a, ymap_map(a, ymap_map(a, cfg, "log"), "fields"), "service", "registry");
-	storage = ymap_map(a, cfg, "storage");
-	ymap_str(a, ymap_map(a, storage, "filesystem"), "rootdirectory", "/var/lib/registry");
-	ymap_bool(a, ymap_map(a, storage, "delete"), "enabled", in->cfg->registry.delete_enabled);
-	m = ymap_map(a, ymap_map(a, storage, "maintenance"), "uploadpurging");
-	ymap_bool(a, m, "enabled", true);
-	ymap_str(a, m, "age", "168h");
-	ymap_str(a, m, "interval", "24h");
-	ymap_bool(a, m, "dryrun", false);
-	http = ymap_map(a, cfg, "http");
-	snprintf(addr, sizeof(addr), ":%d", REGISTRY_PORT);
-	ymap_str(a, http, "addr", addr);
-	/* finish requests in flight on SIGTERM (within the 30 s grace period) */
-	ymap_str(a, http, "draintimeout", "25s");
-	m = ymap_map(a, http, "tls");
-	ymap_str(a, m, "certificate", REGISTRY_TLS_DIR "/tls.crt");
-	ymap_str(a, m, "key", REGISTRY_TLS_DIR "/tls.key");
-	yseq_add(ymap_seq(a, ymap_map(a, http, "headers"), "X-Content-Type-Options"), ynode_str(a, "nosniff"));
-	m = ymap_map(a, http, "debug");
-	snprintf(addr, sizeof(addr), ":%d", REGISTRY_DEBUG_PORT);
-	ymap_str(a, m, "addr", addr);
-	m = ymap_map(a, m, "prometheus");
-	ymap_bool(a, m, "enabled", true);
-	ymap_str(a, m, "path", "/metrics");
+	m = ymap_map(a, ymap_map(a, cfg, "log"), "fields");
+	ymap_str(a, m, "service", "registry");
+	ymap_str(a, m, "instance", it->file);
+	storage(in, cfg, it);
+	if (it->push && *in->cfg->registry.push.htpasswd_secret) {
+		m = ymap_map(a, ymap_map(a, cfg, "auth"), "htpasswd");
+		ymap_str(a, m, "realm", "registry-addon");
+		ymap_str(a, m, "path", REGISTRY_AUTH_DIR "/htpasswd");
+	}
+	http(in, cfg, it);
 	m = ymap_map(a, ymap_map(a, cfg, "health"), "storagedriver");
 	ymap_bool(a, m, "enabled", true);
 	ymap_str(a, m, "interval", "10s");
 	ymap_int(a, m, "threshold", 3);
+	if (it->platforms)
+		platforms(in, cfg);
 	return cfg;
 }
 
@@ -99,13 +149,17 @@ inject_registry_config(struct inject *in)
 {
 	struct ynode *cm = inject_object(in, "v1", "ConfigMap", in->cfg->namespace, REGISTRY_CONFIG, "registry");
 	struct ynode *data = ymap_map(in->a, cm, "data");
-	struct buf text = BUF_INIT;
-	int rc = emit_yaml(&text, distribution_config(in));
+	int rc = 0;
 
-	if (rc == 0) {
-		ymap_str(in->a, data, "config.yml", buf_cstr(&text));
-		ymap_str(in->a, data, "run.sh", run_sh);
+	for (size_t i = 0; rc == 0 && i < sizeof(instances) / sizeof(instances[0]); i++) {
+		struct buf text = BUF_INIT;
+
+		rc = emit_yaml(&text, distribution_config(in, &instances[i]));
+		if (rc == 0)
+			ymap_str(in->a, data, instances[i].file, buf_cstr(&text));
+		buf_free(&text);
 	}
-	buf_free(&text);
+	if (rc == 0)
+		ymap_str(in->a, data, "run.sh", registry_run_sh);
 	return rc;
 }

@@ -1,8 +1,17 @@
-/* inject/syncconfig.c - ConfigMap "registry-sync": regsync's config
- * (prior-art-seeds.md §2). Every pod pulls from every replica's headless name
- * into its own registry on loopback (type: registry), and copies each
- * preloaded image into 127.0.0.1:5000/<upstream-host>/<repo>, the path the
- * node mirror configuration asks for (type: image). */
+/* inject/syncconfig.c - ConfigMap "registry-sync": sync.sh (the "sync"
+ * container's entrypoint, src/pod/sync.sh embedded at build time), regsync's
+ * two configurations and tls-hosts (DESIGN.md section 7):
+ *
+ *   writer.yml   ordinal 0: the preload, each image from its upstream into
+ *                127.0.0.1:5010/<upstream-host>/<repo> (the mirror writer),
+ *                sync.platforms only, within the upstream's rate limit
+ *   replica.yml  every other ordinal: one way from ordinal 0's read-only
+ *                instances (type registry): the mirror into 127.0.0.1:5010,
+ *                own images into 127.0.0.1:5002. Nothing flows back, so a
+ *                re-pushed tag is never reverted and a deleted one never
+ *                returns to the writer; each image is fetched upstream once.
+ *   tls-hosts    the hosts regsync dials with TLS (sync.sh writes the CA for each)
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +22,9 @@
 #include "../inject.h"
 #include "../util.h"
 #include "../ytree.h"
+#include "syncscript.h"		/* regsync_sh[]: generated from src/pod/sync.sh */
 
-static void
+static struct ynode *
 add_entry(struct inject *in, struct ynode *sync, const char *source, const char *target, const char *type)
 {
 	struct ynode *e = yseq_add(sync, ynode_map(in->a));
@@ -23,6 +33,22 @@ add_entry(struct inject *in, struct ynode *sync, const char *source, const char 
 	ymap_str(in->a, e, "target", target);
 	ymap_str(in->a, e, "type", type);
 	ymap_str(in->a, e, "interval", in->cfg->sync.interval);
+	return e;
+}
+
+/* platforms: sync.platforms, unless it says all (then the key is left out) */
+static void
+platforms(struct inject *in, struct ynode *entry)
+{
+	const struct strlist *p = &in->cfg->sync.platforms;
+	struct ynode *list;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i], "all"))
+			return;
+	list = ymap_seq(in->a, entry, "platforms");
+	for (size_t i = 0; i < p->n; i++)
+		yseq_add(list, ynode_str(in->a, p->v[i]));
 }
 
 static void
@@ -34,8 +60,8 @@ add_images(struct inject *in, struct ynode *sync, const struct images *set)
 		if (inject_own_host(in, set->v[i]))
 			continue;
 		path = image_mirror_path(set->v[i]);
-		target = xasprintf("127.0.0.1:%d/%s", REGISTRY_PORT, path);
-		add_entry(in, sync, set->v[i], target, "image");
+		target = xasprintf("127.0.0.1:%d/%s", REGISTRY_MIRROR_WRITER_PORT, path);
+		platforms(in, add_entry(in, sync, set->v[i], target, "image"));
 		free(path);
 		free(target);
 	}
@@ -72,38 +98,111 @@ preload(struct inject *in, struct ynode *sync)
 	return rc;
 }
 
-int
-inject_sync_config(struct inject *in)
+/* version, the loopback writers as plain-HTTP hosts, defaults */
+static struct ynode *
+regsync_doc(struct inject *in, struct ynode **defaults_out, struct ynode **sync)
 {
 	struct arena *a = in->a;
 	const struct config *c = in->cfg;
-	struct ynode *cm, *doc = ynode_map(a), *defaults, *sync;
-	struct buf text = BUF_INIT;
-	char target[32];
-	int rc;
+	struct ynode *doc = ynode_map(a), *creds = NULL, *defaults;
+	const int loopback[] = { REGISTRY_MIRROR_WRITER_PORT, REGISTRY_PUSH_PORT };
 
-	if (!config_has(c, C_REGISTRY))
-		return 0;	/* nothing to sync into */
 	ymap_int(a, doc, "version", 1);
+	for (size_t i = 0; i < 2; i++) {
+		struct ynode *cr = yseq_add(creds ? creds : (creds = ymap_seq(a, doc, "creds")), ynode_map(a));
+		char host[32];
+
+		snprintf(host, sizeof(host), "127.0.0.1:%d", loopback[i]);
+		ymap_str(a, cr, "registry", host);
+		ymap_str(a, cr, "tls", "disabled");
+	}
 	defaults = ymap_map(a, doc, "defaults");
-	ymap_int(a, ymap_map(a, defaults, "ratelimit"), "min", c->sync.rate_limit_min);
-	ymap_str(a, ymap_map(a, defaults, "ratelimit"), "retry", c->sync.rate_limit_retry);
 	ymap_int(a, defaults, "parallel", c->sync.parallel);
 	ymap_str(a, defaults, "interval", c->sync.interval);
-	sync = ymap_seq(a, doc, "sync");
-	snprintf(target, sizeof(target), "127.0.0.1:%d", REGISTRY_PORT);
-	for (long i = 0; i < c->registry.replicas; i++) {
-		char *peer = inject_peer_host(in, i);
+	*sync = ymap_seq(a, doc, "sync");
+	*defaults_out = defaults;
+	return doc;
+}
 
-		add_entry(in, sync, peer, target, "registry");
-		free(peer);
-	}
-	if (preload(in, sync) != 0)
-		return -1;
-	cm = inject_object(in, "v1", "ConfigMap", c->namespace, REGISTRY_SYNC, "sync");
-	rc = emit_yaml(&text, doc);
+static int
+put_doc(struct inject *in, struct ynode *data, const char *key, struct ynode *doc)
+{
+	struct buf text = BUF_INIT;
+	int rc = emit_yaml(&text, doc);
+
 	if (rc == 0)
-		ymap_str(a, ymap_map(a, cm, "data"), "regsync.yml", buf_cstr(&text));
+		ymap_str(in->a, data, key, buf_cstr(&text));
 	buf_free(&text);
 	return rc;
+}
+
+static int
+writer_yml(struct inject *in, struct ynode *data)
+{
+	const struct config *c = in->cfg;
+	struct ynode *defaults, *sync, *doc = regsync_doc(in, &defaults, &sync), *rl;
+
+	/* regsync copies from a registry that sends RateLimit-Remaining (Docker
+	 * Hub) only while at least min pulls remain; its HEADs do not count */
+	rl = ymap_map(in->a, defaults, "ratelimit");
+	ymap_int(in->a, rl, "min", c->sync.rate_limit_min);
+	ymap_str(in->a, rl, "retry", c->sync.rate_limit_retry);
+	if (preload(in, sync) != 0)
+		return -1;
+	return put_doc(in, data, "writer.yml", doc);
+}
+
+/* ordinal 0's read-only instances, as regsync dials them */
+static void
+writer_hosts(struct inject *in, char **mirror, char **own)
+{
+	*mirror = inject_peer_host(in, 0, REGISTRY_PORT);
+	*own = inject_peer_host(in, 0, REGISTRY_OWN_PORT);
+}
+
+static int
+replica_yml(struct inject *in, struct ynode *data)
+{
+	struct ynode *defaults, *sync, *doc = regsync_doc(in, &defaults, &sync);
+	char *mirror, *own, target[32];
+	int rc;
+
+	writer_hosts(in, &mirror, &own);
+	snprintf(target, sizeof(target), "127.0.0.1:%d", REGISTRY_MIRROR_WRITER_PORT);
+	platforms(in, add_entry(in, sync, mirror, target, "registry"));
+	snprintf(target, sizeof(target), "127.0.0.1:%d", REGISTRY_PUSH_PORT);
+	add_entry(in, sync, own, target, "registry");
+	rc = put_doc(in, data, "replica.yml", doc);
+	free(mirror);
+	free(own);
+	return rc;
+}
+
+static void
+tls_hosts(struct inject *in, struct ynode *data)
+{
+	char *mirror, *own, *text;
+
+	writer_hosts(in, &mirror, &own);
+	text = xasprintf("%s\n%s\n", mirror, own);
+	ymap_str(in->a, data, "tls-hosts", text);
+	free(text);
+	free(mirror);
+	free(own);
+}
+
+int
+inject_sync_config(struct inject *in)
+{
+	struct ynode *cm, *data;
+
+	if (!config_has(in->cfg, C_REGISTRY))
+		return 0;	/* nothing to sync into */
+	cm = inject_object(in, "v1", "ConfigMap", in->cfg->namespace, REGISTRY_SYNC, "sync");
+	data = ymap_map(in->a, cm, "data");
+	if (writer_yml(in, data) != 0 || replica_yml(in, data) != 0)
+		return -1;
+	tls_hosts(in, data);
+	ymap_str(in->a, data, "sync.sh", regsync_sh);
+	return 0;
 }

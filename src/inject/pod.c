@@ -1,0 +1,220 @@
+/* inject/pod.c - the registry pod's containers and volumes (DESIGN.md section 7).
+ *
+ *   registry  run.sh mirror: the read-only mirror (:5000, "https") and its
+ *             loopback writer; Distribution's debug server on loopback only
+ *             (it serves pprof and expvar beside the metrics)
+ *   own       run.sh own: read-only copies of own images (:5443, "own") and
+ *             the writer ("push", :5002, reachable on ordinal 0 only)
+ *   sync      sync.sh: regsync, the preload on ordinal 0, one-way copies
+ *             from ordinal 0 on the others
+ *
+ * Every container: non-root uid 1000, read-only root, no capabilities. No
+ * mountPath holds a ':' (cri-dockerd hands mounts to Docker as src:dst[:ro]):
+ * regsync's per-host CA directories are made by sync.sh inside an emptyDir.
+ */
+#include "pod.h"
+
+#include <string.h>
+
+#include "../config.h"
+#include "../inject.h"
+#include "../ytree.h"
+
+#define REGISTRY_UID 1000	/* fsGroup too: the PVC is writable by group 1000;
+				 * also regsync's appuser */
+#define SYNC_DIR "/etc/regsync"
+#define SYNC_CA_DIR "/etc/registry-ca"
+#define SYNC_CERTS_DIR "/etc/docker/certs.d"	/* regclient's Docker certs directory */
+#define SYNC_AUTH_DIR "/etc/regsync-auth"	/* DOCKER_CONFIG: config.json */
+
+static void
+restricted(struct inject *in, struct ynode *container)
+{
+	struct arena *a = in->a;
+	struct ynode *sc = ymap_map(a, container, "securityContext");
+
+	/* the regsync image's USER is the name appuser (uid 1000): the kubelet
+	 * cannot check a name against runAsNonRoot, so the uid is spelled out */
+	ymap_int(a, sc, "runAsUser", REGISTRY_UID);
+	ymap_int(a, sc, "runAsGroup", REGISTRY_UID);
+	ymap_bool(a, sc, "runAsNonRoot", true);
+	ymap_bool(a, sc, "readOnlyRootFilesystem", true);
+	ymap_bool(a, sc, "allowPrivilegeEscalation", false);
+	yseq_add(ymap_seq(a, ymap_map(a, sc, "capabilities"), "drop"), ynode_str(a, "ALL"));
+}
+
+static void
+probe(struct inject *in, struct ynode *container, const char *which, const char *port, int period, int failures)
+{
+	struct arena *a = in->a;
+	struct ynode *p = ymap_map(a, container, which), *get = ymap_map(a, p, "httpGet");
+
+	ymap_str(a, get, "path", "/");
+	ymap_str(a, get, "port", port);
+	ymap_str(a, get, "scheme", "HTTPS");
+	ymap_int(a, p, "periodSeconds", period);
+	ymap_int(a, p, "failureThreshold", failures);
+}
+
+static void
+env(struct inject *in, struct ynode *ct, const char *name, const char *value)
+{
+	struct ynode *e = yseq_add(ymap_seq(in->a, ct, "env"), ynode_map(in->a));
+
+	ymap_str(in->a, e, "name", name);
+	ymap_str(in->a, e, "value", value);
+}
+
+static void
+port(struct inject *in, struct ynode *ct, const char *name, int number)
+{
+	struct ynode *p = yseq_add(ymap_seq(in->a, ct, "ports"), ynode_map(in->a));
+
+	ymap_str(in->a, p, "name", name);
+	ymap_int(in->a, p, "containerPort", number);
+}
+
+/* "registry" (role mirror) or "own": run.sh ROLE, TLS, the PVC */
+static struct ynode *
+registry_container(struct inject *in, struct ynode *containers, const char *name, const char *role)
+{
+	struct arena *a = in->a;
+	const struct config *c = in->cfg;
+	struct ynode *ct = yseq_add(containers, ynode_map(a)), *cmd, *mounts;
+
+	ymap_str(a, ct, "name", name);
+	ymap_str(a, ct, "image", c->registry.image);
+	cmd = ymap_seq(a, ct, "command");
+	yseq_add(cmd, ynode_str(a, "/bin/sh"));
+	yseq_add(cmd, ynode_str(a, REGISTRY_CONFIG_DIR "/run.sh"));
+	yseq_add(cmd, ynode_str(a, role));
+	/* Distribution 3 exports traces to localhost:4318 unless told not to */
+	env(in, ct, "OTEL_TRACES_EXPORTER", "none");
+	if (*c->registry.http_secret_name) {
+		struct ynode *e = yseq_add(ymap_seq(a, ct, "env"), ynode_map(a));
+		struct ynode *ref = ymap_map(a, ymap_map(a, e, "valueFrom"), "secretKeyRef");
+
+		ymap_str(a, e, "name", "REGISTRY_HTTP_SECRET");
+		ymap_str(a, ref, "name", c->registry.http_secret_name);
+		ymap_str(a, ref, "key", "http-secret");
+	}
+	inject_set_copy(in, ct, "resources", c->registry.resources);
+	restricted(in, ct);
+	mounts = ymap_seq(a, ct, "volumeMounts");
+	inject_mount(in, mounts, "data", "/var/lib/registry", false);
+	inject_mount(in, mounts, "config", REGISTRY_CONFIG_DIR, true);
+	inject_mount(in, mounts, "tls", REGISTRY_TLS_DIR, true);
+	inject_mount(in, mounts, "tmp", "/tmp", false);
+	return ct;
+}
+
+static void
+mirror_container(struct inject *in, struct ynode *containers)
+{
+	struct ynode *ct = registry_container(in, containers, "registry", "mirror");
+
+	port(in, ct, "https", REGISTRY_PORT);
+	probe(in, ct, "startupProbe", "https", 2, 30);
+	probe(in, ct, "readinessProbe", "https", 10, 3);
+	probe(in, ct, "livenessProbe", "https", 20, 3);
+}
+
+static void
+own_container(struct inject *in, struct ynode *containers)
+{
+	struct ynode *ct = registry_container(in, containers, "own", "own");
+
+	port(in, ct, "own", REGISTRY_OWN_PORT);
+	port(in, ct, "push", REGISTRY_PUSH_PORT);
+	probe(in, ct, "startupProbe", "own", 2, 30);
+	probe(in, ct, "readinessProbe", "own", 10, 3);
+	probe(in, ct, "livenessProbe", "own", 20, 3);
+	if (*in->cfg->registry.push.htpasswd_secret)
+		inject_mount(in, ymap_get(ct, "volumeMounts"), "push-auth", REGISTRY_AUTH_DIR, true);
+}
+
+static void
+sync_container(struct inject *in, struct ynode *containers)
+{
+	struct arena *a = in->a;
+	const struct config *c = in->cfg;
+	struct ynode *ct = yseq_add(containers, ynode_map(a)), *cmd, *mounts;
+
+	ymap_str(a, ct, "name", "sync");
+	ymap_str(a, ct, "image", c->sync.image);
+	cmd = ymap_seq(a, ct, "command");
+	yseq_add(cmd, ynode_str(a, "/bin/sh"));
+	yseq_add(cmd, ynode_str(a, SYNC_DIR "/sync.sh"));
+	if (*c->sync.credentials_secret)
+		env(in, ct, "DOCKER_CONFIG", SYNC_AUTH_DIR);
+	inject_set_copy(in, ct, "resources", c->sync.resources);
+	restricted(in, ct);
+	mounts = ymap_seq(a, ct, "volumeMounts");
+	inject_mount(in, mounts, "sync-config", SYNC_DIR, true);
+	inject_mount(in, mounts, "ca", SYNC_CA_DIR, true);
+	inject_mount(in, mounts, "certs", SYNC_CERTS_DIR, false);
+	inject_mount(in, mounts, "tmp", "/tmp", false);
+	if (*c->sync.credentials_secret)
+		inject_mount(in, mounts, "upstream-auth", SYNC_AUTH_DIR, true);
+}
+
+/* a Secret volume of the given keys, each as the file path */
+static void
+secret_volume(struct inject *in, struct ynode *volumes, const char *name, const char *secret,
+	      const char *const *keys, const char *const *paths, size_t n)
+{
+	struct arena *a = in->a;
+	struct ynode *s = ymap_map(a, inject_volume(in, volumes, name), "secret"), *items;
+
+	ymap_str(a, s, "secretName", secret);
+	items = ymap_seq(a, s, "items");
+	for (size_t i = 0; i < n; i++) {
+		struct ynode *it = yseq_add(items, ynode_map(a));
+
+		ymap_str(a, it, "key", keys[i]);
+		ymap_str(a, it, "path", paths[i]);
+	}
+}
+
+static void
+volumes(struct inject *in, struct ynode *pod)
+{
+	static const char *const tls_keys[] = { "tls.crt", "tls.key", "ca.crt" };
+	static const char *const ca_key[] = { "ca.crt" }, *const htpasswd[] = { "htpasswd" };
+	static const char *const docker_key[] = { ".dockerconfigjson" }, *const docker_path[] = { "config.json" };
+	const struct config *c = in->cfg;
+	struct arena *a = in->a;
+	struct ynode *vols = ymap_seq(a, pod, "volumes"), *v;
+
+	v = ymap_map(a, inject_volume(in, vols, "config"), "configMap");
+	ymap_str(a, v, "name", REGISTRY_CONFIG);
+	ymap_int(a, v, "defaultMode", 0444);
+	secret_volume(in, vols, "tls", c->tls.secret_name, tls_keys, tls_keys, 3);
+	if (*c->registry.push.htpasswd_secret)
+		secret_volume(in, vols, "push-auth", c->registry.push.htpasswd_secret, htpasswd, htpasswd, 1);
+	if (config_has(c, C_SYNC)) {
+		v = ymap_map(a, inject_volume(in, vols, "sync-config"), "configMap");
+		ymap_str(a, v, "name", REGISTRY_SYNC);
+		ymap_int(a, v, "defaultMode", 0444);
+		secret_volume(in, vols, "ca", c->tls.secret_name, ca_key, ca_key, 1);
+		ymap_map(a, inject_volume(in, vols, "certs"), "emptyDir");
+		if (*c->sync.credentials_secret)
+			secret_volume(in, vols, "upstream-auth", c->sync.credentials_secret, docker_key, docker_path,
+				      1);
+	}
+	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
+	if (c->registry.storage.empty_dir)
+		ymap_map(a, inject_volume(in, vols, "data"), "emptyDir");
+}
+
+void
+pod_containers(struct inject *in, struct ynode *pod)
+{
+	struct ynode *containers = ymap_seq(in->a, pod, "containers");
+
+	mirror_container(in, containers);
+	own_container(in, containers);
+	if (config_has(in->cfg, C_SYNC))
+		sync_container(in, containers);
+	volumes(in, pod);
+}
