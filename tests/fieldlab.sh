@@ -5,11 +5,12 @@
 #
 # usage: bash tests/fieldlab.sh            fetch what is missing; print one "name dir" line each
 #        source tests/fieldlab.sh; fieldlab_dir NAME   (after a fetch) the unpacked tree or ""
-# NAME: containerd-1.7, containerd-2.1, busybox-1.37. Each version is pinned: when the archive no
+# NAME: containerd-1.7, containerd-2.1, busybox-1.37, distribution-2.8. Each version is pinned: when the archive no
 # longer serves it, the line says "missing" and why, and the suites that need it say "# not run".
 FIELDLAB_PKGS='containerd-1.7:containerd=1.7.24~ds1-*:trixie
 containerd-2.1:containerd=2.1.9+ds1-*:sid
-busybox-1.37:busybox-static=1:1.37.0-*:trixie'
+busybox-1.37:busybox-static=1:1.37.0-*:trixie
+distribution-2.8:docker-registry=2.8.3+ds1-2*:trixie'
 FIELDLAB_ROOT=${FIELDLAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache/fieldlab}
 
 # fieldlab_dir NAME: the unpacked tree of NAME, if it is there
