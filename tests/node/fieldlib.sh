@@ -1,5 +1,6 @@
-# tests/node/fieldlib.sh - sourced by tests/node-field.sh (after tests/lib.sh): containerd daemons
-# of several versions, the node DaemonSet's pod under podman kube play, the registry.
+# tests/node/fieldlib.sh - sourced by tests/node-field.sh and tests/registry-field.sh (after
+# tests/lib.sh): containerd daemons of several versions, pods under podman kube play and the
+# images they run, the registry.
 # shellcheck shell=bash disable=SC2034,SC2154  # globals shared with the suite (tmp, groups, ctd_v...)
 
 # --- containerd: one daemon per version, each with its own root, state and socket
@@ -124,6 +125,19 @@ image_busybox() {
 	for a in $("$1" --list); do [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"; done
 	tar -C "$r" -c . | pm import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
 		--change 'CMD ["sh"]' - "$2"
+}
+
+# image_registry BUSYBOX REGISTRY NAME: the image NAME (the registry pod's) built from the static
+# BUSYBOX (/bin/sh and the other applets, as in the Alpine-based registry image) and Distribution's
+# binary REGISTRY as /bin/registry with the two libc files it links
+image_registry() {
+	local r=$tmp/regroot a l
+	mkdir -p "$r/bin" "$r/etc" && cp "$1" "$r/bin/busybox" && cp "$2" "$r/bin/registry" || return 1
+	for a in $("$1" --list); do [ "$a" = busybox ] || ln -s busybox "$r/bin/$a"; done
+	for l in $(ldd "$2" | grep -o '/[^ ]*'); do mkdir -p "$r${l%/*}" && cp -L "$l" "$r$l" || return 1; done
+	printf 'root:x:0:0:root:/root:/bin/sh\nregistry:x:1000:1000::/var/lib/registry:/bin/sh\n' > "$r/etc/passwd"
+	tar -C "$r" -c . | pm import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change 'CMD ["/bin/registry", "serve", "/etc/docker/registry/config.yml"]' - "$3"
 }
 
 # play MANIFEST ROOT: the node DaemonSet of MANIFEST as a Pod (tests/node/fieldpod.mjs), its host

@@ -14,6 +14,21 @@
 //       Prints each hostPath.path of the pod template, one a line.
 //   node fieldpod.mjs secret FILE NAMESPACE NAME KEY
 //       Prints data[KEY] of Secret NAMESPACE/NAME, decoded.
+//   node fieldpod.mjs statefulset FILE NAMESPACE NAME POD DATA [DROP...]
+//       (tests/registry-field.sh) Prints the ConfigMaps that StatefulSet NAMESPACE/NAME mounts and
+//       its pod template as a `kind: Pod` named POD (the ordinal is POD's suffix, as on a cluster:
+//       podman makes the pod name the hostname). Changes, each named on stderr: every
+//       volumeClaimTemplate becomes a hostPath volume DATA/<claim name> (DirectoryOrCreate: the
+//       test creates it owned by the pod's fsGroup, which podman 4.3.1 does not apply); the
+//       containers named DROP are left out (and the volumes only they mount); a secret volume
+//       without `optional` gets `optional: false` (Kubernetes' default; podman 4.3.1 dereferences
+//       the missing field and panics); containers' `ports` are left out (podman 4.3.1 publishes
+//       every containerPort on the host). The Secrets the pod mounts are not printed: podman 4.3.1
+//       reads a secret volume from the podman secret of that name (see `secretobj`), writes every
+//       key (`items` ignored) into a named volume of that name, shared by the pods.
+//   node fieldpod.mjs secretobj FILE NAMESPACE NAME
+//       Prints Secret NAMESPACE/NAME as JSON for `podman secret create NAME -`, its data values
+//       decoded: podman 4.3.1 writes a secret volume's data values as they are, not base64-decoded.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -40,6 +55,43 @@ if (cmd === 'pod' && rest.length === 1) {
 	}
 	out.push({ apiVersion: 'v1', kind: 'Pod', metadata: { ...tmpl.metadata, name: ds.metadata.name, namespace: ns }, spec: tmpl.spec });
 	process.stdout.write(out.map((o) => YAML.stringify(o)).join('---\n'));
+} else if (cmd === 'statefulset' && rest.length >= 3) {
+	const [name, pod, data, ...drop] = rest;
+	const sts = find(objs, 'StatefulSet', ns, name) || die(`no StatefulSet ${ns}/${name}`);
+	const tmpl = structuredClone(sts.spec.template), out = [], note = (m) => process.stderr.write(`${m}\n`);
+	for (const c of drop) {
+		if (!tmpl.spec.containers.some((x) => x.name === c)) die(`no container ${c}`);
+		note(`left out container ${c}`);
+	}
+	tmpl.spec.containers = tmpl.spec.containers.filter((c) => !drop.includes(c.name));
+	for (const c of tmpl.spec.containers) {
+		if (!c.ports) continue;
+		note(`left out the ports of container ${c.name} (${c.ports.map((p) => p.containerPort).join(', ')}): podman 4.3.1 publishes each containerPort on the host's 0.0.0.0 (hostPort = containerPort), Kubernetes none`);
+		delete c.ports;
+	}
+	const used = new Set(tmpl.spec.containers.flatMap((c) => (c.volumeMounts || []).map((m) => m.name)));
+	tmpl.spec.volumes = (tmpl.spec.volumes || []).filter((v) => used.has(v.name) || (note(`left out volume ${v.name} (only ${drop.join(', ')} mounted it)`), false));
+	for (const c of sts.spec.volumeClaimTemplates || []) {
+		tmpl.spec.volumes.push({ name: c.metadata.name, hostPath: { path: `${data}/${c.metadata.name}`, type: 'DirectoryOrCreate' } });
+		note(`volumeClaimTemplate ${c.metadata.name} as hostPath ${data}/${c.metadata.name}`);
+	}
+	for (const v of tmpl.spec.volumes) {
+		if (v.secret && v.secret.optional === undefined) v.secret.optional = false;
+		if (v.configMap && !out.some((o) => o.metadata.name === v.configMap.name)) {
+			out.push(find(objs, 'ConfigMap', ns, v.configMap.name) || die(`no ConfigMap ${ns}/${v.configMap.name}`));
+		}
+	}
+	for (const [k, v] of Object.entries(tmpl.metadata?.annotations || {})) {
+		if (String(v).length <= 63) continue;
+		delete tmpl.metadata.annotations[k];
+		note(`left out annotation ${k} (${String(v).length} characters): podman 4.3.1 refuses values over 63`);
+	}
+	out.push({ apiVersion: 'v1', kind: 'Pod', metadata: { ...tmpl.metadata, name: pod, namespace: ns }, spec: tmpl.spec });
+	process.stdout.write(out.map((o) => YAML.stringify(o)).join('---\n'));
+} else if (cmd === 'secretobj' && rest.length === 1) {
+	const s = structuredClone(find(objs, 'Secret', ns, rest[0]) || die(`no Secret ${ns}/${rest[0]}`));
+	for (const k of Object.keys(s.data || {})) s.data[k] = Buffer.from(s.data[k], 'base64').toString('utf8');
+	process.stdout.write(JSON.stringify(s));
 } else if (cmd === 'probe' && rest.length === 0) {
 	const cmdv = daemonset(objs, ns).spec.template.spec.containers[0].readinessProbe?.exec?.command;
 	if (!Array.isArray(cmdv) || cmdv.some((a) => typeof a !== 'string' || a.includes('\n'))) die('no one-line readinessProbe.exec.command');

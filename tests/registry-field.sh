@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# tests/registry-field.sh - the registry's write model (issue 12) with the real programs, loopback
+# only, no cluster (../shared/reference/field-lab.md):
+#  - the pods: BIN's StatefulSet `registry`, its pod template wrapped as Pods registry-0, registry-1
+#    (registry-2 for 3 replicas) with the ConfigMaps they mount (tests/node/fieldpod.mjs
+#    statefulset), each run by podman kube play (runc, vfs, the suite's own storage) in a network
+#    namespace of its own (podman's default kube network), securityContext as generated (uid 1000,
+#    read-only root). The changes, each printed as a note: the container `sync` is left out (regsync
+#    has no Debian package: where the design needs its writes, the test writes as regsync would,
+#    through the pod's loopback writers, entering the pod's network namespace from the host with
+#    nsenter: the mirror writer 127.0.0.1:5010, the own-copy writer 127.0.0.1:5002 of ordinals != 0);
+#    the PVC `data` is a hostPath DATA/data per pod (created owned by uid 1000, as fsGroup would
+#    make it; it outlives the pod as a PVC does); containers' `ports` are left out (podman 4.3.1
+#    publishes every containerPort on the host's 0.0.0.0); secret volumes get `optional: false`
+#    (podman 4.3.1 panics on the missing field) and read a podman secret of the same name holding
+#    the Secret object with decoded data (podman 4.3.1 writes data values as they are). The
+#    kubelet's httpGet probes (HTTPS /, on 5000 and 5443) are made by the test with curl from the
+#    host (podman's healthchecks need systemd); the image docker.io/library/registry:3.1.1 is
+#    built here (podman import) from Distribution 2.8.3 (docker-registry from trixie,
+#    tests/fieldlab.sh) as /bin/registry and busybox-static 1.37's applets.
+#  - the Services: one TCP forwarder each on loopback (tests/registry/forward.mjs, round-robin over
+#    an endpoints file the test edits as the Endpoints controller would, connections reset when it
+#    is empty, each connection's endpoint logged): X:443 -> registry-0's 5002 (Service `registry`,
+#    the writer only), M:443 -> every replica's 5000 and M:5443 -> every replica's 5443 (Service
+#    `registry-mirror`); legs pin M to one replica where it matters. X, M = 127.0.0.20, .21 (or the
+#    first free pair after them), generated as registry.service.clusterIP/mirrorClusterIP with
+#    serviceCIDR 127.0.0.0/24 and tls.mode generate (the Secret registry-tls: IP SANs X, M,
+#    127.0.0.1).
+#  - the nodes: containerd 1.6 (Debian 12), 1.7.24 and 2.1.9 (tests/fieldlab.sh), each its own
+#    daemon (tests/node/fieldlib.sh ctd_start), reading hosts.toml files written by one pass of
+#    BIN's node-trust.sh (busybox 1.37 sh, only its applets on PATH, nodeTrust.runtimes=[containerd],
+#    the host paths under the node's temp root); pulls are kubelet's CRI PullImage.
+# Legs:
+#  a readonly  every port reachable from outside a pod (each replica's 5000 and 5443 by pod IP,
+#              M:443 and M:5443) refuses with 405 manifest PUT by tag and digest, manifest DELETE
+#              by tag and digest, blob upload (monolithic POST, POST then PUT or PATCH), mount
+#              (?mount=&from=) and blob DELETE under docker.io/library/demo; storage unchanged;
+#              5010, 5001 and registry-1's 5002 are not reachable from outside; a push of
+#              docker.io/library/demo:1 to the writer (X:443 and registry-0's 5002) succeeds and
+#              lands in the own-images root only; then every containerd pulls
+#              docker.io/library/demo:1 through M from each replica with the digest seeded through
+#              the mirror writers.
+#  b own       a client pushes X/team/app:1 and NAME/team/app:1 (the Service name mapped to X);
+#              every containerd pulls NAME/team/app:1 at once (copies empty), with 2 and with 3
+#              replicas; a copy written into registry-1's own-copy writer (as regsync would), then
+#              registry-0 stopped: the pull falls through to M:5443; registry-0 back, team/app:1
+#              re-pushed with a new digest: the pull returns the new digest (the writer first).
+#  c htpasswd  registry.push.htpasswdSecret: anonymous push to X refused (401), authenticated push
+#              works; the read-only ports refuse writes with valid credentials too.
+#  d debug     OTEL_TRACES_EXPORTER=none in both registry containers' env (spec and running);
+#              /metrics on 127.0.0.1:5001 from inside the pod only.
+# usage: bash tests/registry-field.sh [BIN]   (default build/registry-addon; needs root)
+#   NODE_TRUST_SH=FILE: the nodes run FILE instead of BIN's node-trust.sh (another branch's copy)
+#   REGISTRY_FIELD_KEEP=DIR: the temp dir (logs, hosts.toml files, data) is copied to DIR at the end
+# shellcheck disable=SC2034,SC2016  # t evals its single-quoted conditions later, reading variables
+set -u
+export LC_ALL=C
+bin=${1:-build/registry-addon}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+cd "$(dirname "$0")/.." || exit 2
+SUITE=registry-field
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+# shellcheck source=tests/node/fieldlib.sh
+. tests/node/fieldlib.sh
+NAME=registry.registry-system.svc.cluster.local NS=registry-system noted=''
+notrun=()
+notrun() { notrun+=("$*"); echo "# not run: $*"; }
+finish_field() {
+	local n left
+	pods_down
+	left=$(pm ps -a --format '{{.Names}}' 2> /dev/null)
+	t "teardown: no container or pod left${left:+: $left}" '[ -z "$left" ]'
+	for n in "${notrun[@]}"; do echo "# not run: $n"; done
+	finish
+}
+made=()
+[ -e /var/lib/containers ] || made+=(/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers)
+[ -e /run/runc ] || made+=(/run/runc)
+# shellcheck disable=SC2317  # called from the trap
+unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
+# shellcheck disable=SC2317
+teardown() {
+	pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1
+	pm secret rm -a > /dev/null 2>&1; pm rmi -a -f > /dev/null 2>&1
+}
+trap 'teardown; [ -z "${REGISTRY_FIELD_KEEP:-}" ] || cp -a "$tmp/." "$REGISTRY_FIELD_KEEP/" 2> /dev/null; cleanup; unmake' EXIT
+
+# --- prerequisites
+if [ "$(id -u)" != 0 ]; then
+	notrun "everything: podman kube play, nsenter, containerd and port 443 need root"; finish
+fi
+install_missing podman:podman runc:runc catatonit:catatonit containerd:containerd ctr:containerd \
+	skopeo:skopeo openssl:openssl curl:curl unshare:util-linux nsenter:util-linux htpasswd:apache2-utils node:nodejs
+[ -z "$missing" ] || { notrun "everything: missing $missing(no apt-get, or it failed)"; finish; }
+[ -x "$bin" ] || { notrun "everything: no binary $bin (make)"; finish; }
+[ -f tests/schema/node_modules/yaml/package.json ] || bash tests/schema/setup.sh >&2
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+# shellcheck source=tests/fieldlab.sh
+. tests/fieldlab.sh
+fieldlab_main > "$tmp/fieldlab.out" 2> "$tmp/fieldlab.err"
+BB=$(fieldlab_dir busybox-1.37)/usr/bin/busybox REG=$(fieldlab_dir distribution-2.8)/usr/bin/docker-registry
+[ -x "$BB" ] || { notrun "everything: no busybox-static 1.37 for the images ($(cat "$tmp/fieldlab.err"))"; finish; }
+[ -x "$REG" ] || { notrun "everything: no Distribution 2.8.3 for the registry image ($(cat "$tmp/fieldlab.err"))"; finish; }
+versions=()
+v16=$(containerd --version | awk '{ print $3 }')
+case $v16 in v1.6.* | 1.6.*) versions+=("1.6:$(dirname "$(command -v containerd)")") ;;
+*) notrun "containerd 1.6 pulls: this machine's containerd is $v16" ;; esac
+for v in 1.7 2.1; do
+	d=$(fieldlab_dir "containerd-$v")
+	if [ -n "$d" ] && [ -x "$d/usr/bin/ctr" ]; then versions+=("$v:$d/usr/bin")
+	else notrun "containerd $v pulls: not fetched ($(grep "containerd-$v" "$tmp/fieldlab.err"))"; fi
+done
+[ -z "${NODE_TRUST_SH:-}" ] || note "the nodes run NODE_TRUST_SH=$NODE_TRUST_SH, not BIN's node-trust.sh"
+note "podman $(podman --version | awk '{ print $3 }'), $("$REG" --version | awk '{ print $NF }'), busybox $("$BB" | head -n 1 | cut -d' ' -f2)," \
+	"$(skopeo --version), containerd: ${versions[*]%%:*}"
+notrun "the pod's container sync: regsync (ghcr.io/regclient/regsync:v0.11.5-alpine) has no Debian package; its writes are made by the test through the pods' loopback writers"
+
+# X and M: the first pair 127.0.0.N, N+1 with nothing on 443 (and 5443 on M); the lock node-e2e
+# and node-field take for their stand-in ClusterIPs
+exec 8> /tmp/registry-addon-node-e2e.lock
+command -v flock > /dev/null && { flock -w 300 8 || note "lock /tmp/registry-addon-node-e2e.lock: still held"; }
+used() { (exec 3<> "/dev/tcp/$1/$2") 2> /dev/null; }
+X='' M=''
+for n in {20..58}; do
+	used "127.0.0.$n" 443 || used "127.0.0.$((n + 1))" 443 || used "127.0.0.$((n + 1))" 5443 ||
+		{ X=127.0.0.$n M=127.0.0.$((n + 1)); break; }
+done
+[ -n "$X" ] || { notrun "everything: no free pair of loopback addresses for the ClusterIPs"; finish; }
+
+# --- BIN's outputs: the input pods use docker.io/library/demo:1 and NAME/team/app:1
+printf '%s\n' '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"},{"name":"d","image":"'"$NAME"'/team/app:1"}]}}' > "$tmp/in.json"
+mkdir -p "$tmp/genca"
+"$bin" --generate-ca "$tmp/genca" > "$tmp/gen.err" 2>&1
+nb=$(date -u -d "$(openssl x509 -in "$tmp/genca/ca.crt" -noout -startdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
+gen() {
+	"$bin" --set 'nodeTrust.runtimes=[containerd]' --set registry.service.serviceCIDR=127.0.0.0/24 \
+		--set "registry.service.clusterIP=$X" --set "registry.service.mirrorClusterIP=$M" --set tls.mode=generate \
+		--set "tls.caCertFile=$tmp/genca/ca.crt" --set "tls.caKeyFile=$tmp/genca/ca.key" --set "tls.notBefore=$nb" \
+		"$@" < "$tmp/in.json"
+}
+data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
+secret() { node tests/node/fieldpod.mjs secret "$1" "$NS" "$2" "$3"; }
+{ gen > "$tmp/out2.yaml" && gen --set registry.replicas=3 > "$tmp/out3.yaml" &&
+	gen --set registry.push.htpasswdSecret=registry-push > "$tmp/outh.yaml" &&
+	data "$tmp/out2.yaml" config > "$tmp/node.cfg" && data "$tmp/out2.yaml" node-trust.sh > "$tmp/node-trust.sh" &&
+	{ [ -z "${NODE_TRUST_SH:-}" ] || cp "$NODE_TRUST_SH" "$tmp/node-trust.sh"; } &&
+	secret "$tmp/out2.yaml" registry-tls ca.crt > "$tmp/ca.crt" && secret "$tmp/out2.yaml" registry-tls tls.crt > "$tmp/tls.crt"; } >> "$tmp/gen.err" 2>&1; st=$?
+sans=$(openssl x509 -in "$tmp/tls.crt" -noout -ext subjectAltName 2> /dev/null | tail -n 1)
+t "BIN's outputs (2 and 3 replicas, htpasswd): Secret registry-tls's IP SANs hold X $X, M $M, 127.0.0.1" \
+	'[ $st = 0 ] && [[ $sans == *"IP Address:$X,"* && $sans == *"IP Address:$M,"* && $sans == *"IP Address:127.0.0.1"* ]]' "$tmp/gen.err"
+t "node config: REGISTRY_URL https://$X, MIRROR_URL https://$M, OWN_COPIES_URL https://$M:5443" \
+	'grep -qxF "REGISTRY_URL='"'https://$X'"'" "$tmp/node.cfg" && grep -qxF "MIRROR_URL='"'https://$M'"'" "$tmp/node.cfg" &&
+	grep -qxF "OWN_COPIES_URL='"'https://$M:5443'"'" "$tmp/node.cfg"' "$tmp/node.cfg"
+IMAGE=$(sed -n '/^kind: StatefulSet/,/^---/s/^ *image: \(.*registry.*\)$/\1/p' "$tmp/out2.yaml" | sort -u)
+
+# --- leg d (spec): OTEL_TRACES_EXPORTER=none in both registry containers
+otel=$(node -e '
+	const YAML = require("./tests/schema/node_modules/yaml");
+	const o = YAML.parseAllDocuments(require("fs").readFileSync(process.argv[1], "utf8")).map((d) => d.toJS())
+		.find((o) => o && o.kind === "StatefulSet" && o.metadata.name === "registry");
+	for (const c of o.spec.template.spec.containers) if (c.image.includes("/registry:"))
+		console.log(c.name, (c.env || []).filter((e) => e.name === "OTEL_TRACES_EXPORTER").map((e) => e.value).join(","));' "$tmp/out2.yaml")
+t "d: the StatefulSet's registry containers have OTEL_TRACES_EXPORTER=none ($(tr '\n' ' ' <<< "$otel"))" \
+	'[ "$otel" = "registry none"$'"'\n'"'"own none" ]'
+note "Distribution 2.8.3 has no tracing: OTEL_TRACES_EXPORTER is for 3.x (the image the manifest names); here it is only carried"
+
+# --- the image, the TLS Secret, the CA for clients
+pm_setup
+image_registry "$BB" "$REG" "$IMAGE" > "$tmp/image.log" 2>&1; st=$?
+t "image $IMAGE built from Distribution 2.8.3 and busybox-static 1.37 (podman import)" '[ $st = 0 ] && [ "$IMAGE" = docker.io/library/registry:3.1.1 ]' "$tmp/image.log"
+podsecret() { node tests/node/fieldpod.mjs secretobj "$1" "$NS" "$2" > "$tmp/secret-$2.json" && pm secret create "$2" "$tmp/secret-$2.json" > /dev/null; }
+podsecret "$tmp/out2.yaml" registry-tls 2> "$tmp/secret.err"; st=$?
+t "Secret registry-tls as a podman secret (the object, data decoded)" '[ $st = 0 ]' "$tmp/secret.err"
+mkdir -p "$tmp/certs" "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"; cp "$tmp/ca.crt" "$tmp/certs/ca.crt"
+echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
+: > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"
+[ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish_field; }
+
+# --- images: the seeded upstream image, an attacker's, two versions of an own image
+img() { oci_image "$tmp/lay-$1" 1 "$2" && printf -v "man_$1" %s "$man" && printf -v "layer_$1" %s "$layer" && cp "$tmp/manifest.json" "$tmp/manifest-$1.json" && cp "$tmp/layer.tar.gz" "$tmp/layer-$1.tar.gz"; }
+img seed "docker.io/library/demo:1 as regsync preloaded it" && img evil "an attacker's docker.io/library/demo:1" &&
+	img app1 "team/app:1, first push" && img app2 "team/app:1, pushed again"
+note "manifests: seed sha256:${man_seed:0:12}, evil sha256:${man_evil:0:12}, app1 sha256:${man_app1:0:12}, app2 sha256:${man_app2:0:12}"
+# sko ARGS: skopeo with the suite's own policy, auth file, registries.conf and temp dir
+sko() {
+	timeout 60 env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
+		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" "$@"
+}
+# push IMG REF [ARGS]: a client outside the pods (trusting the CA) pushes image IMG to docker://REF
+push() { local i=$1 r=$2; shift 2; sko copy --preserve-digests --dest-cert-dir "$tmp/certs" "$@" "oci:$tmp/lay-$i:1" "docker://$r" >> "$tmp/sko.log" 2>&1; }
+# inpod ORD CMD...: CMD in registry-ORD's network namespace (the host's files), as regsync runs
+inpod() { local p=$1; shift; nsenter -t "${pid[$p]}" -n -- "$@"; }
+# podpush ORD IMG|docker://SRC URL: as regsync would: into a loopback writer of registry-ORD (plain
+# HTTP); a docker:// SOURCE is read with TLS verified against the CA, by the peers' names
+# (registry-0.registry-headless...: $tmp/hosts-pod as /etc/hosts)
+P0=registry-0.registry-headless.$NS.svc.cluster.local
+podpush() {
+	local src="oci:$tmp/lay-$2:1"; case $2 in docker://*) src=$2 ;; esac
+	[ -f "$tmp/hosts-pod" ] || printf '127.0.0.1 localhost\n' > "$tmp/hosts-pod"
+	inpod "$1" unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh "$tmp/hosts-pod" timeout 60 env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
+		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
+		copy --preserve-digests --src-cert-dir "$tmp/certs" --dest-tls-verify=false "$src" "docker://$3" >> "$tmp/sko.log" 2>&1
+}
+
+# --- the Services: forwarders on loopback over endpoint files
+fwd() { # NAME HOST PORT
+	local out=$tmp/fwd-$1.out
+	: > "$tmp/ep-$1"; : > "$tmp/fwd-$1.log"
+	setsid node tests/registry/forward.mjs "$2" "$3" "$tmp/ep-$1" "$tmp/fwd-$1.log" > "$out" 2>&1 &
+	groups+=("$!")
+	wait_for 10 'grep -q listening "$out"'
+}
+fwd registry "$X" 443 && fwd mirror "$M" 443 && fwd own "$M" 5443; st=$?
+t "Service stand-ins: $X:443 (registry), $M:443 and $M:5443 (registry-mirror)" '[ $st = 0 ]' "$tmp"/fwd-*.out
+declare -A ip pid
+live=()   # the ordinals whose pods run
+# endpoints [ORD]: the Services' endpoints as the Endpoints controller sets them from the running
+# pods (ORD: registry-mirror pinned to that replica)
+endpoints() {
+	local o; : > "$tmp/ep-registry"; : > "$tmp/ep-mirror"; : > "$tmp/ep-own"
+	for o in "${live[@]}"; do
+		[ "$o" != 0 ] || echo "${ip[0]}:5002" > "$tmp/ep-registry"
+		[ -n "${1:-}" ] && [ "$1" != "$o" ] && continue
+		echo "${ip[$o]}:5000" >> "$tmp/ep-mirror"; echo "${ip[$o]}:5443" >> "$tmp/ep-own"
+	done
+}
+# probed ORD: the kubelet's httpGet probes (HTTPS /) of both containers answer 200
+probed() {
+	local a b
+	a=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://${ip[$1]}:5000/")
+	b=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://${ip[$1]}:5443/")
+	[ "$a" = 200 ] && [ "$b" = 200 ]
+}
+# rplay OUT ORD: registry-ORD from OUT, started, probed; sets ip[ORD] and pid[ORD]
+rplay() {
+	local y=$tmp/pod-$2.yaml d=$tmp/pv-$2
+	mkdir -p "$d/data" && chown 1000:1000 "$d/data" || return 1
+	node tests/node/fieldpod.mjs statefulset "$1" "$NS" registry "registry-$2" "$d" sync > "$y" 2> "$tmp/fieldpod.err" || return 1
+	while read -r l; do listed_note "${l//$d/PV}"; done < "$tmp/fieldpod.err"
+	pm kube play "$y" > "$tmp/play-$2.log" 2>&1 || return 1
+	ip[$2]=$(pm inspect "registry-$2-own" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
+	pid[$2]=$(pm inspect "registry-$2-registry" --format '{{.State.Pid}}')
+	[ -n "${ip[$2]}" ] && wait_for 20 "probed $2" || return 1
+	live+=("$2")
+}
+# rstop ORD: registry-ORD deleted (its data stays, as a PVC does)
+rstop() {
+	local o keep=()
+	pm logs "registry-$1-registry" > "$tmp/registry-$1-registry.log" 2>&1
+	pm logs "registry-$1-own" > "$tmp/registry-$1-own.log" 2>&1
+	pm pod rm -f "registry-$1" > /dev/null 2>&1
+	for o in "${live[@]}"; do [ "$o" = "$1" ] || keep+=("$o"); done
+	live=("${keep[@]}")
+}
+pods_down() { local o; for o in "${live[@]}"; do rstop "$o"; done; endpoints; }
+# deploy OUT N: replicas 0..N-1 of OUT on fresh volumes, the Services' endpoints set
+deploy() {
+	local o s=0
+	pods_down; rm -rf "$tmp"/pv-*
+	for ((o = 0; o < $2; o++)); do rplay "$1" "$o" || { s=1; break; }; done
+	endpoints; return $s
+}
+podlogs() { local c; for c in $(pm ps --format '{{.Names}}' | grep '^registry-'); do pm logs "$c" > "$tmp/log-$c" 2>&1; echo "$tmp/log-$c"; done; }
+
+# --- the nodes: each containerd and one pass of node-trust.sh writing its hosts.toml files
+declare -A c_sock c_ctr c_pid
+nodes=()
+busybox_path "$BB" "$tmp/bbbin"
+start_nodes() {
+	local vb v root
+	for vb in "${versions[@]}"; do
+		v=${vb%%:*} root=$tmp/host-${vb%%:*}
+		ctd_start "$v" "${vb#*:}" "$root" "$tmp/ctd-$v"; st=$?
+		t "containerd $v runs (own root, state, socket; CRI up)" '[ $st = 0 ]' "$tmp/ctd-$v/containerd.log"
+		[ $st = 0 ] || continue
+		c_sock[$v]=$sock c_ctr[$v]=$ctr c_pid[$v]=$ctd_pid
+		# in containerd's mount namespace: the node's paths (/etc/containerd is ROOT/etc/containerd)
+		(cd / && exec nsenter -t "$ctd_pid" -m -- env -i PATH="$tmp/bbbin" CA_FILE="$tmp/ca.crt" STATE_DIR="$root/state" \
+			RESTART_CONTAINERD=false ONCE=1 "$BB" sh "$tmp/node-trust.sh" "$tmp/node.cfg") > "$tmp/pass-$v.log" 2>&1; st=$?
+		t "containerd $v: one pass of BIN's node-trust.sh: ready, docker.io/hosts.toml names https://$M/v2/docker.io" \
+			'[ $st = 0 ] && grep -qF "https://$M/v2/docker.io" "$root/etc/containerd/certs.d/docker.io/hosts.toml"' "$tmp/pass-$v.log"
+		[ $st = 0 ] && nodes+=("$v")
+	done
+	note "$NAME/hosts.toml (containerd 1.6): $(grep -v '^#' "$tmp/host-1.6/etc/containerd/certs.d/$NAME/hosts.toml" 2> /dev/null | tr -s '\n ' ' ')"
+}
+# on V: the globals of tests/lib.sh's cri and fieldlib's nctr for containerd V
+on() { ctd_v=$1 sock=${c_sock[$1]} ctr=${c_ctr[$1]} ctd_pid=${c_pid[$1]}; }
+# npull V IMAGE: containerd V's CRI PullImage of IMAGE (removed first); sets got (its digest)
+npull() {
+	on "$1"; nctr -n k8s.io images rm "$2" > /dev/null 2>&1
+	cri "$2"; got=$(digest k8s.io "$2")
+}
+# pulls_all LABEL IMAGE WANT [LOG ENDPOINT]: every node pulls IMAGE and gets digest WANT (and,
+# given, forwarder LOG saw a connection to ENDPOINT during the pull)
+pulls_all() {
+	local v n s
+	for v in "${nodes[@]}"; do
+		n=$(wc -l < "$tmp/fwd-${4:-registry}.log")
+		npull "$v" "$2"; s=0
+		[ "$cst" = 0 ] && [ "$got" = "sha256:$3" ] || s=1
+		[ -z "${4:-}" ] || tail -n "+$((n + 1))" "$tmp/fwd-$4.log" | grep -qxF "$5" || s=1
+		t "$1: containerd $v pulls $2: sha256:${3:0:12}... (got ${got:-nothing})${4:+ from $5}" '[ $s = 0 ]' "$tmp/cri.last" "$tmp/ctd-$v/containerd.log"
+	done
+}
+
+# --- deployment of 2 replicas; the mirror seeded through each replica's mirror writer
+deploy "$tmp/out2.yaml" 2; st=$?
+t "registry-0, registry-1 run (podman kube play), probes answer on 5000 and 5443: ${ip[0]:-?}, ${ip[1]:-?}" '[ $st = 0 ]' "$tmp/play-0.log" "$tmp/play-1.log" $(podlogs)
+[ $st = 0 ] || finish_field
+for o in 0 1; do
+	ro=$(pm exec "registry-$o-own" sh -c 'touch /x 2>&1')
+	t "registry-$o: runs as uid 1000 with a read-only root (touch /x: $ro)" '[[ $(pm exec registry-$o-own id -u) = 1000 && $ro == *"Read-only file system"* ]]'
+done
+podpush 0 seed 127.0.0.1:5010/docker.io/library/demo:1 && podpush 1 seed 127.0.0.1:5010/docker.io/library/demo:1; st=$?
+t "seeded as regsync would: docker.io/library/demo:1 (sha256:${man_seed:0:12}...) into each replica's 127.0.0.1:5010" '[ $st = 0 ]' "$tmp/sko.log"
+start_nodes
+
+# --- leg a: read-only really
+snap() { (cd "$tmp" && find pv-*/data/mirror pv-*/data/own -type f -exec sha256sum {} + 2> /dev/null | sort); }
+# attack URL [CURL ARGS]: the writes of the registry API under docker.io/library/demo; sets codes
+attack() {
+	local u=$1/v2/docker.io/library/demo uuid=3c5b8f4e-0d2a-4b7e-9e55-2f7a0c6d1e11; shift
+	local c=(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$tmp/ca.crt" "$@") mt='application/vnd.oci.image.manifest.v1+json'
+	codes=$(
+		echo "put-tag=$("${c[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/1")"
+		echo "put-digest=$("${c[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/sha256:$man_evil")"
+		echo "delete-tag=$("${c[@]}" -X DELETE "$u/manifests/1")"
+		echo "delete-digest=$("${c[@]}" -X DELETE "$u/manifests/sha256:$man_seed")"
+		echo "upload-monolithic=$("${c[@]}" -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/?digest=sha256:$layer_evil")"
+		echo "upload-start=$("${c[@]}" -X POST "$u/blobs/uploads/")"
+		echo "upload-put=$("${c[@]}" -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid?digest=sha256:$layer_evil")"
+		echo "upload-patch=$("${c[@]}" -X PATCH -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid")"
+		echo "mount=$("${c[@]}" -X POST "$u/blobs/uploads/?mount=sha256:$layer_seed&from=docker.io/library/demo")"
+		echo "delete-blob=$("${c[@]}" -X DELETE "$u/blobs/sha256:$layer_seed")")
+}
+# refused: every write of the last attack answered 405 (a forged upload id: 404 BLOB_UPLOAD_UNKNOWN
+# or 405)
+refused() {
+	local l
+	while IFS== read -r k v; do
+		case $k:$v in *:405 | upload-put:404 | upload-patch:404) ;; *) return 1 ;; esac
+	done <<< "$codes"
+}
+readonly_leg() { # LABEL [CURL ARGS]: every read-only port of the running replicas and the stand-ins
+	local o L=$1; shift
+	for o in "${live[@]}"; do
+		for p in 5000 5443; do
+			attack "https://${ip[$o]}:$p" -k "$@"
+			t "$L: registry-$o's $p (pod IP) refuses every write: $(tr '\n' ' ' <<< "$codes")" 'refused'
+		done
+	done
+	for u in "https://$M" "https://$M:5443"; do
+		endpoints; attack "$u" "$@"
+		t "$L: $u (Service registry-mirror) refuses every write: $(tr '\n' ' ' <<< "$codes")" 'refused'
+	done
+}
+before=$(snap)
+readonly_leg "a anonymous"
+after=$(snap)
+t "a: the storage of every replica is unchanged by the refused writes ($(wc -l <<< "$before") files)" '[ "$before" = "$after" ]'
+for o in 0 1; do
+	for p in 5010 5001 $([ $o = 1 ] && echo 5002); do
+		curl -s -o /dev/null --max-time 3 "http://${ip[$o]}:$p/v2/"; s1=$?
+		curl -sk -o /dev/null --max-time 3 "https://${ip[$o]}:$p/v2/"; s2=$?
+		t "a: registry-$o's $p is not reachable from outside the pod (curl http/https exit $s1/$s2: connection refused)" '[ $s1 = 7 ] && [ $s2 = 7 ]'
+	done
+done
+# the writer accepts docker.io/library/demo:1 by design: into the own-images root only
+push evil "$X/docker.io/library/demo:1" && push evil "${ip[0]}:5002/docker.io/library/demo:1" --dest-tls-verify=false; st=$?
+tag=pv-0/data/mirror/docker/registry/v2/repositories/docker.io/library/demo/_manifests/tags/1/current/link
+own=pv-0/data/own/docker/registry/v2/repositories/docker.io/library/demo/_manifests/tags/1/current/link
+t "a: the writer ($X:443 and registry-0's 5002) takes docker.io/library/demo:1 (an attacker's) into the own-images root; the mirror's tag is the seeded one" \
+	'[ $st = 0 ] && [ "$(cat "$tmp/$own")" = "sha256:$man_evil" ] && [ "$(cat "$tmp/$tag")" = "sha256:$man_seed" ]' "$tmp/sko.log"
+for o in 0 1; do
+	endpoints "$o"
+	pulls_all "a: M pinned to registry-$o" docker.io/library/demo:1 "$man_seed" mirror "${ip[$o]}:5000"
+done
+endpoints
+
+# --- leg d: the debug server
+m=$(pm exec registry-0-registry wget -qO- http://127.0.0.1:5001/metrics 2>&1 | grep -c '^registry_http_requests_total')
+curl -s -o /dev/null --max-time 3 "http://${ip[0]}:5001/metrics"; s=$?
+t "d: /metrics answers inside the pod (busybox wget 127.0.0.1:5001: $m registry_http_requests_total lines), not from outside (curl exit $s)" \
+	'[ "$m" -gt 0 ] && [ $s = 7 ]'
+e=$(pm exec registry-0-registry sh -c 'tr "\0" "\n" < /proc/$(pidof registry | cut -d" " -f1)/environ' 2> /dev/null | grep '^OTEL_')
+t "d: the running registry process has $e" '[ "$e" = OTEL_TRACES_EXPORTER=none ]'
+
+# --- leg b: own images
+push app1 "$X/team/app:1"; st=$?
+t "b: a client pushes $X/team/app:1 (sha256:${man_app1:0:12}...) through Service registry" '[ $st = 0 ]' "$tmp/sko.log"
+echo "127.0.0.1 localhost
+$X $NAME" > "$tmp/hosts"
+unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh "$tmp/hosts" \
+	env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
+	timeout 60 skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
+	copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:$tmp/lay-app1:1" "docker://$NAME/team/app:1" >> "$tmp/sko.log" 2>&1; st=$?
+t "b: ... and by the Service's name $NAME/team/app:1 (mapped to $X; TLS verified by name)" '[ $st = 0 ]' "$tmp/sko.log"
+pulls_all "b 2 replicas, copies empty" "$NAME/team/app:1" "$man_app1" registry "${ip[0]}:5002"
+printf '127.0.0.1 localhost\n%s %s\n' "${ip[0]}" "$P0" > "$tmp/hosts-pod"
+podpush 1 "docker://$P0:5443/team/app:1" 127.0.0.1:5002/team/app:1; st=$?
+t "b: copied as regsync would: $P0:5443 (registry-0's read-only own images) -> registry-1's 127.0.0.1:5002" '[ $st = 0 ]' "$tmp/sko.log"
+rstop 0; endpoints
+c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 --cacert "$tmp/ca.crt" "https://$X/v2/")
+t "b: registry-0 stopped: Service registry has no endpoint (curl https://$X/v2/: $c)" '[ "$c" = 000 ]'
+pulls_all "b registry-0 stopped" "$NAME/team/app:1" "$man_app1" own "${ip[1]}:5443"
+rplay "$tmp/out2.yaml" 0; st=$?; endpoints
+t "b: registry-0 back (same data), probed" '[ $st = 0 ]' "$tmp/play-0.log"
+push app2 "$X/team/app:1"; st=$?
+t "b: team/app:1 pushed again through $X (sha256:${man_app2:0:12}...); registry-1's copy still the old one" \
+	'[ $st = 0 ] && [ "$(cat "$tmp/pv-1/data/own/docker/registry/v2/repositories/team/app/_manifests/tags/1/current/link")" = "sha256:$man_app1" ]' "$tmp/sko.log"
+pulls_all "b re-pushed" "$NAME/team/app:1" "$man_app2" registry "${ip[0]}:5002"
+
+# --- leg b with 3 replicas (copies empty)
+deploy "$tmp/out3.yaml" 3; st=$?
+t "b 3 replicas: registry-0..2 run, probes answer: ${ip[0]:-?} ${ip[1]:-?} ${ip[2]:-?}" '[ $st = 0 ]' "$tmp/play-2.log" $(podlogs)
+if [ $st = 0 ]; then
+	push app1 "$X/team/app:1"; st=$?
+	t "b 3 replicas: a client pushes $X/team/app:1" '[ $st = 0 ]' "$tmp/sko.log"
+	pulls_all "b 3 replicas, copies empty" "$NAME/team/app:1" "$man_app1" registry "${ip[0]}:5002"
+fi
+
+# --- leg c: htpasswd
+htpasswd -Bbn pusher 's3cret-pass' > "$tmp/htpasswd" 2> "$tmp/htpasswd.err"
+printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"registry-push","namespace":"%s"},"data":{"htpasswd":%s}}' \
+	"$NS" "$(node -e 'process.stdout.write(JSON.stringify(require("fs").readFileSync(process.argv[1], "utf8")))' "$tmp/htpasswd")" > "$tmp/secret-registry-push.json"
+pm secret create registry-push "$tmp/secret-registry-push.json" > /dev/null 2>> "$tmp/htpasswd.err"; st=$?
+t "c: Secret registry-push (htpasswd -B, bcrypt) as a podman secret" '[ $st = 0 ] && grep -q "^pusher:[$]2y[$]" "$tmp/htpasswd"' "$tmp/htpasswd.err"
+deploy "$tmp/outh.yaml" 2; st=$?
+t "c: registry-0, registry-1 with registry.push.htpasswdSecret run, probed" '[ $st = 0 ]' "$tmp/play-0.log" $(podlogs)
+if [ $st = 0 ]; then
+	c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$tmp/ca.crt" -X POST "https://$X/v2/team/app/blobs/uploads/")
+	push app1 "$X/team/app:1"; st=$?
+	t "c: anonymous push to $X refused (upload POST: HTTP $c; skopeo: $(grep -o 'unauthorized[^"]*' "$tmp/sko.log" | tail -n 1))" \
+		'[ "$c" = 401 ] && [ $st != 0 ]' "$tmp/sko.log"
+	push app1 "$X/team/app:1" --dest-creds 'pusher:s3cret-pass'; st=$?
+	t "c: authenticated push to $X works" '[ $st = 0 ]' "$tmp/sko.log"
+	push app1 "$X/team/app:1" --dest-creds 'pusher:wrong'; st=$?
+	t "c: a wrong password is refused" '[ $st != 0 ]' "$tmp/sko.log"
+	readonly_leg "c with valid credentials" -u 'pusher:s3cret-pass'
+fi
+
+pods_down
+for v in "${nodes[@]}"; do kill -TERM "${c_pid[$v]}" 2> /dev/null; done
+notrun "regsync's own copying (its container is left out): the copies it would make are written by the test into the loopback writers"
+notrun "the kubelet's probes as podman healthchecks (they need systemd here): the test makes the same httpGet requests from the host"
+finish_field
