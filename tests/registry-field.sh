@@ -53,6 +53,7 @@
 #   NODE_TRUST_SH=FILE: the nodes run FILE instead of BIN's node-trust.sh (another branch's copy)
 #   REGISTRY_FIELD_KEEP=DIR: the temp dir (logs, hosts.toml files, data) is copied to DIR at the end
 # shellcheck disable=SC2034,SC2016  # t evals its single-quoted conditions later, reading variables
+# shellcheck disable=SC2154,SC2317,SC2046  # man_*/layer_* set by printf -v; functions called by eval; podlogs: file names
 set -u
 export LC_ALL=C
 bin=${1:-build/registry-addon}
@@ -321,24 +322,24 @@ snap() { (cd "$tmp" && find pv-*/data/mirror pv-*/data/own -type f -exec sha256s
 # attack URL [CURL ARGS]: the writes of the registry API under docker.io/library/demo; sets codes
 attack() {
 	local u=$1/v2/docker.io/library/demo uuid=3c5b8f4e-0d2a-4b7e-9e55-2f7a0c6d1e11; shift
-	local c=(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$tmp/ca.crt" "$@") mt='application/vnd.oci.image.manifest.v1+json'
+	local req=(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$tmp/ca.crt" "$@") mt='application/vnd.oci.image.manifest.v1+json'
 	codes=$(
-		echo "put-tag=$("${c[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/1")"
-		echo "put-digest=$("${c[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/sha256:$man_evil")"
-		echo "delete-tag=$("${c[@]}" -X DELETE "$u/manifests/1")"
-		echo "delete-digest=$("${c[@]}" -X DELETE "$u/manifests/sha256:$man_seed")"
-		echo "upload-monolithic=$("${c[@]}" -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/?digest=sha256:$layer_evil")"
-		echo "upload-start=$("${c[@]}" -X POST "$u/blobs/uploads/")"
-		echo "upload-put=$("${c[@]}" -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid?digest=sha256:$layer_evil")"
-		echo "upload-patch=$("${c[@]}" -X PATCH -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid")"
-		echo "mount=$("${c[@]}" -X POST "$u/blobs/uploads/?mount=sha256:$layer_seed&from=docker.io/library/demo")"
-		echo "delete-blob=$("${c[@]}" -X DELETE "$u/blobs/sha256:$layer_seed")")
+		echo "put-tag=$("${req[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/1")"
+		echo "put-digest=$("${req[@]}" -X PUT -H "Content-Type: $mt" --data-binary @"$tmp/manifest-evil.json" "$u/manifests/sha256:$man_evil")"
+		echo "delete-tag=$("${req[@]}" -X DELETE "$u/manifests/1")"
+		echo "delete-digest=$("${req[@]}" -X DELETE "$u/manifests/sha256:$man_seed")"
+		echo "upload-monolithic=$("${req[@]}" -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/?digest=sha256:$layer_evil")"
+		echo "upload-start=$("${req[@]}" -X POST "$u/blobs/uploads/")"
+		echo "upload-put=$("${req[@]}" -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid?digest=sha256:$layer_evil")"
+		echo "upload-patch=$("${req[@]}" -X PATCH -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/layer-evil.tar.gz" "$u/blobs/uploads/$uuid")"
+		echo "mount=$("${req[@]}" -X POST "$u/blobs/uploads/?mount=sha256:$layer_seed&from=docker.io/library/demo")"
+		echo "delete-blob=$("${req[@]}" -X DELETE "$u/blobs/sha256:$layer_seed")")
 }
 # refused: every write of the last attack answered 405 (a forged upload id: 404 BLOB_UPLOAD_UNKNOWN
 # or 405)
 refused() {
-	local l
-	while IFS== read -r k v; do
+	local k v
+	while IFS='=' read -r k v; do
 		case $k:$v in *:405 | upload-put:404 | upload-patch:404) ;; *) return 1 ;; esac
 	done <<< "$codes"
 }
@@ -372,6 +373,8 @@ tag=pv-0/data/mirror/docker/registry/v2/repositories/docker.io/library/demo/_man
 own=pv-0/data/own/docker/registry/v2/repositories/docker.io/library/demo/_manifests/tags/1/current/link
 t "a: the writer ($X:443 and registry-0's 5002) takes docker.io/library/demo:1 (an attacker's) into the own-images root; the mirror's tag is the seeded one" \
 	'[ $st = 0 ] && [ "$(cat "$tmp/$own")" = "sha256:$man_evil" ] && [ "$(cat "$tmp/$tag")" = "sha256:$man_seed" ]' "$tmp/sko.log"
+c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$tmp/ca.crt" -X DELETE "https://$X/v2/docker.io/library/demo/manifests/sha256:$man_evil")
+t "a: the writer refuses a manifest DELETE (storage.delete off: HTTP $c)" '[ "$c" = 405 ]'
 for o in 0 1; do
 	endpoints "$o"
 	pulls_all "a: M pinned to registry-$o" docker.io/library/demo:1 "$man_seed" mirror "${ip[$o]}:5000"
@@ -379,10 +382,10 @@ done
 endpoints
 
 # --- leg d: the debug server
-m=$(pm exec registry-0-registry wget -qO- http://127.0.0.1:5001/metrics 2>&1 | grep -c '^registry_http_requests_total')
+nm=$(pm exec registry-0-registry wget -qO- http://127.0.0.1:5001/metrics 2>&1 | grep -c '^registry_http_requests_total')
 curl -s -o /dev/null --max-time 3 "http://${ip[0]}:5001/metrics"; s=$?
-t "d: /metrics answers inside the pod (busybox wget 127.0.0.1:5001: $m registry_http_requests_total lines), not from outside (curl exit $s)" \
-	'[ "$m" -gt 0 ] && [ $s = 7 ]'
+t "d: /metrics answers inside the pod (busybox wget 127.0.0.1:5001: $nm registry_http_requests_total lines), not from outside (curl exit $s)" \
+	'[ "$nm" -gt 0 ] && [ $s = 7 ]'
 e=$(pm exec registry-0-registry sh -c 'tr "\0" "\n" < /proc/$(pidof registry | cut -d" " -f1)/environ' 2> /dev/null | grep '^OTEL_')
 t "d: the running registry process has $e" '[ "$e" = OTEL_TRACES_EXPORTER=none ]'
 
@@ -438,6 +441,20 @@ if [ $st = 0 ]; then
 	push app1 "$X/team/app:1" --dest-creds 'pusher:wrong'; st=$?
 	t "c: a wrong password is refused" '[ $st != 0 ]' "$tmp/sko.log"
 	readonly_leg "c with valid credentials" -u 'pusher:s3cret-pass'
+	# nodes have no credentials for the writer: own names fall through to the copies (M:5443);
+	# registry-0's own reader serves the writer's root at once, the other replicas once regsync
+	# has copied (it is not run here)
+	c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$tmp/ca.crt" "https://$X/v2/team/app/manifests/1")
+	t "c: the writer refuses anonymous reads too (GET manifest: HTTP $c)" '[ "$c" = 401 ]'
+	endpoints 0
+	pulls_all "c: M pinned to registry-0" "$NAME/team/app:1" "$man_app1" own "${ip[0]}:5443"
+	endpoints 1
+	for v in "${nodes[@]}"; do
+		npull "$v" "$NAME/team/app:1"
+		note "finding: htpasswd on: containerd $v pulling $NAME/team/app:1 right after the push with M on registry-1 (no copy yet): ${cmsg:-got ${got:-nothing}}"
+		break
+	done
+	endpoints
 fi
 
 pods_down
