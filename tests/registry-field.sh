@@ -305,6 +305,22 @@ pulls_all() {
 	done
 }
 
+# cri_auth IMAGE USER PASSWORD SERVER: lib.sh's cri with the credentials the kubelet passes from an
+# imagePullSecret (runtime.v1.AuthConfig username, password, server_address)
+cri_auth() {
+	node -e 'const [img, u, p, srv] = process.argv.slice(1);
+		const f = (n, b) => Buffer.concat([Buffer.from([(n << 3) | 2, b.length]), b]), s = (x) => Buffer.from(x);
+		const m = Buffer.concat([f(1, f(1, s(img))), f(2, Buffer.concat([f(1, s(u)), f(2, s(p)), f(4, s(srv))]))]);
+		const h = Buffer.alloc(5); h.writeUInt32BE(m.length, 1);
+		require("fs").writeFileSync(process.argv[5], Buffer.concat([h, m]));' "$@" "$tmp/cri.req"
+	curl -sS --http2-prior-knowledge --unix-socket "$sock" --max-time 60 -H 'content-type: application/grpc' \
+		-H 'te: trailers' --data-binary @"$tmp/cri.req" -D "$tmp/cri.hdr" -o "$tmp/cri.out" \
+		http://localhost/runtime.v1.ImageService/PullImage 2> "$tmp/cri.curl"
+	cst=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-status: *//p')
+	cmsg=$(tr -d '\r' < "$tmp/cri.hdr" | sed -n 's/^grpc-message: *//p')
+	[ "$cst" = 0 ]
+}
+
 # --- deployment of 2 replicas; the mirror seeded through each replica's mirror writer
 deploy "$tmp/out2.yaml" 2; st=$?
 t "registry-0, registry-1 run (podman kube play), probes answer on 5000 and 5443: ${ip[0]:-?}, ${ip[1]:-?}" '[ $st = 0 ]' "$tmp/play-0.log" "$tmp/play-1.log" $(podlogs)
@@ -452,7 +468,9 @@ if [ $st = 0 ]; then
 	for v in "${nodes[@]}"; do
 		npull "$v" "$NAME/team/app:1"
 		note "finding: htpasswd on: containerd $v pulling $NAME/team/app:1 right after the push with M on registry-1 (no copy yet): ${cmsg:-got ${got:-nothing}}"
-		break
+		on "$v"; nctr -n k8s.io images rm "$NAME/team/app:1" > /dev/null 2>&1
+		cri_auth "$NAME/team/app:1" pusher 's3cret-pass' "$NAME"; got=$(digest k8s.io "$NAME/team/app:1")
+		note "finding: ... the same with the kubelet's credentials for $NAME (an imagePullSecret; CRI auth.server_address $NAME): ${cmsg:-got ${got:-nothing}}"
 	done
 	endpoints
 fi
