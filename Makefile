@@ -44,6 +44,7 @@ SRCS := \
 	src/inject/nodeconfig.c \
 	src/inject/pdb.c \
 	src/inject/pod.c \
+	src/inject/pushca.c \
 	src/inject/registryconfig.c \
 	src/inject/resourcequota.c \
 	src/inject/serviceaccount.c \

@@ -67,7 +67,10 @@ const struct field config_fields[] = {
 	  "namespaces that get the CA pods trust to push (ConfigMap registry-ca, key ca.crt; in cert-manager mode "
 	  "Secret registry-ca from a Certificate)" },
 	{ "metrics.namespace", F_STR, OFF(metrics.namespace), "\"\"", NULL, check_dns_label_or_empty, 0, 0,
-	  "namespace whose pods may scrape the registry's Prometheus metrics (port 5001); empty: none" },
+	  "namespace whose pods may scrape the registry's Prometheus metrics (port 5001, path /cgi-bin/metrics, "
+	  "served by container metrics); empty: no metrics endpoint" },
+	{ "metrics.image", F_STR, OFF(metrics.image), "docker.io/library/busybox:1.37.0", NULL, check_image, 0, 0,
+	  "image of container metrics (busybox httpd passes on the metrics alone, not the debug server's pprof)" },
 	{ "sync.image", F_STR, OFF(sync.image), "ghcr.io/regclient/regsync:v0.11.5-alpine", NULL, check_image, 0, 0,
 	  "regsync sidecar image (a shell is needed: the -alpine variant)" },
 	{ "sync.interval", F_STR, OFF(sync.interval), "2m", NULL, check_duration, 0, 0,

@@ -91,6 +91,7 @@ struct config {
 	char *cluster_domain;
 	struct {
 		char *namespace;
+		char *image;
 	} metrics;
 	struct {
 		struct strlist runtimes;

@@ -28,7 +28,8 @@ struct ynode;
 /* Ports of a registry pod (DESIGN.md section 7): the read-only instances
  * every replica serves, the writers, and Distribution's debug server. */
 #define REGISTRY_PORT 5000		/* "https": mirror content, read-only */
-#define REGISTRY_DEBUG_PORT 5001	/* "metrics": the mirror instance's debug server */
+#define REGISTRY_METRICS_PORT 5001	/* "metrics": container metrics (metrics.namespace) */
+#define REGISTRY_DEBUG_ADDR "127.0.0.1:5011"	/* the mirror instance's debug server */
 #define REGISTRY_PUSH_PORT 5002		/* "push": own images' writer (ordinal 0; loopback elsewhere) */
 #define REGISTRY_OWN_PORT 5443		/* "own": copies of own images, read-only */
 #define REGISTRY_MIRROR_WRITER_PORT 5010	/* loopback, plain HTTP: regsync writes the mirror */
@@ -42,6 +43,9 @@ struct ynode;
 #define NODE_TRUST "registry-node-trust"	/* the DaemonSet, its ConfigMap and ServiceAccount */
 #define NODE_CA "registry-node-ca"		/* cert-manager mode: the Certificate and Secret with ca.crt */
 #define NODE_CA_CONFIGMAP "registry-ca"		/* secret and generate modes: the CA as a ConfigMap */
+/* in each of registry.push.caNamespaces: ConfigMap (secret and generate modes)
+ * or Certificate and Secret (cert-manager mode), key ca.crt */
+#define PUSH_CA "registry-ca"
 #define NODE_SCRIPT_DIR "/etc/registry-addon"	/* in the DaemonSet's container */
 #define NODE_CA_DIR "/run/registry-addon/ca"
 #define NODE_STATE_DIR "/run/registry-addon/state"
@@ -122,6 +126,7 @@ int inject_services(struct inject *in);
 int inject_statefulset(struct inject *in);
 int inject_pdb(struct inject *in);
 int inject_networkpolicy(struct inject *in);
+int inject_push_ca(struct inject *in);
 int inject_certificates(struct inject *in);
 int inject_tls_secret(struct inject *in);
 int inject_node_config(struct inject *in);

@@ -12,7 +12,8 @@ for p in gcc make pkg-config libfyaml-dev libyaml-dev libssl-dev libcjson-dev; d
 done
 # tests: sanitizers' runtime for clang fuzzing, valgrind, timing and node for schemas;
 # the real registry, client, shell and container runtime the registry and node tests run
-for p in valgrind clang libclang-rt-14-dev time docker-registry skopeo busybox openssl curl containerd groff-base man-db; do
+for p in valgrind clang libclang-rt-14-dev time docker-registry skopeo busybox openssl curl containerd groff-base man-db \
+	apache2-utils; do
 	have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

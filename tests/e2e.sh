@@ -82,6 +82,7 @@ expect_ours() {
 		printf 'v1\tConfigMap\t%s\tregistry-sync\n' "$1"
 		printf 'v1\tService\t%s\tregistry\n' "$1"
 		printf 'v1\tService\t%s\tregistry-headless\n' "$1"
+		printf 'v1\tService\t%s\tregistry-mirror\n' "$1"
 		printf 'v1\tServiceAccount\t%s\tregistry\n' "$1"
 		printf 'apps/v1\tStatefulSet\t%s\tregistry\n' "$1"
 		printf 'policy/v1\tPodDisruptionBudget\t%s\tregistry\n' "$1"

@@ -56,9 +56,9 @@ want="DNS:registry, DNS:registry.registry-system, DNS:registry.registry-system.s
 for i in 0 1; do
 	want="$want, DNS:registry-$i, DNS:registry-$i.registry-headless.registry-system, DNS:registry-$i.registry-headless.registry-system.svc, DNS:registry-$i.registry-headless.registry-system.svc.cluster.local"
 done
-want="$want, IP Address:10.96.0.20, IP Address:127.0.0.1"
+want="$want, IP Address:10.96.0.20, IP Address:10.96.0.21, IP Address:127.0.0.1"
 got=$(openssl x509 -in "$tmp/rsa/tls.crt" -noout -ext subjectAltName | tail -n 1 | sed 's/^ *//')
-t "SANs: the Service's 4 names, each replica's 4, the ClusterIP and 127.0.0.1" '[ "$got" = "$want" ]'
+t "SANs: the Service's 4 names, each replica's 4, both ClusterIPs and 127.0.0.1" '[ "$got" = "$want" ]'
 "$bin" "${gen[@]}" --set tls.caCertFile=$ca/rsa.crt --set tls.caKeyFile=$ca/rsa.key \
 	--set 'registry.hostnames=[builds.registry.svc.cluster.local]' < /dev/null > "$tmp/host.yaml" 2> "$tmp/err"
 secret "$tmp/host.yaml" "$tmp/host"

@@ -44,7 +44,7 @@ awk -v dir="$tmp/blocks" '
 touch "$tmp/blocks/.names"
 
 # what this file checks, in README order
-CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux"
+CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux security"
 need '[ ! -s "$tmp/blocks/.bad" ]' "malformed test markers in README.md" "$tmp/blocks/.bad"
 printf '%s\n' $CHECKS | sort >"$tmp/want.names"
 sort "$tmp/blocks/.names" >"$tmp/got.names"
@@ -238,6 +238,20 @@ for name in $(cat "$tmp/blocks/.names"); do
 		need '[ $rc = 0 ]' "a second run exited $rc" "$S/again"
 		need 'cmp -s "$S/app.1" "$app"' "a second render gave other bytes"
 		report "flux: render.sh writes the chart (namespace demo) and the add-on, schema-valid, the same bytes twice; --addon-only the add-on alone"
+		;;
+	security)
+		printf '%s\n' 'mirror.yml: :5000 read-only=true' 'mirror-writer.yml: 127.0.0.1:5010 read-only=false' \
+			'own.yml: :5443 read-only=true' 'own-writer.yml: :5002 read-only=false' \
+			'own-copy.yml: 127.0.0.1:5002 read-only=false' >"$S/want"
+		need 'diff "$S/want" "$S/out" >"$S/out.diff"' "the instances printed are not the write model (< expected, > printed)" "$S/out.diff"
+		need 'grep -q "^  htpasswd: " "$S/repo/registry-push.yaml"' "registry-push.yaml has no htpasswd key" "$S/repo/registry-push.yaml"
+		need 'grep -Eq "^ci:\\\$2[aby]\\\$" "$S/repo/htpasswd"' "htpasswd holds no bcrypt entry for ci" "$S/repo/htpasswd"
+		"$CHECK" docs "$S/repo/addon.yaml" | awk -F '\t' '$6 == 1 { print $3, $4, $5 }' >"$S/ours"
+		need 'grep -qx "Certificate builds registry-ca" "$S/ours"' "no Certificate registry-ca in namespace builds" "$S/ours"
+		need 'grep -q "path: /etc/registry-auth/htpasswd" "$S/repo/addon.yaml"' "own-writer.yml does not read the htpasswd file" "$S/repo/addon.yaml"
+		schema_valid "$S/repo/addon.yaml"
+		schema_valid "$S/repo/registry-push.yaml"
+		report "security: the read-only instances and the writers as the README's table says, pushes locked to the Secret's bcrypt users, the CA issued into namespace builds, schema-valid"
 		;;
 	esac
 done

@@ -8,7 +8,8 @@
  * node DaemonSet needs the CA in its own namespace: a Secret cannot be mounted
  * across namespaces, so the issuers become ClusterIssuers (whose CA Secret
  * lives in cert-manager's cluster resource namespace, tls.certManagerNamespace)
- * and a second Certificate, in the node namespace, carries the same ca.crt. */
+ * and a second Certificate, in the node namespace, carries the same ca.crt;
+ * so does one in each of registry.push.caNamespaces, for pods that push. */
 #include <string.h>
 
 #include "../config.h"
@@ -29,7 +30,7 @@ chain_of(const struct inject *in, struct chain *ch)
 {
 	const struct config *c = in->cfg;
 
-	if (config_has(c, C_NODETRUST)) {
+	if (config_has(c, C_NODETRUST) || c->registry.push.ca_namespaces.n) {
 		*ch = (struct chain){ "ClusterIssuer", NULL, c->tls.cert_manager_namespace,
 				      "registry-addon-selfsigned", "registry-addon-ca", "registry-addon-root-ca" };
 	} else {
@@ -105,6 +106,23 @@ node_ca_certificate(struct inject *in, const struct chain *ch)
 	yseq_add(ymap_seq(a, spec, "usages"), ynode_str(a, "client auth"));
 }
 
+/* As the node's: only ca.crt is used, by pods that push to the registry. */
+static void
+push_ca_certificates(struct inject *in, const struct chain *ch)
+{
+	struct arena *a = in->a;
+	const struct config *c = in->cfg;
+
+	for (size_t i = 0; i < c->registry.push.ca_namespaces.n; i++) {
+		struct ynode *spec = certificate(in, ch, c->registry.push.ca_namespaces.v[i], PUSH_CA, ch->ca);
+
+		ymap_str(a, spec, "commonName", "registry-addon push trust");
+		ymap_str(a, spec, "duration", c->tls.duration);
+		ymap_str(a, spec, "renewBefore", c->tls.renew_before);
+		yseq_add(ymap_seq(a, spec, "usages"), ynode_str(a, "client auth"));
+	}
+}
+
 int
 inject_certificates(struct inject *in)
 {
@@ -124,5 +142,6 @@ inject_certificates(struct inject *in)
 	server_certificate(in, &ch);
 	if (config_has(c, C_NODETRUST))
 		node_ca_certificate(in, &ch);
+	push_ca_certificates(in, &ch);
 	return 0;
 }

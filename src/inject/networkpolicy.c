@@ -38,7 +38,7 @@ inject_networkpolicy(struct inject *in)
 		from = yseq_add(ymap_seq(a, rule, "from"), ynode_map(a));
 		ymap_str(a, ymap_map(a, ymap_map(a, from, "namespaceSelector"), "matchLabels"),
 			 "kubernetes.io/metadata.name", c->metrics.namespace);
-		port(in, rule, REGISTRY_DEBUG_PORT);
+		port(in, rule, REGISTRY_METRICS_PORT);
 	}
 	return 0;
 }

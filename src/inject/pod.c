@@ -7,6 +7,8 @@
  *             the writer ("push", :5002, reachable on ordinal 0 only)
  *   sync      sync.sh: regsync, the preload on ordinal 0, one-way copies
  *             from ordinal 0 on the others
+ *   metrics   (metrics.namespace) busybox httpd: /cgi-bin/metrics passes on
+ *             the debug server's metrics and nothing else of it
  *
  * Every container: non-root uid 1000, read-only root, no capabilities. No
  * mountPath holds a ':' (cri-dockerd hands mounts to Docker as src:dst[:ro]):
@@ -26,6 +28,7 @@
 #define SYNC_CA_DIR "/etc/registry-ca"
 #define SYNC_CERTS_DIR "/etc/docker/certs.d"	/* regclient's Docker certs directory */
 #define SYNC_AUTH_DIR "/etc/regsync-auth"	/* DOCKER_CONFIG: config.json */
+#define METRICS_WWW_DIR "/var/www"		/* cgi-bin/metrics */
 
 static void
 restricted(struct inject *in, struct ynode *container)
@@ -158,6 +161,27 @@ sync_container(struct inject *in, struct ynode *containers)
 		inject_mount(in, mounts, "upstream-auth", SYNC_AUTH_DIR, true);
 }
 
+static void
+metrics_container(struct inject *in, struct ynode *containers)
+{
+	struct arena *a = in->a;
+	struct ynode *ct = yseq_add(containers, ynode_map(a)), *cmd, *r;
+	static const char *const args[] = { "httpd", "-f", "-p", "5001", "-h", METRICS_WWW_DIR };
+
+	ymap_str(a, ct, "name", "metrics");
+	ymap_str(a, ct, "image", in->cfg->metrics.image);
+	cmd = ymap_seq(a, ct, "command");
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		yseq_add(cmd, ynode_str(a, args[i]));
+	port(in, ct, "metrics", REGISTRY_METRICS_PORT);
+	r = ymap_map(a, ct, "resources");
+	ymap_str(a, ymap_map(a, r, "requests"), "cpu", "5m");
+	ymap_str(a, ymap_map(a, r, "requests"), "memory", "8Mi");
+	ymap_str(a, ymap_map(a, r, "limits"), "memory", "32Mi");
+	restricted(in, ct);
+	inject_mount(in, ymap_seq(a, ct, "volumeMounts"), "metrics-www", METRICS_WWW_DIR, true);
+}
+
 /* a Secret volume of the given keys, each as the file path */
 static void
 secret_volume(struct inject *in, struct ynode *volumes, const char *name, const char *secret,
@@ -202,6 +226,16 @@ volumes(struct inject *in, struct ynode *pod)
 			secret_volume(in, vols, "upstream-auth", c->sync.credentials_secret, docker_key, docker_path,
 				      1);
 	}
+	if (*c->metrics.namespace) {
+		struct ynode *it;
+
+		v = ymap_map(a, inject_volume(in, vols, "metrics-www"), "configMap");
+		ymap_str(a, v, "name", REGISTRY_CONFIG);
+		it = yseq_add(ymap_seq(a, v, "items"), ynode_map(a));
+		ymap_str(a, it, "key", "metrics.cgi");
+		ymap_str(a, it, "path", "cgi-bin/metrics");
+		ymap_int(a, it, "mode", 0555);
+	}
 	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (c->registry.storage.empty_dir)
 		ymap_map(a, inject_volume(in, vols, "data"), "emptyDir");
@@ -216,5 +250,7 @@ pod_containers(struct inject *in, struct ynode *pod)
 	own_container(in, containers);
 	if (config_has(in->cfg, C_SYNC))
 		sync_container(in, containers);
+	if (*in->cfg->metrics.namespace)
+		metrics_container(in, containers);
 	volumes(in, pod);
 }

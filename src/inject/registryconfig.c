@@ -25,6 +25,14 @@
 #include "../ytree.h"
 #include "runscript.h"		/* registry_run_sh[]: generated from src/pod/run.sh */
 
+/* container metrics: busybox httpd runs this for /cgi-bin/metrics */
+static const char metrics_cgi[] =
+	"#!/bin/sh\n"
+	"# registry-addon: Distribution's Prometheus metrics, from its debug server on loopback (which\n"
+	"# also serves pprof and expvar: those stay inside the pod)\n"
+	"printf 'Content-Type: text/plain; version=0.0.4; charset=utf-8\\r\\n\\r\\n'\n"
+	"exec wget -q -O - http://" REGISTRY_DEBUG_ADDR "/metrics\n";
+
 struct instance {
 	const char *file, *root;
 	const char *addr;	/* ":5000", "127.0.0.1:5010" */
@@ -77,12 +85,9 @@ http(struct inject *in, struct ynode *cfg, const struct instance *it)
 	}
 	yseq_add(ymap_seq(a, ymap_map(a, h, "headers"), "X-Content-Type-Options"), ynode_str(a, "nosniff"));
 	if (it->debug) {
-		char addr[32];
-
 		/* loopback only: the debug server also serves pprof and expvar */
-		snprintf(addr, sizeof(addr), "127.0.0.1:%d", REGISTRY_DEBUG_PORT);
 		m = ymap_map(a, h, "debug");
-		ymap_str(a, m, "addr", addr);
+		ymap_str(a, m, "addr", REGISTRY_DEBUG_ADDR);
 		m = ymap_map(a, m, "prometheus");
 		ymap_bool(a, m, "enabled", true);
 		ymap_str(a, m, "path", "/metrics");
@@ -161,5 +166,7 @@ inject_registry_config(struct inject *in)
 	}
 	if (rc == 0)
 		ymap_str(in->a, data, "run.sh", registry_run_sh);
+	if (rc == 0 && *in->cfg->metrics.namespace)
+		ymap_str(in->a, data, "metrics.cgi", metrics_cgi);
 	return rc;
 }
