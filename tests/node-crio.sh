@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/node-crio.sh - node-trust.sh's CRI-O files read by the library CRI-O pulls with:
 # containers/image, as Debian 12's skopeo (1.9.3) uses it. Loopback only, no cluster, no CRI-O.
-#  - Debian's Distribution on TLS at 127.0.0.N:443 (the first N >= 20 free; the stand-in ClusterIP,
-#    throw-away openssl ECDSA CA, IP SAN); a hand-made image pushed as <IP>/docker.io/library/demo:1
+#  - Debian's Distribution on TLS as the registry's three parts (issue 12), one storage: the writer
+#    at 127.0.0.N:443 (the first N >= 20 free; the stand-in ClusterIP X), the mirror at the next free
+#    127.0.0.M:443 (Service registry-mirror) and the read-only copies at M:5443 (or a free port;
+#    throw-away openssl ECDSA CA, IP SANs); a hand-made image pushed as <IP>/docker.io/library/demo:1
 #    (the mirror path), <IP>/app:1 and <IP>/airgap/library/demo:1;
 #  - the script runs one pass (busybox sh, ONCE=1, PROBE=true, RUNTIMES=cri-o) into a temp host root
 #    whose etc/containers holds registries.conf, registries.conf.d, certs.d and policy.json;
@@ -12,9 +14,10 @@
 #    `unshare -m` with the root's etc/containers bound over /etc/containers and a hosts file over
 #    /etc/hosts that sends registry-1.docker.io to a loopback address with nothing on 443: docker.io
 #    itself is never dialed. HOME is an empty dir (no per-user registries.conf or certs.d).
-# Proven: the mirror serves docker.io/library/demo:1 (our registry's log: /v2/docker.io/...), the
-# name maps to the IP, TLS is verified with certs.d's ca.crt (another CA: x509), the registry
-# stopped: the pull falls back to docker.io and fails fast; an IPv6 ClusterIP: CA files only, and a
+# Proven: the mirror serves docker.io/library/demo:1 (its log: /v2/docker.io/...; not the
+# writer's), the name maps to the writer's IP, and with the writer stopped to the copies; TLS is
+# verified with certs.d's ca.crt (another CA: x509), the mirror stopped: the pull falls back to
+# docker.io and fails fast; an IPv6 ClusterIP: CA files only, and a
 # mirror location [::1]/... breaks every docker.io pull ("invalid reference format"); a foreign
 # drop-in for docker.io is left in force (conflict logged, not ready) and is what skopeo uses.
 # usage: bash tests/node-crio.sh [BIN]   (BIN unused; needs root for port 443 and unshare)
@@ -40,34 +43,41 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 exec 8> /tmp/registry-addon-node-e2e.lock
 command -v flock > /dev/null && { flock -w 120 8 || note "lock still held"; }
 free443() { local a; for a in 127.0.0.{20..60}; do
-	[ "$a" != "${1:-}" ] && ! (exec 3<> "/dev/tcp/$a/443") 2> /dev/null && { echo "$a"; return; }; done; }
+	[[ " $* " != *" $a "* ]] && ! (exec 3<> "/dev/tcp/$a/443") 2> /dev/null && { echo "$a"; return; }; done; }
 IP=$(free443) HUB=$(free443 "$IP")  # HUB: where registry-1.docker.io points (nothing listens)
+M=$(free443 "$IP" "$HUB") CP=5443   # the mirror; the copies at M:5443, else (*:5443 taken here) a free port
+(exec 3<> "/dev/tcp/$M/5443") 2> /dev/null && CP=$(free_port)
 BB=$(command -v busybox)
-note "$(docker-registry --version 2>&1 | head -n 1); $(skopeo --version); registry at $IP, docker.io at $HUB"
+note "$(docker-registry --version 2>&1 | head -n 1); $(skopeo --version); writer at $IP, mirror at $M, copies at $M:$CP, docker.io at $HUB"
 bindir=$tmp/bin; busybox_path "$BB" "$bindir"
 
 # --- CAs and the server certificate
-test_pki "IP:$IP,IP:::1,DNS:$NAME"; st=$?
-t "openssl: two CAs and a server certificate for $IP" '[ $st = 0 ]' "$tmp/openssl.log"
+test_pki "IP:$IP,IP:$M,IP:::1,DNS:$NAME"; st=$?
+t "openssl: two CAs and a server certificate for $IP and $M" '[ $st = 0 ]' "$tmp/openssl.log"
 
-# --- the registry
-reglog=$tmp/registry.log
-printf 'version: 0.1\nlog: {accesslog: {disabled: false}, level: info}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s:443", tls: {certificate: %s, key: %s}}\n' \
-	"$tmp/data" "$IP" "$tmp/tls.crt" "$tmp/tls.key" > "$tmp/registry.yml"
+# --- the registries: start_registry NAME ADDR (host:port; log $tmp/NAME.log), stop_registry NAME
+declare -A regpid regmark
 start_registry() {
-	setsid docker-registry serve "$tmp/registry.yml" >> "$reglog" 2>&1 &
-	reg=$!; groups+=("$reg")
+	printf 'version: 0.1\nlog: {accesslog: {disabled: false}, level: info}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s", tls: {certificate: %s, key: %s}}\n' \
+		"$tmp/data" "$2" "$tmp/tls.crt" "$tmp/tls.key" > "$tmp/$1.yml"
+	setsid docker-registry serve "$tmp/$1.yml" >> "$tmp/$1.log" 2>&1 &
+	regpid[$1]=$!; groups+=("$!")
 	local i; for ((i = 0; i < 100; i++)); do
-		curl -sf --cacert "$tmp/ca.crt" "https://$IP/v2/" > /dev/null 2>&1 && return 0
-		kill -0 "$reg" 2> /dev/null || return 1; sleep 0.1
+		curl -sf --cacert "$tmp/ca.crt" "https://$2/v2/" > /dev/null 2>&1 && return 0
+		kill -0 "${regpid[$1]}" 2> /dev/null || return 1; sleep 0.1
 	done; return 1
 }
-start_registry; st=$?
-t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$reglog"
-mark() { regmark=$(stat -c %s "$reglog"); }
-# served PATH: since the mark, the registry answered GET or HEAD PATH with 200
-served() { tail -c "+$((regmark + 1))" "$reglog" | grep -v '^time=' > "$tmp/reg.since"
-	grep -Eq "\"(GET|HEAD) $1 HTTP/[0-9.]+\" 200 " "$tmp/reg.since"; }
+stop_registry() {
+	kill -TERM -- "-${regpid[$1]}" 2> /dev/null
+	local i; for ((i = 0; i < 50; i++)); do kill -0 "${regpid[$1]}" 2> /dev/null || break; sleep 0.1; done
+}
+start_registry w "$IP:443" && start_registry m "$M:443" && start_registry c "$M:$CP"; st=$?
+t "docker-registry serves TLS: the writer on $IP:443, the mirror on $M:443, the copies on $M:$CP" '[ $st = 0 ]' \
+	"$tmp/w.log" "$tmp/m.log" "$tmp/c.log"
+mark() { local n; for n in w m c; do regmark[$n]=$(stat -c %s "$tmp/$n.log"); done; }
+# served NAME PATH: since the mark, registry NAME answered GET or HEAD PATH with 200
+served() { tail -c "+$((${regmark[$1]} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	grep -Eq "\"(GET|HEAD) $2 HTTP/[0-9.]+\" 200 " "$tmp/reg.since"; }
 
 # --- pushes (isolated HOME, registries.conf and policy; the CA as --dest-cert-dir)
 lay=$tmp/layout; mkdir -p "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d" "$tmp/certs"
@@ -92,11 +102,12 @@ hostroot() {
 	cp "$tmp/policy.json" "$E/policy.json"
 	printf '[crio.image]\nauto_reload_registries = true\n' > "$R/etc/crio/crio.conf.d/10.conf"
 }
-# pass HOST [VAR=value...]: one pass of the script for REGISTRY_HOST=HOST into $R; log in $tmp/pass.log
+# pass HOST [VAR=value...]: one pass of the script for REGISTRY_HOST=HOST into $R (MIRROR_URL
+# https://$M, OWN_COPIES_URL https://$M:$CP unless VARs say otherwise); log in $tmp/pass.log
 pass() {
 	local h=$1; shift
-	printf "MODE='install'\nREGISTRY_HOST='%s'\nREGISTRY_URL='https://%s'\nREGISTRY_NAMES='%s'\nMIRRORS='%s'\nRUNTIMES='cri-o'\n" \
-		"$h" "$h" "$NAME" 'docker.io,https://127.0.0.1:1,docker.io' > "$tmp/node.cfg"
+	printf "MODE='install'\nREGISTRY_HOST='%s'\nREGISTRY_URL='https://%s'\nREGISTRY_NAMES='%s'\nMIRRORS='%s'\nRUNTIMES='cri-o'\nMIRROR_URL='%s'\nOWN_COPIES_URL='%s'\n" \
+		"$h" "$h" "$NAME" 'docker.io,https://127.0.0.1:1,docker.io' "https://$M" "https://$M:$CP" > "$tmp/node.cfg"
 	(cd / && exec env -i PATH="$bindir" CA_FILE="$tmp/ca.crt" STATE_DIR="$R/state" CRIO_REGISTRIES_D="$E/registries.conf.d" \
 		CRIO_CERTS_D="$E/certs.d" CRIO_REGISTRIES_CONF="$E/registries.conf" CRIO_CONFIG_DIR="$R/etc/crio" \
 		DOCKER_CERTS_D="$R/etc/docker/certs.d" ONCE=1 PROBE=true "$@" "$BB" sh "$script" "$tmp/node.cfg") > "$tmp/pass.log" 2>&1
@@ -121,22 +132,31 @@ pass "$IP"; st=$?
 t "one pass for $IP: ready (cri-o: drop-in), $IP/ca.crt and $NAME/ca.crt carry the CA" \
 	'[ $st = 0 ] && [ -f "$R/state/ready" ] && grep -q "cri-o: drop-in" "$tmp/pass.log" &&
 	carries "$E/certs.d/$IP/ca.crt" "$tmp/ca.crt" && carries "$E/certs.d/$NAME/ca.crt" "$tmp/ca.crt"' "$tmp/pass.log"
-t "... the drop-in: $NAME -> $IP; docker.io -> docker.io with mirror $IP/docker.io" \
-	'grep -A1 -xF "prefix = \"$NAME\"" "$D" | grep -qxF "location = \"$IP\"" &&
-	grep -qxF "location = \"$IP/docker.io\"" "$D"' "$D"
+t "... the drop-in: $NAME -> $IP, mirrors $IP then $M:$CP; docker.io -> docker.io with mirror $M/docker.io" \
+	'[ "$(grep -A7 -xF "prefix = \"$NAME\"" "$D" | grep "^location")" = "location = \"$IP\"
+location = \"$IP\"
+location = \"$M:$CP\"" ] && grep -qxF "location = \"$M/docker.io\"" "$D"' "$D"
+t "... certs.d: ca.crt for the mirror ($M) and the copies ($M:$CP) too" \
+	'carries "$E/certs.d/$M/ca.crt" "$tmp/ca.crt" && carries "$E/certs.d/$M:$CP/ca.crt" "$tmp/ca.crt"' "$tmp/pass.log"
 note "drop-in: $(tail -n +2 "$D" | tr -s '\n ' ' ')"
 mark; digest docker.io/library/demo:1; st=$?
 t "skopeo inspect docker://docker.io/library/demo:1: the pushed digest, TLS verified by certs.d (${took} ms)" \
 	'[ $st = 0 ]' "$tmp/sko.out"
-t "... served by our registry: /v2/docker.io/library/demo/manifests/1" \
-	'served /v2/docker.io/library/demo/manifests/1' "$tmp/reg.since"
+t "... served by the mirror ($M): /v2/docker.io/library/demo/manifests/1; not by the writer" \
+	'served m /v2/docker.io/library/demo/manifests/1 && ! served w /v2/docker.io/library/demo/manifests/1' "$tmp/reg.since"
 rm -rf "$tmp/dir1"; mark; sko copy docker://docker.io/library/demo:1 "dir:$tmp/dir1"; st=$?
 t "skopeo copy docker.io/library/demo:1 to dir: the layer from /v2/docker.io/library/demo/blobs/" \
-	'[ $st = 0 ] && [ -f "$tmp/dir1/$layer" ] && served /v2/docker.io/library/demo/blobs/sha256:$layer' \
+	'[ $st = 0 ] && [ -f "$tmp/dir1/$layer" ] && served m /v2/docker.io/library/demo/blobs/sha256:$layer' \
 	"$tmp/sko.out" "$tmp/reg.since"
 mark; digest "$NAME/app:1"; st=$?
-t "skopeo inspect docker://$NAME/app:1 (no DNS for the name): $IP's /v2/app/manifests/1" \
-	'[ $st = 0 ] && served /v2/app/manifests/1' "$tmp/sko.out" "$tmp/reg.since"
+t "skopeo inspect docker://$NAME/app:1 (no DNS for the name): the writer's ($IP) /v2/app/manifests/1" \
+	'[ $st = 0 ] && served w /v2/app/manifests/1 && ! served c /v2/app/manifests/1' "$tmp/sko.out" "$tmp/reg.since"
+stop_registry w
+mark; digest "$NAME/app:1"; st=$?
+t "... the writer stopped: from the copies ($M:$CP), $took ms" \
+	'[ $st = 0 ] && served c /v2/app/manifests/1' "$tmp/sko.out" "$tmp/reg.since"
+start_registry w "$IP:443"; st=$?
+t "... the writer back on $IP" '[ $st = 0 ]' "$tmp/w.log"
 
 # --- trust is real: another CA in certs.d
 pass "$IP" CA_FILE="$tmp/wrongca.crt"; st=$?
@@ -147,19 +167,23 @@ t "another CA in certs.d: the pull of $NAME/app:1 fails on x509 (unknown authori
 pass "$IP"; digest "$NAME/app:1"; st=$?
 t "... the right CA back: it succeeds" '[ $st = 0 ]' "$tmp/sko.out"
 
-# --- the registry stopped, the mirror entry still there: docker.io is the fallback
-kill -TERM -- "-$reg" 2> /dev/null
-for ((i = 0; i < 50; i++)); do kill -0 "$reg" 2> /dev/null || break; sleep 0.1; done
+# --- the mirror stopped, the mirror entry still there: docker.io is the fallback
+stop_registry m
 sko inspect --no-tags docker://docker.io/library/other:1
-t "registry stopped: docker.io/library/other:1 fails in $took ms, on the primary location (registry-1.docker.io)" \
+t "mirror stopped: docker.io/library/other:1 fails in $took ms, on the primary location (registry-1.docker.io)" \
 	'[ $skst != 0 ] && [ $skst != 124 ] && [ $took -lt 15000 ] && grep -q "registry-1.docker.io" "$tmp/sko.out"' \
 	"$tmp/sko.out"
-start_registry; st=$?
-t "the registry back on $IP" '[ $st = 0 ]' "$reglog"
+start_registry m "$M:443"; st=$?
+t "the mirror back on $M" '[ $st = 0 ]' "$tmp/m.log"
 
 # --- IPv6: the CA files only, and why
 hostroot v6
-pass '[::1]'; st=$?
+printf "MODE='install'\nREGISTRY_HOST='[::1]'\nREGISTRY_URL='https://[::1]'\nREGISTRY_NAMES='%s'\nMIRRORS='docker.io,https://127.0.0.1:1,docker.io'\nRUNTIMES='cri-o'\n" \
+	"$NAME" > "$tmp/node6.cfg"
+pass6() { (cd / && exec env -i PATH="$bindir" CA_FILE="$tmp/ca.crt" STATE_DIR="$R/state" CRIO_REGISTRIES_D="$E/registries.conf.d" \
+	CRIO_CERTS_D="$E/certs.d" CRIO_REGISTRIES_CONF="$E/registries.conf" CRIO_CONFIG_DIR="$R/etc/crio" \
+	DOCKER_CERTS_D="$R/etc/docker/certs.d" ONCE=1 PROBE=true "$BB" sh "$script" "$tmp/node6.cfg") > "$tmp/pass.log" 2>&1; }
+pass6; st=$?  # (IPv6 without MIRROR_URL and OWN_COPIES_URL: their CA dirs are tests/node.sh's)
 t "a pass for [::1]: no drop-in, [::1]/ca.crt and $NAME/ca.crt only" \
 	'[ ! -e "$E/registries.conf.d/registry-addon.conf" ] &&
 	[ "$(cd "$E" && find . -type f | sort | tr "\n" " ")" = "./certs.d/[::1]/ca.crt ./certs.d/$NAME/ca.crt ./policy.json ./registries.conf " ] &&
@@ -192,7 +216,7 @@ t "... logged 'conflict:' naming docker.io; not ready, the reason says so" \
 	[ ! -f "$R/state/ready" ] && grep -q "^conflict: .*for docker.io" "$R/state/reason"' "$tmp/pass.log"
 mark; digest docker.io/library/demo:1; st=$?
 t "... skopeo resolves docker.io/library/demo:1 through their mirror: /v2/airgap/..., not /v2/docker.io/..." \
-	'[ $st = 0 ] && served /v2/airgap/library/demo/manifests/1 && ! grep -q "/v2/docker.io/" "$tmp/reg.since"' \
+	'[ $st = 0 ] && served w /v2/airgap/library/demo/manifests/1 && ! grep -q "/v2/docker.io/" "$tmp/reg.since"' \
 	"$tmp/sko.out" "$tmp/reg.since"
 t "nothing mounted outside the namespaces: /etc/containers and /etc/hosts untouched" \
 	'! grep -qF " $tmp/" /proc/self/mounts && ! grep -q "$HUB registry-1" /etc/hosts'

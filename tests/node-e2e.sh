@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # tests/node-e2e.sh - node trust end to end with real parts, no cluster, loopback only:
-#  - Debian's Distribution (docker-registry 2.8) serves TLS on 127.0.0.20:443 (or the next
-#    127.0.0.N with port 443 free; "127.0.0.20" below), standing in for the ClusterIP
-#    (certificate from a throw-away openssl CA: IP 127.0.0.20 and the Service's names); skopeo
-#    pushes a hand-made OCI image to 127.0.0.20/docker.io/library/demo:1 (the mirror path of
-#    docker.io) and to 127.0.0.20/app:1 (what pods push as
-#    registry.registry-system.svc.cluster.local/app:1);
+#  - Debian's Distribution (docker-registry 2.8) serves TLS as the three parts of the registry
+#    (issue 12), one process each over one storage directory: the writer on 127.0.0.20:443 (or the
+#    next 127.0.0.N with port 443 free; "127.0.0.20" below; Service registry's ClusterIP X), the
+#    mirror on 127.0.0.21:443 (the next free one; Service registry-mirror's ClusterIP M) and the
+#    read-only copies on 127.0.0.21:5443 (certificate from a throw-away openssl CA: both IPs and
+#    the Service's names); skopeo pushes a hand-made OCI image to
+#    127.0.0.20/docker.io/library/demo:1 (the mirror path of docker.io) and to 127.0.0.20/app:1..5
+#    (what pods push as registry.registry-system.svc.cluster.local/app:1);
 #  - src/node/node-trust.sh runs one pass (ONCE=1) as `busybox sh node-trust.sh CONFIG` with only
 #    busybox applets on PATH and its host paths pointed into the temp dir; the built-in probe
 #    (busybox wget) decides the registry's health;
@@ -14,20 +16,23 @@
 #    twice over: through the CRI plugin's ImageService/PullImage (kubelet's path; a gRPC call made
 #    with curl over the socket) and with `ctr images pull --hosts-dir` (same resolver; --debug
 #    shows each host it tries).
-# Proven: docker.io/library/demo:1 and the registry's own name resolve to 127.0.0.20 with the
-# pushed digest, and the registry's access log shows containerd's requests under
-# /v2/docker.io/... (override_path); another CA in ca.crt makes the pull fail on x509; with the
-# registry stopped a pass withdraws docker.io/hosts.toml (the name's stays) and a pull no longer
-# tries 127.0.0.20 (before the pass, it did); the registry back, the mirror returns; MODE=remove
-# deletes exactly the script's files; an IPv6 ClusterIP (here [::1], a second registry process)
-# works the same way.
+# Proven: docker.io/library/demo:1 comes from the mirror (its access log shows containerd's
+# requests under /v2/docker.io/..., override_path; the writer's shows none), the registry's own
+# name from the writer, both with the pushed digest; the writer stopped, the own name is pulled
+# from the copies; another CA in ca.crt makes the pull fail on x509; with the mirror stopped a
+# pass withdraws docker.io/hosts.toml (the name's stays) and a pull no longer tries the mirror
+# (before the pass, it did); the mirror back, it returns; MODE=remove deletes exactly the
+# script's files; an IPv6 ClusterIP (here [::1], the three on three ports) works the same way.
 #   NODE_TRUST_SH=FILE runs another copy of the script (to check that the suite catches a bug).
 #
 # usage: bash tests/node-e2e.sh [BIN]
-#   Without BIN the config is written here as the add-on would (REGISTRY_HOST 127.0.0.20, one
-#   name, docker.io mirrored); with BIN (tests/run-all passes it) it is the config BIN generates
-#   for ClusterIP 127.0.0.20 and a pod using docker.io/library/demo:1 (needs node and
-#   tests/schema/node_modules), and BIN's copy of the script must be src/node/node-trust.sh.
+#   Without BIN the config is written here as the add-on would (REGISTRY_HOST 127.0.0.20,
+#   MIRROR_URL https://127.0.0.21, OWN_COPIES_URL https://127.0.0.21:5443, one name, docker.io
+#   mirrored); with BIN (tests/run-all passes it) it is the config BIN generates for ClusterIP
+#   127.0.0.20 (and mirror ClusterIP 127.0.0.21 when BIN has registry.service.mirrorClusterIP)
+#   and a pod using docker.io/library/demo:1 (needs node and tests/schema/node_modules), and BIN's
+#   copy of the script must be src/node/node-trust.sh. A config without MIRROR_URL (a generator
+#   before issue 12) is run as the script reads it: the mirror is the writer, no copies (noted).
 #   Needs root (containerd, port 443); missing Debian packages (containerd, docker-registry,
 #   skopeo, busybox, openssl, curl) are installed with apt-get.
 # shellcheck disable=SC2034  # variables read only by the conditions t evals
@@ -44,6 +49,10 @@ NAME=registry.registry-system.svc.cluster.local
 exec 8> /tmp/registry-addon-node-e2e.lock
 command -v flock > /dev/null && { flock -w 120 8 || note "lock /tmp/registry-addon-node-e2e.lock: still held"; }
 for IP in 127.0.0.{20..60}; do (exec 3<> "/dev/tcp/$IP/443") 2> /dev/null || break; done
+# M: the mirror Service's ClusterIP stand-in, the next address with 443 free; the copies on its
+# port 5443, else (something listens on *:5443 here) a free port
+for M in 127.0.0.{21..61}; do [ "$M" != "$IP" ] && ! (exec 3<> "/dev/tcp/$M/443") 2> /dev/null && break; done
+CP=5443; (exec 3<> "/dev/tcp/$M/5443") 2> /dev/null && CP=$(free_port)
 HEADER='# Managed by registry-addon (registry-addon.dev); do not edit. Removed when the add-on is removed.'
 script=${NODE_TRUST_SH:-$PWD/src/node/node-trust.sh}  # NODE_TRUST_SH: another copy (mutation checks)
 ms() { local n=${EPOCHREALTIME/./}; echo $((n / 1000)); }
@@ -71,35 +80,39 @@ if [ ! -f "$script" ]; then
 fi
 
 # --- a CA, another CA, and the registry's server certificate (the ClusterIP and its names)
-test_pki "IP:$IP,IP:::1,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"; st=$?
-t "openssl: two CAs and a server certificate for $IP and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
+test_pki "IP:$IP,IP:$M,IP:::1,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"; st=$?
+t "openssl: two CAs and a server certificate for $IP, $M and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
 
-# --- the registry on the stand-in ClusterIP
-reglog=$tmp/registry.log
-cat > "$tmp/registry.yml" <<-YML
-	version: 0.1
-	log: {accesslog: {disabled: false}, level: info}
-	storage: {filesystem: {rootdirectory: $tmp/data}}
-	http: {addr: "$IP:443", tls: {certificate: $tmp/tls.crt, key: $tmp/tls.key}}
-YML
-start_registry() {
-	setsid docker-registry serve "$tmp/registry.yml" >> "$reglog" 2>&1 &
-	reg=$!; groups+=("$reg")
-	local i; for ((i = 0; i < 100; i++)); do
-		curl -sf --cacert "$tmp/ca.crt" "https://$IP/v2/" > /dev/null 2>&1 && return 0
-		kill -0 "$reg" 2> /dev/null || return 1
+# --- registries: reg_start NAME HOST[:PORT]: Distribution NAME serving the one storage directory at
+# HOST[:PORT] (port 443 by default), its log $tmp/NAME.log; reg_stop NAME
+declare -A regpid regaddr regmark
+reg_start() {
+	local n=$1 a=$2 i
+	case $a in \[*\]:* | [!\[]*:*) ;; *) a=$a:443 ;; esac
+	regaddr[$n]=$a
+	printf 'version: 0.1\nlog: {accesslog: {disabled: false}, level: info}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s", tls: {certificate: %s, key: %s}}\n' \
+		"$tmp/data" "$a" "$tmp/tls.crt" "$tmp/tls.key" > "$tmp/$n.yml"
+	setsid docker-registry serve "$tmp/$n.yml" >> "$tmp/$n.log" 2>&1 &
+	regpid[$n]=$!; groups+=("$!")
+	for ((i = 0; i < 100; i++)); do
+		curl -gsf --cacert "$tmp/ca.crt" "https://$a/v2/" > /dev/null 2>&1 && return 0
+		kill -0 "${regpid[$n]}" 2> /dev/null || return 1
 		sleep 0.1
 	done; return 1
 }
-start_registry; st=$?
-t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$reglog"
-# mark: the registry log's size now; served METHOD PATH: in the access log lines since the mark
-# ($tmp/reg.since), containerd got a 200 for METHOD PATH (the path up to containerd's "?ns=")
-mark() { regmark=$(stat -c %s "$reglog"); : > "$tmp/reg.since"; }
-served() {
-	tail -c "+$((regmark + 1))" "$reglog" | grep -v '^time=' > "$tmp/reg.since"
-	grep -F "\"$1 $2?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
+reg_stop() {
+	local i; kill -TERM -- "-${regpid[$1]}" 2> /dev/null
+	for ((i = 0; i < 50; i++)); do kill -0 "${regpid[$1]}" 2> /dev/null || break; sleep 0.1; done
 }
+# mark: every registry log's size now; served NAME METHOD PATH: in registry NAME's access log
+# lines since the mark ($tmp/reg.since), containerd got a 200 for METHOD PATH (up to "?ns=")
+mark() { local n; for n in "${!regaddr[@]}"; do regmark[$n]=$(stat -c %s "$tmp/$n.log" 2> /dev/null || echo 0); done; }
+served() {
+	tail -c "+$((${regmark[$1]:-0} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	grep -F "\"$2 $3?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
+}
+reg_start w "$IP"; st=$?
+t "docker-registry (the writer) serves TLS on $IP:443" '[ $st = 0 ]' "$tmp/w.log"
 
 # --- images: the same hand-made OCI image as 127.0.0.20/docker.io/library/demo:1 (the mirror
 # path of docker.io) and 127.0.0.20/app:1..3 (pods push it as $NAME/app:1)
@@ -112,8 +125,8 @@ push() {
 		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
 		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:$lay:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
 }
-push docker.io/library/demo:1 && push app:1 && push app:2 && push app:3; st=$?
-t "skopeo pushes $IP/docker.io/library/demo:1 and $IP/app:1..3 (manifest sha256:${man:0:12}...)" \
+push docker.io/library/demo:1 && push app:1 && push app:2 && push app:3 && push app:4 && push app:5; st=$?
+t "skopeo pushes $IP/docker.io/library/demo:1 and $IP/app:1..5 (manifest sha256:${man:0:12}...)" \
 	'[ $st = 0 ]' "$tmp/sko.log"
 
 # --- the node config: written here, or generated by BIN for this "cluster"
@@ -123,6 +136,8 @@ if [ -z "$bin" ]; then
 		MODE='install'
 		REGISTRY_HOST='$IP'
 		REGISTRY_URL='https://$IP'
+		MIRROR_URL='https://$M'
+		OWN_COPIES_URL='https://$M:$CP'
 		REGISTRY_NAMES='$NAME'
 		MIRRORS='docker.io,https://registry-1.docker.io,docker.io'
 		RUNTIMES='containerd'
@@ -132,8 +147,10 @@ if [ -z "$bin" ]; then
 	note "config written here (no BIN): $(tr '\n' ' ' < "$conf")"
 else
 	echo '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"}]}}' > "$tmp/in.json"
+	mset=()  # the mirror Service's ClusterIP, where BIN has it (issue 12)
+	"$bin" --print-defaults 2> /dev/null | grep -q mirrorClusterIP && mset=(--set "registry.service.mirrorClusterIP=$M")
 	gen() { "$bin" --set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP" \
-		--set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
+		"${mset[@]}" --set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
 	data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
 	gen > "$tmp/out.yaml" 2> "$tmp/gen.err" && data "$tmp/out.yaml" config > "$conf" &&
 		data "$tmp/out.yaml" node-trust.sh > "$tmp/shipped.sh" &&
@@ -146,9 +163,24 @@ else
 	[ -n "${NODE_TRUST_SH:-}" ] ||
 		t "BIN ships src/node/node-trust.sh byte for byte" 'cmp -s "$tmp/shipped.sh" "$script"'
 fi
-[ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish; }
 # shellcheck source=/dev/null
 names=$(. "$conf" && echo "$REGISTRY_NAMES")
+# the mirror and the copies as the script reads the config (no MIRROR_URL: the writer; none: no copies)
+# shellcheck source=/dev/null
+MH=$(. "$conf" && u=${MIRROR_URL:-$REGISTRY_URL} && echo "${u#https://}")
+# shellcheck source=/dev/null
+CH=$(. "$conf" && u=${OWN_COPIES_URL:-} && echo "${u#https://}")
+grep -q '^MIRROR_URL=' "$conf" || note "the config has no MIRROR_URL (a generator before issue 12): the mirror is the writer, $IP"
+if [ -n "$CH" ] && (exec 3<> "/dev/tcp/${CH%:*}/${CH##*:}") 2> /dev/null; then
+	note "not run: the copies: $CH is in use on this machine"; CH=
+fi
+[ -n "$CH" ] || note "the config has no OWN_COPIES_URL (a generator before issue 12): the copies are not tested"
+# the mirror (unless it is the writer) and the copies: registries m and c
+mr=w; [ "$MH" = "$IP" ] || { reg_start m "$MH"; st=$?; mr=m
+	t "docker-registry (the mirror) serves TLS on ${regaddr[m]} (the same storage)" '[ $st = 0 ]' "$tmp/m.log"; }
+[ -z "$CH" ] || { reg_start c "$CH"; st=$?
+	t "docker-registry (the copies) serves TLS on ${regaddr[c]} (the same storage)" '[ $st = 0 ]' "$tmp/c.log"; }
+[ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish; }
 
 # --- containerd's config: its own root, state and sockets; the CRI plugin on (pulls only: no
 # CNI, native snapshotter), reading hosts.toml files from $D
@@ -201,11 +233,11 @@ want=$(for h in "$IP" $names docker.io; do echo "$D/$h/hosts.toml"; done; echo "
 want=$(sort <<< "$want"); got=$(ourfiles)
 t "node-trust.sh: ready (exit 0, \$STATE_DIR/ready): containerd's config_path is $D" \
 	'[ $st = 0 ] && [ -f "$tmp/state/ready" ]' "$tmp/pass.log"
-t "... the built-in probe (busybox wget) finds the registry: mirrors on" \
-	'grep -qF "registry at https://$IP answers; mirrors on" "$tmp/pass.log"' "$tmp/pass.log"
+t "... the built-in probe (busybox wget) finds the mirror at https://$MH: mirrors on" \
+	'grep -qF "registry mirror at https://$MH answers; mirrors on" "$tmp/pass.log"' "$tmp/pass.log"
 t "... wrote hosts.toml for $IP, each name and docker.io, and $IP/ca.crt (header + the CA)" \
 	'[ "$got" = "$want" ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" &&
-	grep -qF "\"https://$IP/v2/docker.io\"" "$D/docker.io/hosts.toml"' "$tmp/pass.log"
+	grep -qF "\"https://$MH/v2/docker.io\"" "$D/docker.io/hosts.toml"' "$tmp/pass.log"
 note "docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
 note "$NAME/hosts.toml: $(tail -n +2 "$D/$NAME/hosts.toml" | tr -s '\n ' ' ')"
 
@@ -234,20 +266,22 @@ mark; cri docker.io/library/demo:1
 got=$(digest k8s.io docker.io/library/demo:1)
 t "CRI PullImage docker.io/library/demo:1: ok, image sha256:${cfg:0:12}..., manifest as pushed" \
 	'[ "$cst" = 0 ] && [ "$cref" = "sha256:$cfg" ] && [ "$got" = "sha256:$man" ]' "$tmp/cri.last" "$tmp/containerd.log"
-t "... served by our registry to containerd: HEAD /v2/docker.io/library/demo/manifests/1, GET its layer" \
-	'served HEAD /v2/docker.io/library/demo/manifests/1 && served GET /v2/docker.io/library/demo/blobs/sha256:$layer' \
+t "... served by the mirror ($MH) to containerd: HEAD /v2/docker.io/library/demo/manifests/1, GET its layer" \
+	'served $mr HEAD /v2/docker.io/library/demo/manifests/1 && served $mr GET /v2/docker.io/library/demo/blobs/sha256:$layer' \
 	"$tmp/reg.since"
+[ $mr = w ] || t "... and not by the writer ($IP)" '! served w HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/reg.since"
 mark; cri "$NAME/app:1"
 got=$(digest k8s.io "$NAME/app:1")
-t "CRI PullImage $NAME/app:1 (no cluster DNS here: the name maps to $IP)" \
-	'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+t "CRI PullImage $NAME/app:1 (no cluster DNS here: the name maps to the writer, $IP)" \
+	'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served w HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+[ -z "$CH" ] || t "... the copies ($CH) not asked while the writer answers" '! served c HEAD /v2/app/manifests/1' "$tmp/reg.since"
 
 # --- the same with ctr --hosts-dir: --debug lists the hosts tried
 mark; pull --debug docker.io/library/demo:1; st=$?
 got=$(digest e2e docker.io/library/demo:1)
-t "ctr pull --hosts-dir docker.io/library/demo:1: the pushed digest, from $IP only (upstream not tried)" \
-	'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$IP" && ! tried registry-1.docker.io &&
-	served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pull.log"
+t "ctr pull --hosts-dir docker.io/library/demo:1: the pushed digest, from the mirror $MH only (upstream not tried)" \
+	'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$MH" && ! tried registry-1.docker.io &&
+	served $mr HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pull.log"
 pull "$NAME/app:1"; st=$?
 got=$(digest e2e "$NAME/app:1")
 t "ctr pull --hosts-dir $NAME/app:1" '[ $st = 0 ] && [ "$got" = "sha256:$man" ]' "$tmp/pull.log"
@@ -268,36 +302,57 @@ cri "$NAME/app:2"
 t "the right CA back: the pass restores ca.crt and the same pull succeeds" \
 	'[ $st = 0 ] && carries "$D/$IP/ca.crt" "$tmp/ca.crt" && [ "$cst" = 0 ]' "$tmp/pass.log" "$tmp/cri.last"
 
-# --- health gating: the registry stops
-kill -TERM -- "-$reg" 2> /dev/null
-for ((i = 0; i < 50; i++)); do kill -0 "$reg" 2> /dev/null || break; sleep 0.1; done
+# --- the writer stopped: the registry's names are pulled from the read-only copies
+if [ -n "$CH" ]; then
+	reg_stop w
+	mark; cri "$NAME/app:4"; got=$(digest k8s.io "$NAME/app:4")
+	t "writer stopped: CRI PullImage $NAME/app:4 from the copies at $CH, as pushed" \
+		'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served c HEAD /v2/app/manifests/4' "$tmp/cri.last" "$tmp/reg.since"
+	pull --debug "$NAME/app:4"; st=$?
+	t "... ctr pull --debug $NAME/app:4: tries $IP, then $CH" '[ $st = 0 ] && tried "$IP" && tried "$CH" &&
+		[ "$(sed -n "s/.*msg=resolving host=//p" "$tmp/pull.log" | tr -d "\"" | awk "{ print \$1 }" | uniq | head -n 2 | tr "\n" " ")" = "$IP $CH " ]' \
+		"$tmp/pull.log"
+	pass "$conf"; st=$?
+	t "... a pass meanwhile: still ready (the probe asks the mirror, not the writer)" \
+		'[ $st = 0 ] && [ -f "$tmp/state/ready" ] && [ -f "$D/docker.io/hosts.toml" ]' "$tmp/pass.log"
+	reg_start w "$IP"; st=$?
+	t "... the writer back on $IP" '[ $st = 0 ]' "$tmp/w.log"
+fi
+
+# --- health gating: the mirror stops (the writer too when it is the mirror)
+reg_stop $mr
 pull --debug docker.io/library/other:1; st=$?
-t "registry stopped, mirror entry still there: a pull tries $IP first (for comparison)" \
-	'[ $st != 0 ] && tried "$IP" && grep -q "ctr: .*$IP:443: connect: connection refused" "$tmp/pull.log"' \
+t "mirror stopped, mirror entry still there: a pull tries $MH first (for comparison)" \
+	'[ $st != 0 ] && tried "$MH" && grep -q "ctr: .*${regaddr[$mr]}: connect: connection refused" "$tmp/pull.log"' \
 	"$tmp/pull.log"
 pass "$conf"; st=$?
-t "the next pass: 'does not answer; mirrors withdrawn', docker.io/hosts.toml and its dir gone, not ready (the reason names the URL)" \
-	'[ $st = 1 ] && [ ! -f "$tmp/state/ready" ] && grep -qF "does not answer at https://$IP/v2/" "$tmp/state/reason" &&
+t "the next pass: 'does not answer; mirrors withdrawn', docker.io/hosts.toml and its dir gone, not ready (the reason names MIRROR_URL)" \
+	'[ $st = 1 ] && [ ! -f "$tmp/state/ready" ] && grep -qF "does not answer at https://$MH/v2/" "$tmp/state/reason" &&
 	[ ! -e "$D/docker.io" ] &&
-	grep -qF "registry at https://$IP does not answer; mirrors withdrawn" "$tmp/pass.log" &&
+	grep -qF "registry mirror at https://$MH does not answer; mirrors withdrawn" "$tmp/pass.log" &&
 	grep -qF "removed $D/docker.io/hosts.toml" "$tmp/pass.log"' "$tmp/pass.log"
 t "... the files for $IP and the registry's names stay" \
 	'[ "$(ourfiles)" = "$(grep -v "/docker.io/" <<< "$want")" ]' "$tmp/pass.log"
 t0=$(ms); pull --debug docker.io/library/other:1; st=$? took=$(($(ms) - t0))
-t "... ctr pull docker.io/library/other:1 tries the upstream only: fails in $took ms, $IP not in its output" \
-	'[ $st != 0 ] && [ $took -lt 15000 ] && tried registry-1.docker.io && ! grep -qF "$IP" "$tmp/pull.log"' \
+t "... ctr pull docker.io/library/other:1 tries the upstream only: fails in $took ms, $MH not in its output" \
+	'[ $st != 0 ] && [ $took -lt 15000 ] && tried registry-1.docker.io && ! grep -qF "$MH" "$tmp/pull.log"' \
 	"$tmp/pull.log"
 t0=$(ms); cri docker.io/library/other:1; took=$(($(ms) - t0))
-t "... CRI PullImage docker.io/library/other:1: fails in $took ms, not naming $IP" \
-	'[ "$cst" = 2 ] && [ $took -lt 15000 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$IP"* ]]' \
+t "... CRI PullImage docker.io/library/other:1: fails in $took ms, not naming $MH" \
+	'[ "$cst" = 2 ] && [ $took -lt 15000 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$MH"* ]]' \
 	"$tmp/cri.last"
+if [ $mr != w ]; then
+	mark; cri "$NAME/app:1"
+	t "... the writer still serves the registry's names (CRI PullImage $NAME/app:1 from $IP)" \
+		'[ "$cst" = 0 ] && served w HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+fi
 
-# --- the registry back: the next pass turns the mirror on again
-start_registry && pass "$conf"; st=$?
+# --- the mirror back: the next pass turns the mirror on again
+reg_start $mr "$MH" && pass "$conf"; st=$?
 mark; cri docker.io/library/demo:1
-t "registry back: 'answers; mirrors on', docker.io/hosts.toml again, the CRI pull goes to $IP" \
+t "mirror back: 'answers; mirrors on', docker.io/hosts.toml again, the CRI pull goes to $MH" \
 	'[ $st = 0 ] && grep -qF "answers; mirrors on" "$tmp/pass.log" && [ "$(ourfiles)" = "$want" ] &&
-	[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.last"
+	[ "$cst" = 0 ] && served $mr HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.last"
 
 # --- MODE=remove: exactly the script's files go; foreign ones (also in its dirs) and config.toml stay
 mkdir -p "$D/quay.io" && echo '# not ours' > "$D/quay.io/hosts.toml" && echo 'not ours' > "$D/$IP/notes.txt"
@@ -314,38 +369,51 @@ cri "$NAME/app:3"
 t "... and the registry's name no longer resolves for containerd (CRI pull of $NAME/app:3 fails)" \
 	'[ "$cst" = 2 ] && [[ $cmsg == *"no such host"* ]]' "$tmp/cri.last"
 
-# --- an IPv6 ClusterIP ([fd00::14] in a cluster; here [::1]): the same image from a second
-# registry process on [::1]:443 (or a free port), a pass with that config into the same certs.d,
-# and the same pulls. containerd 1.6 and 1.7 read hosts.toml with go-toml v1, which rejects a
+# --- an IPv6 ClusterIP ([fd00::14] in a cluster; here [::1]): the same image from three more
+# registry processes on [::1] (the writer on 443 or a free port, the mirror and the copies on
+# free ports: there is one IPv6 loopback address), a pass with that config into the same
+# certs.d, and the same pulls. containerd 1.6 and 1.7 read hosts.toml with go-toml v1, which rejects a
 # table header whose quoted key holds "]" (containerd issue 10055) and then silently uses the
 # default host; dotted keys or an inline table under [host] parse
 if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null; then
+	free6() { python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])'; }
 	p6=443
-	if (exec 3<> /dev/tcp/::1/443) 2> /dev/null; then
-		p6=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
-	fi
+	(exec 3<> /dev/tcp/::1/443) 2> /dev/null && p6=$(free6)
 	H6='[::1]' N6=$NAME; [ "$p6" = 443 ] || H6="[::1]:$p6" N6="$NAME:$p6"
-	sed -e "s|addr: \"$IP:443\"|addr: \"[::1]:$p6\"|" "$tmp/registry.yml" > "$tmp/registry6.yml"
-	setsid docker-registry serve "$tmp/registry6.yml" >> "$tmp/registry6.log" 2>&1 &
-	groups+=("$!")
-	for ((i = 0; i < 100; i++)); do
-		curl -gsf --cacert "$tmp/ca.crt" "https://$H6/v2/" > /dev/null 2>&1 && break; sleep 0.1
-	done
+	M6="[::1]:$(free6)" C6="[::1]:$(free6)"
+	reg_start w6 "$H6" && reg_start m6 "$M6" && reg_start c6 "$C6"; st=$?
+	t "IPv6: the writer on $H6, the mirror on $M6, the copies on $C6 (the same storage)" '[ $st = 0 ]' \
+		"$tmp/w6.log" "$tmp/m6.log" "$tmp/c6.log"
 	sed -e "s|^REGISTRY_HOST=.*|REGISTRY_HOST='$H6'|" -e "s|^REGISTRY_URL=.*|REGISTRY_URL='https://$H6'|" \
-		-e "s|^REGISTRY_NAMES=.*|REGISTRY_NAMES='$N6'|" "$conf" > "$tmp/node6.cfg"
+		-e "s|^REGISTRY_NAMES=.*|REGISTRY_NAMES='$N6'|" -e '/^MIRROR_URL=/d' -e '/^OWN_COPIES_URL=/d' "$conf" > "$tmp/node6.cfg"
+	printf "MIRROR_URL='https://%s'\nOWN_COPIES_URL='https://%s'\n" "$M6" "$C6" >> "$tmp/node6.cfg"
 	pass "$tmp/node6.cfg"; st=$?
-	t "IPv6: a pass for $H6 (registry answering there): ready, mirrors on" \
-		'[ $st = 0 ] && grep -qF "registry at https://$H6 answers; mirrors on" "$tmp/pass.log" &&
+	t "IPv6: a pass for $H6 (the mirror answering at $M6): ready, mirrors on" \
+		'[ $st = 0 ] && grep -qF "registry mirror at https://$M6 answers; mirrors on" "$tmp/pass.log" &&
 		[ -f "$D/$H6/hosts.toml" ] && [ -f "$D/$N6/hosts.toml" ] && [ -f "$D/docker.io/hosts.toml" ]' \
-		"$tmp/pass.log" "$tmp/registry6.log"
+		"$tmp/pass.log" "$tmp/m6.log"
 	note "IPv6 docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
-	pull --debug "$N6/app:3"; st=$?
+	note "IPv6 $N6/hosts.toml: $(tail -n +2 "$D/$N6/hosts.toml" | tr -s '\n ' ' ')"
+	t "... $N6/hosts.toml: the writer, then the copies, inline under one [host] (containerd 1.x)" \
+		'[ "$(sed -n "2p;3s/ = .*//p;4s/ = .*//p" "$D/$N6/hosts.toml")" = "[host]
+  \"https://$H6\"
+  \"https://$C6\"" ]' "$D/$N6/hosts.toml"
+	mark; pull --debug "$N6/app:3"; st=$?
 	t "... containerd parses its hosts.toml files (ctr --debug: no 'failed to decode hosts.toml')" \
 		'! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
-	t "... ctr pull $N6/app:3 goes to $H6" '[ $st = 0 ] && tried "$H6"' "$tmp/pull.log"
-	reglog=$tmp/registry6.log; mark; cri docker.io/library/demo:1
-	t "... CRI PullImage docker.io/library/demo:1 through the mirror at $H6" \
-		'[ "$cst" = 0 ] && served HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+	# containerd 1.x does not keep the order of inline entries (it sorts hosts by line, and gives
+	# every inline entry the same position: the order is Go's map order): either host may come first
+	t "... ctr pull $N6/app:3 from the writer $H6 or the copies $C6 (1.x: inline entries in no fixed order)" \
+		'[ $st = 0 ] && { served w6 HEAD /v2/app/manifests/3 || served c6 HEAD /v2/app/manifests/3; }' \
+		"$tmp/pull.log" "$tmp/reg.since"
+	note "IPv6: containerd 1.6 asked first: $(sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | head -n 1)"
+	mark; cri docker.io/library/demo:1
+	t "... CRI PullImage docker.io/library/demo:1 through the mirror at $M6" \
+		'[ "$cst" = 0 ] && served m6 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+	reg_stop w6
+	mark; pull --debug "$N6/app:5"; st=$?
+	t "... the writer stopped: ctr pull $N6/app:5 gets it from the copies at $C6" \
+		'[ $st = 0 ] && tried "$C6" && served c6 HEAD /v2/app/manifests/5' "$tmp/pull.log" "$tmp/reg.since"
 	# (no pull of "$H6/app:1": containerd 1.6's reference grammar has no IPv6 literals)
 else
 	echo "# skip IPv6 part: no ::1 on this machine"

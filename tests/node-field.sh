@@ -7,8 +7,9 @@
 #    it prints), run by podman kube play (runc, vfs, the suite's own storage) with the image it
 #    names, docker.io/library/busybox:1.37.0, built from Debian's busybox-static 1.37; readiness
 #    is the manifest's own readinessProbe.exec.command run with podman exec;
-#  - the registry: Debian's Distribution on TLS at a stand-in ClusterIP 127.0.0.20:443 (the first
-#    127.0.0.N with 443 free), and [::1] for IPv6;
+#  - the registry: Debian's Distribution on TLS at stand-in ClusterIPs, the writer (Service
+#    registry) at 127.0.0.20:443 and the mirror (Service registry-mirror) at 127.0.0.21:443 (the
+#    first 127.0.0.N with 443 free), one storage; for IPv6 fd00:10:96::14 and ::15, put on lo;
 #  - the nodes: containerd 1.6 (Debian 12), 1.7.24 and 2.1.9 (tests/fieldlab.sh), each its own
 #    daemon, root, state and socket, in a mount namespace of its own where ROOT/etc/containerd is
 #    /etc/containerd: it reads the config.toml the pod reads (1.x: version = 2, 2.1: version = 3,
@@ -16,15 +17,15 @@
 # Legs, each reported on its own:
 #  certs   the probe (busybox wget) passes against an ECDSA P-256 and an RSA 2048 server
 #          certificate (openssl, a throw-away CA) and generate mode's own (Secret registry-tls),
-#          on 127.0.0.20 and [::1];
+#          on the mirror at 127.0.0.21 and [fd00:10:96::15];
 #  V ipv4  for each containerd V: the pod ready; docker.io/library/demo:1 through the mirror path
 #          and the registry's own name, with the pushed digest, via CRI PullImage (gRPC with curl)
-#          and ctr --hosts-dir (2.x: --local); the registry stopped: the pass (the CA's ConfigMap
+#          and ctr --hosts-dir (2.x: --local); the mirror stopped: the pass (the CA's ConfigMap
 #          changes, as the kubelet would change it) withdraws docker.io/hosts.toml, the pod is not
 #          ready with a one-line reason naming the registry's URL, a pull does not dial it; back:
 #          mirrors on, ready, pulls through;
-#  V ipv6  ClusterIP [::1] (serviceCIDR ::1/128): ready, the hosts.toml form containerd V parses,
-#          pulls by the registry's name and through the mirror;
+#  V ipv6  ClusterIPs [fd00:10:96::14] and ::15 (serviceCIDR fd00:10:96::/112): ready, the
+#          hosts.toml form containerd V parses, pulls by the registry's name and through the mirror;
 #  remove  managementState: Removed played as a pod deletes exactly what the install pod wrote.
 # usage: bash tests/node-field.sh [BIN]   (default build/registry-addon; needs root)
 # shellcheck disable=SC2034,SC2016  # t evals its single-quoted conditions later, reading variables
@@ -63,7 +64,10 @@ made=()
 [ -e /run/runc ] || made+=(/run/runc)
 # shellcheck disable=SC2317  # called from the trap
 unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
-trap 'down; pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1; cleanup; unmake' EXIT
+A6=fd00:10:96::14 B6=fd00:10:96::15 have6=
+# unaddr: the IPv6 addresses this run put on lo, taken off
+unaddr() { [ -n "$have6" ] || return 0; ip -6 addr del "$A6/128" dev lo; ip -6 addr del "$B6/128" dev lo; } 2> /dev/null
+trap 'down; pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1; cleanup; unmake; unaddr' EXIT
 
 # --- prerequisites
 if [ "$(id -u)" != 0 ]; then
@@ -96,17 +100,20 @@ note "podman $(podman --version | awk '{ print $3 }'), $(runc --version | head -
 # the stand-in ClusterIP (runs of this suite and node-e2e take turns: the same lock)
 exec 8> /tmp/registry-addon-node-e2e.lock
 command -v flock > /dev/null && { flock -w 180 8 || note "lock /tmp/registry-addon-node-e2e.lock: still held"; }
+# the writer (Service registry) at $IP, the mirror (Service registry-mirror) at $M: the first two
+# 127.0.0.N with 443 free
 for IP in 127.0.0.{20..60}; do (exec 3<> "/dev/tcp/$IP/443") 2> /dev/null || break; done
-have6=; grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null && have6=1
-p6=443
-if [ -n "$have6" ] && (exec 3<> /dev/tcp/::1/443) 2> /dev/null; then
-	p6=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])')
+for M in 127.0.0.{21..61}; do [ "$M" != "$IP" ] && ! (exec 3<> "/dev/tcp/$M/443") 2> /dev/null && break; done
+# IPv6: two addresses of the ULA fd00:10:96::/112 put on lo for this run (a Service CIDR has no
+# room for ::1, which is its network address or first address): the writer ::14, the mirror ::15
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null && ip -6 addr add "$A6/128" dev lo nodad 2> /dev/null; then
+	if ip -6 addr add "$B6/128" dev lo nodad 2> /dev/null; then have6=1; else ip -6 addr del "$A6/128" dev lo; fi
 fi
-H6='[::1]' N6=$NAME; [ "$p6" = 443 ] || H6="[::1]:$p6" N6="$NAME:$p6"
+H6="[$A6]" M6="[$B6]" N6=$NAME
 
 # --- certificates: a throw-away CA (ECDSA) signing an ECDSA P-256 and an RSA 2048 server
-# certificate for the ClusterIP, [::1] and the Service's names; the binary's own CA
-ext="subjectAltName=IP:$IP,IP:::1,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"
+# certificate for the ClusterIPs (IPv4 and IPv6) and the Service's names; the binary's own CA
+ext="subjectAltName=IP:$IP,IP:$M,IP:$A6,IP:$B6,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"
 { openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -keyout "$tmp/ca.key" \
 	-out "$tmp/ca.crt" -subj "/CN=node-field CA" -addext basicConstraints=critical,CA:TRUE \
 	-addext keyUsage=critical,keyCertSign,cRLSign &&
@@ -124,12 +131,12 @@ t "openssl: a CA, ECDSA P-256 and RSA 2048 server certificates for $IP; $(basena
 # --- BIN's outputs: one input pod using docker.io/library/demo:1; containerd the node's runtime
 echo '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"}]}}' > "$tmp/in.json"
 gen() { "$bin" --set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
-v4=(--set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP")
+v4=(--set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP"
+	--set "registry.service.mirrorClusterIP=$M")
 sec=(--set tls.mode=secret --set "tls.caCertFile=$tmp/ca.crt")
 nb=$(date -u -d "$(openssl x509 -in "$tmp/genca/ca.crt" -noout -startdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
-port6=(); [ "$p6" = 443 ] || port6=(--set "registry.service.port=$p6")
 cfg() { node tests/node/manifest.mjs data "$1" "$NODE_NS" registry-node-trust config; }
-v6=(--set registry.service.serviceCIDR=::1/128 --set registry.service.clusterIP=::1 "${port6[@]}")
+v6=(--set registry.service.serviceCIDR=fd00:10:96::/112 --set "registry.service.clusterIP=$A6")
 genmode=(--set tls.mode=generate --set "tls.caCertFile=$tmp/genca/ca.crt" --set "tls.caKeyFile=$tmp/genca/ca.key"
 	--set "tls.notBefore=$nb")
 secret() { node tests/node/fieldpod.mjs secret "$tmp/outgen$1.yaml" registry-system registry-tls "$2"; }
@@ -141,8 +148,9 @@ secret() { node tests/node/fieldpod.mjs secret "$tmp/outgen$1.yaml" registry-sys
 	secret 6 tls.crt > "$tmp/gen6.crt" && secret 6 tls.key > "$tmp/gen6.key" &&
 	mapfile -t probe_cmd < <(node tests/node/fieldpod.mjs probe "$tmp/out4.yaml" "$NODE_NS") &&
 	IMAGE=$(sed -n '/^kind: DaemonSet/,/^---/s/^ *image: //p' "$tmp/out4.yaml" | head -n 1); } 2> "$tmp/gen.err"; st=$?
-t "BIN's outputs: ClusterIP $IP (secret and generate mode), $H6 (serviceCIDR ::1/128), Removed" \
+t "BIN's outputs: ClusterIPs $IP and $M (secret and generate mode), $H6 and $M6 (serviceCIDR fd00:10:96::/112), Removed" \
 	'[ $st = 0 ] && grep -qxF "REGISTRY_HOST='"'$IP'"'" "$tmp/cfg4" && grep -qxF "REGISTRY_HOST='"'$H6'"'" "$tmp/cfg6" &&
+	grep -qxF "MIRROR_URL='"'https://$M'"'" "$tmp/cfg4" && grep -qxF "MIRROR_URL='"'https://$M6'"'" "$tmp/cfg6" &&
 	grep -qxF "MODE='"'remove'"'" "$tmp/cfgrm" && [ ${#probe_cmd[@]} -gt 0 ]' "$tmp/gen.err"
 note "readinessProbe.exec.command: ${probe_cmd[*]:-none}; image $IMAGE;" \
 	"generate mode's server key: $(openssl x509 -in "$tmp/gen4.crt" -noout -text 2> /dev/null | sed -n 's/^ *Public Key Algorithm: //p')"
@@ -153,8 +161,9 @@ STATE_DIR=$(. "$tmp/cfg4" && echo "$STATE_DIR") CA_FILE=$(. "$tmp/cfg4" && echo 
 pm_setup
 { [ "$IMAGE" = docker.io/library/busybox:1.37.0 ] && image_busybox "$BB" "$IMAGE"; } > "$tmp/image.log" 2>&1; st=$?
 t "image $IMAGE built from busybox-static 1.37 (podman import, the suite's own storage)" '[ $st = 0 ]' "$tmp/image.log"
-reg_start r4 "$IP:443" "$tmp/ec.crt" "$tmp/ec.key"; st=$?
-t "docker-registry serves TLS on $IP:443" '[ $st = 0 ]' "$tmp/r4.log"
+reg_start r4 "$IP:443" "$tmp/ec.crt" "$tmp/ec.key" && reg_start m4 "$M:443" "$tmp/ec.crt" "$tmp/ec.key"; st=$?
+t "docker-registry serves TLS on $IP:443 (the writer) and $M:443 (the mirror; one storage)" '[ $st = 0 ]' \
+	"$tmp/r4.log" "$tmp/m4.log"
 lay=$tmp/layout; mkdir -p "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d" "$tmp/certs"
 oci_image "$lay" 1 "pulled through registry-addon's mirror"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
@@ -182,11 +191,12 @@ ctd_config 1.6 "$root" "$tmp/unused" > "$root/etc/containerd/config.toml"
 for k in ec:ECDSA:out rsa:RSA:out gen:generate-mode:outgen; do
 	IFS=: read -r c label out <<< "$k"
 	for f in 4 6; do
-		[ $f = 4 ] || [ -n "$have6" ] || { notrun "certs $label ipv6: no ::1 on this machine"; continue; }
-		addr=$IP:443 crt=$tmp/$c.crt key=$tmp/$c.key L="certs $label ipv$f"
-		[ $f = 4 ] || addr="[::1]:$p6"
+		[ $f = 4 ] || [ -n "$have6" ] || { notrun "certs $label ipv6: no IPv6 on lo"; continue; }
+		addr=$M:443 crt=$tmp/$c.crt key=$tmp/$c.key L="certs $label ipv$f"
+		[ $f = 4 ] || addr="$M6:443"
 		[ "$c" != gen ] || crt=$tmp/gen$f.crt key=$tmp/gen$f.key
-		reg_stop "r$f"; reg_start "r$f" "$addr" "$crt" "$key" || { bad "$L: the registry starts" "$tmp/r$f.log"; continue; }
+		reg_stop m4; reg_stop "c$f"; reg_start "c$f" "$addr" "$crt" "$key" ||
+			{ bad "$L: the mirror starts" "$tmp/c$f.log"; continue; }
 		alg=$(openssl x509 -in "$crt" -noout -text | sed -n 's/^ *Public Key Algorithm: //p')
 		rm -rf "${root:?}/etc/containerd/certs.d" && mkdir "$root/etc/containerd/certs.d"
 		play "$tmp/$out$f.yaml" "$root"; st=$?
@@ -199,18 +209,18 @@ for k in ec:ECDSA:out rsa:RSA:out gen:generate-mode:outgen; do
 		if [ "$alg" = ED25519 ] && [ ! -f "$root/etc/containerd/certs.d/docker.io/hosts.toml" ]; then
 			listed_note "busybox 1.37's TLS (the probe's wget) has no Ed25519 (field-lab.md §3): a registry with an Ed25519 certificate never looks healthy to the pod"
 		fi
-		down; reg_stop "r$f"
+		down; reg_stop "c$f"
 	done
 done
-reg_stop r4; reg_start r4 "$IP:443" "$tmp/ec.crt" "$tmp/ec.key"
+reg_start m4 "$M:443" "$tmp/ec.crt" "$tmp/ec.key"
 
 # --- legs V ipv4, V ipv6: each containerd version pulls through the files its pod wrote
 reg6=
 if [ -n "$have6" ]; then
-	reg_start r6 "[::1]:$p6" "$tmp/ec.crt" "$tmp/ec.key" && reg6=1
-	t "docker-registry serves TLS on $H6 (the same storage)" '[ -n "$reg6" ]' "$tmp/r6.log"
+	reg_start r6 "$H6:443" "$tmp/ec.crt" "$tmp/ec.key" && reg_start m6 "$M6:443" "$tmp/ec.crt" "$tmp/ec.key" && reg6=1
+	t "docker-registry serves TLS on $H6 and $M6 (the same storage)" '[ -n "$reg6" ]' "$tmp/r6.log" "$tmp/m6.log"
 else
-	notrun "every IPv6 leg: no ::1 on this machine"
+	notrun "every IPv6 leg: no IPv6 addresses could be put on lo"
 fi
 for vb in "${versions[@]}"; do
 	ctd_v=${vb%%:*} V="containerd ${vb%%:*}"
@@ -224,43 +234,43 @@ for vb in "${versions[@]}"; do
 	t "$V ipv4: the pod runs" '[ $st = 0 ]' "$tmp/play.log"
 	if [ $st = 0 ] && ready_test "$V ipv4" 15; then
 		note "$V docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
-		mark r4; cri docker.io/library/demo:1; got=$(digest k8s.io docker.io/library/demo:1)
-		t "$V ipv4: CRI PullImage docker.io/library/demo:1 through the mirror, manifest as pushed" \
-			'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served r4 HEAD /v2/docker.io/library/demo/manifests/1' \
+		mark m4; cri docker.io/library/demo:1; got=$(digest k8s.io docker.io/library/demo:1)
+		t "$V ipv4: CRI PullImage docker.io/library/demo:1 through the mirror at $M, manifest as pushed" \
+			'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served m4 HEAD /v2/docker.io/library/demo/manifests/1' \
 			"$tmp/cri.last" "$tmp/reg.since"
 		mark r4; cri "$NAME/app:1"; got=$(digest k8s.io "$NAME/app:1")
-		t "$V ipv4: CRI PullImage $NAME/app:1 (the name maps to $IP)" \
+		t "$V ipv4: CRI PullImage $NAME/app:1 (the name maps to the writer, $IP)" \
 			'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served r4 HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
-		mark r4; pull --debug docker.io/library/demo:1; st=$?; got=$(digest field docker.io/library/demo:1)
-		t "$V ipv4: ctr pull --hosts-dir docker.io/library/demo:1 from $IP only, as pushed" \
-			'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$IP" && ! tried registry-1.docker.io &&
-			served r4 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pull.log"
+		mark m4; pull --debug docker.io/library/demo:1; st=$?; got=$(digest field docker.io/library/demo:1)
+		t "$V ipv4: ctr pull --hosts-dir docker.io/library/demo:1 from $M only, as pushed" \
+			'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$M" && ! tried registry-1.docker.io &&
+			served m4 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pull.log"
 		pull "$NAME/app:1"; st=$?; got=$(digest field "$NAME/app:1")
 		t "$V ipv4: ctr pull --hosts-dir $NAME/app:1" '[ $st = 0 ] && [ "$got" = "sha256:$man" ]' "$tmp/pull.log"
 
-		# withdrawal: the registry stops; the next pass (the CA's ConfigMap changes) takes the mirror away
-		reg_stop r4; nudge
+		# withdrawal: the mirror stops; the next pass (the CA's ConfigMap changes) takes it away
+		reg_stop m4; nudge
 		wait_for 20 '[ ! -e "$D/docker.io/hosts.toml" ]'; st=$?
-		t "$V ipv4: registry stopped: the next pass withdraws docker.io/hosts.toml" '[ $st = 0 ]' "$(podlog)"
+		t "$V ipv4: mirror stopped: the next pass withdraws docker.io/hosts.toml" '[ $st = 0 ]' "$(podlog)"
 		wait_for 5 '! state ready > /dev/null'; probe; r=$(state reason)
-		t "$V ipv4: ... not ready, \$STATE_DIR/reason one line naming https://$IP: ${r:-none}" \
-			'[ "$pst" != 0 ] && ! state ready > /dev/null && [ "$(wc -l <<< "$r")" = 1 ] && [[ $r == *"https://$IP"* ]]' "$(podlog)"
+		t "$V ipv4: ... not ready, \$STATE_DIR/reason one line naming https://$M: ${r:-none}" \
+			'[ "$pst" != 0 ] && ! state ready > /dev/null && [ "$(wc -l <<< "$r")" = 1 ] && [[ $r == *"https://$M"* ]]' "$(podlog)"
 		t "$V ipv4: ... the readinessProbe prints that reason (got: ${pout:-nothing})" \
 			'[ "$pst" != 0 ] && [ -n "$r" ] && [ "$pout" = "$r" ]'
 		pull --debug docker.io/library/other:1; st=$?
-		t "$V ipv4: ... ctr pull docker.io/library/other:1 does not dial $IP" \
-			'[ $st != 0 ] && tried registry-1.docker.io && ! grep -qF "$IP" "$tmp/pull.log"' "$tmp/pull.log"
+		t "$V ipv4: ... ctr pull docker.io/library/other:1 does not dial $M" \
+			'[ $st != 0 ] && tried registry-1.docker.io && ! grep -qF "$M" "$tmp/pull.log"' "$tmp/pull.log"
 		cri docker.io/library/other:1
-		t "$V ipv4: ... CRI PullImage docker.io/library/other:1 fails without naming $IP" \
-			'[ "$cst" = 2 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$IP"* ]]' "$tmp/cri.last"
+		t "$V ipv4: ... CRI PullImage docker.io/library/other:1 fails without naming $M" \
+			'[ "$cst" = 2 ] && [[ $cmsg == *registry-1.docker.io* ]] && [[ $cmsg != *"$M"* ]]' "$tmp/cri.last"
 		# restore
-		reg_start r4 "$IP:443" "$tmp/ec.crt" "$tmp/ec.key"; nudge
+		reg_start m4 "$M:443" "$tmp/ec.crt" "$tmp/ec.key"; nudge
 		wait_for 20 '[ -e "$D/docker.io/hosts.toml" ]'; st=$?
-		t "$V ipv4: registry back: the next pass writes docker.io/hosts.toml again" '[ $st = 0 ]' "$(podlog)"
-		ready_test "$V ipv4: registry back" 10
-		mark r4; cri docker.io/library/demo:1
+		t "$V ipv4: mirror back: the next pass writes docker.io/hosts.toml again" '[ $st = 0 ]' "$(podlog)"
+		ready_test "$V ipv4: mirror back" 10
+		mark m4; cri docker.io/library/demo:1
 		t "$V ipv4: ... CRI PullImage docker.io/library/demo:1 through the mirror again" \
-			'[ "$cst" = 0 ] && served r4 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+			'[ "$cst" = 0 ] && served m4 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
 	fi
 	down
 
@@ -272,22 +282,22 @@ for vb in "${versions[@]}"; do
 			note "$V ipv6 docker.io/hosts.toml: $(tr -s '\n ' ' ' <<< "$h")"
 			case $ctd_v in
 			1.*) form='inline tables under [host] (go-toml v1 refuses "]" in a table header)'
-				want="[host]"$'\n'"  \"https://$H6/v2/docker.io\" = {" ;;
+				want="[host]"$'\n'"  \"https://$M6/v2/docker.io\" = {" ;;
 			*) form='[host."URL"] table headers (2.x ignores inline host tables)'
-				want="[host.\"https://$H6/v2/docker.io\"]" ;;
+				want="[host.\"https://$M6/v2/docker.io\"]" ;;
 			esac
 			t "$V ipv6: docker.io/hosts.toml holds $form" '[[ $h == *"$want"* ]]'
 			pull --debug "$N6/app:1"; st=$?
 			t "$V ipv6: ctr pull $N6/app:1 goes to $H6, every hosts.toml parsed" \
 				'[ $st = 0 ] && tried "$H6" && ! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
-			mark r6; pull --debug docker.io/library/demo:1; st=$?; got=$(digest field docker.io/library/demo:1)
-			t "$V ipv6: ctr pull docker.io/library/demo:1 through the mirror at $H6, as pushed" \
-				'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$H6" && served r6 HEAD /v2/docker.io/library/demo/manifests/1' \
+			mark m6; pull --debug docker.io/library/demo:1; st=$?; got=$(digest field docker.io/library/demo:1)
+			t "$V ipv6: ctr pull docker.io/library/demo:1 through the mirror at $M6, as pushed" \
+				'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$M6" && served m6 HEAD /v2/docker.io/library/demo/manifests/1' \
 				"$tmp/pull.log"
 			nctr -n k8s.io images rm docker.io/library/demo:1 > /dev/null 2>&1
-			mark r6; cri docker.io/library/demo:1; got=$(digest k8s.io docker.io/library/demo:1)
-			t "$V ipv6: CRI PullImage docker.io/library/demo:1 through the mirror at $H6, as pushed" \
-				'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served r6 HEAD /v2/docker.io/library/demo/manifests/1' \
+			mark m6; cri docker.io/library/demo:1; got=$(digest k8s.io docker.io/library/demo:1)
+			t "$V ipv6: CRI PullImage docker.io/library/demo:1 through the mirror at $M6, as pushed" \
+				'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served m6 HEAD /v2/docker.io/library/demo/manifests/1' \
 				"$tmp/cri.last" "$tmp/reg.since"
 			mark r6; cri "$N6/app:1"; got=$(digest k8s.io "$N6/app:1")
 			t "$V ipv6: CRI PullImage $N6/app:1 (the name maps to $H6)" \

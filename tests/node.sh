@@ -57,6 +57,8 @@ host() {
 		MODE='install'
 		REGISTRY_HOST='10.96.0.20'
 		REGISTRY_URL='https://10.96.0.20'
+		MIRROR_URL='https://10.96.0.21'
+		OWN_COPIES_URL='https://10.96.0.21:5443'
 		REGISTRY_NAMES='registry registry.registry-system builds.example.com'
 		MIRRORS='docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io'
 		RUNTIMES='containerd cri-o docker'
@@ -117,7 +119,17 @@ ca1="$HEADER
 $(cat "$tmp/ca1.crt")"
 ca2="$HEADER
 $(cat "$tmp/ca2.crt")"
+# the registry's names: the writer (pushes too), then the read-only copies on the mirror Service
 ip_toml="$HEADER
+[host.\"https://10.96.0.20\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"\$D/10.96.0.20/ca.crt\"
+
+[host.\"https://10.96.0.21:5443\"]
+  capabilities = [\"pull\", \"resolve\"]
+  ca = \"\$D/10.96.0.20/ca.crt\""
+# without OWN_COPIES_URL (a config written before issue 12): the writer only
+ip_toml1="$HEADER
 [host.\"https://10.96.0.20\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
   ca = \"\$D/10.96.0.20/ca.crt\""
@@ -152,66 +164,66 @@ t "no config file argument: exit 2" '[ $st = 2 ]'
 host basic
 run
 t "basic: exit 0 and ready" '[ $rc = 0 ] && ready' "$h/log"
-t "basic: logs to stderr only" '[ ! -s "$h/out" ] && [ "$(nlogs "^registry-addon: wrote ")" = 16 ]' "$h/log"
+t "basic: logs to stderr only" '[ ! -s "$h/out" ] && [ "$(nlogs "^registry-addon: wrote ")" = 20 ]' "$h/log"
 t "basic: the ClusterIP's ca.crt is HEADER + CA" 'is "$D/10.96.0.20/ca.crt" "$ca1"'
-t "basic: the ClusterIP's hosts.toml" 'is "$D/10.96.0.20/hosts.toml" "$(expect "$ip_toml")"'
+t "basic: the ClusterIP's hosts.toml: the writer (pull, resolve, push), then the copies (pull, resolve)" \
+	'is "$D/10.96.0.20/hosts.toml" "$(expect "$ip_toml")"'
 ok=1
 for n in registry registry.registry-system builds.example.com; do
 	is "$D/$n/hosts.toml" "$(expect "$ip_toml")" || ok=
 	[ ! -e "$D/$n/ca.crt" ] || ok=
 done
-t "basic: each name's hosts.toml maps it to the ClusterIP (no ca.crt there)" '[ -n "$ok" ]'
-mirror_toml() {		# mirror_toml UPSTREAM ENDPOINT PATH [HOST]: the [host."URL"] table form
+t "basic: each name's hosts.toml maps it to the writer, then the copies (no ca.crt there)" '[ -n "$ok" ]'
+# mirror_toml UPSTREAM ENDPOINT PATH [MIRROR [CLUSTERIP]]: the [host."URL"] table form (the mirror's
+# host, default 10.96.0.21; the ClusterIP's ca.crt, default 10.96.0.20)
+mirror_toml() {
 	printf '%s\nserver = "%s"\n\n[host."https://%s/v2/%s"]\n  capabilities = ["pull", "resolve"]\n' \
-		"$HEADER" "$2" "${4:-10.96.0.20}" "$3"
-	printf '  ca = "%s/%s/ca.crt"\n  override_path = true' "$D" "${4:-10.96.0.20}"
+		"$HEADER" "$2" "${4:-10.96.0.21}" "$3"
+	printf '  ca = "%s/%s/ca.crt"\n  override_path = true' "$D" "${5:-10.96.0.20}"
 }
-mirror_inline() {	# mirror_inline UPSTREAM ENDPOINT PATH HOST: inline under [host] (containerd 1.x, IPv6)
+mirror_inline() {	# mirror_inline UPSTREAM ENDPOINT PATH MIRROR CLUSTERIP: inline under [host] (1.x, IPv6)
 	printf '%s\nserver = "%s"\n\n[host]\n  "https://%s/v2/%s" = { capabilities = ["pull", "resolve"],' \
 		"$HEADER" "$2" "$4" "$3"
-	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "$4"
+	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "$5"
 }
-t "basic: docker.io's hosts.toml mirrors to /v2/docker.io" \
+t "basic: docker.io's hosts.toml mirrors to the mirror's /v2/docker.io" \
 	'is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)"'
 t "basic: quay.io's hosts.toml" 'is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io)"'
+# crio_own NAME [COPIES]: a name's [[registry]]: the writer, then (mirrors, tried first) the writer
+# and the copies at COPIES (default 10.96.0.21:5443; "-": none)
+crio_own() {
+	printf '[[registry]]\nprefix = "%s"\nlocation = "10.96.0.20"' "$1"
+	[ "${2:-}" = - ] || printf '\n\n[[registry.mirror]]\nlocation = "10.96.0.20"\n\n[[registry.mirror]]\nlocation = "%s"' \
+		"${2:-10.96.0.21:5443}"
+}
+# crio_up UPSTREAM [MIRROR]: an upstream's [[registry]], its mirror at MIRROR (default 10.96.0.21)
+crio_up() { printf '[[registry]]\nprefix = "%s"\nlocation = "%s"\n\n[[registry.mirror]]\nlocation = "%s/%s"' \
+	"$1" "$1" "${2:-10.96.0.21}" "$1"; }
 crio_conf="$HEADER
-[[registry]]
-prefix = \"registry\"
-location = \"10.96.0.20\"
+$(crio_own registry)
 
-[[registry]]
-prefix = \"registry.registry-system\"
-location = \"10.96.0.20\"
+$(crio_own registry.registry-system)
 
-[[registry]]
-prefix = \"builds.example.com\"
-location = \"10.96.0.20\"
+$(crio_own builds.example.com)
 
-[[registry]]
-prefix = \"docker.io\"
-location = \"docker.io\"
+$(crio_up docker.io)
 
-[[registry.mirror]]
-location = \"10.96.0.20/docker.io\"
-
-[[registry]]
-prefix = \"quay.io\"
-location = \"quay.io\"
-
-[[registry.mirror]]
-location = \"10.96.0.20/quay.io\""
-t "basic: the cri-o drop-in" 'is "$CRD/registry-addon.conf" "$crio_conf"'
+$(crio_up quay.io)"
+t "basic: the cri-o drop-in (names: 10.96.0.20 then 10.96.0.21:5443; upstreams: 10.96.0.21/PATH)" \
+	'is "$CRD/registry-addon.conf" "$crio_conf"' "$CRD/registry-addon.conf"
 ok=1
 for d in "$CRC" "$DOC"; do
-	for n in 10.96.0.20 registry registry.registry-system builds.example.com; do
+	for n in 10.96.0.20 registry registry.registry-system builds.example.com 10.96.0.21 10.96.0.21:5443; do
 		is "$d/$n/ca.crt" "$ca1" || ok=
 	done
 done
-t "basic: cri-o's and docker's ca.crt for the ClusterIP and each name" '[ -n "$ok" ]'
+t "basic: cri-o's and docker's ca.crt for the ClusterIP, each name, the mirror and the copies (host:port)" '[ -n "$ok" ]'
+t "basic: containerd gets no dir for the mirror or the copies (hosts.toml names its ca)" \
+	'[ ! -e "$D/10.96.0.21" ] && [ ! -e "$D/10.96.0.21:5443" ]'
 n=$(find "$D" "$h/containers" "$h/docker" -type f | grep -c .)
 ok=1
 while read -r f; do ours "$f" || ok=; done < <(find "$D" "$h/containers" "$h/docker" -type f)
-t "basic: all 16 files start with HEADER" '[ "$n" = 16 ] && [ -n "$ok" ]'
+t "basic: all 20 files start with HEADER" '[ "$n" = 20 ] && [ -n "$ok" ]'
 ok=1
 while read -r f; do openssl x509 -in "$f" -noout 2> /dev/null || ok=; done < <(find "$h" -name ca.crt)
 t "basic: every ca.crt still parses as PEM (text before BEGIN)" '[ -n "$ok" ]'
@@ -232,7 +244,7 @@ echo junk > "$D/quay.io/.hosts.toml.registry-addon.tmp"
 run
 i2=$(stat -c %i "$D/10.96.0.20/ca.crt")
 t "new CA: every ca.crt rewritten" 'is "$D/10.96.0.20/ca.crt" "$ca2" && is "$DOC/registry/ca.crt" "$ca2" &&
-	[ "$(nlogs "^registry-addon: wrote ")" = 9 ]' "$h/log"
+	[ "$(nlogs "^registry-addon: wrote ")" = 13 ]' "$h/log"
 t "new CA: written by rename (new inode)" '[ "$i1" != "$i2" ]'
 t "new CA: a temp file left by an interrupted write is removed" \
 	'[ "$(tmpfiles)" = 0 ] && logs "removed $D/quay.io/.hosts.toml.registry-addon.tmp"' "$h/log"
@@ -241,36 +253,72 @@ t "new CA: a temp file left by an interrupted write is removed" \
 # headers: the form follows config.toml (version 2 here: 1.x, inline; version 3: 2.x, tables).
 # containers/image has no IPv6 literal in a location: CRI-O gets the CA files only
 host v6 "REGISTRY_HOST=[fd00::14]" "REGISTRY_URL=https://[fd00::14]" "REGISTRY_NAMES=registry" \
-	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000"
+	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000" "MIRROR_URL=https://[fd00::15]" \
+	"OWN_COPIES_URL=https://[fd00::15]:5443"
 run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
-t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, inline under [host]" 'is "$D/[fd00::14]/ca.crt" "$ca1" &&
-	is "$D/[fd00::14]/hosts.toml" "$HEADER
+t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, two inline entries under [host], writer first" \
+	'is "$D/[fd00::14]/ca.crt" "$ca1" && is "$D/[fd00::14]/hosts.toml" "$HEADER
 [host]
-  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }" &&
+  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }
+  \"https://[fd00::15]:5443\" = { capabilities = [\"pull\", \"resolve\"], ca = \"$D/[fd00::14]/ca.crt\" }" &&
 	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' "$h/log"
 t "ipv6, containerd 1.x: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
-	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")"'
+	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]")"'
 t "ipv6: CRI-O gets the CA only (no drop-in), and says why once" '[ ! -e "$CRD/registry-addon.conf" ] &&
 	is "$CRC/[fd00::14]/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1" &&
+	is "$CRC/[fd00::15]/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5443/ca.crt" "$ca1" &&
 	[ "$(nlogs "CRI-O: wrote the CA only: containers/image cannot use an IPv6 literal")" = 1 ]' "$h/log"
-t "ipv6: docker CA dirs" 'is "$DOC/[fd00::14]/ca.crt" "$ca1" && is "$DOC/registry/ca.crt" "$ca1"'
+t "ipv6: docker CA dirs (the ClusterIP, the name, the mirror, the copies)" 'is "$DOC/[fd00::14]/ca.crt" "$ca1" &&
+	is "$DOC/registry/ca.crt" "$ca1" && is "$DOC/[fd00::15]/ca.crt" "$ca1" && is "$DOC/[fd00::15]:5443/ca.crt" "$ca1"'
 printf 'version = 3\n\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "%s"\n' "$D" > "$CC"
 run
 t "ipv6, containerd 2.x (version = 3): the same files as [host.\"URL\"] tables" '[ $rc = 0 ] &&
-	is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::14]")" &&
+	is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]")" &&
 	is "$D/registry/hosts.toml" "$HEADER
 [host.\"https://[fd00::14]\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
+  ca = \"$D/[fd00::14]/ca.crt\"
+
+[host.\"https://[fd00::15]:5443\"]
+  capabilities = [\"pull\", \"resolve\"]
   ca = \"$D/[fd00::14]/ca.crt\"" && [ "$(nlogs "^registry-addon: wrote ")" = 3 ]' "$h/log"
 host port "REGISTRY_HOST=10.96.0.20:8443" "REGISTRY_URL=https://10.96.0.20:8443" \
-	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker"
+	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker" "OWN_COPIES_URL="
 run
-t "port: host:port dirs for the ClusterIP and the names" 'is "$D/registry:8443/hosts.toml" "$HEADER
+t "port, OWN_COPIES_URL empty: host:port dirs for the ClusterIP and the names, the writer only" \
+	'is "$D/registry:8443/hosts.toml" "$HEADER
 [host.\"https://10.96.0.20:8443\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
-  ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1"'
+  ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1" &&
+	is "$DOC/10.96.0.21/ca.crt" "$ca1" && [ "$(find "$DOC" -name ca.crt | grep -c .)" = 4 ]'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
+
+# --- a config written before issue 12 (no MIRROR_URL, no OWN_COPIES_URL): the mirror is
+# REGISTRY_URL, the names have one host; exactly the files of before
+host old "MIRROR_URL=" "OWN_COPIES_URL="
+run
+t "no MIRROR_URL: ready, the probe asks REGISTRY_URL" '[ $rc = 0 ] && ready &&
+	logs "registry mirror at https://10.96.0.20 answers; mirrors on"' "$h/log"
+ok=1
+for n in 10.96.0.20 registry registry.registry-system builds.example.com; do is "$D/$n/hosts.toml" "$(expect "$ip_toml1")" || ok=; done
+t "no MIRROR_URL: the ClusterIP's and names' hosts.toml: the writer only" '[ -n "$ok" ]'
+t "no MIRROR_URL: docker.io's hosts.toml mirrors to https://10.96.0.20/v2/docker.io" \
+	'is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io 10.96.0.20)"'
+t "no MIRROR_URL: the cri-o drop-in: names -> 10.96.0.20 (no mirror entries), docker.io -> 10.96.0.20/docker.io" \
+	'is "$CRD/registry-addon.conf" "$HEADER
+$(crio_own registry -)
+
+$(crio_own registry.registry-system -)
+
+$(crio_own builds.example.com -)
+
+$(crio_up docker.io 10.96.0.20)
+
+$(crio_up quay.io 10.96.0.20)"' "$CRD/registry-addon.conf"
+n=$(find "$D" "$h/containers" "$h/docker" -type f | grep -c .)
+t "no MIRROR_URL: the 16 files of before, no ca.crt dir for another host" \
+	'[ "$n" = 16 ] && [ -z "$(find "$h" -name "10.96.0.21*")" ]'
 
 # --- hosts from the config are checked where they enter: one path component each, never a path
 # (the binary refuses them before; this is the script's own guard)
@@ -295,6 +343,14 @@ host badhost "REGISTRY_HOST=../10.96.0.20" "REGISTRY_URL=https://../10.96.0.20"
 run
 t "hosts: a REGISTRY_HOST that is not a host: exit 2, nothing written" \
 	'[ $rc = 2 ] && [ ! -e "$D" ] && grep -q "REGISTRY_HOST \"../10.96.0.20\" in .* is not a registry host" "$h/log"' "$h/log"
+# the URLs too: https://HOST, HOST one path component
+for kv in "MIRROR_URL=http://10.96.0.21" "MIRROR_URL=https://10.96.0.21/../x" "MIRROR_URL=10.96.0.21" \
+	"OWN_COPIES_URL=https://10.96.0.21:5443/v2" "OWN_COPIES_URL=https://" "REGISTRY_URL=https://a b"; do
+	host badurl "$kv"
+	run
+	t "hosts: $kv: exit 2, nothing written, logged" \
+		'[ $rc = 2 ] && [ ! -e "$D" ] && [ ! -e "$h/docker" ] && logs "${kv%%=*} \"${kv#*=}\" in $h/cfg is not https://HOST"' "$h/log"
+done
 host longhost "REGISTRY_NAMES=registry $(printf 'a%.0s' $(seq 256))"
 run
 t "hosts: a name longer than a file name may be is refused; the pass still writes the rest" \
@@ -352,19 +408,24 @@ t "foreign, remove mode: only ours removed; foreign files, the symlink and their
 host health
 run PROBE=true
 t "health: probe answers -> mirrors on" '[ -f "$D/docker.io/hosts.toml" ] &&
-	logs "registry at https://10.96.0.20 answers; mirrors on"' "$h/log"
+	logs "registry mirror at https://10.96.0.21 answers; mirrors on"' "$h/log"
 mkdir -p "$D/quay.io" && echo keep > "$D/quay.io/notes"
 run PROBE=false
 t "health: probe fails -> mirror hosts.toml removed, logged" '[ ! -e "$D/docker.io/hosts.toml" ] &&
 	logs "removed $D/docker.io/hosts.toml" &&
-	logs "registry at https://10.96.0.20 does not answer; mirrors withdrawn"' "$h/log"
+	logs "registry mirror at https://10.96.0.21 does not answer; mirrors withdrawn"' "$h/log"
 t "health: emptied mirror dir removed, one with a foreign file kept" \
 	'[ ! -e "$D/docker.io" ] && [ -f "$D/quay.io/notes" ] && [ ! -e "$D/quay.io/hosts.toml" ]'
-t "health: the registry's own files stay; not ready, the reason names the URL" '[ $rc = 1 ] && ! ready &&
-	[ "$(cat "$h/state/reason")" = "the registry does not answer at https://10.96.0.20/v2/ from this node (mirrors withdrawn)" ] &&
+t "health: the registry's own files stay; not ready, the reason names MIRROR_URL" '[ $rc = 1 ] && ! ready &&
+	[ "$(cat "$h/state/reason")" = "the registry mirror does not answer at https://10.96.0.21/v2/ from this node (mirrors withdrawn)" ] &&
 	is "$D/registry/hosts.toml" "$(expect "$ip_toml")" && is "$D/10.96.0.20/ca.crt" "$ca1"'
-t "health: cri-o drop-in without mirror blocks" '! grep -q "docker.io\|quay.io\|registry.mirror" \
-	"$CRD/registry-addon.conf" && grep -q "prefix = \"builds.example.com\"" "$CRD/registry-addon.conf"'
+t "health: cri-o drop-in without the upstreams, the names (and their copies) kept" \
+	'is "$CRD/registry-addon.conf" "$HEADER
+$(crio_own registry)
+
+$(crio_own registry.registry-system)
+
+$(crio_own builds.example.com)"'
 run PROBE=true
 t "health: answers again -> mirrors back" 'is "$D/docker.io/hosts.toml" \
 	"$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
@@ -374,17 +435,19 @@ run PROBE="echo probed > '$h/probed'; false"
 t "health: without mirrors the probe still runs, and its failure makes the node not ready" \
 	'[ $rc = 1 ] && ! ready && [ -e "$h/probed" ]' "$h/log"
 
-# built-in probe: busybox wget of $REGISTRY_URL/v2/ (SECLEVEL=0: busybox 1.35's TLS client sends
-# no signature_algorithms, so the server must accept SHA-1 handshake signatures, as Go's does)
+# built-in probe: busybox wget of $MIRROR_URL/v2/ (SECLEVEL=0: busybox 1.35's TLS client sends
+# no signature_algorithms, so the server must accept SHA-1 handshake signatures, as Go's does);
+# REGISTRY_URL points where nothing answers: the probe asks the mirror, not the writer
 port=$(free_port)
-host wget "REGISTRY_URL=https://127.0.0.1:$port"
+host wget "MIRROR_URL=https://127.0.0.1:$port" "REGISTRY_URL=https://127.0.0.1:1"
 setsid openssl s_server -accept "127.0.0.1:$port" -cert "$tmp/ca1.crt" -key "$tmp/ca1.key" -www -quiet \
 	-cipher 'DEFAULT:@SECLEVEL=0' > /dev/null 2>&1 &
 srv=$!
 groups+=("$srv")
 for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
 run PROBE=
-t "built-in probe: an HTTPS server answers -> mirrors on" '[ -f "$D/docker.io/hosts.toml" ]' "$h/log"
+t "built-in probe: an HTTPS server answers at MIRROR_URL -> mirrors on, ready" \
+	'[ -f "$D/docker.io/hosts.toml" ] && [ $rc = 0 ] && logs "registry mirror at https://127.0.0.1:$port answers; mirrors on"' "$h/log"
 kill "$srv"; wait "$srv" 2> /dev/null
 run PROBE=
 t "built-in probe: nothing listens -> mirrors withdrawn, not ready" '[ ! -e "$D/docker.io" ] && [ $rc = 1 ]' "$h/log"
@@ -579,17 +642,20 @@ echo foreign > "$DOC/registry/client.cert"
 echo junk > "$DOC/registry/.ca.crt.registry-addon.tmp"
 cp "$CC" "$h/cc.patched"
 cfgset MODE remove
+# (the sweep does not depend on the URLs: a Removed config of an older add-on has none)
+cfgset MIRROR_URL ""; cfgset OWN_COPIES_URL ""
 rm "$h/ca.crt"
 before_ours=$(ours_in "$D" "$h/containers" "$h/docker" | grep -c .)
 run
 t "remove: exit 0 and ready (without a CA)" '[ $rc = 0 ] && ready' "$h/log"
-t "remove: every file of ours removed and logged" '[ "$before_ours" = 16 ] &&
-	[ -z "$(ours_in "$h")" ] && [ "$(nlogs "^registry-addon: removed ")" = 17 ] &&
+t "remove: every file of ours removed and logged" '[ "$before_ours" = 20 ] &&
+	[ -z "$(ours_in "$h")" ] && [ "$(nlogs "^registry-addon: removed ")" = 21 ] &&
 	logs "removed $CRD/registry-addon.conf"' "$h/log"
 t "remove: foreign files kept" '[ -f "$D/registry/notes.toml" ] && [ -f "$CRC/elsewhere/ca.crt" ] &&
 	[ -f "$CRD/other.conf" ] && [ -f "$DOC/registry/client.cert" ]'
 t "remove: emptied dirs removed, others kept" '[ ! -e "$D/docker.io" ] && [ ! -e "$D/10.96.0.20" ] &&
-	[ ! -e "$CRC/registry" ] && [ -d "$D/registry" ] && [ -d "$DOC/registry" ] && [ -d "$CRD" ] && [ -d "$D" ]'
+	[ ! -e "$CRC/registry" ] && [ -d "$D/registry" ] && [ -d "$DOC/registry" ] && [ -d "$CRD" ] && [ -d "$D" ] &&
+	[ ! -e "$CRC/10.96.0.21" ] && [ ! -e "$DOC/10.96.0.21:5443" ]'
 t "remove: config.toml and its .bak left alone, logged" 'cmp -s "$CC" "$h/cc.patched" &&
 	[ -f "$CC.registry-addon.bak" ] && grep -q "left $CC as it is" "$h/log"' "$h/log"
 t "remove: temp leftovers removed" '[ "$(tmpfiles)" = 0 ]'
@@ -662,11 +728,19 @@ if [ -n "$bin" ]; then
 	mf data "$tmp/node-mirrors.out" registry-node-trust registry-node-trust config > "$h/cfg"
 	(scriptenv ONCE=1 PROBE=true "$BB" sh "$script" "$h/cfg") > "$h/log" 2>&1; st=$?
 	t "ships: the generated config drives a pass (ready)" '[ $st = 0 ]' "$h/log"
-	t "ships: a mirror of an upstream with a port points at its path in the mirror" \
-		'grep -qF "[host.\"https://10.96.0.20:8443/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
+	# MIRROR_URL and OWN_COPIES_URL as the script reads them (a generator before issue 12 writes
+	# neither: the mirror is then REGISTRY_URL and the names have the writer only)
+	# shellcheck source=/dev/null
+	mu=$(. "$h/cfg" && echo "${MIRROR_URL:-$REGISTRY_URL}") cu=$(. "$h/cfg" && echo "${OWN_COPIES_URL:-}")
+	grep -q "^MIRROR_URL=" "$h/cfg" || note "BIN's config has no MIRROR_URL (generator before issue 12): the mirror is REGISTRY_URL"
+	grep -q "^OWN_COPIES_URL=" "$h/cfg" || note "BIN's config has no OWN_COPIES_URL (generator before issue 12): no copies checked"
+	t "ships: a mirror of an upstream with a port points at its path in the mirror ($mu)" \
+		'grep -qF "[host.\"$mu/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
 		"$h/log"
-	t "ships: the registry's names map to the ClusterIP with its port" \
-		'grep -qF "[host.\"https://10.96.0.20:8443\"]" "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"'
+	own=$(grep -F '[host.' "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml")
+	t "ships: the registry's names map to the ClusterIP with its port (the writer)${cu:+, then $cu}" \
+		'[ "$own" = "[host.\"https://10.96.0.20:8443\"]${cu:+$'"'\\n'"'[host.\"$cu\"]}" ]' \
+		"$D/registry.registry-system.svc.cluster.local:8443/hosts.toml"
 	t "ships: index.docker.io is mirrored as docker.io, from registry-1.docker.io" \
 		'grep -qxF "server = \"https://registry-1.docker.io\"" "$D/docker.io/hosts.toml" && [ ! -e "$D/index.docker.io" ]'
 	t "ships: our own hostname and loopback are not mirrored" \

@@ -3,17 +3,17 @@
 # and pull through it (registry-addon's DaemonSet "registry-node-trust"). POSIX sh for busybox.
 #
 # A pass writes, for the runtimes in RUNTIMES: containerd hosts.toml files (the registry's ClusterIP
-# and each of its names -> the ClusterIP; each mirrored upstream -> the registry, only while the
-# registry answers), CRI-O's registries.conf.d drop-in, and ca.crt files for containerd, CRI-O and
-# Docker. The hosts.toml form is chosen for the containerd this node runs: [host."URL"] tables
-# (read by 1.6 to 2.x) unless the ClusterIP is IPv6 and config.toml says containerd 1.x, whose TOML
-# parser refuses "]" in a table header (then an inline table under [host]; 2.x ignores those).
-# It checks that containerd reads CONTAINERD_CERTS_D (config_path), adding it under
-# CONFIGURE_CONTAINERD=ifMissing, and that CRI-O re-reads its drop-ins. A pass runs at start, every
-# INTERVAL s, and within TICK s of a change of the CA. MODE=remove deletes our files.
+# and each of its names -> the writer, then the read-only copies; each mirrored upstream -> the
+# mirror, only while the mirror answers), CRI-O's registries.conf.d drop-in (the same), and ca.crt
+# files for containerd, CRI-O and Docker. The hosts.toml form suits this node's containerd:
+# [host."URL"] tables (read by 1.6 to 2.x) unless the ClusterIP is IPv6 and config.toml says
+# containerd 1.x, whose TOML parser refuses "]" in a table header (then inline tables under
+# [host]; 2.x ignores those). It checks that containerd reads CONTAINERD_CERTS_D (config_path),
+# adding it under CONFIGURE_CONTAINERD=ifMissing, and that CRI-O re-reads its drop-ins. A pass runs
+# at start, every INTERVAL s, and within TICK s of a change of the CA. MODE=remove deletes our files.
 #
 # Ready: $STATE_DIR/ready exists while this node trusts the registry and pulls through it (the
-# registry answers, every runtime found here reads our files, no conflict); otherwise
+# mirror answers, every runtime found here reads our files, no conflict); otherwise
 # $STATE_DIR/reason holds one line saying why (the readiness probe prints it). A runtime whose
 # configuration is absent from this node does not hold it back. Each change of state is logged.
 #
@@ -26,14 +26,16 @@
 # then rename); unchanged files are left as they are. Directories are removed only when empty.
 #
 # Variables. CONFIG_FILE (sourced; single-quoted KEY='value' lines from the add-on) sets MODE
-# (install|remove), REGISTRY_HOST (host[:port] of the ClusterIP), REGISTRY_URL (https://HOST),
-# REGISTRY_NAMES (the registry's names, space-separated), MIRRORS ("upstream,endpoint,path"
-# triples), RUNTIMES (containerd cri-o docker) and CONFIGURE_CONTAINERD (never|ifMissing). Paths
-# and commands (defaults below; a non-empty value in the environment wins over the config file):
-# CA_FILE, CONTAINERD_CERTS_D, CONTAINERD_CONFIG, CRIO_REGISTRIES_D, CRIO_REGISTRIES_CONF,
-# CRIO_CONFIG_DIR, CRIO_CERTS_D, DOCKER_CERTS_D, STATE_DIR, PROBE (sh command; exit 0 = the
-# registry answers; empty = wget its /v2/), RESTART_CONTAINERD (sh command), INTERVAL, TICK
-# (seconds) and ONCE (1 = one pass, then exit 0 if ready, else 1).
+# (install|remove), REGISTRY_HOST (host[:port] of the ClusterIP), REGISTRY_URL (https://HOST: the
+# writer), MIRROR_URL (https://HOST: the mirror; empty: REGISTRY_URL), OWN_COPIES_URL (https://HOST:
+# read-only copies of our images; empty: none), REGISTRY_NAMES (the registry's names,
+# space-separated), MIRRORS ("upstream,endpoint,path" triples), RUNTIMES (containerd cri-o docker)
+# and CONFIGURE_CONTAINERD (never|ifMissing). Paths and commands (defaults below; a non-empty
+# value in the environment wins over the config file): CA_FILE, CONTAINERD_CERTS_D,
+# CONTAINERD_CONFIG, CRIO_REGISTRIES_D, CRIO_REGISTRIES_CONF, CRIO_CONFIG_DIR, CRIO_CERTS_D,
+# DOCKER_CERTS_D, STATE_DIR, PROBE (sh command; exit 0 = the mirror answers; empty = wget
+# MIRROR_URL/v2/), RESTART_CONTAINERD (sh command), INTERVAL, TICK (seconds) and ONCE (1 = one
+# pass, then exit 0 if ready, else 1).
 HEADER='# Managed by registry-addon (registry-addon.dev); do not edit. Removed when the add-on is removed.'
 OVERRIDABLE='CA_FILE CONTAINERD_CERTS_D CONTAINERD_CONFIG CRIO_REGISTRIES_D CRIO_REGISTRIES_CONF
   CRIO_CONFIG_DIR CRIO_CERTS_D DOCKER_CERTS_D STATE_DIR PROBE RESTART_CONTAINERD INTERVAL TICK ONCE'
@@ -66,6 +68,7 @@ for v in $OVERRIDABLE; do eval "[ -z \"\$env_$v\" ] || $v=\$env_$v"; done
 : "${CRIO_REGISTRIES_D:=/etc/containers/registries.conf.d}" "${CRIO_CERTS_D:=/etc/containers/certs.d}"
 : "${CRIO_REGISTRIES_CONF:=/etc/containers/registries.conf}" "${CRIO_CONFIG_DIR:=/etc/crio}"
 : "${DOCKER_CERTS_D:=/etc/docker/certs.d}" "${PROBE:=}" "${ONCE:=}" "${MIRRORS:=}" "${REGISTRY_NAMES:=}"
+: "${OWN_COPIES_URL:=}"
 [ -n "${RESTART_CONTAINERD:-}" ] ||
   RESTART_CONTAINERD="nsenter -t 1 -m -u -i -n -p -- sh -c 'systemctl restart containerd'"
 case ${INTERVAL:-} in '' | *[!0-9]* | 0) INTERVAL=60 ;; esac
@@ -83,22 +86,27 @@ valid_host() {
 }
 # valid_path P: a repository path component of the mirror (letters, digits, ".", "_", "-")
 valid_path() { case $1 in '' | .* | *..* | *[!A-Za-z0-9._-]*) return 1 ;; esac; [ "${#1}" -le 255 ]; }
+is_url() { [ "${1#https://}" != "$1" ] && valid_host "${1#https://}"; }  # is_url https://HOST
 ipv6() { case $1 in \[*) return 0 ;; esac; return 1; }
 own() { [ "$1" = "$REGISTRY_HOST" ] || has "$REGISTRY_NAMES" "$1"; }
 
 # refuse MESSAGE: log it; the first one keeps the node not ready (cfg_problem)
 refuse() { log "$1"; [ -n "$cfg_problem" ] || cfg_problem=$1; }
 
-# check_config: REGISTRY_HOST must be a host; names and mirrors that are not are dropped (and
-# keep the node not ready: sets cfg_problem); sets names and mirrors, the lists the passes use
+# check_config: REGISTRY_HOST must be a host, the URLs https://HOST; names and mirrors that are
+# not are dropped (and keep the node not ready: sets cfg_problem); sets names, mirrors and
+# trusted (the hosts given our CA in certs.d: the ClusterIP, names, the mirror's and the copies')
 check_config() {
   names="" mirrors="" cfg_problem=""
-  if [ "$MODE" = install ] && ! valid_host "${REGISTRY_HOST:-}"; then
-    log "REGISTRY_HOST \"${REGISTRY_HOST:-}\" in $cfg is not a registry host"; exit 2
+  if [ "$MODE" = install ]; then
+    valid_host "${REGISTRY_HOST:-}" ||
+      { log "REGISTRY_HOST \"${REGISTRY_HOST:-}\" in $cfg is not a registry host"; exit 2; }
+    : "${MIRROR_URL:=${REGISTRY_URL:-}}"
+    for v in REGISTRY_URL MIRROR_URL ${OWN_COPIES_URL:+OWN_COPIES_URL}; do
+      eval "u=\${$v:-}"
+      is_url "$u" || { log "$v \"$u\" in $cfg is not https://HOST"; exit 2; }
+    done
   fi
-  [ "$MODE" = remove ] || { [ "${REGISTRY_URL#https://}" != "${REGISTRY_URL:-}" ] &&
-    valid_host "${REGISTRY_URL#https://}"; } ||
-    { log "REGISTRY_URL \"${REGISTRY_URL:-}\" in $cfg is not https://HOST"; exit 2; }
   for n in $REGISTRY_NAMES; do
     if [ "$n" = "$REGISTRY_HOST" ] || has "$names" "$n"; then continue; fi
     if valid_host "$n"; then names="$names $n"
@@ -107,14 +115,17 @@ check_config() {
   for m in $MIRRORS; do
     u=${m%%,*} p=${m##*,} e=${m#*,}
     e=${e%,*}
-    if ! valid_host "$u" || ! valid_path "$p" || ! valid_host "${e#https://}" || [ "${e#https://}" = "$e" ]
-    then
+    if ! valid_host "$u" || ! valid_path "$p" || ! is_url "$e"; then
       refuse "refused mirror \"$m\": not upstream,https://endpoint,path"
     elif own "$u"; then
       log "not mirroring $u: it is one of the registry's own names"
     else
       mirrors="$mirrors $u,$e,$p"
     fi
+  done
+  trusted="$REGISTRY_HOST$names"
+  for t in "${MIRROR_URL#https://}" "${OWN_COPIES_URL#https://}"; do
+    [ -z "$t" ] || has "$trusted" "$t" || trusted="$trusted $t"
   done
 }
 
@@ -359,13 +370,19 @@ containerd_check() {
 
 # --- containerd: its files
 
-# host_entry URL CAPS EXTRA: one [host] entry in the form this node's containerd reads
+# host_entry URL CAPS EXTRA: one host entry in the form this node's containerd reads
 host_entry() {
   if [ "$ctd_form" = inline ]; then
-    printf '[host]\n  "%s" = { capabilities = [%s], ca = "%s"%s }' "$1" "$2" "$ca" "${3:+, $3}"
+    printf '  "%s" = { capabilities = [%s], ca = "%s"%s }' "$1" "$2" "$ca" "${3:+, $3}"
   else
     printf '[host."%s"]\n  capabilities = [%s]\n  ca = "%s"%s' "$1" "$2" "$ca" "${3:+$nl  $3}"
   fi
+}
+# host_table ENTRY...: the entries in this order (containerd tries them so), inline ones under
+# one [host] line (one a line: containerd 1.x orders them by line)
+host_table() {
+  s=; [ "$ctd_form" = tables ] || { printf '[host]'; s=$nl; }
+  for e in "$@"; do printf '%s%s' "$s" "$e"; s=$nl; [ "$ctd_form" = inline ] || s=$nl$nl; done
 }
 
 # containerd_form: "tables", or "inline" for an IPv6 ClusterIP on containerd 1.x (go-toml v1
@@ -381,22 +398,23 @@ containerd_form() {
   once "form:$ctd_form" "containerd: hosts.toml entries as $form ($why)"
 }
 
-# containerd_write: ca.crt and hosts.toml for the ClusterIP and our names, and for each upstream
-# while the registry answers; our names get no server line (nodes cannot resolve them)
+# containerd_write: ca.crt and hosts.toml for the ClusterIP and our names (the writer, then the
+# copies), and for each upstream (the mirror) while the mirror answers; our names get no server
+# line (nodes cannot resolve them)
 containerd_write() {
-  d=$CONTAINERD_CERTS_D
-  ca="$d/$REGISTRY_HOST/ca.crt"
+  d=$CONTAINERD_CERTS_D ca="$CONTAINERD_CERTS_D/$REGISTRY_HOST/ca.crt"
   containerd_form
   write_in_dir "$ca" "$ca_body"
-  own="$HEADER$nl$(host_entry "$REGISTRY_URL" '"pull", "resolve", "push"' '')"
+  w=$(host_entry "$REGISTRY_URL" '"pull", "resolve", "push"' '') c=
+  [ -z "$OWN_COPIES_URL" ] || c=$(host_entry "$OWN_COPIES_URL" '"pull", "resolve"' '')
+  own="$HEADER$nl$(host_table "$w" ${c:+"$c"})"
   for h in "$REGISTRY_HOST" $names; do write_in_dir "$d/$h/hosts.toml" "$own"; done
   [ -n "$healthy" ] || return 0
   for m in $mirrors; do
     u=${m%%,*} p=${m##*,} e=${m#*,}
     e=${e%,*}
-    body="$HEADER${nl}server = \"$e\"$nl$nl$(host_entry "$REGISTRY_URL/v2/$p" '"pull", "resolve"' \
-      'override_path = true')"
-    write_in_dir "$d/$u/hosts.toml" "$body"
+    body=$(host_entry "$MIRROR_URL/v2/$p" '"pull", "resolve"' 'override_path = true')
+    write_in_dir "$d/$u/hosts.toml" "$HEADER${nl}server = \"$e\"$nl$nl$(host_table "$body")"
   done
 }
 
@@ -456,11 +474,11 @@ crio_autoreload() {
   [ "$v" = true ]
 }
 
-# crio_write: ca.crt for the ClusterIP and our names; the drop-in mapping our names to the
-# ClusterIP and each upstream (while the registry answers) to its mirror, prefixes others define
-# excepted. containers/image has no IPv6 literal in a location: then the CA files only.
+# crio_write: ca.crt for the trusted hosts; the drop-in mapping our names to the ClusterIP (mirrors:
+# it, then the copies) and each upstream (while the mirror answers) to its path there, prefixes
+# others define excepted. containers/image has no IPv6 literal in a location: then the CA only.
 crio_write() {
-  for h in "$REGISTRY_HOST" $names; do write_in_dir "$CRIO_CERTS_D/$h/ca.crt" "$ca_body"; done
+  for h in $trusted; do write_in_dir "$CRIO_CERTS_D/$h/ca.crt" "$ca_body"; done
   if ipv6 "$REGISTRY_HOST"; then
     once crio6 "CRI-O: wrote the CA only: containers/image cannot use an IPv6 literal" \
       "($REGISTRY_HOST) as a registry location, so pulls by the registry's names and through the" \
@@ -470,17 +488,18 @@ crio_write() {
     return 0
   fi
   theirs=$(crio_prefixes)
-  conf=$HEADER sep=
+  conf=$HEADER sep="" x="location = \"$REGISTRY_HOST\"" mi="$nl${nl}[[registry.mirror]]$nl"
   for n in $names; do
     listed "$theirs" "$n" && { conflict "$CRIO_REGISTRIES_D" "has another [[registry]] for $n"; continue; }
-    conf="$conf$sep${nl}[[registry]]${nl}prefix = \"$n\"${nl}location = \"$REGISTRY_HOST\"" sep=$nl
+    conf="$conf$sep${nl}[[registry]]${nl}prefix = \"$n\"$nl$x" sep=$nl
+    [ -z "$OWN_COPIES_URL" ] || conf="$conf$mi$x${mi}location = \"${OWN_COPIES_URL#https://}\""
   done
   for m in $mirrors; do
     [ -n "$healthy" ] || break
     u=${m%%,*} p=${m##*,}
     listed "$theirs" "$u" && { conflict "$CRIO_REGISTRIES_D" "has another [[registry]] for $u"; continue; }
     conf="$conf$sep${nl}[[registry]]${nl}prefix = \"$u\"${nl}location = \"$u\"$nl${nl}[[registry.mirror]]"
-    conf="$conf${nl}location = \"$REGISTRY_HOST/$p\"" sep=$nl
+    conf="$conf${nl}location = \"${MIRROR_URL#https://}/$p\"" sep=$nl
   done
   write_file "$CRIO_REGISTRIES_D/registry-addon.conf" "$conf"
   if ! crio_runs; then summary="$summary; cri-o: not here"; return 0; fi
@@ -492,17 +511,15 @@ crio_write() {
 }
 
 # --- Docker: trust only (its mirrors are daemon.json's, and need a restart)
-docker_write() {
-  for h in "$REGISTRY_HOST" $names; do write_in_dir "$DOCKER_CERTS_D/$h/ca.crt" "$ca_body"; done
-}
+docker_write() { for h in $trusted; do write_in_dir "$DOCKER_CERTS_D/$h/ca.crt" "$ca_body"; done; }
 
 # --- health and state
 
-# probe: 0 when the registry answers (run in the background so that SIGTERM need not wait)
+# probe: 0 when the mirror answers (run in the background so that SIGTERM need not wait)
 # (timeout, not wget -T: Debian's busybox 1.35 wget has no -T and crashes on it)
 probe() {
   if [ -n "$PROBE" ]; then sh -c "$PROBE" &
-  else timeout 5 wget -q --no-check-certificate -O /dev/null "$REGISTRY_URL/v2/" 2>/dev/null &
+  else timeout 5 wget -q --no-check-certificate -O /dev/null "$MIRROR_URL/v2/" 2>/dev/null &
   fi
   kid=$!
   wait "$kid"
@@ -540,11 +557,11 @@ pass_install() {
   was=$healthy healthy=
   probe && healthy=1
   if [ "$healthy" != "$was" ] || [ -z "$ran" ]; then
-    if [ -n "$healthy" ]; then log "registry at $REGISTRY_URL answers; mirrors on"
-    else log "registry at $REGISTRY_URL does not answer; mirrors withdrawn"; fi
+    if [ -n "$healthy" ]; then log "registry mirror at $MIRROR_URL answers; mirrors on"
+    else log "registry mirror at $MIRROR_URL does not answer; mirrors withdrawn"; fi
   fi
   [ -n "$healthy" ] ||
-    problem "the registry does not answer at $REGISTRY_URL/v2/ from this node (mirrors withdrawn)"
+    problem "the registry mirror does not answer at $MIRROR_URL/v2/ from this node (mirrors withdrawn)"
   ran=1 ca_body="$HEADER$nl$ca_pem"
   if has "$RUNTIMES" containerd; then
     containerd_scan
