@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The preload list of every fixture and every real chart against an
+# The preload list of every fixture and every real chart (writer.yml of the
+# registry-sync ConfigMap: ordinal 0's regsync, into 127.0.0.1:5010) against an
 # independent extraction (tests/schema/preload.mjs, the npm "yaml" parser).
 # usage: tests/preload.sh BIN
 set -u

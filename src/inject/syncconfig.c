@@ -67,6 +67,33 @@ add_images(struct inject *in, struct ynode *sync, const struct images *set)
 	}
 }
 
+/* Docker Hub gives anonymous clients 10 pulls an hour, and regsync starts a
+ * copy only while sync.rateLimit.min remain (cmd/regsync/root.go): a larger
+ * min without credentials would never copy a docker.io image. */
+static int
+check_rate_limit(struct inject *in, const struct images *set)
+{
+	const struct config *c = in->cfg;
+	struct where w = { .field = "spec.sync.rateLimit.min" };
+
+	if (*c->sync.credentials_secret || c->sync.rate_limit_min < 10)
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		char *host = image_host(set->v[i]);
+		int hub = !strcmp(host, "docker.io");
+
+		free(host);
+		if (hub) {
+			diag_error(&w, "invalid value %ld: the preload has %s from Docker Hub, which allows anonymous "
+				   "clients 10 pulls an hour, and regsync copies only while at least this many remain, "
+				   "so it would never copy; use 9 or less, or give sync.credentialsSecret",
+				   c->sync.rate_limit_min, set->v[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* sync.preload: "auto" (the input's images, our own and loopback ones left
  * out) and/or explicit references (checked when read), of which one under
  * the registry's own names or a loopback host is refused. */
@@ -93,6 +120,7 @@ preload(struct inject *in, struct ynode *sync)
 			free(norm);
 		}
 	}
+	rc |= check_rate_limit(in, &set);
 	add_images(in, sync, &set);
 	images_free(&set);
 	return rc;

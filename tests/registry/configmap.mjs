@@ -3,21 +3,28 @@
 // tests/schema/setup.sh.
 //
 //   node configmap.mjs extract OUTDIR [NAMESPACE] < STREAM
-//       Writes data["config.yml"] and data["run.sh"] of ConfigMap
-//       NAMESPACE/registry-config (default registry-system), byte for byte,
-//       to OUTDIR. Fails unless there is exactly one such ConfigMap and it has
-//       the annotation registry-addon.dev/generated: "true".
+//       Writes every data key of ConfigMap NAMESPACE/registry-config (default
+//       registry-system), byte for byte, to OUTDIR/KEY. Fails unless there is
+//       exactly one such ConfigMap, it has the annotation
+//       registry-addon.dev/generated: "true", and its keys are mirror.yml,
+//       mirror-writer.yml, own.yml, own-writer.yml, own-copy.yml, run.sh
+//       (and metrics.cgi, optional).
 //   node configmap.mjs compare ORIG NEW 'JSON'
 //       JSON maps dotted paths to [value in ORIG, value in NEW]. Checks both
 //       files hold exactly those values there, then that ORIG and NEW are
 //       equal once those paths are removed.
 //   node configmap.mjs wiring GENDIR [NAMESPACE] < STREAM
-//       Checks that the workload running run.sh agrees with config.yml and
-//       run.sh's defaults (GENDIR holds them, from extract): its command runs
-//       run.sh from the mounted ConfigMap, the TLS Secret is mounted where
-//       run.sh and config.yml read tls.crt/tls.key, the data volume at
-//       rootdirectory, container ports = listen ports. Prints the container's
-//       HTTP probes, one "PORTNUMBER SCHEME PATH" a line.
+//       Checks that the StatefulSet agrees with the configs and run.sh's
+//       defaults (GENDIR holds them, from extract): containers `registry`
+//       and `own` run ["/bin/sh", DIR/run.sh, mirror|own] with registry-config
+//       mounted at DIR = run.sh's ADDON_CONFIG_DIR default; the TLS Secret
+//       (tls.crt, tls.key) at its ADDON_TLS_DIR default, where every TLS
+//       config reads them; the data volume at the parent of every
+//       rootdirectory; containerPorts = exactly the ports the role's configs
+//       listen on for the cluster (not loopback; own: own.yml and
+//       own-writer.yml); container `metrics`, if any, serves metrics.cgi as
+//       cgi-bin/metrics (mode 0555) and the CGI reads mirror.yml's debug
+//       address. Prints each probe: "CONTAINER KIND PORT SCHEME PATH".
 //   node configmap.mjs get FILE PATH
 //       Prints the JSON value at dotted PATH (undefined when absent).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +33,10 @@ import { isDeepStrictEqual } from 'node:util';
 
 const require = createRequire(import.meta.url);
 const YAML = require('../schema/node_modules/yaml');
+
+const CONFIGS = ['mirror.yml', 'mirror-writer.yml', 'own.yml', 'own-writer.yml', 'own-copy.yml'];
+const KEYS = [...CONFIGS, 'run.sh'];
+const OPTIONAL = ['metrics.cgi'];
 
 function die(msg) {
 	process.stderr.write(`configmap.mjs: ${msg}\n`);
@@ -81,9 +92,12 @@ if (cmd === 'extract') {
 	const cm = found[0];
 	if (cm.metadata.annotations?.['registry-addon.dev/generated'] !== 'true')
 		die('registry-config lacks annotation registry-addon.dev/generated: "true"');
-	for (const key of ['config.yml', 'run.sh']) {
-		const v = cm.data?.[key];
-		if (typeof v !== 'string' || v === '') die(`registry-config has no data["${key}"]`);
+	const keys = Object.keys(cm.data ?? {});
+	const missing = KEYS.filter((k) => !keys.includes(k)), extra = keys.filter((k) => !KEYS.includes(k) && !OPTIONAL.includes(k));
+	if (missing.length || extra.length) die(`registry-config keys: missing [${missing}] unexpected [${extra}]`);
+	for (const key of keys) {
+		const v = cm.data[key];
+		if (typeof v !== 'string' || v === '') die(`registry-config data["${key}"] is empty or not a string`);
 		writeFileSync(`${outdir}/${key}`, v);
 	}
 } else if (cmd === 'compare') {
@@ -102,59 +116,79 @@ if (cmd === 'extract') {
 } else if (cmd === 'wiring') {
 	const [gendir, ns = 'registry-system'] = args;
 	if (!gendir) die('usage: wiring GENDIR [NAMESPACE] < STREAM');
-	const cfg = parseFile(`${gendir}/config.yml`);
+	const cfg = Object.fromEntries(CONFIGS.map((k) => [k, parseFile(`${gendir}/${k}`)]));
 	const runsh = readFileSync(`${gendir}/run.sh`, 'utf8');
 	const dflt = (v) => (runsh.match(new RegExp(`^[a-z]+=\\$\\{${v}:-([^}]*)\\}$`, 'm')) || [])[1];
-	const runConfig = dflt('ADDON_REGISTRY_CONFIG'), runTls = dflt('ADDON_TLS_DIR');
+	const runDir = dflt('ADDON_CONFIG_DIR'), runTls = dflt('ADDON_TLS_DIR');
+	if (!runDir || !runTls) die('run.sh: no ${ADDON_CONFIG_DIR:-...} or ${ADDON_TLS_DIR:-...} default');
 	const bad = [];
-	if (!runConfig || !runTls) die('run.sh: no ${ADDON_REGISTRY_CONFIG:-...} or ${ADDON_TLS_DIR:-...} default');
-	const wl = [];
+	const sts = [];
 	for (const d of YAML.parseAllDocuments(readFileSync(0, 'utf8'))) {
 		const o = d.toJS();
-		const pod = o?.spec?.template?.spec;
-		if (!pod || o.metadata?.namespace !== ns) continue;
-		const vol = (pod.volumes || []).find((v) => v.configMap?.name === 'registry-config');
-		if (!vol) continue;
-		for (const c of pod.containers || [])
-			if ((c.volumeMounts || []).some((m) => m.name === vol.name)) wl.push({ o, pod, c, vol });
+		if (o?.kind === 'StatefulSet' && o.metadata?.namespace === ns && o.metadata?.name === 'registry') sts.push(o);
 	}
-	if (wl.length !== 1) die(`${wl.length} containers mount ConfigMap ${ns}/registry-config, want 1`);
-	const { o, pod, c, vol } = wl[0], where = `${o.kind} ${o.metadata.name}, container ${c.name}`;
-	const mount = (name) => (c.volumeMounts || []).find((m) => m.name === name);
-	const at = (path) => (c.volumeMounts || []).find((m) => m.mountPath === path);
-	const cfgMount = mount(vol.name).mountPath;
-	const cmdline = [...(c.command || []), ...(c.args || [])];
-	if (!isDeepStrictEqual(cmdline, ['/bin/sh', `${cfgMount}/run.sh`]))
-		bad.push(`${where}: command+args ${JSON.stringify(cmdline)}, want ["/bin/sh", "${cfgMount}/run.sh"]`);
-	if (runConfig !== `${cfgMount}/config.yml`)
-		bad.push(`run.sh reads ${runConfig}, the ConfigMap is mounted at ${cfgMount}`);
-	if (vol.configMap.items && !['config.yml', 'run.sh'].every((k) => vol.configMap.items.some((i) => i.key === k && i.path === k)))
-		bad.push(`${where}: ConfigMap volume items leave out config.yml or run.sh`);
-	const tlsMount = at(runTls), tlsVol = tlsMount && (pod.volumes || []).find((v) => v.name === tlsMount.name);
-	if (!tlsVol?.secret) bad.push(`${where}: no Secret volume mounted at run.sh's TLS directory ${runTls}`);
-	else if (tlsVol.secret.items && !['tls.crt', 'tls.key'].every((k) => tlsVol.secret.items.some((i) => i.key === k && i.path === k)))
-		bad.push(`${where}: Secret volume ${tlsVol.name} does not project tls.crt and tls.key`);
-	for (const [k, f] of [['certificate', 'tls.crt'], ['key', 'tls.key']])
-		if (cfg.http?.tls?.[k] !== `${runTls}/${f}`)
-			bad.push(`config.yml http.tls.${k} is ${cfg.http?.tls?.[k]}, run.sh watches ${runTls}/${f}`);
-	const root = cfg.storage?.filesystem?.rootdirectory;
-	if (!at(root)) bad.push(`${where}: nothing mounted at rootdirectory ${root}`);
+	if (sts.length !== 1) die(`${sts.length} StatefulSets ${ns}/registry, want 1`);
+	const pod = sts[0].spec.template.spec;
+	const vol = (name) => (pod.volumes || []).find((v) => v.name === name);
+	const loopback = (addr) => /^(127\.|localhost:|\[::1\])/.test(String(addr));
 	const portOf = (addr) => Number(String(addr).split(':').pop());
-	const ports = Object.fromEntries((c.ports || []).map((p) => [p.name, p.containerPort]));
-	const portNum = (p) => (typeof p === 'number' ? p : ports[p]);
-	if (!Object.values(ports).includes(portOf(cfg.http?.addr))) bad.push(`${where}: no containerPort ${portOf(cfg.http?.addr)} (http.addr)`);
-	if (cfg.http?.debug?.addr && !Object.values(ports).includes(portOf(cfg.http.debug.addr)))
-		bad.push(`${where}: no containerPort ${portOf(cfg.http.debug.addr)} (http.debug.addr)`);
-	if (bad.length) die(bad.join('\n'));
-	for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-		const g = c[kind]?.httpGet;
-		if (g) process.stdout.write(`${kind} ${portNum(g.port)} ${g.scheme || 'HTTP'} ${g.path || '/'}\n`);
+	const roles = { registry: ['mirror', ['mirror.yml', 'mirror-writer.yml']], own: ['own', ['own.yml', 'own-writer.yml', 'own-copy.yml']] };
+	for (const [name, [role, files]] of Object.entries(roles)) {
+		const c = (pod.containers || []).find((x) => x.name === name);
+		if (!c) { bad.push(`no container ${name}`); continue; }
+		const where = `container ${name}`;
+		const at = (path) => (c.volumeMounts || []).find((m) => m.mountPath === path);
+		const cfgMount = at(runDir), cfgVol = cfgMount && vol(cfgMount.name);
+		if (cfgVol?.configMap?.name !== 'registry-config') bad.push(`${where}: ConfigMap registry-config not mounted at run.sh's ${runDir}`);
+		else if (cfgVol.configMap.items && ![...files, 'run.sh'].every((k) => cfgVol.configMap.items.some((i) => i.key === k && i.path === k)))
+			bad.push(`${where}: ConfigMap volume items leave out one of ${files}, run.sh`);
+		const cmdline = [...(c.command || []), ...(c.args || [])];
+		if (!isDeepStrictEqual(cmdline, ['/bin/sh', `${runDir}/run.sh`, role]))
+			bad.push(`${where}: command+args ${JSON.stringify(cmdline)}, want ["/bin/sh", "${runDir}/run.sh", "${role}"]`);
+		const tlsMount = at(runTls), tlsVol = tlsMount && vol(tlsMount.name);
+		if (!tlsVol?.secret) bad.push(`${where}: no Secret volume mounted at run.sh's TLS directory ${runTls}`);
+		else if (tlsVol.secret.items && !['tls.crt', 'tls.key'].every((k) => tlsVol.secret.items.some((i) => i.key === k && i.path === k)))
+			bad.push(`${where}: Secret volume ${tlsVol.name} does not project tls.crt and tls.key`);
+		const want = new Set();
+		for (const f of files) {
+			const h = cfg[f].http ?? {};
+			if (h.tls) for (const [k, file] of [['certificate', 'tls.crt'], ['key', 'tls.key']])
+				if (h.tls[k] !== `${runTls}/${file}`) bad.push(`${f} http.tls.${k} is ${h.tls[k]}, run.sh watches ${runTls}/${file}`);
+			const root = cfg[f].storage?.filesystem?.rootdirectory ?? '';
+			const parent = root.replace(/\/[^/]+$/, '');
+			const dm = at(parent);
+			if (!dm || !(vol(dm.name)?.persistentVolumeClaim || vol(dm.name)?.emptyDir || (sts[0].spec.volumeClaimTemplates || []).some((t) => t.metadata?.name === dm.name)))
+				bad.push(`${where}: no data volume at ${parent} (${f} rootdirectory ${root})`);
+			if (!loopback(h.addr)) want.add(portOf(h.addr));
+			if (h.debug?.addr && !loopback(h.debug.addr)) bad.push(`${f}: http.debug.addr ${h.debug.addr} is not loopback (pprof, expvar)`);
+		}
+		const have = new Set((c.ports || []).map((p) => p.containerPort));
+		if (!isDeepStrictEqual([...have].sort(), [...want].sort()))
+			bad.push(`${where}: containerPorts [${[...have]}], the configs listen for the cluster on [${[...want]}]`);
+		const ports = Object.fromEntries((c.ports || []).map((p) => [p.name, p.containerPort]));
+		for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+			const g = c[kind]?.httpGet;
+			if (g) process.stdout.write(`${name} ${kind} ${typeof g.port === 'number' ? g.port : ports[g.port]} ${g.scheme || 'HTTP'} ${g.path || '/'}\n`);
+		}
 	}
+	const m = (pod.containers || []).find((x) => x.name === 'metrics');
+	if (m) {
+		const www = (m.volumeMounts || []).map((vm) => [vm, vol(vm.name)]).find(([, v]) => v?.configMap?.name === 'registry-config');
+		const item = www?.[1].configMap.items?.find((i) => i.key === 'metrics.cgi');
+		if (!item || item.path !== 'cgi-bin/metrics' || item.mode !== 0o555) bad.push(`container metrics: metrics.cgi not projected as cgi-bin/metrics mode 0555`);
+		const h = (m.command || []).indexOf('-h');
+		if (h < 0 || m.command[h + 1] !== www?.[0].mountPath) bad.push(`container metrics: httpd -h is not the metrics.cgi volume's ${www?.[0].mountPath}`);
+		let cgi = '';
+		try { cgi = readFileSync(`${gendir}/metrics.cgi`, 'utf8'); } catch { bad.push('container metrics, but no metrics.cgi'); }
+		const dbg = cfg['mirror.yml'].http?.debug?.addr;
+		if (cgi && !cgi.includes(`http://${dbg}/metrics`)) bad.push(`metrics.cgi does not read mirror.yml's debug server http://${dbg}/metrics`);
+	}
+	if (bad.length) die(bad.join('\n'));
 } else if (cmd === 'get') {
 	const [file, path] = args;
 	if (!path) die('usage: get FILE PATH');
 	const v = get(parseFile(file), path);
 	process.stdout.write((v === undefined ? 'undefined' : JSON.stringify(v)) + '\n');
 } else {
-	die('usage: extract | compare | get (see the header)');
+	die('usage: extract | compare | wiring | get (see the header)');
 }

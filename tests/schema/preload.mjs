@@ -35,10 +35,13 @@
 //     name.<ns>.svc or name.<ns>.svc.*, the Service ClusterIP, or one of
 //     registry.hostnames;
 //   - deduplicated, sorted bytewise.
-// Actual: the `type: image` entries of regsync.yml in OUTPUT's registry-sync
-// ConfigMap. Each must have target = "127.0.0.1:5000/" + the source with its
-// host made a path component (brackets dropped, ':' -> '-'); sources
-// must be the expected set, in bytewise order, each once.
+// Actual: the sync entries of writer.yml (ordinal 0's regsync: the only one
+// that fetches from upstreams) in OUTPUT's registry-sync ConfigMap. Each must
+// be `type: image` with target = "127.0.0.1:5010/" (ordinal 0's mirror
+// writer) + the source with its host made a path component (brackets
+// dropped, ':' -> '-'); sources must be the expected set, in bytewise order,
+// each once. replica.yml must have no `type: image` entry (the other
+// replicas copy ordinal 0's mirror whole, never from an upstream).
 //
 // Options (they win over registry-addon args):
 //   --namespace NS       add-on namespace (default registry-system)
@@ -66,13 +69,13 @@
 // [...] extra [...] ...`, or `# skip - preload INPUT: ...`, then
 // `preload: N passed, N failed`. Exit 0 / 1 (failed) / 2 (usage).
 
-import { runIfMain, isPlainObject, isOurs, isLocalConfig, loadStream, findSyncConfigMaps, objName, parseRegsync, readText, SYNC_KEY,
-  validReference } from "./regsync.mjs";
+import { runIfMain, isPlainObject, isOurs, isLocalConfig, loadStream, findSyncConfigMaps, objName, parseRegsync, readText, WRITER_KEY,
+  REPLICA_KEY, MIRROR_WRITER, validReference } from "./regsync.mjs";
 import * as YAML from "yaml";
 
 const REGISTRY_SERVICE = "registry";
 const HEADLESS_SERVICE = "registry-headless";
-const MIRROR = "127.0.0.1:5000";
+const MIRROR = MIRROR_WRITER;
 
 // ------------------------------------------------------------ configuration
 
@@ -460,17 +463,25 @@ function main(argv) {
   if (exp.own.length) say(`# note - preload ${input}: left out as the add-on's own registry: ${list(exp.own)}`);
 
   let actual = [];
+  const reasons = [];
   if (cms.length === 1) {
     const cm = cms[0];
-    const text = isPlainObject(cm.data) ? cm.data[SYNC_KEY] : undefined;
-    if (typeof text !== "string") return finish(false, `not ok - preload ${input}: ConfigMap has no string data.${SYNC_KEY}`);
-    const { value, errors } = parseRegsync(text);
+    const text = isPlainObject(cm.data) ? cm.data[WRITER_KEY] : undefined;
+    if (typeof text !== "string") return finish(false, `not ok - preload ${input}: ConfigMap has no string data.${WRITER_KEY}`);
+    const { value, errors } = parseRegsync(text, WRITER_KEY);
     if (value === undefined) return finish(false, `not ok - preload ${input}: ${errors.join("; ")}`);
     const sync = isPlainObject(value) && Array.isArray(value.sync) ? value.sync : [];
-    actual = sync.filter((e) => isPlainObject(e) && e.type === "image");
+    actual = sync.filter((e) => isPlainObject(e));
+    const other = actual.filter((e) => e.type !== "image");
+    if (other.length) reasons.push(`${WRITER_KEY} has entries of type ${list(other.map((e) => JSON.stringify(e.type)))} (only image)`);
+    const rtext = isPlainObject(cm.data) ? cm.data[REPLICA_KEY] : undefined;
+    if (typeof rtext !== "string") return finish(false, `not ok - preload ${input}: ConfigMap has no string data.${REPLICA_KEY}`);
+    const r = parseRegsync(rtext, REPLICA_KEY);
+    if (r.value === undefined) return finish(false, `not ok - preload ${input}: ${r.errors.join("; ")}`);
+    const rimages = (isPlainObject(r.value) && Array.isArray(r.value.sync) ? r.value.sync : []).filter((e) => isPlainObject(e) && e.type === "image");
+    if (rimages.length) reasons.push(`${REPLICA_KEY} copies images from upstreams: ${list(rimages.map((e) => e.source))}`);
   }
 
-  const reasons = [];
   const sources = actual.map((e) => e.source);
   const nonString = actual.filter((e) => typeof e.source !== "string");
   if (nonString.length) reasons.push(`non-string source ${list(nonString.map((e) => JSON.stringify(e.source)))}`);
