@@ -40,9 +40,6 @@ SUITE=node-field
 # shellcheck source=tests/node/fieldlib.sh
 . tests/node/fieldlib.sh
 NAME=registry.registry-system.svc.cluster.local NODE_NS=registry-node-trust IMAGE='' plays=0 noted=''
-notrun=()
-# notrun WHAT: loud, and repeated in the summary
-notrun() { notrun+=("$*"); echo "# not run: $*"; }
 # teardown_check: nothing left: no pod, container or volume; no mount under the temp dir
 teardown_check() {
 	[ -z "${teardown_done:-}" ] || return 0; teardown_done=1
@@ -57,13 +54,6 @@ finish_field() {
 	for n in "${notrun[@]}"; do echo "# not run: $n"; done
 	finish
 }
-# the pods go before lib.sh's cleanup removes their storage; outside it, podman and skopeo leave
-# containers/image's blob cache and runc's state directory: removed when this run made them
-made=()
-[ -e /var/lib/containers ] || made+=(/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers)
-[ -e /run/runc ] || made+=(/run/runc)
-# shellcheck disable=SC2317  # called from the trap
-unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
 A6=fd00:10:96::14 B6=fd00:10:96::15 have6=
 # unaddr: the IPv6 addresses this run put on lo, taken off
 unaddr() { [ -n "$have6" ] || return 0; ip -6 addr del "$A6/128" dev lo; ip -6 addr del "$B6/128" dev lo; } 2> /dev/null

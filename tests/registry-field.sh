@@ -66,8 +66,6 @@ SUITE=registry-field
 # shellcheck source=tests/node/fieldlib.sh
 . tests/node/fieldlib.sh
 NAME=registry.registry-system.svc.cluster.local NS=registry-system noted=''
-notrun=()
-notrun() { notrun+=("$*"); echo "# not run: $*"; }
 finish_field() {
 	local n left
 	pods_down
@@ -76,11 +74,6 @@ finish_field() {
 	for n in "${notrun[@]}"; do echo "# not run: $n"; done
 	finish
 }
-made=()
-[ -e /var/lib/containers ] || made+=(/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers)
-[ -e /run/runc ] || made+=(/run/runc)
-# shellcheck disable=SC2317  # called from the trap
-unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
 # shellcheck disable=SC2317
 teardown() {
 	pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1

@@ -219,3 +219,15 @@ served() {
 	tail -c "+$((regmark + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
 	grep -F "\"$2 $3?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
 }
+
+# --- what every field suite shares: loud "not run" lines, and the host state podman leaves
+notrun=()
+# notrun WHAT: loud, and repeated in the summary
+notrun() { notrun+=("$*"); echo "# not run: $*"; }
+# the pods go before lib.sh's cleanup removes their storage; outside it, podman and skopeo leave
+# containers/image's blob cache and runc's state directory: removed (unmake) when this run made them
+made=()
+[ -e /var/lib/containers ] || made+=(/var/lib/containers/cache/blob-info-cache-v1.boltdb /var/lib/containers/cache /var/lib/containers)
+[ -e /run/runc ] || made+=(/run/runc)
+# shellcheck disable=SC2317  # called from the trap
+unmake() { local d; for d in "${made[@]}"; do rm -f "$d" 2> /dev/null || rmdir "$d" 2> /dev/null; done; }
