@@ -114,14 +114,24 @@ inject_peer_host(const struct inject *in, long i, int port)
 }
 
 char *
-inject_mirror_url(const struct inject *in, long port)
+inject_ip_host(const char *ip, long port)
 {
-	const char *ip = in->cfg->registry.service.mirror_cluster_ip;
-	int v6 = strchr(ip, ':') != NULL;
+	int v6 = strchr(ip, ':') != NULL;	/* image references bracket IPv6 hosts */
 
 	if (port == 443)
-		return xasprintf("https://%s%s%s", v6 ? "[" : "", ip, v6 ? "]" : "");
-	return xasprintf("https://%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", port);
+		return xasprintf("%s%s%s", v6 ? "[" : "", ip, v6 ? "]" : "");
+	return xasprintf("%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", port);
+}
+
+bool
+inject_all_platforms(const struct inject *in)
+{
+	const struct strlist *p = &in->cfg->sync.platforms;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i], "all"))
+			return true;
+	return false;
 }
 
 static void
@@ -258,13 +268,7 @@ inject_own_why(const char *ref)
 char *
 inject_cluster_host(const struct inject *in)
 {
-	const struct config *c = in->cfg;
-	const char *ip = c->registry.service.cluster_ip;
-	int v6 = strchr(ip, ':') != NULL;
-
-	if (c->registry.service.port == 443)
-		return xasprintf("%s%s%s", v6 ? "[" : "", ip, v6 ? "]" : "");
-	return xasprintf("%s%s%s:%ld", v6 ? "[" : "", ip, v6 ? "]" : "", c->registry.service.port);
+	return inject_ip_host(in->cfg->registry.service.cluster_ip, in->cfg->registry.service.port);
 }
 
 void

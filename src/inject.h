@@ -34,6 +34,10 @@ struct ynode;
 #define REGISTRY_OWN_PORT 5443		/* "own": copies of own images, read-only */
 #define REGISTRY_MIRROR_WRITER_PORT 5010	/* loopback, plain HTTP: regsync writes the mirror */
 #define REGISTRY_WRITER_POD "registry-0"	/* the StatefulSet's ordinal 0 */
+#define REGISTRY_UID 1000	/* every container's user; fsGroup too (the PVC is
+				 * writable by group 1000); also regsync's appuser */
+#define XSTR(x) STR(x)		/* a numeric macro as a string literal */
+#define STR(x) #x
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
 #define REGISTRY_AUTH_DIR "/etc/registry-auth"	/* registry.push.htpasswdSecret */
@@ -84,8 +88,9 @@ struct ynode *inject_object(struct inject *in, const char *api, const char *kind
 char *inject_service_host(const struct inject *in);
 /* "registry-<i>.registry-headless.<ns>.svc.<domain>:<port>"; caller frees. */
 char *inject_peer_host(const struct inject *in, long i, int port);
-/* "https://<mirrorClusterIP>" with ":port" unless port is 443; caller frees. */
-char *inject_mirror_url(const struct inject *in, long port);
+/* An address as an image reference's host: "10.96.0.20", "[fd00::14]", with
+ * ":port" unless port is 443; caller frees. */
+char *inject_ip_host(const char *ip, long port);
 /* The server certificate's SANs: the Service in its four DNS forms, every
  * replica's four headless forms, registry.hostnames; the ClusterIP and
  * 127.0.0.1 (the sidecar dials loopback). Arrays of strings in in->a. */
@@ -102,9 +107,10 @@ struct ynode *inject_selector(struct inject *in);
 int inject_own_host(const struct inject *in, const char *ref);
 /* Why inject_own_host() said yes, for a message (static text). */
 const char *inject_own_why(const char *ref);
-/* The ClusterIP as an image reference's host: "10.96.0.20", "[fd00::14]",
- * with ":port" unless the Service port is 443; caller frees. */
+/* inject_ip_host() of the ClusterIP and the Service port; caller frees. */
 char *inject_cluster_host(const struct inject *in);
+/* sync.platforms holds "all": every platform is copied */
+bool inject_all_platforms(const struct inject *in);
 /* Pod spec helpers: a configured mapping or list copied in under key unless
  * it is empty (values were expanded under a budget when read); a volumeMount
  * appended to mounts; a volume {name} appended to volumes (add its source). */

@@ -17,16 +17,10 @@ inject_hosting(struct inject *in)
 	struct ynode *cm = inject_object(in, "v1", "ConfigMap", "kube-public", "local-registry-hosting",
 					 "local-registry-hosting");
 	struct ynode *v1 = ynode_map(in->a);
-	char *svc = inject_service_host(in), *ip;
+	char *svc = inject_service_host(in), *ip = inject_cluster_host(in);
 	struct buf text = BUF_INIT;
-	const char *addr = c->registry.service.cluster_ip;
-	int v6 = strchr(addr, ':') != NULL;	/* image references bracket IPv6 hosts */
 	int rc;
 
-	if (c->registry.service.port == 443)
-		ip = xasprintf(v6 ? "[%s]" : "%s", addr);
-	else
-		ip = xasprintf(v6 ? "[%s]:%ld" : "%s:%ld", addr, c->registry.service.port);
 	/* from outside the cluster there is no route; hostnames[0] is the user's
 	 * chosen public name when there is one */
 	ymap_str(in->a, v1, "host", c->registry.hostnames.n ? c->registry.hostnames.v[0] : svc);

@@ -132,6 +132,23 @@ runtimes(struct inject *in, struct buf *out)
 		buf_addf(out, "%s%s", i ? " " : "", r->v[i]);
 }
 
+/* MIRROR_URL (Service registry-mirror, 443) and OWN_COPIES_URL (its 5443) */
+static void
+mirror_urls(struct inject *in, struct buf *b)
+{
+	const char *ip = in->cfg->registry.service.mirror_cluster_ip;
+	char *host = inject_ip_host(ip, 443), *url = xasprintf("https://%s", host);
+
+	assign(b, "MIRROR_URL", url);
+	free(url);
+	free(host);
+	host = inject_ip_host(ip, REGISTRY_OWN_PORT);
+	url = xasprintf("https://%s", host);
+	assign(b, "OWN_COPIES_URL", url);
+	free(url);
+	free(host);
+}
+
 static void
 config_text(struct inject *in, struct buf *b)
 {
@@ -143,12 +160,7 @@ config_text(struct inject *in, struct buf *b)
 	assign(b, "MODE", c->state == MS_REMOVED ? "remove" : "install");
 	assign(b, "REGISTRY_HOST", host);
 	assign(b, "REGISTRY_URL", url);
-	free(url);
-	url = inject_mirror_url(in, 443);
-	assign(b, "MIRROR_URL", url);
-	free(url);
-	url = inject_mirror_url(in, REGISTRY_OWN_PORT);
-	assign(b, "OWN_COPIES_URL", url);
+	mirror_urls(in, b);
 	own_names(in, &v);
 	assign(b, "REGISTRY_NAMES", buf_cstr(&v));
 	v.len = 0;

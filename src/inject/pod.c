@@ -22,8 +22,6 @@
 #include "../inject.h"
 #include "../ytree.h"
 
-#define REGISTRY_UID 1000	/* fsGroup too: the PVC is writable by group 1000;
-				 * also regsync's appuser */
 #define SYNC_DIR "/etc/regsync"
 #define SYNC_CA_DIR "/etc/registry-ca"
 #define SYNC_CERTS_DIR "/etc/docker/certs.d"	/* regclient's Docker certs directory */
@@ -166,7 +164,7 @@ metrics_container(struct inject *in, struct ynode *containers)
 {
 	struct arena *a = in->a;
 	struct ynode *ct = yseq_add(containers, ynode_map(a)), *cmd, *r;
-	static const char *const args[] = { "httpd", "-f", "-p", "5001", "-h", METRICS_WWW_DIR };
+	static const char *const args[] = { "httpd", "-f", "-p", XSTR(REGISTRY_METRICS_PORT), "-h", METRICS_WWW_DIR };
 
 	ymap_str(a, ct, "name", "metrics");
 	ymap_str(a, ct, "image", in->cfg->metrics.image);

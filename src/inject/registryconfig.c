@@ -42,11 +42,14 @@ struct instance {
 };
 
 static const struct instance instances[] = {
-	{ "mirror.yml", "/var/lib/registry/mirror", ":5000", true, true, true, false, false },
-	{ "mirror-writer.yml", "/var/lib/registry/mirror", "127.0.0.1:5010", false, false, false, false, true },
-	{ "own.yml", "/var/lib/registry/own", ":5443", true, true, false, false, false },
-	{ "own-writer.yml", "/var/lib/registry/own", ":5002", false, true, false, true, false },
-	{ "own-copy.yml", "/var/lib/registry/own", "127.0.0.1:5002", false, false, false, false, false },
+#define MIRROR_ROOT "/var/lib/registry/mirror"
+#define OWN_ROOT "/var/lib/registry/own"
+	{ "mirror.yml", MIRROR_ROOT, ":" XSTR(REGISTRY_PORT), true, true, true, false, false },
+	{ "mirror-writer.yml", MIRROR_ROOT, "127.0.0.1:" XSTR(REGISTRY_MIRROR_WRITER_PORT), false, false, false, false,
+	  true },
+	{ "own.yml", OWN_ROOT, ":" XSTR(REGISTRY_OWN_PORT), true, true, false, false, false },
+	{ "own-writer.yml", OWN_ROOT, ":" XSTR(REGISTRY_PUSH_PORT), false, true, false, true, false },
+	{ "own-copy.yml", OWN_ROOT, "127.0.0.1:" XSTR(REGISTRY_PUSH_PORT), false, false, false, false, false },
 };
 
 static void
@@ -97,6 +100,15 @@ http(struct inject *in, struct ynode *cfg, const struct instance *it)
 /* regsync copies only sync.platforms of a multi-platform image and pushes the
  * index as it is: Distribution 3 takes such an index when told which
  * platforms it must hold (validation.manifests.indexes). */
+/* the length of "os/arch" in "os/arch[/variant]" (checked when set) */
+static size_t
+os_arch_len(const char *platform)
+{
+	const char *arch = strchr(platform, '/') + 1, *variant = strchr(arch, '/');
+
+	return variant ? (size_t)(variant - platform) : strlen(platform);
+}
+
 static void
 platforms(struct inject *in, struct ynode *cfg)
 {
@@ -104,20 +116,26 @@ platforms(struct inject *in, struct ynode *cfg)
 	struct arena *a = in->a;
 	struct ynode *idx, *list;
 
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->v[i], "all"))
-			return;
+	if (inject_all_platforms(in))
+		return;
 	idx = ymap_map(a, ymap_map(a, ymap_map(a, cfg, "validation"), "manifests"), "indexes");
 	ymap_str(a, idx, "platforms", "list");
 	list = ymap_seq(a, idx, "platformlist");
 	for (size_t i = 0; i < p->n; i++) {
-		struct ynode *e = yseq_add(list, ynode_map(a));
-		char *os = xstrdup(p->v[i]), *arch = strchr(os, '/'), *variant;
+		size_t n = os_arch_len(p->v[i]), j;
+		struct ynode *e;
+		char *os;
 
-		*arch++ = '\0';	/* checked when set: os/arch[/variant] */
-		if ((variant = strchr(arch, '/')) != NULL)
-			*variant = '\0';	/* Distribution matches architecture and os only */
-		ymap_str(a, e, "architecture", arch);
+		/* Distribution matches architecture and os only: linux/arm/v6
+		 * and linux/arm/v7 are one entry */
+		for (j = 0; j < i && !(os_arch_len(p->v[j]) == n && !strncmp(p->v[j], p->v[i], n)); j++)
+			;
+		if (j < i)
+			continue;
+		os = xstrndup(p->v[i], n);
+		*strchr(os, '/') = '\0';
+		e = yseq_add(list, ynode_map(a));
+		ymap_str(a, e, "architecture", os + strlen(os) + 1);
 		ymap_str(a, e, "os", os);
 		free(os);
 	}

@@ -12,8 +12,6 @@
 #include "../ytree.h"
 #include "pod.h"
 
-#define REGISTRY_UID 1000	/* fsGroup: the PVC is writable by group 1000 */
-
 static void
 spread_one(struct inject *in, struct ynode *list, const char *key, const char *when)
 {

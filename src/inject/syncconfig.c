@@ -24,6 +24,10 @@
 #include "../ytree.h"
 #include "syncscript.h"		/* regsync_sh[]: generated from src/pod/sync.sh */
 
+/* the pod's loopback writers (plain HTTP): the mirror's, the own images' copy */
+#define MIRROR_WRITER "127.0.0.1:" XSTR(REGISTRY_MIRROR_WRITER_PORT)
+#define OWN_COPY_WRITER "127.0.0.1:" XSTR(REGISTRY_PUSH_PORT)
+
 static struct ynode *
 add_entry(struct inject *in, struct ynode *sync, const char *source, const char *target, const char *type)
 {
@@ -43,9 +47,8 @@ platforms(struct inject *in, struct ynode *entry)
 	const struct strlist *p = &in->cfg->sync.platforms;
 	struct ynode *list;
 
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->v[i], "all"))
-			return;
+	if (inject_all_platforms(in))
+		return;
 	list = ymap_seq(in->a, entry, "platforms");
 	for (size_t i = 0; i < p->n; i++)
 		yseq_add(list, ynode_str(in->a, p->v[i]));
@@ -60,7 +63,7 @@ add_images(struct inject *in, struct ynode *sync, const struct images *set)
 		if (inject_own_host(in, set->v[i]))
 			continue;
 		path = image_mirror_path(set->v[i]);
-		target = xasprintf("127.0.0.1:%d/%s", REGISTRY_MIRROR_WRITER_PORT, path);
+		target = xasprintf(MIRROR_WRITER "/%s", path);
 		platforms(in, add_entry(in, sync, set->v[i], target, "image"));
 		free(path);
 		free(target);
@@ -126,29 +129,27 @@ preload(struct inject *in, struct ynode *sync)
 	return rc;
 }
 
-/* version, the loopback writers as plain-HTTP hosts, defaults */
+/* version, the first nwriters loopback writers (the mirror's, the own
+ * copy's) as plain-HTTP hosts, defaults */
 static struct ynode *
-regsync_doc(struct inject *in, struct ynode **defaults_out, struct ynode **sync)
+regsync_doc(struct inject *in, size_t nwriters, struct ynode **defaults, struct ynode **sync)
 {
+	static const char *const writers[] = { MIRROR_WRITER, OWN_COPY_WRITER };
 	struct arena *a = in->a;
-	const struct config *c = in->cfg;
-	struct ynode *doc = ynode_map(a), *creds = NULL, *defaults;
-	const int loopback[] = { REGISTRY_MIRROR_WRITER_PORT, REGISTRY_PUSH_PORT };
+	struct ynode *doc = ynode_map(a), *creds;
 
 	ymap_int(a, doc, "version", 1);
-	for (size_t i = 0; i < 2; i++) {
-		struct ynode *cr = yseq_add(creds ? creds : (creds = ymap_seq(a, doc, "creds")), ynode_map(a));
-		char host[32];
+	creds = ymap_seq(a, doc, "creds");
+	for (size_t i = 0; i < nwriters; i++) {
+		struct ynode *cr = yseq_add(creds, ynode_map(a));
 
-		snprintf(host, sizeof(host), "127.0.0.1:%d", loopback[i]);
-		ymap_str(a, cr, "registry", host);
+		ymap_str(a, cr, "registry", writers[i]);
 		ymap_str(a, cr, "tls", "disabled");
 	}
-	defaults = ymap_map(a, doc, "defaults");
-	ymap_int(a, defaults, "parallel", c->sync.parallel);
-	ymap_str(a, defaults, "interval", c->sync.interval);
+	*defaults = ymap_map(a, doc, "defaults");
+	ymap_int(a, *defaults, "parallel", in->cfg->sync.parallel);
+	ymap_str(a, *defaults, "interval", in->cfg->sync.interval);
 	*sync = ymap_seq(a, doc, "sync");
-	*defaults_out = defaults;
 	return doc;
 }
 
@@ -168,7 +169,7 @@ static int
 writer_yml(struct inject *in, struct ynode *data)
 {
 	const struct config *c = in->cfg;
-	struct ynode *defaults, *sync, *doc = regsync_doc(in, &defaults, &sync), *rl;
+	struct ynode *defaults, *sync, *doc = regsync_doc(in, 1, &defaults, &sync), *rl;
 
 	/* regsync copies from a registry that sends RateLimit-Remaining (Docker
 	 * Hub) only while at least min pulls remain; its HEADs do not count */
@@ -191,15 +192,13 @@ writer_hosts(struct inject *in, char **mirror, char **own)
 static int
 replica_yml(struct inject *in, struct ynode *data)
 {
-	struct ynode *defaults, *sync, *doc = regsync_doc(in, &defaults, &sync);
-	char *mirror, *own, target[32];
+	struct ynode *defaults, *sync, *doc = regsync_doc(in, 2, &defaults, &sync);
+	char *mirror, *own;
 	int rc;
 
 	writer_hosts(in, &mirror, &own);
-	snprintf(target, sizeof(target), "127.0.0.1:%d", REGISTRY_MIRROR_WRITER_PORT);
-	platforms(in, add_entry(in, sync, mirror, target, "registry"));
-	snprintf(target, sizeof(target), "127.0.0.1:%d", REGISTRY_PUSH_PORT);
-	add_entry(in, sync, own, target, "registry");
+	platforms(in, add_entry(in, sync, mirror, MIRROR_WRITER, "registry"));
+	add_entry(in, sync, own, OWN_COPY_WRITER, "registry");
 	rc = put_doc(in, data, "replica.yml", doc);
 	free(mirror);
 	free(own);
