@@ -96,6 +96,9 @@ if [ -z "${BUSYBOX:-}" ]; then
 fi
 note "$("$REGISTRY" --version 2>&1 | head -n 1); $(skopeo --version); busybox $("$BUSYBOX" | head -n 1 | cut -d' ' -f2) ($BUSYBOX)"
 note "Distribution 2.8: the 3.x-only keys (validation.manifests.indexes of mirror-writer.yml) are parsed, not exercised"
+# run.sh runs as uid 1000, which may not reach into the checkout (a clone in a mode-700 mktemp
+# directory): a copy in the suite's temp directory
+cp "$BUSYBOX" "$tmp/busybox" && chmod 755 "$tmp/busybox" && BUSYBOX=$tmp/busybox
 
 # === 1. the configs and run.sh from the add-on's output
 mkdir -p "$tmp/gen" "$tmp/gen-m" "$tmp/gen-a" "$tmp/bb" "$tmp/home" "$tmp/skopeo-tmp" "$tmp/registries.d"
