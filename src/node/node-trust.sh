@@ -594,11 +594,20 @@ pass_remove() {
 
 ca_sum() { sha256sum "$CA_FILE" 2>/dev/null | cut -d' ' -f1; }
 pause() { sleep "$1" & kid=$!; wait "$kid"; kid=; }
+# on_stop: end the pending sleep or probe, and wait for it, before exiting. jobs -p, not $kid:
+# the signal may land between "&" and "kid=$!"
+on_stop() {
+  stop_kids=$(jobs -p)
+  # shellcheck disable=SC2086 # a list of pids
+  if [ -n "$stop_kids" ]; then kill $stop_kids 2>/dev/null; wait $stop_kids 2>/dev/null; fi
+  log "stopping"
+  exit 0
+}
 
 # main loop
 ran="" one_pass=""
 [ -z "$ONCE" ] || [ "$ONCE" = 0 ] || one_pass=1
-trap '[ -z "$kid" ] || kill "$kid" 2>/dev/null; log "stopping"; exit 0' TERM INT
+trap on_stop TERM INT
 check_config
 if [ "$MODE" = remove ]; then
   pass_remove
