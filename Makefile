@@ -61,6 +61,7 @@ SRCS := \
 	src/x509ca.c \
 	src/x509util.c \
 	src/yload.c \
+	src/ylook.c \
 	src/ytree.c
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
