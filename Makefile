@@ -54,6 +54,7 @@ SRCS := \
 	src/inject/tlssecret.c \
 	src/krm.c \
 	src/net.c \
+	src/reconcile.c \
 	src/resource.c \
 	src/timefmt.c \
 	src/util.c \
