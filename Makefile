@@ -54,6 +54,7 @@ SRCS := \
 	src/inject/tlssecret.c \
 	src/krm.c \
 	src/net.c \
+	src/reconcile.c \
 	src/resource.c \
 	src/timefmt.c \
 	src/util.c \
@@ -61,6 +62,7 @@ SRCS := \
 	src/x509ca.c \
 	src/x509util.c \
 	src/yload.c \
+	src/ylook.c \
 	src/ytree.c
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)

@@ -13,6 +13,7 @@ static struct {
 	int exit;
 	FILE *log;
 	int quiet;
+	int mute;
 } D;
 
 static char *
@@ -119,6 +120,8 @@ diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_list 
 {
 	struct buf text = BUF_INIT, line = BUF_INIT;
 
+	if (D.mute)
+		return;
 	buf_vaddf(&text, fmt, ap);
 	format(&line, sev, w, buf_cstr(&text));
 	if (!D.quiet && sev != SEV_INFO)	/* info only reaches results and the log */
@@ -153,6 +156,12 @@ void
 diag_set_quiet(int quiet)
 {
 	D.quiet = quiet;
+}
+
+void
+diag_mute(int mute)
+{
+	D.mute = mute;
 }
 
 int

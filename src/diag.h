@@ -56,6 +56,9 @@ void diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_
 void diag_set_log(FILE *fp);
 /* Stop writing to stderr (KRM results carry the messages instead). */
 void diag_set_quiet(int quiet);
+/* While muted, messages are dropped: neither written, kept nor counted (a
+ * trial run whose failures mean nothing, inject.c's Managed-mode probe). */
+void diag_mute(int mute);
 int diag_error_count(void);
 /* The exit code errors so far call for: EXIT_OK, EXIT_INPUT, or EXIT_USAGE
  * once diag_set_exit(EXIT_USAGE) marked a usage or I/O failure. */

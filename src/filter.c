@@ -90,7 +90,8 @@ take_doc(struct run *r, const struct ydoc *d)
 		diag_error(&w, "document is not a Kubernetes object (a mapping with apiVersion and kind)");
 		return -1;
 	}
-	obj_read(o, d->root, r->keep);
+	if (obj_read(o, d->root, r->keep, &(struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len }) != 0)
+		return -1;
 	return observe(r, o, d->root);
 }
 

@@ -82,7 +82,8 @@ krm_unwrap(struct krm *k, struct ynode *root, const char *src, size_t len, struc
 		}
 		o->start = it->pos;
 		o->end = it->end;
-		obj_read(o, it, a);
+		if (obj_read(o, it, a, &(struct where){ .file = "<stdin>", .src = src, .srclen = len }) != 0)
+			rc = -1;
 	}
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* resource.c - identity and flags of input objects. */
 #include "resource.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +28,51 @@ objs_free(struct objs *os)
 	os->n = os->cap = 0;
 }
 
-static const char *
-keep(struct arena *a, struct ynode *map, const char *key)
-{
-	const char *s = ymap_gets(map, key);
+/* Kinds the API server serves cluster-scoped, by group: the built-in ones and
+ * cert-manager's ClusterIssuer. Their metadata.namespace is ignored. */
+static const struct {
+	const char *group, *kind;
+} cluster_kinds[] = {
+	{ "", "Namespace" }, { "", "Node" }, { "", "PersistentVolume" }, { "", "ComponentStatus" },
+	{ "rbac.authorization.k8s.io", "ClusterRole" }, { "rbac.authorization.k8s.io", "ClusterRoleBinding" },
+	{ "storage.k8s.io", "StorageClass" }, { "storage.k8s.io", "CSIDriver" }, { "storage.k8s.io", "CSINode" },
+	{ "storage.k8s.io", "VolumeAttachment" }, { "storage.k8s.io", "VolumeAttributesClass" },
+	{ "storagemigration.k8s.io", "StorageVersionMigration" },
+	{ "scheduling.k8s.io", "PriorityClass" }, { "node.k8s.io", "RuntimeClass" },
+	{ "apiextensions.k8s.io", "CustomResourceDefinition" }, { "apiregistration.k8s.io", "APIService" },
+	{ "admissionregistration.k8s.io", "MutatingWebhookConfiguration" },
+	{ "admissionregistration.k8s.io", "ValidatingWebhookConfiguration" },
+	{ "admissionregistration.k8s.io", "ValidatingAdmissionPolicy" },
+	{ "admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding" },
+	{ "admissionregistration.k8s.io", "MutatingAdmissionPolicy" },
+	{ "admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding" },
+	{ "networking.k8s.io", "IngressClass" }, { "networking.k8s.io", "IPAddress" },
+	{ "networking.k8s.io", "ServiceCIDR" },
+	{ "certificates.k8s.io", "CertificateSigningRequest" }, { "certificates.k8s.io", "ClusterTrustBundle" },
+	{ "flowcontrol.apiserver.k8s.io", "FlowSchema" },
+	{ "flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration" },
+	{ "internal.apiserver.k8s.io", "StorageVersion" },
+	{ "resource.k8s.io", "DeviceClass" }, { "resource.k8s.io", "ResourceSlice" },
+	{ "policy", "PodSecurityPolicy" }, { "extensions", "PodSecurityPolicy" },
+	{ "authentication.k8s.io", "TokenReview" }, { "authentication.k8s.io", "SelfSubjectReview" },
+	{ "authorization.k8s.io", "SubjectAccessReview" },
+	{ "authorization.k8s.io", "SelfSubjectAccessReview" },
+	{ "authorization.k8s.io", "SelfSubjectRulesReview" },
+	{ "cert-manager.io", "ClusterIssuer" },
+};
 
-	return s ? arena_strdup(a, s) : "";
+static size_t group_len(const char *api);
+
+bool
+kind_is_cluster_scoped(const char *api, const char *kind)
+{
+	size_t g = group_len(api);
+
+	for (size_t i = 0; i < sizeof(cluster_kinds) / sizeof(cluster_kinds[0]); i++)
+		if (strlen(cluster_kinds[i].group) == g && !strncmp(api, cluster_kinds[i].group, g) &&
+		    !strcmp(kind, cluster_kinds[i].kind))
+			return true;
+	return false;
 }
 
 bool
@@ -69,25 +109,130 @@ carried(struct ynode *annotations, struct arena *a)
 	return m;
 }
 
-void
-obj_read(struct obj *o, struct ynode *root, struct arena *a)
-{
-	struct ynode *meta = ymap_get(root, "metadata");
-	const char *marker = ymap_gets(ymap_get(meta, "annotations"), MARKER_ANNOTATION);
-	const char *local = ymap_gets(ymap_get(meta, "annotations"), LOCAL_CONFIG_ANNOTATION);
+/* Reading one object's identity and flags; the first disagreement is an error. */
+struct reader {
+	struct where w;
+	int rc;
+};
 
-	o->api = keep(a, root, "apiVersion");
-	o->kind = keep(a, root, "kind");
-	o->name = keep(a, meta, "name");
-	o->ns = keep(a, meta, "namespace");
+static void
+read_error(struct reader *r, struct ynode *at, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+read_error(struct reader *r, struct ynode *at, const char *field, const char *fmt, ...)
+{
+	struct where w = r->w;
+	va_list ap;
+
+	if (r->rc)
+		return;
+	if (at && at->line) {
+		w.line = at->line;
+		w.col = at->col;
+	}
+	w.field = field;
+	va_start(ap, fmt);
+	diag_vreport(SEV_ERROR, &w, fmt, ap);
+	va_end(ap);
+	r->rc = -1;
+}
+
+static bool
+is_binary(struct ynode *n)
+{
+	const char *t = n ? n->tag : NULL;
+	size_t len = t ? strlen(t) : 0;
+
+	return len >= 7 && !strcmp(t + len - 6, "binary") && (t[len - 7] == '!' || t[len - 7] == ':');
+}
+
+static const char *
+value_text(struct ynode *v)
+{
+	return yis_scalar(v) && !yis_null(v) ? yresolve(v)->str : "";
+}
+
+/* A scalar's text for a message, or "a collection". */
+static void
+describe(struct buf *b, struct ynode *key)
+{
+	struct ynode *v = key ? yresolve(key->next) : NULL;
+
+	if (yis_scalar(v))
+		buf_addf(b, "\"%.80s\"", v->str);
+	else
+		buf_adds(b, v ? "a collection" : "nothing");
+	buf_addf(b, " on line %d", key ? key->line : 0);
+}
+
+/* key of map (under parent, a dotted path or NULL) as the API server reads
+ * it; readers of YAML that disagree on it, or a !!binary key or value, are
+ * errors. */
+static struct ynode *
+field(struct reader *r, struct ynode *map, const char *parent, const char *key)
+{
+	struct buf path = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct ylook l;
+
+	ymap_look(map, key, &l);
+	buf_addf(&path, "%s%s%s", parent ? parent : "", parent ? "." : "", key);
+	if (l.binary) {
+		read_error(r, l.binary, buf_cstr(&path), "a !!binary key where registry-addon reads this field of "
+			   "the object's identity or flags: it cannot tell whether its base64 text names the field; "
+			   "write the key as text");
+	} else if (l.other) {
+		describe(&a, l.key);
+		describe(&b, l.other);
+		read_error(r, l.other, buf_cstr(&path), "given twice with different values: Helm and kubectl "
+			   "(sigs.k8s.io/yaml) read %s, kustomize and kpt %s (duplicate keys, or a key before a merge "
+			   "key << that gives it too); give it once", buf_cstr(&a), buf_cstr(&b));
+	} else if (is_binary(yresolve(l.val))) {
+		read_error(r, l.val, buf_cstr(&path), "a !!binary value where registry-addon reads the object's "
+			   "identity or flags; write it as text");
+	}
+	buf_free(&path);
+	buf_free(&a);
+	buf_free(&b);
+	return l.val;
+}
+
+static bool
+is_string(struct ynode *v, const char *s)
+{
+	return yis_string(v) && !strcmp(yresolve(v)->str, s);
+}
+
+int
+obj_read(struct obj *o, struct ynode *root, struct arena *a, const struct where *in)
+{
+	struct reader r = { .w = *in };
+	struct ynode *meta, *ann, *labels, *local;
+
+	r.w.doc = o->index;
 	o->line = root->line;
 	o->col = root->col;
-	if (local && !strcmp(local, "true"))
+	o->api = arena_strdup(a, value_text(field(&r, root, NULL, "apiVersion")));
+	o->kind = arena_strdup(a, value_text(field(&r, root, NULL, "kind")));
+	obj_where(o, &r.w);	/* the name follows */
+	meta = field(&r, root, NULL, "metadata");
+	o->name = arena_strdup(a, value_text(field(&r, meta, "metadata", "name")));
+	o->ns = arena_strdup(a, value_text(field(&r, meta, "metadata", "namespace")));
+	if (kind_is_cluster_scoped(o->api, o->kind))
+		o->ns = "";	/* the API server ignores it */
+	obj_where(o, &r.w);
+	ann = field(&r, meta, "metadata", "annotations");
+	labels = field(&r, meta, "metadata", "labels");
+	local = field(&r, ann, "metadata.annotations", LOCAL_CONFIG_ANNOTATION);
+	if (yis_scalar(local) && !strcmp(yresolve(local)->str, "true")) {	/* kyaml compares the text */
 		o->flags |= OBJ_LOCAL_CONFIG;
-	else if (marker && !strcmp(marker, "true")) {
+	} else if (is_string(field(&r, ann, "metadata.annotations", MARKER_ANNOTATION), "true")) {
 		o->flags |= OBJ_OURS;
-		o->carry = carried(ymap_get(meta, "annotations"), a);
+		o->carry = carried(ann, a);
 	}
+	if (is_string(field(&r, labels, "metadata.labels", PART_OF_LABEL), PART_OF_VALUE))
+		o->flags |= OBJ_PART_OF;
+	return r.rc;
 }
 
 static size_t

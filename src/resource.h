@@ -24,6 +24,7 @@ enum objflag {
 	OBJ_EMPTY = 1 << 0,		/* null document: dropped */
 	OBJ_OURS = 1 << 1,		/* carries our marker: replaced or removed */
 	OBJ_LOCAL_CONFIG = 1 << 2,	/* Kptfile, function configs: untouched */
+	OBJ_PART_OF = 1 << 3,		/* labelled app.kubernetes.io/part-of: registry-addon */
 };
 
 struct obj {
@@ -31,7 +32,7 @@ struct obj {
 	size_t start, end;	/* its bytes in the input */
 	bool explicit_start;	/* the bytes begin with "---" */
 	unsigned flags;
-	const char *api, *kind, *ns, *name;	/* "" when absent */
+	const char *api, *kind, *ns, *name;	/* "" when absent; ns "" for cluster-scoped kinds */
 	int line, col;
 	struct ynode *carry;	/* ours: tools' bookkeeping annotations to keep */
 };
@@ -44,8 +45,20 @@ struct objs {
 struct obj *objs_add(struct objs *os);
 void objs_free(struct objs *os);
 
-/* Fill identity and flags from a document or item root (not NULL). */
-void obj_read(struct obj *o, struct ynode *root, struct arena *a);
+/* Fill identity and flags from a document or item root (not NULL; o->index
+ * set) as the API server reads them: aliases, duplicate and merge keys as
+ * sigs.k8s.io/yaml reads them (ylook.c), the namespace of a cluster-scoped
+ * kind dropped, the marker and part-of label only as the strings our objects
+ * carry. in names the input (file, src) for messages. Returns 0, or -1
+ * (reported) where readers of YAML disagree on one of those fields
+ * (duplicate keys, a key before a merge key giving it too) or a !!binary
+ * key or value could hide one. */
+int obj_read(struct obj *o, struct ynode *root, struct arena *a, const struct where *in);
+/* Does the API server serve this kind cluster-scoped? The built-in kinds and
+ * cert-manager's ClusterIssuer; any other kind (a custom resource) is taken
+ * as namespaced: registry-addon generates no other cluster-scoped kind, so
+ * the scope of other custom resources never decides a collision with ours. */
+bool kind_is_cluster_scoped(const char *api, const char *kind);
 /* Is this annotation the bookkeeping of a pipeline tool (kpt/kustomize path,
  * index and ids, Helm 4's file name), which a replaced object keeps? */
 bool annotation_is_carried(const char *key);

@@ -36,6 +36,11 @@ struct yloader {
 	void *want_ctx;
 	int skip;		/* > 0: inside a value not wanted (nesting level) */
 	bool skipped;		/* this document had values left out */
+	/* An anchored node inside a value left out is still built, aside (not
+	 * attached; reached through the anchor only), so that an alias of it
+	 * reads what it says: its nodes from stack[aside - 1] up. */
+	size_t aside;		/* 0: not building aside */
+	int aside_skip;		/* the skip level to return to */
 	struct anchor *anchors;	/* open addressing, power-of-two size */
 	size_t nanchors, anchorcap;
 };
@@ -266,6 +271,8 @@ attach(struct yloader *yl, struct ynode *n)
 {
 	struct ynode *parent;
 
+	if (yl->aside && yl->depth == yl->aside - 1)
+		return;		/* an anchored node left out: its anchor keeps it */
 	if (!yl->depth) {
 		yl->root = n;
 		return;
@@ -324,7 +331,8 @@ skip_this(struct yloader *yl)
 		return false;
 	root = yl->stack[0];
 	key = root->tail;
-	if (key->kind != Y_SCALAR || yl->want(yl->want_ctx, root, key->str))
+	/* a merge key may give any key; a tagged key may not be what it reads */
+	if (key->kind != Y_SCALAR || key->tag || ykey_is_merge(key) || yl->want(yl->want_ctx, root, key->str))
 		return false;
 	for (link = &root->head; *link != key; link = &(*link)->next)
 		;
@@ -351,7 +359,9 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	};
 	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
 
-	if (skip_this(yl))
+	bool left_out = yl->skip || skip_this(yl);
+
+	if (left_out && !d->anchor)
 		return 0;
 	n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
 	if (!d->value) {
@@ -366,7 +376,8 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	attach(yl, n);
+	if (!left_out)
+		attach(yl, n);
 	return 0;
 }
 
@@ -377,11 +388,16 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 	struct fy_token *tag = kind == Y_MAP ? ev->mapping_start.tag : ev->sequence_start.tag;
 	struct ynode *n;
 
-	if (yl->depth >= YLOAD_MAX_DEPTH)
+	if (yl->depth + (size_t)yl->skip + (size_t)yl->aside_skip >= YLOAD_MAX_DEPTH)
 		return too_deep(yl, ev);
-	if (skip_this(yl)) {
-		yl->skip = 1;
-		return 0;
+	if (yl->skip || skip_this(yl)) {
+		if (!anchor) {
+			yl->skip++;
+			return 0;
+		}
+		yl->aside = yl->depth + 1;	/* built aside until its end */
+		yl->aside_skip = yl->skip;
+		yl->skip = 0;
 	}
 	n = node_from_event(yl, ev, anchor, tag, kind);
 	if (fy_event_get_node_style(ev) == FYNS_FLOW)
@@ -402,6 +418,11 @@ on_end(struct yloader *yl, struct fy_event *ev)
 	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
 	if (m)
 		n->end = m->input_pos;
+	if (yl->aside && yl->depth == yl->aside - 1) {
+		yl->aside = 0;		/* back to leaving out */
+		yl->skip = yl->aside_skip;
+		yl->aside_skip = 0;
+	}
 }
 
 static int
@@ -413,10 +434,6 @@ on_alias(struct yloader *yl, struct fy_event *ev)
 		return 0;
 	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
 	n->target = anchor_get(yl, ev->alias.anchor);
-	if (!n->target && yl->skipped) {
-		attach(yl, n);		/* its anchor was in a value left out */
-		return 0;
-	}
 	if (!n->target) {
 		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
 		return -1;
@@ -438,6 +455,8 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 	yl->depth = 0;
 	yl->skip = 0;
 	yl->skipped = false;
+	yl->aside = 0;
+	yl->aside_skip = 0;
 	anchors_clear(yl);
 }
 
@@ -451,17 +470,22 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 
 
 /* Inside a value left out: only follow its nesting (still bounded: the
- * parser's own stacks grow with it). */
+ * parser's own stacks grow with it), and build its anchored nodes aside. */
 static int
 dispatch_skipped(struct yloader *yl, struct fy_event *ev)
 {
-	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {
-		if (yl->depth + (size_t)yl->skip >= YLOAD_MAX_DEPTH)
-			return too_deep(yl, ev);
-		yl->skip++;
-	} else if (ev->type == FYET_MAPPING_END || ev->type == FYET_SEQUENCE_END) {
-		yl->skip--;
+	if (ev->type == FYET_MAPPING_START)
+		return on_start(yl, ev, Y_MAP);
+	if (ev->type == FYET_SEQUENCE_START)
+		return on_start(yl, ev, Y_SEQ);
+	if (ev->type == FYET_SCALAR)
+		return on_scalar(yl, ev);
+	if (ev->type == FYET_ALIAS && !anchor_get(yl, ev->alias.anchor)) {
+		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
+		return -1;
 	}
+	if (ev->type == FYET_MAPPING_END || ev->type == FYET_SEQUENCE_END)
+		yl->skip--;
 	return 0;
 }
 

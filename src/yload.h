@@ -30,8 +30,10 @@ struct yloader *yload_new(const char *name, const char *buf, size_t len, struct 
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */
 /* want(ctx, root, key) is asked for each key of a document's root mapping as
- * its value begins; a false answer leaves that value out of the tree (an
- * alias into it reads as absent). Not set: everything is built. */
+ * its value begins; a false answer leaves that value out of the tree, except
+ * its anchored nodes, which are built aside so that aliases of them read what
+ * they say. Merge keys (<<) and tagged keys are always built: they may give
+ * any key. Not set: everything is built. */
 typedef bool (*ywant_fn)(void *ctx, struct ynode *root, const char *key);
 void yload_set_want(struct yloader *yl, ywant_fn want, void *ctx);
 /* Make the next documents' nodes in a (the current document's stay). */

@@ -162,18 +162,6 @@ yresolve(struct ynode *n)
 }
 
 struct ynode *
-ymap_get(struct ynode *map, const char *key)
-{
-	struct ynode *k;
-
-	map = yresolve(map);
-	if (!map || map->kind != Y_MAP)
-		return NULL;
-	k = map_key(map, key);
-	return k ? yresolve(k->next) : NULL;
-}
-
-struct ynode *
 ypath(struct ynode *n, const char *path)
 {
 	char key[256];

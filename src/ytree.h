@@ -6,6 +6,8 @@
  * input carry positions (line/col are 1-based; 0 means "generated").
  * Aliases are kept as alias nodes pointing at their anchor (never copied), so
  * reading a tree never expands them; ynode_copy() expands with a budget.
+ * Mappings are read as Kubernetes reads them (ylook.c): duplicate keys and
+ * merge keys (<<) included.
  *
  * A mapping's children are a list that alternates key, value, key, value.
  */
@@ -64,7 +66,21 @@ struct ynode *ymap_seq(struct arena *a, struct ynode *map, const char *key);
 
 /* Readers. All accept NULL and follow aliases (without copying). */
 struct ynode *yresolve(struct ynode *n);
+/* The value of key as Kubernetes' YAML reader (go-yaml v2) sees it: of
+ * duplicate keys the last, merge keys (<<) applied (ylook.c). */
 struct ynode *ymap_get(struct ynode *map, const char *key);
+/* Is k a merge key: plain << without a tag, or tagged !!merge? */
+bool ykey_is_merge(const struct ynode *k);
+/* ymap_get() with where the value comes from, for reading identities. */
+struct ylook {
+	struct ynode *key;	/* the key whose value go-yaml v2 reads, or NULL */
+	struct ynode *val;	/* its value, aliases followed */
+	struct ynode *other;	/* the key go-yaml v3, kyaml and the merge-key spec
+				 * read instead (explicit before merged, the first
+				 * of duplicates), when its value differs; or NULL */
+	struct ynode *binary;	/* a !!binary key met first: its text is base64 */
+};
+void ymap_look(struct ynode *map, const char *key, struct ylook *out);
 /* Dotted path of map keys, e.g. "metadata.annotations"; NULL if absent. */
 struct ynode *ypath(struct ynode *n, const char *path);
 /* The scalar text at key if it is a scalar, else NULL. */

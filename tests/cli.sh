@@ -89,9 +89,13 @@ ra < "$tmp/deep.yaml" > "$tmp/out" 2> "$tmp/err"
 t "100,000-deep nesting: a clear error" '[ $? = 1 ] && grep -q "nesting is deeper than" "$tmp/err" && [ ! -s "$tmp/out" ]'
 ra --max-input-bytes 1000 < fixtures/example.yaml > "$tmp/out" 2> "$tmp/err"
 t "--max-input-bytes: a clear error" '[ $? = 1 ] && grep -q "larger than 1000 bytes" "$tmp/err" && [ ! -s "$tmp/out" ]'
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: "1", a: "2"}\ndata:\n  k: 1\n  k: 2\n' > "$tmp/dup.yaml"
+ra < "$tmp/dup.yaml" > "$tmp/out" 2> "$tmp/err"
+t "duplicate keys pass through as written" '[ $? = 0 ] && "$check" parse "$tmp/out" && grep -q "k: 2" "$tmp/out"'
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n' > "$tmp/dup.yaml"
 ra < "$tmp/dup.yaml" > "$tmp/out" 2> "$tmp/err"
-t "duplicate keys pass through as written" '[ $? = 0 ] && "$check" parse "$tmp/out"'
+t "a duplicate key in the identity (tools read different names): a clear error" \
+	'[ $? = 1 ] && grep -q "<stdin>:4:3: .*metadata.name: given twice.*\"y\" on line 5.*\"x\" on line 4" "$tmp/err" && [ ! -s "$tmp/out" ]'
 printf '\0\1\2binary' > "$tmp/bin.yaml"
 ra < "$tmp/bin.yaml" > "$tmp/out" 2> "$tmp/err"
 t "binary input: a clear error" '[ $? = 1 ] && grep -q "error" "$tmp/err" && [ ! -s "$tmp/out" ]'

@@ -12,6 +12,7 @@
 #include "host.h"
 #include "images.h"
 #include "net.h"
+#include "resource.h"
 #include "util.h"
 #include "yload.h"
 #include "ytree.h"
@@ -223,6 +224,104 @@ test_tree(void)
 	STR_EQ(ymap_gets(r, "s"), "it's", "single-quoted escapes");
 	STR_EQ(ymap_gets(r, "d"), "a\nb\xc3\xa9", "double-quoted escapes");
 	STR_EQ(ymap_gets(r, "l"), "x\ny\n", "literal block");
+	arena_free(a);
+}
+
+/* Mappings as Kubernetes' reader (go-yaml v2) and kyaml/go-yaml v3 read them. */
+static void
+test_merge(void)
+{
+	struct arena *a = arena_new();
+	struct ynode *r;
+	struct ylook l;
+	struct buf b = BUF_INIT;
+
+	r = parse(a, "k: 1\nk: 2\n");
+	STR_EQ(ymap_gets(r, "k"), "2", "duplicate keys: the last (go-yaml v2)");
+	ymap_look(r, "k", &l);
+	OK(l.other && l.other->line == 1 && l.key->line == 2, "duplicate keys: the first is kyaml's reading");
+	r = parse(a, "b: &b {k: base, j: only}\nm:\n  <<: *b\n  k: own\n");
+	STR_EQ(ypath(r, "m.k")->str, "own", "a key after a merge key wins");
+	STR_EQ(ypath(r, "m.j")->str, "only", "a key only in the merged mapping");
+	ymap_look(ymap_get(r, "m"), "k", &l);
+	OK(!l.other, "key after the merge key: every reader agrees");
+	r = parse(a, "b: &b {k: base}\nm:\n  k: own\n  <<: *b\n");
+	STR_EQ(ypath(r, "m.k")->str, "base", "a merge key after a key overrides it in go-yaml v2");
+	ymap_look(ymap_get(r, "m"), "k", &l);
+	OK(l.other && !strcmp(yresolve(l.other->next)->str, "own"), "and go-yaml v3 reads the explicit key");
+	r = parse(a, "x: &x {k: x1}\ny: &y {k: y1, j: y2}\nm: {<<: [*x, *y]}\n");
+	STR_EQ(ypath(r, "m.k")->str, "x1", "a sequence of merges: the earlier mapping wins");
+	STR_EQ(ypath(r, "m.j")->str, "y2", "a sequence of merges: keys of the later one");
+	ymap_look(ymap_get(r, "m"), "k", &l);
+	OK(!l.other, "sequence of merges: every reader agrees");
+	r = parse(a, "a: &a {k: deep}\nb: &b {<<: *a}\nm: {<<: *b}\n");
+	STR_EQ(ypath(r, "m.k")->str, "deep", "nested merge keys");
+	r = parse(a, "m: &m {x: 1, <<: *m}\n");
+	OK(ypath(r, "m.k") == NULL && !strcmp(ypath(r, "m.x")->str, "1"), "a mapping merging itself ends");
+	r = parse(a, "m: {\"<<\": {k: v}, !!str <<: {k: w}}\n");
+	OK(ypath(r, "m.k") == NULL, "quoted or !!str-tagged << is a plain key, not a merge");
+	r = parse(a, "m: {!!merge <<: {k: v}}\n");
+	STR_EQ(ypath(r, "m.k") ? ypath(r, "m.k")->str : NULL, "v", "!!merge << is a merge key");
+	/* 40 levels of two merges of the level below: 2^40 paths, each mapping visited once */
+	buf_adds(&b, "l0: &l0 {z: 0}\n");
+	for (int i = 1; i <= 40; i++)
+		buf_addf(&b, "l%d: &l%d {a%d: %d, <<: [*l%d, *l%d]}\n", i, i, i, i, i - 1, i - 1);
+	buf_adds(&b, "m: {<<: *l40}\n");
+	r = parse(a, buf_cstr(&b));
+	STR_EQ(ypath(r, "m.z") ? ypath(r, "m.z")->str : NULL, "0", "merge keys sharing mappings: linear lookup");
+	ymap_look(ymap_get(r, "m"), "missing", &l);
+	OK(!l.key && !l.other, "a missing key through 2^40 merge paths: linear too");
+	r = parse(a, "m: {!!binary a2V5: v, other: w}\n");
+	ymap_look(ymap_get(r, "m"), "key", &l);
+	OK(l.binary && !l.key, "a !!binary key is reported, not read as text");
+	buf_free(&b);
+	arena_free(a);
+}
+
+static bool
+want_kind(void *ctx, struct ynode *root, const char *key)
+{
+	(void)ctx;
+	(void)root;
+	return !strcmp(key, "apiVersion") || !strcmp(key, "kind") || !strcmp(key, "metadata");
+}
+
+/* Identity and flags of input objects as the API server reads them. */
+static void
+test_identity(void)
+{
+	static const char text[] =
+		"kind: ConfigMap\ndata:\n  a: [&n name-from-data, {b: &ns {namespace: ns1}}]\n"
+		"metadata: {name: *n, <<: *ns}\n"
+		"---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: ca, namespace: stray}\n"
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {registry-addon.dev/generated: true}\n"
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {app.kubernetes.io/part-of: registry-addon}\n"
+		"  annotations: {registry-addon.dev/generated: \"true\"}\n"
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n";
+	struct arena *a = arena_new();
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a);
+	struct where in = { .file = "<test>", .src = text, .srclen = strlen(text) };
+	struct obj o[5];
+	struct ydoc d;
+	int rc[5];
+
+	yload_set_want(yl, want_kind, NULL);	/* data is left out of the tree */
+	diag_set_quiet(1);
+	for (int i = 0; i < 5; i++) {
+		memset(&o[i], 0, sizeof(o[i]));
+		o[i].index = i + 1;
+		rc[i] = yload_next(yl, &d) == 1 ? obj_read(&o[i], d.root, a, &in) : -2;
+	}
+	STR_EQ(o[0].name, "name-from-data", "a name through an alias of an anchor in a key left out");
+	STR_EQ(o[0].ns, "ns1", "a namespace through a merge key of a mapping in a key left out");
+	OK(rc[1] == 0 && !strcmp(o[1].ns, "") && !strcmp(o[1].name, "ca"), "a cluster-scoped kind has no namespace");
+	OK(kind_is_cluster_scoped("v1", "Namespace") && !kind_is_cluster_scoped("example.com/v1", "Namespace") &&
+	   !kind_is_cluster_scoped("v1", "ConfigMap"), "scope by group and kind");
+	OK(rc[2] == 0 && !(o[2].flags & OBJ_OURS), "a boolean marker is not ours (annotations are strings)");
+	OK(rc[3] == 0 && (o[3].flags & OBJ_OURS) && (o[3].flags & OBJ_PART_OF), "marker and part-of label");
+	INT_EQ(errors_of(rc[4]), 1, "names that tools read differently: an error");
+	diag_set_quiet(0);
+	yload_free(yl);
 	arena_free(a);
 }
 
@@ -441,6 +540,8 @@ main(void)
 	test_resolve();
 	test_emit();
 	test_tree();
+	test_merge();
+	test_identity();
 	test_net();
 	test_images();
 	test_mirror_path();
