@@ -1,4 +1,4 @@
-/* cfgfields.h - the table of configuration fields (internal to config.c).
+/* cfgfields.h - the table of configuration fields (internal to config*.c).
  * One row per field: its path, type, default, allowed values and help; the
  * same row feeds the parser, --help and --print-defaults, so documentation
  * and behaviour cannot drift apart.
@@ -7,6 +7,8 @@
 #define CFGFIELDS_H
 
 #include <stddef.h>
+
+#include "k8svalid.h"
 
 enum ftype {
 	F_STR,		/* string, optionally checked */
@@ -31,7 +33,24 @@ struct field {
 	fcheck check;
 	long min, max;
 	const char *help;
+	kv_check ocheck;	/* F_OBJECT, F_OBJLIST: Kubernetes' validation of the place it goes */
 };
+
+struct config;
+struct ynode;
+
+/* Where a value came from, for messages (config.c, cfgload.c). */
+struct origin {
+	const char *file, *src;
+	size_t srclen;
+	const char *prefix;	/* "spec." for documents, "" for --set and ConfigMap data */
+};
+
+/* An error at node at (its line:col, if any) in field f (or path). */
+void cfg_report(const struct origin *o, struct ynode *at, const struct field *f, const char *path,
+		const char *fmt, const char *value, const char *why);
+/* v, checked, into f's member of c. 0 or -1 (reported). */
+int cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o);
 
 extern const struct field config_fields[];
 extern const size_t config_nfields;
