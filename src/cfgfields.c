@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "host.h"
 #include "images.h"
 #include "net.h"
+#include "quantity.h"
+#include "timefmt.h"
+#include "util.h"
 
 #define OFF(member) offsetof(struct config, member)
 
@@ -29,7 +33,8 @@ const struct field config_fields[] = {
 	  "registry pods, one PVC each", NULL },
 	{ "registry.storage.size", F_STR, OFF(registry.storage.size), "20Gi", NULL, check_quantity, 0, 0,
 	  "PVC size per replica", NULL },
-	{ "registry.storage.storageClassName", F_STR, OFF(registry.storage.storage_class_name), "\"\"", NULL, NULL, 0, 0,
+	{ "registry.storage.storageClassName", F_STR, OFF(registry.storage.storage_class_name), "\"\"", NULL,
+	  check_k8s_name_or_empty, 0, 0,
 	  "storage class of the PVCs (empty: the cluster default)", NULL },
 	{ "registry.storage.accessModes", F_SET, OFF(registry.storage.access_modes), "[ReadWriteOnce]",
 	  "ReadWriteOnce|ReadWriteMany|ReadOnlyMany|ReadWriteOncePod", NULL, 0, 0, "PVC access modes", NULL },
@@ -54,7 +59,8 @@ const struct field config_fields[] = {
 	  "node selector of the registry pods", kv_node_selector },
 	{ "registry.tolerations", F_OBJLIST, OFF(registry.tolerations), "[]", NULL, NULL, 0, 0,
 	  "tolerations of the registry pods", kv_tolerations },
-	{ "registry.priorityClassName", F_STR, OFF(registry.priority_class_name), "\"\"", NULL, NULL, 0, 0,
+	{ "registry.priorityClassName", F_STR, OFF(registry.priority_class_name), "\"\"", NULL, check_k8s_name_or_empty,
+	  0, 0,
 	  "priority class of the registry pods", NULL },
 	{ "registry.deleteEnabled", F_BOOL, OFF(registry.delete_enabled), "false", NULL, NULL, 0, 0,
 	  "allow deleting manifests and blobs through the registry API", NULL },
@@ -132,7 +138,7 @@ const struct field config_fields[] = {
 	{ "nodeTrust.image", F_STR, OFF(node_trust.image), "docker.io/library/busybox:1.37.0", NULL, check_image,
 	  0, 0, "shell image of the node DaemonSet (busybox applets are enough)", NULL },
 	{ "nodeTrust.priorityClassName", F_STR, OFF(node_trust.priority_class_name), "system-node-critical", NULL,
-	  NULL, 0, 0, "priority class of the node DaemonSet", NULL },
+	  check_k8s_name_or_empty, 0, 0, "priority class of the node DaemonSet", NULL },
 	{ "nodeTrust.resources", F_OBJECT, OFF(node_trust.resources),
 	  "{requests: {cpu: 5m, memory: 16Mi}, limits: {memory: 64Mi}}", NULL, NULL, 0, 0,
 	  "node DaemonSet container resources", kv_resources },
@@ -255,107 +261,142 @@ check_dns_subdomain_or_empty(const char *s, const char **why)
 	return *s ? check_dns_subdomain(s, why) : 0;
 }
 
+/* A digest as go-digest accepts it (containerd's reference parser calls
+ * digest.Parse): sha256, sha384 or sha512 and its lower-case hex. */
+static int
+digest_ok(const char *d)
+{
+	static const struct {
+		const char *alg;
+		size_t hex;
+	} algs[] = { { "sha256:", 64 }, { "sha384:", 96 }, { "sha512:", 128 } };
+
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		size_t n = strlen(algs[i].alg);
+
+		if (!strncmp(d, algs[i].alg, n))
+			return strlen(d + n) == algs[i].hex && strspn(d + n, "0123456789abcdef") == algs[i].hex;
+	}
+	return 0;
+}
+
+/* A pinned image reference that container runtimes read (image_read()), its
+ * registry host by host.h's rule. */
 int
 check_image(const char *s, const char **why)
 {
-	const char *slash = strrchr(s, '/'), *name = slash ? slash + 1 : s, *colon = strchr(name, ':');
+	static char text[640];
+	const char *at = strchr(s, '@'), *slash, *colon, *problem = NULL;
+	char *norm;
+	int rc;
 
 	for (const char *p = s; *p; p++)
 		if (isspace((unsigned char)*p))
 			return fail(why, "an image reference without spaces");
 	if (!*s)
 		return fail(why, "an image reference such as registry.example.com/repo:1.2.3");
-	if (strchr(s, '@'))
-		return strlen(strchr(s, '@')) > 8 ? 0 : fail(why, "a digest such as @sha256:<64 hex digits>");
-	if (!colon || !colon[1])
+	if (at && !digest_ok(at + 1))
+		return fail(why, "an image reference whose digest is sha256:<64 hex digits> (or sha384:<96>, "
+			    "sha512:<128>), lower-case, as container runtimes accept");
+	slash = strrchr(s, '/');
+	colon = strchr(slash ? slash + 1 : s, ':');
+	if (!at && (!colon || !colon[1]))
 		return fail(why, "an image reference with a pinned tag or digest (repo:1.2.3 or repo@sha256:...)");
-	if (strcmp(colon + 1, "latest") == 0)
+	if (!at && strcmp(colon + 1, "latest") == 0)
 		return fail(why, "a pinned tag or digest, not latest");
-	return 0;
+	rc = image_read(s, &norm, &problem);
+	free(norm);
+	if (rc == 0)
+		return 0;
+	if (rc > 0)
+		return fail(why, "an image reference: a lower-case repository path, a tag of at most 128 letters, digits, '_', '.' and '-', or a digest");
+	snprintf(text, sizeof(text), "an image reference whose registry host (before the first '/') is " HOST_RULE
+		 "; this one's host has %s", problem);
+	return fail(why, text);
 }
 
+/* registry.storage.size, a PVC's storage request: Kubernetes wants it above 0 */
 int
 check_quantity(const char *s, const char **why)
 {
-	static const char *const suffixes[] = {
-		"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E", NULL,
+	struct quantity q;
+
+	if (quantity_parse(s, &q, why) != 0)
+		return -1;
+	if (q.neg || quantity_is_zero(&q))
+		return fail(why, "greater than 0 (a PersistentVolumeClaim's storage request), such as 20Gi, 500Mi or 1Ti");
+	return 0;
+}
+
+/* A Go duration (time.ParseDuration) without sign, in nanoseconds: 0, or -1
+ * when it is not one or exceeds 2^63-1 ns (about 2562047h). */
+int
+duration_ns(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *name;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "h", 3600000000000ULL }, { "m", 60000000000ULL },
+		{ "s", 1000000000ULL },
 	};
 	const char *p = s;
-	int digits = 0;
+	uint64_t total = 0;
 
-	while (isdigit((unsigned char)*p))
-		p++, digits++;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			digits++;
-	for (size_t i = 0; digits && suffixes[i]; i++)
-		if (strcmp(p, suffixes[i]) == 0 && strcmp(s, "0") != 0)
-			return 0;
-	return fail(why, "a positive Kubernetes quantity such as 20Gi, 500Mi or 1Ti");
+	if (!*p)
+		return -1;
+	while (*p) {
+		uint64_t v = 0, f = 0, scale = 1, unit = 0;
+		const char *start = p;
+		size_t i;
+
+		for (; isdigit((unsigned char)*p); p++)
+			if ((v = v * 10 + (uint64_t)(*p - '0')) > INT64_MAX)
+				return -1;
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				if (scale < 1000000000000000000ULL)
+					f = f * 10 + (uint64_t)(*p - '0'), scale *= 10;
+		if (p == start || (p == start + 1 && *start == '.'))
+			return -1;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strncmp(p, units[i].name, strlen(units[i].name)))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		unit = units[i].ns;
+		p += strlen(units[i].name);
+		if (v > (uint64_t)INT64_MAX / unit)
+			return -1;
+		v = v * unit + (uint64_t)((long double)f * unit / scale);
+		if (v > (uint64_t)INT64_MAX - total)
+			return -1;
+		total += v;
+	}
+	*ns = total;
+	return 0;
 }
 
 int
 check_duration(const char *s, const char **why)
 {
-	const char *p = s;
-	int nonzero = 0;
+	uint64_t ns;
 
-	if (!*p)
-		goto bad;
-	while (*p) {
-		const char *start = p;
-
-		while (isdigit((unsigned char)*p)) {
-			nonzero |= *p != '0';
-			p++;
-		}
-		if (*p == '.')
-			for (p++; isdigit((unsigned char)*p); p++)
-				nonzero |= *p != '0';
-		if (p == start)
-			goto bad;
-		if (strncmp(p, "ms", 2) == 0 || strncmp(p, "us", 2) == 0 || strncmp(p, "ns", 2) == 0)
-			p += 2;
-		else if (*p == 'h' || *p == 'm' || *p == 's')
-			p++;
-		else
-			goto bad;
-	}
-	if (nonzero)
+	if (duration_ns(s, &ns) == 0 && ns > 0)
 		return 0;
-bad:
-	return fail(why, "a positive duration such as 2m, 720h or 1h30m (units h, m, s, ms)");
-}
-
-static int
-digits(const char *s, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
+	return fail(why, "a positive duration such as 2m, 720h or 1h30m (units h, m, s, ms, us, ns; at most 2562047h, "
+		    "Go's limit)");
 }
 
 int
 check_rfc3339(const char *s, const char **why)
 {
-	const char *p = s + 19;
+	time_t t;
 
-	if (!*s)
-		return 0;	/* unset; generate mode checks that it is given */
-	if (strlen(s) < 20 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-	    !digits(s + 8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' ||
-	    !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
-		goto bad;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if ((*p == 'Z' || *p == 'z') && !p[1])
-		return 0;
-	if ((*p == '+' || *p == '-') && digits(p + 1, 2) && p[3] == ':' && digits(p + 4, 2) && !p[6])
-		return 0;
-bad:
-	return fail(why, "an RFC 3339 time such as 2026-01-01T00:00:00Z");
+	if (!*s || time_parse_rfc3339(s, &t) == 0)
+		return 0;	/* empty: unset; generate mode checks that it is given */
+	return fail(why, "an RFC 3339 time in whole seconds such as 2026-01-01T00:00:00Z or 2026-01-01T01:00:00+01:00, "
+		    "a real date and time of day between the years 0001 and 9999");
 }
 
 int
@@ -415,26 +456,106 @@ check_host(const char *s, const char **why)
 	return fail(why, text);
 }
 
-/* sync.preload: a pinned image reference that container runtimes read
- * (image_read()), its registry host by host.h's rule. */
+/* sync.preload: a pinned image reference (the registry's own names are
+ * refused when the objects are made: inject/syncconfig.c) */
 int
 check_preload(const char *s, const char **why)
 {
-	static char text[640];
-	const char *problem = NULL;
-	char *norm;
-	int rc;
+	return check_image(s, why);
+}
 
-	if (check_image(s, why) != 0)
-		return -1;
-	rc = image_read(s, &norm, &problem);
-	free(norm);
-	if (rc == 0)
+/* A name Kubernetes checks as a DNS subdomain (IsDNS1123Subdomain: no limit
+ * per label), or empty: storageClassName, priorityClassName. */
+int
+check_k8s_name_or_empty(const char *s, const char **why)
+{
+	if (!*s || kv_dns_subdomain(s, why) == 0)
 		return 0;
-	if (rc > 0)
-		return fail(why, "an image reference: a lower-case repository path, a tag of at most 128 letters, digits, '_', '.' and '-', or a digest");
-	snprintf(text, sizeof(text), "an image reference whose registry host (before the first '/') is " HOST_RULE
-		 "; this one's host has %s", problem);
+	return fail(why, "empty, or a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and "
+		    "ending with a letter or digit, at most 253 characters");
+}
+
+/* An entry's normal form, when two spellings can mean one thing: an image
+ * (nginx:1 is docker.io/library/nginx:1), a registry host (Docker.io,
+ * index.docker.io are docker.io). NULL otherwise; the caller frees. */
+static char *
+normal_form(const struct field *f, const char *s)
+{
+	char *ref, *norm, *host;
+
+	if (f->check == check_preload)
+		return image_normalize(s);
+	if (f->check != check_host)
+		return NULL;
+	ref = xasprintf("%s/x:1", s);
+	norm = image_normalize(ref);
+	host = norm ? image_host(norm) : NULL;
+	free(ref);
+	free(norm);
+	return host;
+}
+
+struct entry {
+	char *norm;
+	size_t i;
+};
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->norm, y->norm);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Two entries with one normal form: the later one's index, or n. */
+static size_t
+same_normal_form(const struct field *f, char *const *v, size_t n, size_t *first, char **norm)
+{
+	struct entry *e = xcalloc(n + 1, sizeof(*e));
+	size_t m = 0, bad = n;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], "auto") && (e[m].norm = normal_form(f, v[i])) != NULL)
+			e[m].i = i, m++;
+	qsort(e, m, sizeof(*e), entry_cmp);
+	for (size_t j = 1; j < m; j++)
+		if (!strcmp(e[j].norm, e[j - 1].norm) && (bad == n || e[j].i < bad)) {
+			bad = e[j].i;
+			*first = e[j - 1].i;
+			free(*norm);
+			*norm = xstrdup(e[j].norm);
+		}
+	for (size_t j = 0; j < m; j++)
+		free(e[j].norm);
+	free(e);
+	return bad;
+}
+
+int
+field_list_check(const struct field *f, char *const *v, size_t n, size_t *bad, const char **why)
+{
+	static char text[1024];
+	size_t first = 0;
+	char *norm = NULL;
+
+	*bad = n;
+	if (!strcmp(f->path, "registry.storage.accessModes") && n == 0)
+		return fail(why, "at least one access mode (a PersistentVolumeClaim needs one)");
+	for (size_t i = 0; i < n; i++) {
+		*bad = i;
+		if (!strcmp(v[i], "ReadWriteOncePod") && n > 1 && !strcmp(f->path, "registry.storage.accessModes"))
+			return fail(why, "alone: Kubernetes refuses ReadWriteOncePod beside other access modes");
+		if (!strcmp(v[i], "all") && n > 1 && f->allowed && !strcmp(f->allowed, "all"))
+			return fail(why, "alone: all takes every platform, so the others would do nothing");
+	}
+	*bad = same_normal_form(f, v, n, &first, &norm);
+	if (*bad == n)
+		return 0;
+	snprintf(text, sizeof(text), "given once: it names the same %s as entry \"%.200s\" (both are %.300s)",
+		 f->check == check_host ? "registry" : "image", v[first], norm);
+	free(norm);
 	return fail(why, text);
 }
 

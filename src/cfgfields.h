@@ -7,6 +7,7 @@
 #define CFGFIELDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "k8svalid.h"
 
@@ -76,5 +77,12 @@ int check_abs_path(const char *s, const char **why);
 int check_host(const char *s, const char **why);
 int check_preload(const char *s, const char **why);
 int check_nonempty(const char *s, const char **why);
+int check_k8s_name_or_empty(const char *s, const char **why);
+/* Rules across the entries v[0..n) of list field f (entries already checked
+ * one by one): 0, or -1 with *bad the entry at fault (n: the list as a whole)
+ * and *why what the entry must be ("alone", "given once: ..."). */
+int field_list_check(const struct field *f, char *const *v, size_t n, size_t *bad, const char **why);
+/* A Go duration (no sign) in nanoseconds; -1 if not one or above 2^63-1 ns. */
+int duration_ns(const char *s, uint64_t *ns);
 
 #endif

@@ -1,7 +1,9 @@
 /* cfgfinish.c - checks across fields and derived values, once every source
  * of configuration has been applied. */
+#include <stdint.h>
 #include <string.h>
 
+#include "cfgfields.h"
 #include "config.h"
 #include "diag.h"
 #include "host.h"
@@ -195,6 +197,43 @@ finish_key_size(struct config *c)
 	return -1;
 }
 
+/* cert-manager's webhook refuses a Certificate whose duration is under 1h,
+ * whose renewBefore is under 5m, or not below its duration (ValidateDuration). */
+static int
+finish_durations(struct config *c)
+{
+	const uint64_t hour = 3600000000000ULL, five_min = 300000000000ULL;
+	const char *const fields[] = { "spec.tls.caDuration", "spec.tls.duration" };
+	const char *const values[] = { c->tls.ca_duration, c->tls.duration };
+	uint64_t ns[2], renew;
+	struct where w = { .field = "spec.tls.renewBefore" };
+	int rc = 0;
+
+	if (c->state != MS_MANAGED || strcmp(c->tls.mode, "cert-manager") || !config_has(c, C_CERTIFICATES))
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		struct where d = { .field = fields[i] };
+
+		duration_ns(values[i], &ns[i]);		/* checked when set */
+		if (ns[i] < hour) {
+			diag_error(&d, "invalid value \"%s\": must be at least 1h: cert-manager refuses shorter "
+				   "certificates (tls.mode cert-manager)", values[i]);
+			rc = -1;
+		}
+	}
+	duration_ns(c->tls.renew_before, &renew);
+	if (renew < five_min) {
+		diag_error(&w, "invalid value \"%s\": must be at least 5m: cert-manager refuses a shorter renewBefore",
+			   c->tls.renew_before);
+		rc = -1;
+	} else if (renew >= ns[1]) {
+		diag_error(&w, "invalid value \"%s\": must be shorter than tls.duration (%s): cert-manager renews a "
+			   "certificate renewBefore ahead of its end", c->tls.renew_before, c->tls.duration);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* name (a registry name built from field's value) must be a registry host:
  * the nodes write a directory named after it. */
 static int
@@ -249,6 +288,7 @@ config_finish(struct config *c)
 	rc |= finish_cluster_ip(c);
 	rc |= finish_tls(c);
 	rc |= finish_key_size(c);
+	rc |= finish_durations(c);
 	rc |= finish_node_trust(c);
 	rc |= finish_names(c);
 	return rc ? -1 : 0;

@@ -186,6 +186,8 @@ static int
 set_list(struct config *c, const struct field *f, struct ynode *v, const struct origin *o)
 {
 	struct strlist l = { NULL, 0 };
+	const char *why;
+	size_t bad;
 
 	v = yresolve(v);
 	/* sugar: a lone "auto" / "none" for lists that know those words */
@@ -208,6 +210,17 @@ set_list(struct config *c, const struct field *f, struct ynode *v, const struct 
 		if (list_item_ok(f, it, o, &l) != 0)
 			return -1;
 		l.v[l.n++] = arena_strdup(c->arena, yresolve(it)->str);
+	}
+	if (field_list_check(f, l.v, l.n, &bad, &why) != 0) {
+		struct ynode *at = v->head;
+
+		for (size_t i = 0; at && i < bad; i++)
+			at = at->next;
+		if (at)
+			cfg_report(o, at, f, NULL, "invalid list entry \"%s\": must be %s", l.v[bad], why);
+		else
+			cfg_report(o, v, f, NULL, "invalid value %s: must have %s", "(an empty list)", why);
+		return -1;
 	}
 	*(struct strlist *)slot(c, f) = l;
 	return 0;

@@ -98,6 +98,14 @@ dns_subdomain(const char *s, size_t n)
 }
 
 int
+kv_dns_subdomain(const char *s, const char **why)
+{
+	*why = "a DNS subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, "
+	       "at most 253 characters";
+	return dns_subdomain(s, strlen(s)) ? 0 : -1;
+}
+
+int
 kv_qualified_name(const char *s, const char **why)
 {
 	const char *slash = strchr(s, '/');

@@ -27,6 +27,9 @@ typedef int (*kv_check)(const struct where *base, const char *field, struct ynod
  * [A-Za-z0-9-_.], alphanumeric at both ends. Label keys, toleration keys,
  * resource names. */
 int kv_qualified_name(const char *s, const char **why);
+/* IsDNS1123Subdomain: lower-case alphanumeric labels with '-' inside, joined
+ * by '.', at most 253 in all (no limit per label). */
+int kv_dns_subdomain(const char *s, const char **why);
 /* Empty, or at most 63 of [A-Za-z0-9-_.], alphanumeric at both ends. */
 int kv_label_value(const char *s, const char **why);
 

@@ -76,7 +76,11 @@ test_set(void)
 	INT_EQ(errors_of(config_set(c, "registry=1")), 1, "a group is not a field");
 	INT_EQ(errors_of(config_set(c, "registry.image=nginx")), 1, "image without tag refused");
 	INT_EQ(errors_of(config_set(c, "registry.image=nginx:latest")), 1, "latest refused");
-	OK(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef") == 0, "digest accepted");
+	OK(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") == 0, "digest accepted");
+	INT_EQ(errors_of(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef")), 1,
+	       "a digest runtimes refuse (16 hex digits) refused");
+	INT_EQ(errors_of(config_set(c, "registry.image=r.example/x@md5:0123456789abcdef0123456789abcdef")), 1,
+	       "a digest algorithm runtimes do not know refused");
 	INT_EQ(errors_of(config_set(c, "components=registry,registry")), 1, "duplicate component refused");
 	INT_EQ(errors_of(config_set(c, "tls.notBefore=2026-13")), 1, "bad RFC 3339 refused");
 	OK(config_set(c, "tls.notBefore=2026-01-01T00:00:00Z") == 0, "RFC 3339 accepted");
@@ -362,7 +366,8 @@ test_config_hosts(void)
 		{ "nodeTrust.mirrors=[a..b]", 0 }, { "nodeTrust.mirrors=[..]", 0 }, { "nodeTrust.mirrors=[my_reg.io]", 0 },
 		{ "nodeTrust.mirrors=[myreg]", 0 }, { "nodeTrust.mirrors=[\"x.io:65536\"]", 0 },
 		{ "nodeTrust.mirrors=[\"fd00::14\"]", 0 }, { "nodeTrust.mirrors=[-a.com]", 0 },
-		{ "sync.preload=[auto, \"quay.io/a/b:1\", \"[fd00::14]:5000/a@sha256:0123456789abcdef\"]", 1 },
+		{ "sync.preload=[auto, \"quay.io/a/b:1\", \"[fd00::14]:5000/a@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"]", 1 },
+		{ "sync.preload=[\"[fd00::14]:5000/a@sha256:0123456789abcdef\"]", 0 },
 		{ "sync.preload=[\"../x:1\"]", 0 }, { "sync.preload=[\"my_reg.io/a:1\"]", 0 },
 		{ "sync.preload=[\"quay.io/A:1\"]", 0 }, { "sync.preload=[\"quay.io/a/../b:1\"]", 0 },
 	};
