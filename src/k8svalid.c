@@ -180,11 +180,14 @@ int
 kv_string(const struct where *base, const char *field, struct ynode *v, const char *what)
 {
 	char tmp[160];
+	const char *shown;
 
 	if (yis_string(v))
 		return 0;
-	kv_error(base, v, field, "invalid value %s: must be %s as a string; quote it (YAML reads this as %s)",
-		 kv_shown(v, tmp), what, yis_scalar(v) ? "another type" : "no string");
+	shown = kv_shown(v, tmp);
+	kv_error(base, v, field, "invalid value %s: must be %s as a string; %s", shown, what,
+		 !strcmp(shown, "null") ? "write \"\" for an empty one" :
+		 yis_scalar(v) ? "quote it (YAML reads this as another type)" : "not a collection");
 	return -1;
 }
 
