@@ -66,6 +66,20 @@ container_resource(const char *s)
 	return is_native(s) || is_extended(s);
 }
 
+/* A plain number Kubernetes' YAML reader (YAML 1.1) reads as the decimal
+ * text says: not 0x10, 0o10, 010 (octal), 1_000, 1:30 (base 60), .inf. */
+static bool
+yaml_decimal(const char *s, enum yresolved kind)
+{
+	const char *d = s + (*s == '-' || *s == '+');
+
+	if (kind != YR_INT && kind != YR_FLOAT)
+		return true;
+	if (strpbrk(s, "_:xXoObBnN") || strstr(s, ".inf") || strstr(s, ".Inf") || strstr(s, ".INF"))
+		return false;
+	return kind != YR_INT || d[0] != '0' || !d[1];
+}
+
 /* A quantity scalar: a string, or a plain decimal number (YAML's other
  * integer forms are read by Kubernetes in another base: 010 is 8). */
 static int
@@ -76,42 +90,25 @@ quantity_at(const struct where *base, const char *field, struct ynode *v, struct
 	struct ynode *r = yresolve(v);
 	enum yresolved kind = r && r->kind == Y_SCALAR && r->style == YS_PLAIN && !r->tag ?
 				      yresolve_plain(r->str, r->len) : YR_STR;
+	int rc;
 
 	if (!yis_scalar(r) || kind == YR_NULL || kind == YR_BOOL || kind == YR_TIME ||
 	    (r->tag && !yis_string(r))) {
 		kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp), why);
 		return -1;
 	}
-	if ((kind == YR_INT || kind == YR_FLOAT) && (strpbrk(r->str, "_:xXoObB") || strstr(r->str, "inf") ||
-						       strstr(r->str, "nan") || strstr(r->str, "Inf") ||
-						       (r->str[0] == '0' && r->str[1] >= '0' && r->str[1] <= '9'))) {
+	if (!yaml_decimal(r->str, kind)) {
 		kv_error(base, v, field, "invalid value %s: YAML reads it as a number in another form (010 is octal "
 			 "8, 0x10 is 16); write the quantity in decimal digits, or quote it", kv_shown(v, tmp));
 		return -1;
 	}
-	{
-		/* the API server trims spaces off a quantity (Quantity.UnmarshalJSON) */
-		const char *s = r->str, *e = r->str + r->len;
-		char *t;
-		int rc;
-
-		while (s < e && strchr(" \t\r\n\v\f", *s))
-			s++;
-		while (e > s && strchr(" \t\r\n\v\f", e[-1]))
-			e--;
-		t = xstrndup(s, (size_t)(e - s));
-		rc = quantity_parse(t, q, &why);
-		free(t);
-		if (rc == 0 && q->neg && !quantity_is_zero(q)) {
-			why = "at least 0";
-			rc = -1;
-		}
-		if (rc != 0) {
-			kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp), why);
-			return -1;
-		}
-	}
-	return 0;
+	rc = quantity_parse(r->str, q, &why);
+	if (rc == 0 && q->neg && !quantity_is_zero(q))
+		why = "at least 0", rc = -1;
+	if (rc == 0)
+		return 0;
+	kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp), why);
+	return -1;
 }
 
 /* hugepages-<size>: a whole multiple of a positive, whole page size */

@@ -166,10 +166,13 @@ quantity_parse(const char *s, struct quantity *q, const char **why)
 	*why = QUANTITY_RULE;
 	if (!*s || scan(s, &sc) != 0 || suffix_value(sc.suffix, &base, &exp, why) != 0)
 		return -1;
-	/* "+", "." or "m" alone read as 0 on ParseQuantity's fast path; below a
-	 * nano its slow path (inf.Dec) wants a digit */
-	if (!sc.digits && base == 10 && exp < -9)
+	/* "+", "." or "m" alone: ParseQuantity's fast path reads 0 (its slow
+	 * path, below a nano, wants a digit); refused here as the typos they are,
+	 * which OpenAPI validators (the quantity format) refuse too */
+	if (!sc.digits) {
+		*why = "a quantity with at least one digit (100m, 512Mi, 0)";
 		return -1;
+	}
 	/* the significant digits of num.denom, without leading and trailing zeros */
 	d = xmalloc(sc.nnum + sc.ndenom + 20);
 	memcpy(d, sc.num, sc.nnum);

@@ -7,6 +7,8 @@
  *   <suffix>   ::= "" | n | u | m | k | M | G | T | P | E
  *                | Ki | Mi | Gi | Ti | Pi | Ei | (e|E) <sign>? <digits>
  *
+ * One departure: a number without a digit ("m", ".", "+"), which
+ * ParseQuantity reads as 0, is refused as the typo it is.
  * Pure functions; nothing is owned.
  */
 #ifndef QUANTITY_H
