@@ -259,11 +259,10 @@ kv_resources(const struct where *base, const char *field, struct ynode *v)
 		snprintf(path, sizeof(path), "%.256s.%s", field, i ? "limits" : "requests");
 		rc |= resource_list(base, path, sect[i], list[i], &n[i]);
 	}
-	if (rc == 0)
-		rc = requests_within_limits(base, field, list[0], n[0], list[1], n[1]);
+	rc |= requests_within_limits(base, field, list[0], n[0], list[1], n[1]);
 	huge = has_hugepages(list[0], n[0], &cpu_or_memory);
 	huge |= has_hugepages(list[1], n[1], &cpu_or_memory);
-	if (rc == 0 && huge && !cpu_or_memory) {
+	if (huge && !cpu_or_memory) {
 		kv_error(base, v, field, "hugepages need a cpu or memory request or limit beside them (Kubernetes "
 			 "refuses hugepages alone)");
 		rc = -1;
