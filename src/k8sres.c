@@ -181,7 +181,7 @@ requests_within_limits(const struct where *base, const char *field, struct res *
 	int rc = 0;
 
 	for (size_t i = 0; i < nreq; i++) {
-		struct res *l = bsearch(&req[i], lim, nlim, sizeof(*lim), res_cmp);
+		struct res *l = nlim ? bsearch(&req[i], lim, nlim, sizeof(*lim), res_cmp) : NULL;
 		bool overcommit = is_native(req[i].name) && !is_hugepages(req[i].name);
 		const char *rv = yresolve(req[i].val)->str;
 
