@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgfields.h"
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
@@ -537,6 +538,21 @@ test_k8s_names(void)
 	OK(kv_qualified_name(prefix, &why) != 0, "a 254-character prefix is refused");
 }
 
+/* Every mapping-typed field is checked against the place it goes. */
+static void
+test_object_fields(void)
+{
+	for (size_t i = 0; i < config_nfields; i++) {
+		const struct field *f = &config_fields[i];
+		char name[160];
+
+		if (f->type != F_OBJECT && f->type != F_OBJLIST)
+			continue;
+		snprintf(name, sizeof(name), "%s has a Kubernetes check", f->path);
+		OK(f->ocheck != NULL, name);
+	}
+}
+
 int
 main(void)
 {
@@ -555,5 +571,6 @@ main(void)
 	test_image_read();
 	test_quantity();
 	test_k8s_names();
+	test_object_fields();
 	return harness_done();
 }
