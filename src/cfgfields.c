@@ -543,6 +543,8 @@ field_list_check(const struct field *f, char *const *v, size_t n, size_t *bad, c
 	*bad = n;
 	if (!strcmp(f->path, "registry.storage.accessModes") && n == 0)
 		return fail(why, "at least one access mode (a PersistentVolumeClaim needs one)");
+	if (!strcmp(f->path, "nodeTrust.runtimes") && n == 0)
+		return fail(why, "at least one runtime (to configure none, leave nodeTrust out of components)");
 	for (size_t i = 0; i < n; i++) {
 		*bad = i;
 		if (!strcmp(v[i], "ReadWriteOncePod") && n > 1 && !strcmp(f->path, "registry.storage.accessModes"))

@@ -344,6 +344,8 @@ refused "--set access modes: ReadWriteOncePod beside another" 1 \
 	'registry.storage.accessModes: invalid list entry "ReadWriteOncePod": must be alone' \
 	--set 'registry.storage.accessModes=ReadWriteOnce,ReadWriteOncePod'
 taken "access modes: ReadWriteOncePod alone" "- ReadWriteOncePod" --set registry.storage.accessModes=ReadWriteOncePod
+refused "--set node runtimes: none (the DaemonSet would configure nothing)" 1 \
+	'nodeTrust.runtimes: invalid value (an empty list): must have at least one runtime' --set 'nodeTrust.runtimes=[]'
 
 # --- names, images, times, durations ---
 cfg class <<'EOF'
