@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "k8svalid.h"
 
 enum ftype {
@@ -50,8 +51,10 @@ struct origin {
 /* An error at node at (its line:col, if any) in field f (or path). */
 void cfg_report(const struct origin *o, struct ynode *at, const struct field *f, const char *path,
 		const char *fmt, const char *value, const char *why);
-/* v, checked, into f's member of c. 0 or -1 (reported). */
+/* v, checked, into f's member of c, remembering where it came from. 0 or -1 (reported). */
 int cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o);
+/* Where the field of path field ("spec.tls.duration") was set, .field = field. */
+struct where cfg_at(const struct config *c, const char *field);
 
 extern const struct field config_fields[];
 extern const size_t config_nfields;

@@ -15,6 +15,7 @@
 #include "ytree.h"
 
 #define ALIAS_BUDGET 100000L
+#define DEFAULTS "<defaults>"
 
 void
 cfg_report(const struct origin *o, struct ynode *at, const struct field *f, const char *path,
@@ -262,8 +263,8 @@ set_object(struct config *c, const struct field *f, struct ynode *v, const struc
 	return 0;
 }
 
-int
-cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o)
+static int
+field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o)
 {
 	switch (f->type) {
 	case F_STR:
@@ -283,16 +284,44 @@ cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const st
 	return -1;
 }
 
+int
+cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o)
+{
+	struct ynode *r = yresolve(v);
+
+	if (field_set(c, f, v, o) != 0)
+		return -1;
+	if (strcmp(o->file, DEFAULTS) != 0)
+		c->set_at[f - config_fields] = (struct where){ .file = arena_strdup(c->arena, o->file), .src = o->src,
+							       .srclen = o->srclen, .line = r ? r->line : 0,
+							       .col = r ? r->col : 0, .field = o->prefix };
+	return 0;
+}
+
+struct where
+cfg_at(const struct config *c, const char *field)
+{
+	const struct field *f = field_find(strncmp(field, "spec.", 5) ? field : field + 5);
+	struct where w = { 0 };
+
+	if (f)
+		w = c->set_at[f - config_fields];
+	/* .field holds the prefix of the place it was set: "" for --set and ConfigMap data */
+	w.field = w.field && !*w.field && !strncmp(field, "spec.", 5) ? field + 5 : field;
+	return w;
+}
+
 /* Every default, parsed in one go as a mapping of field paths. */
 struct config *
 config_new(void)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
-	struct origin o = { "<defaults>", NULL, 0, "spec." };
+	struct origin o = { DEFAULTS, NULL, 0, "spec." };
 	struct buf text = BUF_INIT;
 	struct ynode *defaults = NULL, *k;
 
 	c->arena = arena_new();
+	c->set_at = arena_alloc(c->arena, config_nfields * sizeof(*c->set_at));
 	for (size_t i = 0; i < config_nfields; i++)
 		buf_addf(&text, "%s: %s\n", config_fields[i].path, config_fields[i].def);
 	if (yload_one("<defaults>", text.p, text.len, c->arena, &defaults) != 0)

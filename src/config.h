@@ -108,6 +108,12 @@ struct config {
 		char *hostname, *zone, *worker_role;
 	} spread;
 
+	/* where each field was last set, in config_fields order (file, source,
+	 * line:col, .field the path prefix there; all 0 for a default), for
+	 * config_finish()'s messages; the source text is the caller's and read
+	 * only until config_finish() returns */
+	struct where *set_at;
+
 	/* derived by config_finish() */
 	enum mstate state;
 	unsigned components_mask;

@@ -371,12 +371,19 @@ EOF
 refused_at time "2026-02-30" 'spec.tls.notBefore: invalid value "2026-02-30T00:00:00Z": must be an RFC 3339 time'
 refused "--set duration: past Go's limit" 1 'sync.interval: invalid value "9999999h": must be a positive duration' \
 	--set sync.interval=9999999h
-refused "--set tls.duration: cert-manager refuses under 1h" 1 'spec.tls.duration: invalid value "30m": must be at least 1h' \
+refused "--set tls.duration: cert-manager refuses under 1h" 1 '--set: error: tls.duration: invalid value "30m": must be at least 1h' \
 	--set tls.duration=30m
 refused "--set tls.renewBefore: not below tls.duration" 1 \
-	'spec.tls.renewBefore: invalid value "17520h": must be shorter than tls.duration (17520h)' --set tls.renewBefore=17520h
-refused "--set tls.renewBefore: cert-manager refuses under 5m" 1 'spec.tls.renewBefore: invalid value "1m": must be at least 5m' \
+	'--set: error: tls.renewBefore: invalid value "17520h": must be shorter than tls.duration (17520h)' --set tls.renewBefore=17520h
+refused "--set tls.renewBefore: cert-manager refuses under 5m" 1 '--set: error: tls.renewBefore: invalid value "1m": must be at least 5m' \
 	--set tls.renewBefore=1m
+# checks across fields point at the field where it was set
+cfg renew <<'EOF'
+  tls:
+    duration: 24h
+    renewBefore: 48h
+EOF
+refused_at renew "48h" 'spec.tls.renewBefore: invalid value "48h": must be shorter than tls.duration (24h)'
 taken "durations: 1h and 5m, the least cert-manager takes" "renewBefore: 5m" --set tls.duration=1h --set tls.renewBefore=5m
 
 echo "$pass passed, $fail failed"
