@@ -99,6 +99,8 @@ cfg dupgroup <<'EOF'
   registry: {image: "docker.io/library/registry:3.1.1"}
 EOF
 refused_at dupgroup "registry: {image" 'spec: duplicate key "registry" (first at line 4)'
+refused "--set a mapping with a key twice" 1 '--set: error: registry.nodeSelector: duplicate key "disk"' \
+	--set 'registry.nodeSelector={disk: ssd, disk: hdd}'
 
 # --- registry.resources (and sync, nodeTrust): ValidateResourceRequirements, quantity.go ---
 cfg res-syntax <<'EOF'
@@ -353,6 +355,9 @@ cfg class <<'EOF'
     storage: {storageClassName: Fast_SSD}
 EOF
 refused_at class "Fast_SSD" 'spec.registry.storage.storageClassName: invalid value "Fast_SSD": must be empty, or a Kubernetes object name'
+refused "--set storageClassName: not an object name" 1 \
+	'--set: error: registry.storage.storageClassName: invalid value "-ssd": must be empty, or a Kubernetes object name' \
+	--set registry.storage.storageClassName=-ssd
 refused "--set priorityClassName: the text \"\"" 1 'nodeTrust.priorityClassName: invalid value """": must be empty, or a Kubernetes object name' \
 	--set 'nodeTrust.priorityClassName=""'
 ra --set nodeTrust.priorityClassName= --set registry.priorityClassName=high; st=$?
@@ -369,6 +374,13 @@ cfg time <<'EOF'
     notBefore: "2026-02-30T00:00:00Z"
 EOF
 refused_at time "2026-02-30" 'spec.tls.notBefore: invalid value "2026-02-30T00:00:00Z": must be an RFC 3339 time'
+refused "--set notBefore: a day February does not have" 1 \
+	'--set: error: tls.notBefore: invalid value "2026-02-29T00:00:00Z": must be an RFC 3339 time' \
+	--set tls.notBefore=2026-02-29T00:00:00Z
+taken "notBefore: a leap day with an offset" "registry-tls" --set tls.notBefore=2028-02-29T23:59:59+01:00
+refused "--set image: upper case in the repository" 1 \
+	'--set: error: sync.image: invalid value "ghcr.io/RegClient/regsync:v0.11.5": must be an image reference' \
+	--set sync.image=ghcr.io/RegClient/regsync:v0.11.5
 refused "--set duration: past Go's limit" 1 'sync.interval: invalid value "9999999h": must be a positive duration' \
 	--set sync.interval=9999999h
 refused "--set tls.duration: cert-manager refuses under 1h" 1 '--set: error: tls.duration: invalid value "30m": must be at least 1h' \
