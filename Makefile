@@ -27,6 +27,7 @@ INSTALL  ?= install
 SRCS := \
 	src/cfgfields.c \
 	src/cfgfinish.c \
+	src/cfgload.c \
 	src/cfgprint.c \
 	src/config.c \
 	src/crypto.c \
@@ -52,8 +53,11 @@ SRCS := \
 	src/inject/statefulset.c \
 	src/inject/syncconfig.c \
 	src/inject/tlssecret.c \
+	src/k8sres.c \
+	src/k8svalid.c \
 	src/krm.c \
 	src/net.c \
+	src/quantity.c \
 	src/reconcile.c \
 	src/resource.c \
 	src/timefmt.c \

@@ -1,4 +1,4 @@
-/* cfgfields.h - the table of configuration fields (internal to config.c).
+/* cfgfields.h - the table of configuration fields (internal to config*.c).
  * One row per field: its path, type, default, allowed values and help; the
  * same row feeds the parser, --help and --print-defaults, so documentation
  * and behaviour cannot drift apart.
@@ -7,6 +7,10 @@
 #define CFGFIELDS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "k8svalid.h"
 
 enum ftype {
 	F_STR,		/* string, optionally checked */
@@ -31,7 +35,26 @@ struct field {
 	fcheck check;
 	long min, max;
 	const char *help;
+	kv_check ocheck;	/* F_OBJECT, F_OBJLIST: Kubernetes' validation of the place it goes */
 };
+
+struct config;
+struct ynode;
+
+/* Where a value came from, for messages (config.c, cfgload.c). */
+struct origin {
+	const char *file, *src;
+	size_t srclen;
+	const char *prefix;	/* "spec." for documents, "" for --set and ConfigMap data */
+};
+
+/* An error at node at (its line:col, if any) in field f (or path). */
+void cfg_report(const struct origin *o, struct ynode *at, const struct field *f, const char *path,
+		const char *fmt, const char *value, const char *why);
+/* v, checked, into f's member of c, remembering where it came from. 0 or -1 (reported). */
+int cfg_field_set(struct config *c, const struct field *f, struct ynode *v, const struct origin *o);
+/* Where the field of path field ("spec.tls.duration") was set, .field = field. */
+struct where cfg_at(const struct config *c, const char *field);
 
 extern const struct field config_fields[];
 extern const size_t config_nfields;
@@ -57,5 +80,12 @@ int check_abs_path(const char *s, const char **why);
 int check_host(const char *s, const char **why);
 int check_preload(const char *s, const char **why);
 int check_nonempty(const char *s, const char **why);
+int check_k8s_name_or_empty(const char *s, const char **why);
+/* Rules across the entries v[0..n) of list field f (entries already checked
+ * one by one): 0, or -1 with *bad the entry at fault (n: the list as a whole)
+ * and *why what the entry must be ("alone", "given once: ..."). */
+int field_list_check(const struct field *f, char *const *v, size_t n, size_t *bad, const char **why);
+/* A Go duration (no sign) in nanoseconds; -1 if not one or above 2^63-1 ns. */
+int duration_ns(const char *s, uint64_t *ns);
 
 #endif

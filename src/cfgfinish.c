@@ -1,7 +1,9 @@
 /* cfgfinish.c - checks across fields and derived values, once every source
  * of configuration has been applied. */
+#include <stdint.h>
 #include <string.h>
 
+#include "cfgfields.h"
 #include "config.h"
 #include "diag.h"
 #include "host.h"
@@ -21,10 +23,10 @@ static const struct {
 /* A fixed ClusterIP: inside serviceCIDR and not an address Kubernetes
  * keeps for itself. */
 static int
-check_fixed_ip(const char *field, const char *value, const struct cidr *cidr, const char *cidr_text,
-	       struct ipaddr *ip)
+check_fixed_ip(const struct config *c, const char *field, const char *value, const struct cidr *cidr,
+	       const char *cidr_text, struct ipaddr *ip)
 {
-	struct where w = { .field = field };
+	struct where w = cfg_at(c, field);
 	const char *why;
 
 	ip_parse(value, ip);	/* checked when set */
@@ -47,7 +49,7 @@ check_fixed_ip(const char *field, const char *value, const struct cidr *cidr, co
 static int
 finish_cluster_ip(struct config *c)
 {
-	struct where w = { .field = "spec.registry.service.serviceCIDR" };
+	struct where w = cfg_at(c, "spec.registry.service.serviceCIDR");
 	const char *cidr_text = c->registry.service.service_cidr;
 	struct cidr cidr;
 	struct ipaddr ip, mip;
@@ -60,7 +62,7 @@ finish_cluster_ip(struct config *c)
 				   "the default ClusterIP; set registry.service.clusterIP", cidr_text);
 			return -1;
 		}
-	} else if (check_fixed_ip("spec.registry.service.clusterIP", c->registry.service.cluster_ip, &cidr,
+	} else if (check_fixed_ip(c, "spec.registry.service.clusterIP", c->registry.service.cluster_ip, &cidr,
 				  cidr_text, &ip) != 0) {
 		return -1;
 	}
@@ -68,18 +70,18 @@ finish_cluster_ip(struct config *c)
 	c->registry.service.cluster_ip = arena_strdup(c->arena, text);
 	if (!*c->registry.service.mirror_cluster_ip) {
 		if (ip_next(&cidr, &ip, &mip) != 0 || cidr_reserved(&cidr, &mip)) {
-			w.field = "spec.registry.service.mirrorClusterIP";
+			w = cfg_at(c, "spec.registry.service.mirrorClusterIP");
 			diag_error(&w, "required: the address after clusterIP (%s) is not one Kubernetes can give a "
 				   "Service in %s; set a fixed ClusterIP for Service %s", text, cidr_text,
 				   REGISTRY_MIRROR);
 			return -1;
 		}
-	} else if (check_fixed_ip("spec.registry.service.mirrorClusterIP", c->registry.service.mirror_cluster_ip,
+	} else if (check_fixed_ip(c, "spec.registry.service.mirrorClusterIP", c->registry.service.mirror_cluster_ip,
 				  &cidr, cidr_text, &mip) != 0) {
 		return -1;
 	}
 	if (ip_equal(&ip, &mip)) {
-		w.field = "spec.registry.service.mirrorClusterIP";
+		w = cfg_at(c, "spec.registry.service.mirrorClusterIP");
 		diag_error(&w, "invalid value \"%s\": must differ from registry.service.clusterIP: Services %s and %s "
 			   "each need their own address", c->registry.service.mirror_cluster_ip, REGISTRY_SERVICE,
 			   REGISTRY_MIRROR);
@@ -103,7 +105,7 @@ finish_namespaces(struct config *c)
 	for (size_t i = 0; i < 2; i++)
 		for (size_t j = 0; j < sizeof(system) / sizeof(system[0]); j++)
 			if (!strcmp(values[i], system[j])) {
-				struct where w = { .field = fields[i] };
+				struct where w = cfg_at(c, fields[i]);
 
 				diag_error(&w, "invalid value \"%s\": a namespace of Kubernetes itself; the add-on "
 					   "declares its namespaces as its own objects (labels, Pod Security, removal "
@@ -126,7 +128,7 @@ finish_tls(struct config *c)
 	for (size_t i = 0; i < 3; i++)
 		if (!*have[i]) {
 			char field[64];
-			struct where w = { .field = field };
+			struct where w = cfg_at(c, field);
 
 			snprintf(field, sizeof(field), "spec.tls.%s", need[i]);
 			diag_error(&w, "required when tls.mode is generate");
@@ -140,7 +142,7 @@ finish_tls(struct config *c)
 static int
 finish_node_trust(struct config *c)
 {
-	struct where w = { .field = "spec.nodeTrust.namespace" };
+	struct where w = cfg_at(c, "spec.nodeTrust.namespace");
 
 	if (!config_has(c, C_NODETRUST))
 		return 0;
@@ -150,7 +152,7 @@ finish_node_trust(struct config *c)
 		return -1;
 	}
 	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "secret") && !*c->tls.ca_cert_file) {
-		w.field = "spec.tls.caCertFile";
+		w = cfg_at(c, "spec.tls.caCertFile");
 		diag_error(&w, "required when tls.mode is secret and nodeTrust is on: the nodes' DaemonSet (namespace "
 			   "%s) cannot read Secret %s/%s; give the CA certificate (public) as a PEM file, or leave "
 			   "nodeTrust out of spec.components", c->node_trust.namespace, c->namespace,
@@ -160,14 +162,14 @@ finish_node_trust(struct config *c)
 	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "cert-manager") &&
 	    (!strcmp(c->tls.key_algorithm, "Ed25519") ||
 	     (!strcmp(c->tls.key_algorithm, "ECDSA") && c->tls.key_size > 256))) {
-		w.field = !strcmp(c->tls.key_algorithm, "Ed25519") ? "spec.tls.keyAlgorithm" : "spec.tls.keySize";
+		w = cfg_at(c, !strcmp(c->tls.key_algorithm, "Ed25519") ? "spec.tls.keyAlgorithm" : "spec.tls.keySize");
 		diag_error(&w, "invalid value %s %ld with nodeTrust on: the nodes' health probe (busybox 1.37's TLS) "
 			   "takes RSA and ECDSA P-256 server keys only, so the mirrors would never switch on; use "
 			   "ECDSA with keySize 0 or 256, or RSA", c->tls.key_algorithm, c->tls.key_size);
 		return -1;
 	}
 	if (c->state == MS_MANAGED && !strcmp(c->tls.mode, "cert-manager") && !config_has(c, C_CERTIFICATES)) {
-		w.field = "spec.components";
+		w = cfg_at(c, "spec.components");
 		diag_error(&w, "nodeTrust with tls.mode cert-manager needs the certificates component: it issues the "
 			   "copy of the CA the node DaemonSet reads in namespace %s", c->node_trust.namespace);
 		return -1;
@@ -180,7 +182,7 @@ static int
 finish_key_size(struct config *c)
 {
 	long n = c->tls.key_size;
-	struct where w = { .field = "spec.tls.keySize" };
+	struct where w = cfg_at(c, "spec.tls.keySize");
 	const char *alg = c->tls.key_algorithm;
 
 	if (n == 0 || (!strcmp(alg, "ECDSA") && (n == 256 || n == 384 || n == 521)) ||
@@ -195,12 +197,49 @@ finish_key_size(struct config *c)
 	return -1;
 }
 
+/* cert-manager's webhook refuses a Certificate whose duration is under 1h,
+ * whose renewBefore is under 5m, or not below its duration (ValidateDuration). */
+static int
+finish_durations(struct config *c)
+{
+	const uint64_t hour = 3600000000000ULL, five_min = 300000000000ULL;
+	const char *const fields[] = { "spec.tls.caDuration", "spec.tls.duration" };
+	const char *const values[] = { c->tls.ca_duration, c->tls.duration };
+	uint64_t ns[2], renew;
+	struct where w = cfg_at(c, "spec.tls.renewBefore");
+	int rc = 0;
+
+	if (c->state != MS_MANAGED || strcmp(c->tls.mode, "cert-manager") || !config_has(c, C_CERTIFICATES))
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		struct where d = cfg_at(c, fields[i]);
+
+		duration_ns(values[i], &ns[i]);		/* checked when set */
+		if (ns[i] < hour) {
+			diag_error(&d, "invalid value \"%s\": must be at least 1h: cert-manager refuses shorter "
+				   "certificates (tls.mode cert-manager)", values[i]);
+			rc = -1;
+		}
+	}
+	duration_ns(c->tls.renew_before, &renew);
+	if (renew < five_min) {
+		diag_error(&w, "invalid value \"%s\": must be at least 5m: cert-manager refuses a shorter renewBefore",
+			   c->tls.renew_before);
+		rc = -1;
+	} else if (renew >= ns[1]) {
+		diag_error(&w, "invalid value \"%s\": must be shorter than tls.duration (%s): cert-manager renews a "
+			   "certificate renewBefore ahead of its end", c->tls.renew_before, c->tls.duration);
+		rc = -1;
+	}
+	return rc;
+}
+
 /* name (a registry name built from field's value) must be a registry host:
  * the nodes write a directory named after it. */
 static int
-name_fits(const char *field, const char *what, const char *value, const char *name)
+name_fits(const struct config *c, const char *field, const char *what, const char *value, const char *name)
 {
-	struct where w = { .field = field };
+	struct where w = cfg_at(c, field);
 	const char *why;
 
 	if (host_check(name, strlen(name), &why) == 0)
@@ -222,13 +261,13 @@ finish_names(struct config *c)
 	if (c->registry.service.port != 443)
 		snprintf(port, sizeof(port), ":%ld", c->registry.service.port);
 	snprintf(name, sizeof(name), "%s.%s.svc.%s%s", REGISTRY_SERVICE, c->namespace, c->cluster_domain, port);
-	rc |= name_fits("spec.clusterDomain", "value", c->cluster_domain, name);
+	rc |= name_fits(c, "spec.clusterDomain", "value", c->cluster_domain, name);
 	snprintf(name, sizeof(name), "%s-%ld.%s.%s.svc.%s:%d", REGISTRY_SERVICE, c->registry.replicas - 1,
 		 REGISTRY_HEADLESS, c->namespace, c->cluster_domain, REGISTRY_PORT);
-	rc |= rc ? 0 : name_fits("spec.clusterDomain", "value", c->cluster_domain, name);
+	rc |= rc ? 0 : name_fits(c, "spec.clusterDomain", "value", c->cluster_domain, name);
 	for (size_t i = 0; i < c->registry.hostnames.n; i++) {
 		snprintf(name, sizeof(name), "%s%s", c->registry.hostnames.v[i], port);
-		rc |= name_fits("spec.registry.hostnames", "list entry", c->registry.hostnames.v[i], name);
+		rc |= name_fits(c, "spec.registry.hostnames", "list entry", c->registry.hostnames.v[i], name);
 	}
 	return rc ? -1 : 0;
 }
@@ -249,6 +288,7 @@ config_finish(struct config *c)
 	rc |= finish_cluster_ip(c);
 	rc |= finish_tls(c);
 	rc |= finish_key_size(c);
+	rc |= finish_durations(c);
 	rc |= finish_node_trust(c);
 	rc |= finish_names(c);
 	return rc ? -1 : 0;

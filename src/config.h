@@ -108,6 +108,12 @@ struct config {
 		char *hostname, *zone, *worker_role;
 	} spread;
 
+	/* where each field was last set, in config_fields order (file, source,
+	 * line:col, .field the path prefix there; all 0 for a default), for
+	 * config_finish()'s messages; the source text is the caller's and read
+	 * only until config_finish() returns */
+	struct where *set_at;
+
 	/* derived by config_finish() */
 	enum mstate state;
 	unsigned components_mask;
@@ -116,7 +122,10 @@ struct config {
 struct config *config_new(void);
 void config_free(struct config *c);	/* NULL is OK */
 
-/* A RegistryAddon document read from a file (--config, legacy plugin argv[1]). */
+/* A RegistryAddon document read from a file (--config, legacy plugin argv[1]):
+ * a regular file or a pipe of at most 16 MiB. The file is read once per
+ * process and its bytes kept (owned here, until exit) for later calls with the
+ * same path: filter_run() configures twice, and a pipe gives its bytes once. */
 int config_load_file(struct config *c, const char *path);
 /* A KRM functionConfig: RegistryAddon or ConfigMap (data keys are --set paths).
  * file/src locate errors in the input stream. */

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfgfields.h"
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
 #include "host.h"
 #include "images.h"
+#include "k8svalid.h"
 #include "net.h"
+#include "quantity.h"
 #include "resource.h"
 #include "util.h"
 #include "yload.h"
@@ -77,7 +80,11 @@ test_set(void)
 	INT_EQ(errors_of(config_set(c, "registry=1")), 1, "a group is not a field");
 	INT_EQ(errors_of(config_set(c, "registry.image=nginx")), 1, "image without tag refused");
 	INT_EQ(errors_of(config_set(c, "registry.image=nginx:latest")), 1, "latest refused");
-	OK(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef") == 0, "digest accepted");
+	OK(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") == 0, "digest accepted");
+	INT_EQ(errors_of(config_set(c, "registry.image=r.example/x@sha256:0123456789abcdef")), 1,
+	       "a digest runtimes refuse (16 hex digits) refused");
+	INT_EQ(errors_of(config_set(c, "registry.image=r.example/x@md5:0123456789abcdef0123456789abcdef")), 1,
+	       "a digest algorithm runtimes do not know refused");
 	INT_EQ(errors_of(config_set(c, "components=registry,registry")), 1, "duplicate component refused");
 	INT_EQ(errors_of(config_set(c, "tls.notBefore=2026-13")), 1, "bad RFC 3339 refused");
 	OK(config_set(c, "tls.notBefore=2026-01-01T00:00:00Z") == 0, "RFC 3339 accepted");
@@ -461,7 +468,8 @@ test_config_hosts(void)
 		{ "nodeTrust.mirrors=[a..b]", 0 }, { "nodeTrust.mirrors=[..]", 0 }, { "nodeTrust.mirrors=[my_reg.io]", 0 },
 		{ "nodeTrust.mirrors=[myreg]", 0 }, { "nodeTrust.mirrors=[\"x.io:65536\"]", 0 },
 		{ "nodeTrust.mirrors=[\"fd00::14\"]", 0 }, { "nodeTrust.mirrors=[-a.com]", 0 },
-		{ "sync.preload=[auto, \"quay.io/a/b:1\", \"[fd00::14]:5000/a@sha256:0123456789abcdef\"]", 1 },
+		{ "sync.preload=[auto, \"quay.io/a/b:1\", \"[fd00::14]:5000/a@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"]", 1 },
+		{ "sync.preload=[\"[fd00::14]:5000/a@sha256:0123456789abcdef\"]", 0 },
 		{ "sync.preload=[\"../x:1\"]", 0 }, { "sync.preload=[\"my_reg.io/a:1\"]", 0 },
 		{ "sync.preload=[\"quay.io/A:1\"]", 0 }, { "sync.preload=[\"quay.io/a/../b:1\"]", 0 },
 	};
@@ -530,6 +538,120 @@ test_image_read(void)
 	INT_EQ(image_read(longname, &out, &why), -1, "image_read: a 64-character label in the host is refused");
 }
 
+/* a quantity's value as "[-]nano" (decimal), or "error" */
+static const char *
+nano_text(const char *s, char *buf)
+{
+	struct quantity q;
+	const char *why;
+	char digits[64], *p = digits + sizeof(digits);
+	quantity_t v;
+
+	if (quantity_parse(s, &q, &why) != 0)
+		return "error";
+	v = q.nano;
+	*--p = '\0';
+	do
+		*--p = (char)('0' + (int)(v % 10));
+	while ((v /= 10) != 0);
+	sprintf(buf, "%s%s", q.neg && q.nano ? "-" : "", p);
+	return buf;
+}
+
+/* Kubernetes' quantity grammar (apimachinery quantity.go) and its value in
+ * nano units, rounded away from zero as ParseQuantity rounds; a number
+ * without a digit ("m", which ParseQuantity reads as 0) is refused. */
+static void
+test_quantity(void)
+{
+	static const struct {
+		const char *in, *nano;
+	} cases[] = {
+		{ "0", "0" }, { "1", "1000000000" }, { "100m", "100000000" }, { "1Ki", "1024000000000" },
+		{ "1.5Gi", "1610612736000000000" }, { ".5", "500000000" }, { "5.", "5000000000" },
+		{ "1e3", "1000000000000" }, { "1E3", "1000000000000" }, { "2e-3", "2000000" }, { "1E+2", "100000000000" },
+		{ "1E", "1000000000000000000000000000" }, { "0.1n", "1" }, { "-0.1n", "-1" }, { "1e-10", "1" },
+		{ "+1k", "1000000000000" }, { "-1", "-1000000000" }, { "007", "7000000000" }, { "0.000Ki", "0" },
+		{ "1u", "1000" }, { "+", "error" }, { ".", "error" }, { "m", "error" }, { "-", "error" },
+		{ "9223372036854775807", "9223372036854775807000000000" }, { "7Ei", "8070450532247928832000000000" },
+		{ "0.0000000000000000000000000000000000000001Ki", "1" },
+		{ "", "error" }, { "1K", "error" }, { "1ki", "error" }, { "1Ki3", "error" }, { "1e", "error" },
+		{ "1e+", "error" }, { " 1", "error" }, { "1 ", "error" }, { "1.2.3", "error" }, { "1GB", "error" },
+		{ "2e-3k", "error" }, { "2e3m", "error" }, { "0x10", "error" }, { ".e-10", "error" }, { "+e-10", "error" },
+		{ "9223372036854775808", "error" }, { "8Ei", "error" }, { "1e2147483648", "error" }, { "--1", "error" },
+	};
+	char buf[80], name[200];
+	struct quantity a, b;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "quantity \"%s\" is %s", cases[i].in, cases[i].nano);
+		STR_EQ(nano_text(cases[i].in, buf), cases[i].nano, name);
+	}
+	quantity_parse("1Gi", &a, &why), quantity_parse("1024Mi", &b, &why);
+	INT_EQ(quantity_cmp(&a, &b), 0, "quantity 1Gi == 1024Mi");
+	quantity_parse("1G", &a, &why);
+	OK(quantity_cmp(&a, &b) < 0 && quantity_cmp(&b, &a) > 0, "quantity 1G < 1Gi");
+	quantity_parse("-1", &a, &why), quantity_parse("-2", &b, &why);
+	OK(quantity_cmp(&a, &b) > 0, "quantity -1 > -2");
+	quantity_parse("-0", &a, &why), quantity_parse("0", &b, &why);
+	INT_EQ(quantity_cmp(&a, &b), 0, "quantity -0 == 0");
+	quantity_parse("0.9999999", &a, &why);
+	OK(quantity_is_integer(&a), "quantity 0.9999999 is an integer to Kubernetes (MilliValue rounds up to 1000)");
+	quantity_parse("1.0001", &a, &why);
+	OK(!quantity_is_integer(&a), "quantity 1.0001 is not an integer");
+	quantity_parse("1.5", &a, &why);
+	INT_EQ((long)quantity_units(&a), 2, "quantity 1.5: Value() rounds up to 2");
+}
+
+/* Label keys and values (apimachinery validation.go IsQualifiedName, IsValidLabelValue). */
+static void
+test_k8s_names(void)
+{
+	static const struct {
+		const char *s;
+		int key, value;
+	} cases[] = {
+		{ "disktype", 1, 1 }, { "kubernetes.io/os", 1, 0 }, { "a", 1, 1 }, { "", 0, 1 }, { "A_b.C-d", 1, 1 },
+		{ "-a", 0, 0 }, { "a-", 0, 0 }, { "a b", 0, 0 }, { "a/b/c", 0, 0 }, { "/a", 0, 0 }, { "a/", 0, 0 },
+		{ "Example.com/a", 0, 0 }, { "ex_ample.com/a", 0, 0 }, { "example..com/a", 0, 0 },
+		{ "example.com./a", 0, 0 }, { "1.2.3/a", 1, 0 },
+	};
+	char name[200], long63[64], long64[65], prefix[300];
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "label key \"%s\" %s", cases[i].s, cases[i].key ? "taken" : "refused");
+		OK((kv_qualified_name(cases[i].s, &why) == 0) == cases[i].key, name);
+		snprintf(name, sizeof(name), "label value \"%s\" %s", cases[i].s, cases[i].value ? "taken" : "refused");
+		OK((kv_label_value(cases[i].s, &why) == 0) == cases[i].value, name);
+	}
+	memset(long63, 'a', 63), long63[63] = '\0';
+	memset(long64, 'a', 64), long64[64] = '\0';
+	OK(kv_qualified_name(long63, &why) == 0 && kv_label_value(long63, &why) == 0, "63 characters: a name, a value");
+	OK(kv_qualified_name(long64, &why) != 0 && kv_label_value(long64, &why) != 0, "64 characters: neither");
+	/* a prefix of 253 (labels longer than 63 too: IsDNS1123Subdomain has no limit per label) */
+	memset(prefix, 'b', 253), strcpy(prefix + 253, "/a");
+	OK(kv_qualified_name(prefix, &why) == 0, "a 253-character prefix is taken");
+	memset(prefix, 'b', 254), strcpy(prefix + 254, "/a");
+	OK(kv_qualified_name(prefix, &why) != 0, "a 254-character prefix is refused");
+}
+
+/* Every mapping-typed field is checked against the place it goes. */
+static void
+test_object_fields(void)
+{
+	for (size_t i = 0; i < config_nfields; i++) {
+		const struct field *f = &config_fields[i];
+		char name[160];
+
+		if (f->type != F_OBJECT && f->type != F_OBJLIST)
+			continue;
+		snprintf(name, sizeof(name), "%s has a Kubernetes check", f->path);
+		OK(f->ocheck != NULL, name);
+	}
+}
+
 int
 main(void)
 {
@@ -548,5 +670,8 @@ main(void)
 	test_hosts();
 	test_config_hosts();
 	test_image_read();
+	test_quantity();
+	test_k8s_names();
+	test_object_fields();
 	return harness_done();
 }
