@@ -129,6 +129,21 @@ blank_line(const struct krm *k, size_t ls)
 	return ls == k->len || strchr("#\r\n", k->src[ls]);
 }
 
+/* The line at ls with the comment and blank lines right above it, none of
+ * them before lo. */
+static size_t
+comments_above(const struct krm *k, size_t lo, size_t ls)
+{
+	while (ls > lo && ls > 0) {
+		size_t prev = line_start(k->src, ls - 1);
+
+		if (prev < lo || !blank_line(k, prev))
+			break;
+		ls = prev;
+	}
+	return ls;
+}
+
 /* Where the bytes of a block sequence item begin: the line of its "-",
  * searched back from the item's text to lo (the end of what came before),
  * with the comment lines right above it; SIZE_MAX if not found. */
@@ -142,14 +157,7 @@ block_item_start(const struct krm *k, size_t lo, size_t pos, size_t d)
 			return SIZE_MAX;
 		ls = line_start(k->src, ls - 1);
 	}
-	while (ls > lo && ls > 0) {
-		size_t prev = line_start(k->src, ls - 1);
-
-		if (prev < lo || !blank_line(k, prev))
-			break;
-		ls = prev;
-	}
-	return ls;
+	return comments_above(k, lo, ls);
 }
 
 /* A flow mapping written as a single pair in a flow sequence ([k: v],
@@ -345,11 +353,13 @@ copyable(const struct ynode *v)
 }
 
 /* A value of the wrapper: "key:" and its bytes. A block collection keeps its
- * lines (it was indented more than the source's root, so more than ours). */
+ * lines (it was indented more than the source's root, so more than ours),
+ * with the comments between its key and it. */
 static int
 put_value(struct buf *out, const struct krm *k, const char *key, struct ynode *v)
 {
 	const char *src = k->src;
+	struct ynode *kn = raw_key(k->root, key);
 
 	if (!copyable(v))
 		return put_emitted(out, key, v);
@@ -363,7 +373,7 @@ put_value(struct buf *out, const struct krm *k, const char *key, struct ynode *v
 			put_lines(out, src, v->pos, v->end);
 		} else {
 			buf_addc(out, '\n');
-			put_lines(out, src, ls, v->end);
+			put_lines(out, src, kn && kn->end <= ls ? comments_above(k, kn->end, ls) : ls, v->end);
 		}
 		return 0;
 	}
@@ -416,6 +426,24 @@ put_item(struct buf *out, const struct krm *k, const struct ynode *it, const str
 	}
 }
 
+/* The anchor and tag of n written on its first line, after a space. */
+static void
+put_properties(struct buf *out, const struct krm *k, const struct ynode *n)
+{
+	size_t p = n ? n->pos : k->len;
+
+	while (p < k->len && (k->src[p] == '&' || k->src[p] == '!')) {
+		size_t e = p;
+
+		while (e < k->len && !strchr(" \t\r\n", k->src[e]))
+			e++;
+		buf_addc(out, ' ');
+		buf_add(out, k->src + p, e - p);
+		for (p = e; p < k->len && (k->src[p] == ' ' || k->src[p] == '\t');)
+			p++;
+	}
+}
+
 static int
 put_items(struct buf *out, const struct krm *k, const struct objs *objs, const bool *keep,
 	  const struct gen *gen, size_t ngen)
@@ -425,7 +453,9 @@ put_items(struct buf *out, const struct krm *k, const struct objs *objs, const b
 
 	for (size_t i = 0; i < objs->n; i++)
 		nitems += keep[i] && objs->v[i].end > objs->v[i].start;
-	buf_adds(out, nitems ? "items:\n" : "items: []\n");
+	buf_adds(out, "items:");
+	put_properties(out, k, k->items);
+	buf_adds(out, nitems ? "\n" : " []\n");
 	for (size_t i = 0; i < objs->n && it; i++, it = it->next)
 		if (keep[i])
 			put_item(out, k, it, &objs->v[i]);
