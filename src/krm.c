@@ -265,8 +265,14 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 	if (doc->explicit_start) {
 		k->dir_start = yload_directives_start(src, doc->start);
 		k->dir_end = doc->start;
+		if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
+			k->dir_start = 3;
 	}
 	read_wrapper(k, root);
+	if (k->api_node && !yis_scalar(k->api_node))
+		rc = node_error(k, k->api_node, 0, "apiVersion",
+				"the %s's apiVersion is a %s, not a string; write it as %s", k->kind,
+				yis_map(k->api_node) ? "mapping" : "sequence", k->is_list ? "v1" : "config.kubernetes.io/v1");
 	if (k->items && !yis_seq(k->items))
 		return node_error(k, k->items, 0, "items", "items must be a list of objects");
 	lo = k->items ? raw_key(root, "items")->end : 0;	/* comments above the first item go with it */
