@@ -14,6 +14,7 @@
 #include "krm.h"
 #include "resource.h"
 #include "util.h"
+#include "ydoc.h"
 #include "yload.h"
 #include "ytree.h"
 
@@ -77,7 +78,7 @@ take_doc(struct run *r, const struct ydoc *d)
 	struct obj *o = objs_add(&r->objs);
 
 	o->index = d->index;
-	o->start = d->explicit_start ? yload_directives_start(r->in, d->start) : d->start;
+	o->start = d->explicit_start ? ydoc_directives_start(r->in, d->start) : d->start;
 	o->explicit_start = d->explicit_start;
 	if (!d->root) {
 		o->flags = OBJ_EMPTY;

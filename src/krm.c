@@ -19,6 +19,7 @@
 #include "inject.h"
 #include "resource.h"
 #include "util.h"
+#include "ydoc.h"
 #include "yload.h"
 #include "ytree.h"
 
@@ -263,7 +264,7 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 	k->len = len;
 	k->root = root;
 	if (doc->explicit_start) {
-		k->dir_start = yload_directives_start(src, doc->start);
+		k->dir_start = ydoc_directives_start(src, doc->start);
 		k->dir_end = doc->start;
 		if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
 			k->dir_start = 3;

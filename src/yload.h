@@ -37,12 +37,6 @@ void yload_set_want(struct yloader *yl, ywant_fn want, void *ctx);
 /* Make the next documents' nodes in a (the current document's stay). */
 void yload_set_arena(struct yloader *yl, struct arena *a);
 
-/* Where the directives (%YAML, %TAG) of the document whose "---" is at
- * doc_start begin: their first line, after the previous document's "..." or
- * the start of the stream (comments and blank lines may come between); or
- * doc_start when the document has none. */
-size_t yload_directives_start(const char *buf, size_t doc_start);
-
 /* Parse a buffer that must hold at most one document; *root is NULL when empty.
  * Returns 0 or -1 (reported). */
 int yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root);
