@@ -78,7 +78,7 @@ take_doc(struct run *r, const struct ydoc *d)
 	struct obj *o = objs_add(&r->objs);
 
 	o->index = d->index;
-	o->start = d->explicit_start ? ydoc_directives_start(r->in, d->start) : d->start;
+	o->start = ydoc_start(r->in, d->start, d->explicit_start);
 	o->explicit_start = d->explicit_start;
 	if (!d->root) {
 		o->flags = OBJ_EMPTY;
@@ -199,7 +199,7 @@ needs_doc_end(const struct run *r, const struct obj *o, const struct obj *prev)
 	while (e > prev->start && strchr(" \t\r\n", r->in[e - 1]))
 		e--;
 	return !(e >= prev->start + 3 && !memcmp(r->in + e - 3, "...", 3) &&
-		 (e == prev->start + 3 || r->in[e - 4] == '\n'));
+		 (e == prev->start + 3 || r->in[e - 4] == '\n' || r->in[e - 4] == '\r'));
 }
 
 static int
@@ -211,7 +211,8 @@ write_doc(const struct run *r, const struct obj *o, const struct obj *prev, cons
 		start = 3;
 	if (needs_doc_end(r, o, prev) && out_write(out, "...\n", 4) != 0)
 		return -1;
-	if (!o->explicit_start && out_write(out, "---\n", 4) != 0)
+	/* (libfyaml reads directives before a first document with no "---") */
+	if (!o->explicit_start && (start >= end || r->in[start] != '%') && out_write(out, "---\n", 4) != 0)
 		return -1;
 	if (out_write(out, r->in + start, end - start) != 0)
 		return -1;

@@ -100,12 +100,26 @@ check_aliases(const struct krm *k, struct ynode *n, int index, const char *what,
 			  alias_len(k, a), k->src + a->pos, what);
 }
 
+/* Lines end at LF, CRLF or a lone CR (YAML 1.2 §5.4). */
 static size_t
-line_start(const char *src, size_t pos)
+line_start(const struct krm *k, size_t pos)
 {
-	while (pos > 0 && src[pos - 1] != '\n')
+	const char *src = k->src;
+
+	while (pos > 0 && src[pos - 1] != '\n' && !(src[pos - 1] == '\r' && (pos == k->len || src[pos] != '\n')))
 		pos--;
 	return pos;
+}
+
+/* Just past the line break that ends the line holding pos, or end. */
+static size_t
+next_line(const char *src, size_t pos, size_t end)
+{
+	while (pos < end && src[pos] != '\n' && src[pos] != '\r')
+		pos++;
+	if (pos < end && src[pos] == '\r' && pos + 1 < end && src[pos + 1] == '\n')
+		pos++;
+	return pos < end ? pos + 1 : pos;
 }
 
 /* Does the line at ls hold a block sequence entry whose "-" is at column d? */
@@ -136,7 +150,7 @@ static size_t
 comments_above(const struct krm *k, size_t lo, size_t ls)
 {
 	while (ls > lo && ls > 0) {
-		size_t prev = line_start(k->src, ls - 1);
+		size_t prev = line_start(k, ls - 1);
 
 		if (prev < lo || !blank_line(k, prev))
 			break;
@@ -151,12 +165,12 @@ comments_above(const struct krm *k, size_t lo, size_t ls)
 static size_t
 block_item_start(const struct krm *k, size_t lo, size_t pos, size_t d)
 {
-	size_t ls = line_start(k->src, pos);
+	size_t ls = line_start(k, pos);
 
 	while (!dash_line(k, ls, d)) {
 		if (ls <= lo || ls == 0)
 			return SIZE_MAX;
-		ls = line_start(k->src, ls - 1);
+		ls = line_start(k, ls - 1);
 	}
 	return comments_above(k, lo, ls);
 }
@@ -263,12 +277,11 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 	k->src = src;
 	k->len = len;
 	k->root = root;
-	if (doc->explicit_start) {
-		k->dir_start = ydoc_directives_start(src, doc->start);
-		k->dir_end = doc->start;
-		if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
-			k->dir_start = 3;
-	}
+	/* (libfyaml also reads directives before a first document with no "---") */
+	k->dir_end = doc->explicit_start ? doc->start : line_start(k, root->pos);
+	k->dir_start = ydoc_directives_start(src, k->dir_end);
+	if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
+		k->dir_start = 3;
 	read_wrapper(k, root);
 	if (k->api_node && !yis_scalar(k->api_node))
 		rc = node_error(k, k->api_node, 0, "apiVersion",
@@ -316,8 +329,7 @@ put_flow(struct buf *out, const char *src, size_t start, size_t end, size_t min)
 	while (end > start && strchr(" \t\r\n", src[end - 1]))
 		end--;
 	for (size_t i = start; i < end;) {
-		const char *nl = memchr(src + i, '\n', end - i);
-		size_t next = nl ? (size_t)(nl - src) + 1 : end, sp = 0;
+		size_t next = next_line(src, i, end), sp = 0;
 
 		if (i > start) {
 			while (i + sp < next && src[i + sp] == ' ')
@@ -373,7 +385,7 @@ put_value(struct buf *out, const struct krm *k, const char *key, struct ynode *v
 	buf_adds(out, key);
 	buf_addc(out, ':');
 	if ((v->kind == Y_MAP || v->kind == Y_SEQ) && v->style != YS_FLOW) {
-		size_t ls = line_start(src, v->pos);
+		size_t ls = line_start(k, v->pos);
 
 		if (ls + strspn(src + ls, " ") < v->pos) {	/* after its key, so it has properties */
 			buf_addc(out, ' ');
@@ -442,7 +454,7 @@ put_properties(struct buf *out, const struct krm *k, const struct ynode *n)
 	while (p < k->len && (k->src[p] == '&' || k->src[p] == '!')) {
 		size_t e = p;
 
-		while (e < k->len && !strchr(" \t\r\n", k->src[e]))
+		while (e < k->len && !strchr(" \t\r\n,[]{}", k->src[e]))
 			e++;
 		buf_addc(out, ' ');
 		buf_add(out, k->src + p, e - p);

@@ -2,6 +2,7 @@
 #include "ydoc.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The line [p, end) is a document end marker "..." (YAML 1.2 §9.1.2). */
@@ -30,8 +31,8 @@ ydoc_directives_start(const char *buf, size_t doc_start)
 		size_t prev = ls - 1;
 		const char *p;
 
-		while (prev > 0 && buf[prev - 1] != '\n')
-			prev--;
+		while (prev > 0 && buf[prev - 1] != '\n' && buf[prev - 1] != '\r')
+			prev--;	/* a lone CR breaks a line too (YAML 1.2 §5.4) */
 		p = buf + prev;
 		if (prev == 0 && ls >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 			p += 3;
@@ -44,4 +45,19 @@ ydoc_directives_start(const char *buf, size_t doc_start)
 		ls = prev;
 	}
 	return first;
+}
+
+size_t
+ydoc_start(const char *buf, size_t start, bool explicit_start)
+{
+	size_t ls = start, d;
+
+	if (start == SIZE_MAX)
+		return start;
+	while (!explicit_start && ls > 0 && (buf[ls - 1] == ' ' || buf[ls - 1] == '\t'))
+		ls--;
+	if (!explicit_start && ls > 0 && buf[ls - 1] != '\n' && buf[ls - 1] != '\r')
+		return start;
+	d = ydoc_directives_start(buf, ls);
+	return d < ls ? d : start;
 }
