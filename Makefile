@@ -65,6 +65,7 @@ SRCS := \
 	src/x509.c \
 	src/x509ca.c \
 	src/x509util.c \
+	src/ydoc.c \
 	src/yload.c \
 	src/ylook.c \
 	src/ytree.c

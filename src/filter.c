@@ -14,6 +14,7 @@
 #include "krm.h"
 #include "resource.h"
 #include "util.h"
+#include "ydoc.h"
 #include "yload.h"
 #include "ytree.h"
 
@@ -77,7 +78,7 @@ take_doc(struct run *r, const struct ydoc *d)
 	struct obj *o = objs_add(&r->objs);
 
 	o->index = d->index;
-	o->start = d->start;
+	o->start = ydoc_start(r->in, d->start, d->explicit_start);
 	o->explicit_start = d->explicit_start;
 	if (!d->root) {
 		o->flags = OBJ_EMPTY;
@@ -160,7 +161,7 @@ scan(struct run *r)
 	if (first.root) {
 		r->krm = true;
 		objs_free(&r->objs);
-		if (krm_unwrap(&r->k, first.root, r->in, r->len, &r->objs, r->keep) != 0)
+		if (krm_unwrap(&r->k, &first, r->in, r->len, &r->objs, r->keep) != 0)
 			return -1;
 		return 0;
 	}
@@ -187,14 +188,32 @@ kept(const struct run *r, const struct obj *o)
 	return !(o->flags & OBJ_OURS) || r->cfg->state == MS_UNMANAGED;
 }
 
+/* Directives (%TAG, %YAML) must follow a "..." when a document precedes
+ * them; the document that ended with it may have been left out. */
+static bool
+needs_doc_end(const struct run *r, const struct obj *o, const struct obj *prev)
+{
+	size_t e = prev ? prev->end : 0;
+
+	if (!prev || o->start >= o->end || r->in[o->start] != '%')
+		return false;
+	while (e > prev->start && strchr(" \t\r\n", r->in[e - 1]))
+		e--;
+	return !(e >= prev->start + 3 && !memcmp(r->in + e - 3, "...", 3) &&
+		 (e == prev->start + 3 || r->in[e - 4] == '\n' || r->in[e - 4] == '\r'));
+}
+
 static int
-write_doc(const struct run *r, const struct obj *o, const struct sink *out)
+write_doc(const struct run *r, const struct obj *o, const struct obj *prev, const struct sink *out)
 {
 	size_t start = o->start, end = o->end;
 
 	if (start == 0 && end >= 3 && !memcmp(r->in, "\xEF\xBB\xBF", 3))
 		start = 3;
-	if (!o->explicit_start && out_write(out, "---\n", 4) != 0)
+	if (needs_doc_end(r, o, prev) && out_write(out, "...\n", 4) != 0)
+		return -1;
+	/* (libfyaml reads directives before a first document with no "---") */
+	if (!o->explicit_start && (start >= end || r->in[start] != '%') && out_write(out, "---\n", 4) != 0)
 		return -1;
 	if (out_write(out, r->in + start, end - start) != 0)
 		return -1;
@@ -207,11 +226,14 @@ static int
 write_stream(struct run *r, const struct sink *out)
 {
 	struct buf text = BUF_INIT;
+	const struct obj *prev = NULL;
 	int rc = 0;
 
 	for (size_t i = 0; i < r->objs.n && rc == 0; i++)
-		if (kept(r, &r->objs.v[i]))
-			rc = write_doc(r, &r->objs.v[i], out);
+		if (kept(r, &r->objs.v[i])) {
+			rc = write_doc(r, &r->objs.v[i], prev, out);
+			prev = &r->objs.v[i];
+		}
 	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
 		buf_adds(&text, "---\n");
 		rc = emit_yaml(&text, r->inj.gen[i].root);

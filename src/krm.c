@@ -1,7 +1,17 @@
 /* krm.c - ResourceList in, ResourceList out (KRM functions specification),
- * items copied as their original bytes. */
+ * items copied as their original bytes.
+ *
+ * Output: the document's directives, then apiVersion, kind, items,
+ * functionConfig and results. Block items keep their lines exactly (the "-"
+ * of every item stays in its column, so nothing is re-indented); items of a
+ * flow sequence become block entries; values of the wrapper are copied after
+ * their key. Anchors and tags are part of a node's bytes; an alias is copied
+ * only when its anchor is copied with it (inside the same item or the same
+ * functionConfig), which krm_unwrap() checks. */
 #include "krm.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "diag.h"
@@ -9,6 +19,8 @@
 #include "inject.h"
 #include "resource.h"
 #include "util.h"
+#include "ydoc.h"
+#include "yload.h"
 #include "ytree.h"
 
 bool
@@ -21,44 +33,227 @@ krm_detect(struct ynode *root)
 	return ymap_get(root, "items") || ymap_get(root, "functionConfig");
 }
 
-/* Does any alias inside n point outside [lo, hi)? (anchors across items
- * cannot survive items being copied one by one) */
-static bool
-alias_escapes(struct ynode *n, size_t lo, size_t hi, int depth)
+/* ---- reading ---- */
+
+/* The first alias inside n that points outside [lo, hi), or NULL. (Items are
+ * copied one by one: an anchor elsewhere may not be in the output.) */
+static struct ynode *
+alias_escaping(struct ynode *n, size_t lo, size_t hi, int depth)
 {
-	if (!n || depth > 300)
-		return false;
+	if (!n || depth > YLOAD_MAX_DEPTH)
+		return NULL;
 	if (n->kind == Y_ALIAS)
-		return !n->target || n->target->pos < lo || n->target->pos >= hi;
-	for (struct ynode *c = n->head; c; c = c->next)
-		if (alias_escapes(c, lo, hi, depth + 1))
-			return true;
-	return false;
+		return !n->target || n->target->pos < lo || n->target->pos >= hi ? n : NULL;
+	for (struct ynode *c = n->head; c; c = c->next) {
+		struct ynode *a = alias_escaping(c, lo, hi, depth + 1);
+
+		if (a)
+			return a;
+	}
+	return NULL;
 }
 
+/* The name of an alias, "*name", as written. */
 static int
-item_error(const struct krm *k, struct ynode *item, int index, const char *msg)
+alias_len(const struct krm *k, const struct ynode *alias)
+{
+	size_t n = 1;
+
+	while (alias->pos + n < k->len && !strchr(" \t\r\n,[]{}", k->src[alias->pos + n]))
+		n++;
+	return n > 200 ? 200 : (int)n;
+}
+
+static int node_error(const struct krm *k, const struct ynode *n, int index, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int
+node_error(const struct krm *k, const struct ynode *n, int index, const char *field, const char *fmt, ...)
 {
 	struct where w = { .file = "<stdin>", .src = k->src, .srclen = k->len, .doc = index,
-			   .line = item->line, .col = item->col, .field = "items" };
+			   .line = n->line, .col = n->col, .field = field };
+	va_list ap;
 
-	diag_error(&w, "%s", msg);
+	va_start(ap, fmt);
+	diag_vreport(SEV_ERROR, &w, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
-int
-krm_unwrap(struct krm *k, struct ynode *root, const char *src, size_t len, struct objs *objs, struct arena *a)
+/* An alias that leaves the node it is in (what: "item", "functionConfig"):
+ * refused, naming it. */
+static int
+check_aliases(const struct krm *k, struct ynode *n, int index, const char *what, const char *field)
 {
-	int index = 0, rc = 0;
+	struct ynode *a = alias_escaping(n, n->pos, n->end, 0);
 
-	memset(k, 0, sizeof(*k));
-	k->src = src;
-	k->len = len;
-	k->root = root;
+	if (!a)
+		return 0;
+	if (a == n)
+		return node_error(k, a, index, field,
+				  "the %s is an alias (%.*s) of another node: registry-addon copies every item and the "
+				  "functionConfig as their own bytes, so the alias cannot be kept; write the object out in full",
+				  what, alias_len(k, a), k->src + a->pos);
+	return node_error(k, a, index, field,
+			  "alias %.*s refers to an anchor outside this %s: registry-addon copies every item and the "
+			  "functionConfig as their own bytes, so the reference cannot be kept; write the value out here",
+			  alias_len(k, a), k->src + a->pos, what);
+}
+
+/* Lines end at LF, CRLF or a lone CR (YAML 1.2 §5.4). */
+static size_t
+line_start(const struct krm *k, size_t pos)
+{
+	const char *src = k->src;
+
+	while (pos > 0 && src[pos - 1] != '\n' && !(src[pos - 1] == '\r' && (pos == k->len || src[pos] != '\n')))
+		pos--;
+	return pos;
+}
+
+/* Just past the line break that ends the line holding pos, or end. */
+static size_t
+next_line(const char *src, size_t pos, size_t end)
+{
+	while (pos < end && src[pos] != '\n' && src[pos] != '\r')
+		pos++;
+	if (pos < end && src[pos] == '\r' && pos + 1 < end && src[pos + 1] == '\n')
+		pos++;
+	return pos < end ? pos + 1 : pos;
+}
+
+/* Does the line at ls hold a block sequence entry whose "-" is at column d? */
+static bool
+dash_line(const struct krm *k, size_t ls, size_t d)
+{
+	size_t i = 0;
+
+	while (i < d && ls + i < k->len && k->src[ls + i] == ' ')
+		i++;
+	if (i < d || ls + d >= k->len || k->src[ls + d] != '-')
+		return false;
+	return ls + d + 1 == k->len || strchr(" \t\r\n", k->src[ls + d + 1]);
+}
+
+/* Is the line at ls blank or a comment? */
+static bool
+blank_line(const struct krm *k, size_t ls)
+{
+	while (ls < k->len && (k->src[ls] == ' ' || k->src[ls] == '\t'))
+		ls++;
+	return ls == k->len || strchr("#\r\n", k->src[ls]);
+}
+
+/* The line at ls with the comment and blank lines right above it, none of
+ * them before lo. */
+static size_t
+comments_above(const struct krm *k, size_t lo, size_t ls)
+{
+	while (ls > lo && ls > 0) {
+		size_t prev = line_start(k, ls - 1);
+
+		if (prev < lo || !blank_line(k, prev))
+			break;
+		ls = prev;
+	}
+	return ls;
+}
+
+/* Where the bytes of a block sequence item begin: the line of its "-",
+ * searched back from the item's text to lo (the end of what came before),
+ * with the comment lines right above it; SIZE_MAX if not found. */
+static size_t
+block_item_start(const struct krm *k, size_t lo, size_t pos, size_t d)
+{
+	size_t ls = line_start(k, pos);
+
+	while (!dash_line(k, ls, d)) {
+		if (ls <= lo || ls == 0)
+			return SIZE_MAX;
+		ls = line_start(k, ls - 1);
+	}
+	return comments_above(k, lo, ls);
+}
+
+/* A flow mapping written as a single pair in a flow sequence ([k: v],
+ * [? k : v]): it has no "{" of its own, and its key's text comes first. */
+static bool
+flow_pair(const struct krm *k, const struct ynode *it)
+{
+	char c = k->src[it->pos];
+
+	return it->kind == Y_MAP && it->style == YS_FLOW && c != '{' && c != '&' && c != '!';
+}
+
+/* Where an item's bytes begin and end; 0 or -1 (reported). */
+static int
+item_range(const struct krm *k, struct ynode *it, size_t lo, int index, struct obj *o)
+{
+	o->start = it->pos;
+	o->end = it->end;
+	if (!it->line) {	/* an empty node (tag or anchor only): nothing to copy */
+		o->start = o->end = 0;
+		return 0;
+	}
+	if (flow_pair(k, it) && it->head && it->head->line && it->head->pos < o->start)
+		o->start = it->head->pos;
+	if (k->flow_items)
+		return 0;
+	o->start = block_item_start(k, lo, o->start, k->dash);
+	if (o->start != SIZE_MAX)
+		return 0;
+	o->start = o->end = 0;
+	return node_error(k, it, index, "items", "cannot find the \"-\" of this item in column %d", (int)k->dash + 1);
+}
+
+/* The key node whose value is key's in map as written (an alias stays an
+ * alias), following ymap_get()'s choice among duplicate keys; NULL if none. */
+static struct ynode *
+raw_key(struct ynode *map, const char *key)
+{
+	struct ynode *v = ymap_get(map, key);
+
+	for (struct ynode *c = map->head; v && c && c->next; c = c->next->next)
+		if (yresolve(c->next) == v && yis_scalar(c) && !strcmp(yresolve(c)->str, key))
+			return c;
+	return NULL;
+}
+
+static struct ynode *
+raw_value(struct ynode *map, const char *key)
+{
+	struct ynode *k = raw_key(map, key);
+
+	return k ? k->next : NULL;
+}
+
+static int
+take_item(struct krm *k, struct ynode *it, size_t lo, struct obj *o, struct arena *a)
+{
+	const char *field = "items";
+
+	if (item_range(k, it, lo, o->index, o) != 0)
+		return -1;
+	if (check_aliases(k, it, o->index, "item", field) != 0) {
+		o->start = o->end = 0;	/* not copied, even when failing */
+		return -1;
+	}
+	if (it->kind != Y_MAP)
+		return node_error(k, it, o->index, field,
+				  "item is not a Kubernetes object (a mapping with apiVersion and kind)");
+	return obj_read(o, it, a, &(struct where){ .file = "<stdin>", .src = k->src, .srclen = k->len });
+}
+
+static void
+read_wrapper(struct krm *k, struct ynode *root)
+{
 	k->api = ymap_gets(root, "apiVersion");
 	k->kind = ymap_gets(root, "kind");
 	k->is_list = !strcmp(k->kind, "List");
+	k->api_node = raw_value(root, "apiVersion");
+	k->kind_node = raw_value(root, "kind");
 	k->items = ymap_get(root, "items");
+	k->fc_node = raw_value(root, "functionConfig");
 	k->function_config = ymap_get(root, "functionConfig");
 	if (!k->api)
 		k->api = k->is_list ? "v1" : "config.kubernetes.io/v1";
@@ -66,86 +261,233 @@ krm_unwrap(struct krm *k, struct ynode *root, const char *src, size_t len, struc
 		k->items = NULL;
 	if (yis_null(k->function_config))
 		k->function_config = NULL;
+	k->flow_items = !k->items || k->items->style == YS_FLOW;
+	k->dash = k->items && !k->flow_items && k->items->col > 0 ? (size_t)k->items->col - 1 : 0;
+}
+
+int
+krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, struct objs *objs, struct arena *a)
+{
+	struct ynode *root = doc->root;
+	size_t lo;
+	int index = 0, rc = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->src = src;
+	k->len = len;
+	k->root = root;
+	/* (libfyaml also reads directives before a first document with no "---") */
+	k->dir_end = doc->explicit_start ? doc->start : line_start(k, root->pos);
+	k->dir_start = ydoc_directives_start(src, k->dir_end);
+	if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
+		k->dir_start = 3;
+	read_wrapper(k, root);
+	if (k->api_node && !yis_scalar(k->api_node))
+		rc = node_error(k, k->api_node, 0, "apiVersion",
+				"the %s's apiVersion is a %s, not a string; write it as %s", k->kind,
+				yis_map(k->api_node) ? "mapping" : "sequence", k->is_list ? "v1" : "config.kubernetes.io/v1");
 	if (k->items && !yis_seq(k->items))
-		return item_error(k, k->items, 0, "items must be a list of objects");
+		return node_error(k, k->items, 0, "items", "items must be a list of objects");
+	lo = k->items ? raw_key(root, "items")->end : 0;	/* comments above the first item go with it */
 	for (struct ynode *it = k->items ? k->items->head : NULL; it; it = it->next) {
 		struct obj *o = objs_add(objs);
 
 		o->index = ++index;
-		if (it->kind != Y_MAP) {
-			rc = item_error(k, it, index, "item is not a Kubernetes object (a mapping with apiVersion and kind)");
-			continue;
-		}
-		if (alias_escapes(it, it->pos, it->end, 0)) {
-			rc = item_error(k, it, index, "item refers to an anchor outside itself; registry-addon copies items one by one and cannot keep that reference");
-			continue;
-		}
-		o->start = it->pos;
-		o->end = it->end;
-		if (obj_read(o, it, a, &(struct where){ .file = "<stdin>", .src = src, .srclen = len }) != 0)
-			rc = -1;
+		rc |= take_item(k, it, lo, o, a);
+		lo = it->end;
 	}
-	return rc;
+	if (k->fc_node && check_aliases(k, k->fc_node, 0, "functionConfig", "functionConfig") != 0) {
+		k->fc_node = NULL;	/* not copied, even when failing */
+		rc = -1;
+	}
+	return rc ? -1 : 0;
 }
 
-static size_t
-column_of(const char *src, size_t pos)
-{
-	size_t c = 0;
+/* ---- writing ---- */
 
-	while (pos > c && src[pos - c - 1] != '\n')
-		c++;
-	return c;
-}
-
-/* Copy a node's original text so that it parses the same at its new place.
- * Block nodes: every line is kept and shifted right as a whole by the same
- * amount (which keeps its shape, block scalars included) so that the first
- * line lands at column want; item nodes get "- " two columns to its left.
- * Flow nodes: written after the lead, later lines indented by two (inside
- * flow collections indentation carries no meaning). */
+/* src[start, end) without the blanks at its end, then a newline. */
 static void
-copy_node(struct buf *out, const char *src, size_t start, size_t end, bool flow, bool item, size_t want)
+put_lines(struct buf *out, const char *src, size_t start, size_t end)
 {
-	size_t col = column_of(src, start), shift;
-
-	while (end > start && (src[end - 1] == ' ' || src[end - 1] == '\t' || src[end - 1] == '\r'))
+	while (end > start && strchr(" \t\r", src[end - 1]))
 		end--;
-	if (flow) {
-		for (size_t i = 0; item && i + 2 < want; i++)
-			buf_addc(out, ' ');
-		buf_adds(out, item ? "- " : " ");
-		shift = want;
-	} else {
-		shift = want > col ? want - col : 0;
-		if (!item)
-			buf_addc(out, '\n');
-		for (size_t i = 0; i < col + shift - (item ? 2 : 0); i++)
-			buf_addc(out, ' ');
-		if (item)
-			buf_adds(out, "- ");
-	}
-	for (size_t i = start; i < end; i++) {
-		buf_addc(out, src[i]);
-		if (src[i] == '\n' && shift && i + 1 < end)
-			for (size_t j = 0; j < shift; j++)
-				buf_addc(out, ' ');
-	}
-	if (out->len && out->p[out->len - 1] != '\n')
+	buf_add(out, src + start, end - start);
+	if (end > start && src[end - 1] != '\n')
 		buf_addc(out, '\n');
 }
 
-/* One column for every "- " of the items list: the deepest block item's. */
-static size_t
-items_column(const struct krm *k, const struct objs *objs, const bool *keep)
+/* A flow node or a scalar moved to another place: every later line that
+ * holds text gets at least min columns of indentation (flow content may be
+ * indented more, never less, than its block parent). Inside flow nodes and
+ * flow scalars leading white space carries no meaning, so no data changes,
+ * and a line already indented enough is left alone (a second run adds
+ * nothing). */
+static void
+put_flow(struct buf *out, const char *src, size_t start, size_t end, size_t min)
+{
+	while (end > start && strchr(" \t\r\n", src[end - 1]))
+		end--;
+	for (size_t i = start; i < end;) {
+		size_t next = next_line(src, i, end), sp = 0;
+
+		if (i > start) {
+			while (i + sp < next && src[i + sp] == ' ')
+				sp++;
+			for (size_t j = sp; j < min && i + sp < next && !strchr("\r\n", src[i + sp]); j++)
+				buf_addc(out, ' ');
+		}
+		buf_add(out, src + i, next - i);
+		i = next;
+	}
+	buf_addc(out, '\n');
+}
+
+/* "key: value" written by libyaml's emitter, for a value that cannot be
+ * copied as it is (an alias, a block scalar) or that is not there. */
+static int
+put_emitted(struct buf *out, const char *key, struct ynode *value)
+{
+	struct arena *a = arena_new();
+	struct ynode *map = ynode_map(a);
+	long budget = 100000;
+	struct ynode *copy = ynode_copy(a, value, &budget);
+	int rc = -1;
+
+	if (copy) {
+		ymap_set(a, map, key, copy);
+		rc = emit_yaml(out, map);
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* Can the value's bytes follow "key: " on a line of their own key? Flow
+ * nodes and flow scalars can; block scalars carry an indentation that is
+ * relative to their parent's and are re-emitted instead. */
+static bool
+copyable(const struct ynode *v)
+{
+	return v->kind != Y_ALIAS && v->style != YS_LITERAL && v->style != YS_FOLDED;
+}
+
+/* A value of the wrapper: "key:" and its bytes. A block collection keeps its
+ * lines (it was indented more than the source's root, so more than ours),
+ * with the comments between its key and it. */
+static int
+put_value(struct buf *out, const struct krm *k, const char *key, struct ynode *v)
+{
+	const char *src = k->src;
+	struct ynode *kn = raw_key(k->root, key);
+
+	if (!copyable(v))
+		return put_emitted(out, key, v);
+	buf_adds(out, key);
+	buf_addc(out, ':');
+	if ((v->kind == Y_MAP || v->kind == Y_SEQ) && v->style != YS_FLOW) {
+		size_t ls = line_start(k, v->pos);
+
+		if (ls + strspn(src + ls, " ") < v->pos) {	/* after its key, so it has properties */
+			buf_addc(out, ' ');
+			put_lines(out, src, v->pos, v->end);
+		} else {
+			buf_addc(out, '\n');
+			put_lines(out, src, kn && kn->end <= ls ? comments_above(k, kn->end, ls) : ls, v->end);
+		}
+		return 0;
+	}
+	if (v->end > v->pos)
+		buf_addc(out, ' ');
+	put_flow(out, src, v->pos, v->end, 1);
+	return 0;
+}
+
+/* apiVersion or kind: as written when it is a scalar on one line. */
+static int
+put_scalar(struct buf *out, const struct krm *k, const char *key, struct ynode *v, const char *value)
+{
+	struct arena *a;
+	int rc;
+
+	if (v && v->kind == Y_SCALAR && copyable(v) && v->end > v->pos && !memchr(k->src + v->pos, '\n', v->end - v->pos))
+		return put_value(out, k, key, v);
+	a = arena_new();
+	rc = put_emitted(out, key, ynode_str(a, value));
+	arena_free(a);
+	return rc;
+}
+
+static void
+put_item(struct buf *out, const struct krm *k, const struct ynode *it, const struct obj *o)
+{
+	bool braces = flow_pair(k, it);
+
+	if (o->end <= o->start)
+		return;		/* an item that cannot be copied (failing run) */
+	if (!k->flow_items) {
+		put_lines(out, k->src, o->start, o->end);
+		return;
+	}
+	buf_adds(out, braces ? "- {" : "- ");
+	put_flow(out, k->src, o->start, o->end, 2);
+	if (braces) {
+		size_t ls = out->len - 1;
+
+		while (ls > 0 && out->p[ls - 1] != '\n')
+			ls--;
+		/* after a comment on the last line, "}" goes on a line of its own;
+		 * after an empty value ("k:"), it needs a space before it */
+		out->len--;
+		if (memchr(out->p + ls, '#', out->len - ls))
+			buf_adds(out, "\n  }\n");
+		else
+			buf_adds(out, out->p[out->len - 1] == ':' ? " }\n" : "}\n");
+	}
+}
+
+/* The anchor and tag of n written on its first line, after a space. */
+static void
+put_properties(struct buf *out, const struct krm *k, const struct ynode *n)
+{
+	size_t p = n ? n->pos : k->len;
+
+	while (p < k->len && (k->src[p] == '&' || k->src[p] == '!')) {
+		size_t e = p;
+
+		while (e < k->len && !strchr(" \t\r\n,[]{}", k->src[e]))
+			e++;
+		buf_addc(out, ' ');
+		buf_add(out, k->src + p, e - p);
+		for (p = e; p < k->len && (k->src[p] == ' ' || k->src[p] == '\t');)
+			p++;
+	}
+}
+
+static int
+put_items(struct buf *out, const struct krm *k, const struct objs *objs, const bool *keep,
+	  const struct gen *gen, size_t ngen)
 {
 	struct ynode *it = k->items ? k->items->head : NULL;
-	size_t want = 2;
+	size_t nitems = ngen;
 
+	for (size_t i = 0; i < objs->n; i++)
+		nitems += keep[i] && objs->v[i].end > objs->v[i].start;
+	buf_adds(out, "items:");
+	put_properties(out, k, k->items);
+	buf_adds(out, nitems ? "\n" : " []\n");
 	for (size_t i = 0; i < objs->n && it; i++, it = it->next)
-		if (keep[i] && it->style != YS_FLOW && column_of(k->src, objs->v[i].start) > want)
-			want = column_of(k->src, objs->v[i].start);
-	return want;
+		if (keep[i])
+			put_item(out, k, it, &objs->v[i]);
+	for (size_t i = 0; i < ngen; i++) {
+		struct buf text = BUF_INIT;
+
+		if (emit_yaml(&text, gen[i].root) != 0) {
+			buf_free(&text);
+			return -1;
+		}
+		emit_indent_item(out, text.p, text.len, k->dash);
+		buf_free(&text);
+	}
+	return 0;
 }
 
 static void
@@ -187,32 +529,16 @@ int
 krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
 	 const struct gen *gen, size_t ngen, struct buf *out)
 {
-	struct ynode *it = k->items ? k->items->head : NULL;
-	size_t nitems = 0, want;
-
-	buf_addf(out, "apiVersion: %s\nkind: %s\n", k->api, k->kind);
-	for (size_t i = 0; i < objs->n; i++)
-		nitems += keep[i];
-	buf_adds(out, nitems + ngen ? "items:\n" : "items: []\n");
-	want = items_column(k, objs, keep);
-	for (size_t i = 0; i < objs->n && it; i++, it = it->next)
-		if (keep[i])
-			copy_node(out, k->src, objs->v[i].start, objs->v[i].end, it->style == YS_FLOW, true, want);
-	for (size_t i = 0; i < ngen; i++) {
-		struct buf text = BUF_INIT;
-
-		if (emit_yaml(&text, gen[i].root) != 0) {
-			buf_free(&text);
-			return -1;
-		}
-		emit_indent_item(out, text.p, text.len, want - 2);
-		buf_free(&text);
+	if (k->dir_end > k->dir_start) {
+		put_lines(out, k->src, k->dir_start, k->dir_end);
+		buf_adds(out, "---\n");
 	}
-	if (k->function_config && !k->is_list) {
-		buf_adds(out, "functionConfig:");
-		copy_node(out, k->src, k->function_config->pos, k->function_config->end,
-			  k->function_config->style == YS_FLOW, false, 1);
-	}
+	if (put_scalar(out, k, "apiVersion", k->api_node, k->api) != 0 ||
+	    put_scalar(out, k, "kind", k->kind_node, k->kind) != 0 ||
+	    put_items(out, k, objs, keep, gen, ngen) != 0)
+		return -1;
+	if (k->fc_node && !k->is_list && put_value(out, k, "functionConfig", k->fc_node) != 0)
+		return -1;
 	if (!k->is_list)
 		add_results(out);
 	return 0;

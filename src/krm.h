@@ -4,7 +4,9 @@
  * Detection follows kyaml's byteio reader: the input is exactly one document,
  * of kind ResourceList or List, with items or functionConfig.
  * Ownership: struct krm borrows the source text and the tree (both owned by
- * the caller); items are copied to the output as their original bytes.
+ * the caller); items, functionConfig, apiVersion and kind are copied to the
+ * output as their original bytes (an alias or a block scalar as apiVersion,
+ * kind or functionConfig is written by the emitter), directives too.
  */
 #ifndef KRM_H
 #define KRM_H
@@ -16,6 +18,7 @@ struct arena;
 struct buf;
 struct gen;
 struct objs;
+struct ydoc;
 struct ynode;
 
 /* The package folder new items are filed under (config.kubernetes.io/path). */
@@ -29,13 +32,19 @@ struct krm {
 	bool is_list;			/* v1 List: no functionConfig, no results */
 	struct ynode *items;		/* sequence, may be NULL */
 	struct ynode *function_config;	/* may be NULL */
+	/* for writing */
+	size_t dir_start, dir_end;	/* the document's directives, if any */
+	struct ynode *api_node, *kind_node, *fc_node;	/* values as written (NULL: absent) */
+	bool flow_items;		/* items is not a block sequence */
+	size_t dash;			/* the column of the items' "-" */
 };
 
 /* Is this document root a ResourceList/List wrapper? */
 bool krm_detect(struct ynode *root);
-/* Fill k and one obj per item (identity, flags, byte range).
- * Returns 0 or -1 (reported: an item that is not an object). */
-int krm_unwrap(struct krm *k, struct ynode *root, const char *src, size_t len,
+/* Fill k and one obj per item (identity, flags, byte range) from the
+ * document doc of src. Returns 0 or -1 (reported: an item that is not an
+ * object, an alias leaving an item or the functionConfig). */
+int krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len,
 	       struct objs *objs, struct arena *a);
 /* The wrapper with the kept items (objs without OBJ_EMPTY/skip flags chosen
  * by keep[i]), the generated objects, functionConfig and results. */

@@ -240,6 +240,22 @@ tok_start(struct fy_token *tok, size_t pos)
 	return m && m->input_pos < pos ? m->input_pos : pos;
 }
 
+/* libfyaml 0.7.12 marks an anchor (&name) and an alias (*name) at the name:
+ * step back over the indicator, so that a node's bytes include it. */
+static size_t
+with_indicator(const struct yloader *yl, size_t pos, char indicator)
+{
+	return pos > 0 && pos <= yl->len && yl->buf[pos - 1] == indicator ? pos - 1 : pos;
+}
+
+static size_t
+anchor_start(const struct yloader *yl, struct fy_token *anchor, size_t pos)
+{
+	const struct fy_mark *m = anchor ? fy_token_start_mark(anchor) : NULL;
+
+	return m && m->input_pos < pos ? with_indicator(yl, m->input_pos, '&') : pos;
+}
+
 /* A node for a start/scalar/alias event, positioned, tagged and anchored. */
 static struct ynode *
 node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
@@ -250,9 +266,13 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 
 	n->kind = (unsigned char)kind;
 	if (sm) {
-		n->pos = tok_start(tag, tok_start(anchor, sm->input_pos));
+		n->pos = tok_start(tag, anchor_start(yl, anchor, sm->input_pos));
 		n->line = sm->line + 1;
 		n->col = sm->column + 1;
+		if (kind == Y_ALIAS && n->col > 1 && n->pos != with_indicator(yl, n->pos, '*')) {
+			n->pos--;
+			n->col--;
+		}
 	}
 	n->end = em ? em->input_pos : n->pos;
 	if (tag) {
@@ -345,6 +365,21 @@ skip_this(struct yloader *yl)
 	return true;
 }
 
+/* libfyaml 0.7.12 marks a quoted scalar inside its quotes: widen its bytes
+ * to take them in. */
+static void
+with_quotes(const struct yloader *yl, struct ynode *n, const struct fy_mark *sm)
+{
+	char q = n->style == YS_SINGLE ? '\'' : '"';
+
+	if (n->style != YS_SINGLE && n->style != YS_DOUBLE)
+		return;
+	if (sm && n->pos == sm->input_pos)
+		n->pos = with_indicator(yl, n->pos, q);
+	if (n->end < yl->len && yl->buf[n->end] == q)
+		n->end++;
+}
+
 static int
 on_scalar(struct yloader *yl, struct fy_event *ev)
 {
@@ -376,6 +411,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
+	with_quotes(yl, n, fy_event_start_mark(ev));
 	if (!left_out)
 		attach(yl, n);
 	return 0;

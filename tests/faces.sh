@@ -305,6 +305,22 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	need 'grep -q "registry.replicas: invalid value 0" "$d/renderbad.out"' "kpt does not show our message" "$d/renderbad.out"
 	need 'diff -r "$d/renderbad.1" "$d/renderbad" >"$d/renderbad.diff" 2>&1' "the failed render changed the package" "$d/renderbad.diff"
 	report "kpt fn render: registry.replicas \"0\" in the Kptfile fails kpt (exit $rc) with our message, package unchanged"
+
+	# what kpt carries of how objects are written (an anchor on an object, aliases,
+	# tags, comments, block scalars) comes back as it went: the package is what kpt
+	# makes of it with `cat` as the function
+	cp -R krm/examples/kpt "$d/shapes"
+	printf -- '--- &root\napiVersion: v1\nkind: ConfigMap # trailing\nmetadata:\n  name: shapes\n  labels: &l {app: web}\ndata:\n  copy: *l\n  tagged: !thing "local tag"\n  kept: |+\n    text\n\n\n' >"$d/shapes/shapes.yaml"
+	printf '{apiVersion: v1, kind: ConfigMap, metadata: {name: flow}, data: {"k": '"'"'v'"'"'}}\n' >"$d/shapes/flow.yaml"
+	cp -R "$d/shapes" "$d/shapes.cat"
+	printf '#!/bin/sh\nexec cat\n' >"$tmp/bin/cat-fn"
+	chmod +x "$tmp/bin/cat-fn"
+	(cd "$d" && timeout "$T" "$KPT" fn eval shapes.cat --exec "$tmp/bin/cat-fn") >"$d/shapes.cat.out" 2>&1
+	(cd "$d" && timeout "$T" "$KPT" fn eval shapes --exec "$fn" -- 'components=[]') >"$d/shapes.out" 2>&1
+	rc=$?
+	need '[ $rc = 0 ]' "kpt fn eval exited $rc on anchors, tags and comments" "$d/shapes.out"
+	need 'diff -r "$d/shapes.cat" "$d/shapes" >"$d/shapes.diff" 2>&1' "the package differs from kpt's own round trip" "$d/shapes.diff"
+	report "kpt fn eval: objects with an anchor on their root, aliases, tags, comments and block scalars come back as kpt itself writes them"
 else
 	skip "kpt fn eval" "$KPT not found"
 	skip "kpt fn render" "$KPT not found"

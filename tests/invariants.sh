@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # tests/invariants.sh - the DESIGN.md §6 invariants of BIN over the real charts and the fixtures.
 #
-# usage: tests/invariants.sh BIN YAMLCHECK [FILES...]
+# usage: tests/invariants.sh BIN YAMLCHECK [--shapes] [FILES...]
 #
 # Without FILES the inputs are the real charts (../shared/corpus/real/*.yaml beside the
 # repo) plus fixtures/*.yaml, except *.config.yaml (configs of other fixtures) and fixtures
-# whose NAME.rc (beside them or in golden/) says a non-zero exit. A corpus file whose
+# whose NAME.rc (beside them or in golden/) says a non-zero exit, plus the shapes.
+# --shapes adds the shapes to FILES: objects written with anchors, tags, flow style,
+# comments, block and multi-line scalars (shape_* below), each run as documents of a
+# stream and as items of a ResourceList (items at column 0, indented, in a flow sequence
+# when the object is flow), with LF and with CRLF line ends, beside a generated object. A corpus file whose
 # ../README.md table gives a smaller "post-renderer bytes" is also checked on its Helm 3
 # part (the first N bytes). BIN gets the words of NAME.args (beside the input) as
 # arguments and runs from the repo root. For each input:
 #   exit           every run of BIN exits 0
 #   deterministic  two runs give the same stdout
 #   idempotent     BIN on its own output reproduces it
-#   faithful       yamlcheck fidelity INPUT OUTPUT
+#   faithful       yamlcheck fidelity INPUT OUTPUT (data, anchors, tags, styles, %YAML)
 #   parseable      yamlcheck parse OUTPUT
+# and for a document after "..." with no "---" (YAML 1.2; libyaml cannot read it):
+#   equivalent     BIN gives the same output as for the same stream with its "---"
 # Environment: VALGRIND, a command prefix for BIN; INVARIANTS_TIMEOUT, seconds per run
 # (default 600). Prints "ok - NAME: check" or "not ok - NAME: check (reason)" lines, then
 # "N passed, N failed"; exits 1 if any check failed, 2 on usage errors.
@@ -222,7 +228,201 @@ check_file() {
 	fi
 }
 
-if [ $# -eq 0 ]; then
+# ---------------------------------------------------------------- shapes
+# Each shape_NAME prints one object as a document's text; shape names ending in
+# _flow are flow collections (also run as items of a flow sequence).
+
+shape_anchors() {
+	cat <<'EOF'
+&object !!map
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: anchors
+  labels: &labels
+    app: web
+  annotations: *labels
+data: &data
+  base: &base "one"
+  copy: *base
+  <<: {merged: *base}
+EOF
+}
+
+shape_tags() {
+	cat <<'EOF'
+apiVersion: v1
+kind: !!str ConfigMap
+metadata: !!map
+  name: tags
+data:
+  local: !thing "a local tag"
+  number: !!str 5000
+  list: !!str "[1, 2]"
+  empty: !!null
+EOF
+}
+
+shape_comments() {
+	cat <<'EOF'
+# before the object
+apiVersion: v1 # trailing
+kind: ConfigMap
+# between keys
+metadata:
+  name: comments
+data:
+  script: |
+    # a line of the script, not a comment
+    echo "# nor this"
+# after the object
+EOF
+}
+
+shape_scalars() {
+	cat <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: scalars
+data:
+  indicator: |2
+       three spaces kept
+  folded: >-
+    folded
+    text
+  double: "escapes \t \" and
+    a folded line"
+  single: 'it''s
+    folded'
+  plain: a plain
+    multi-line scalar
+  kept: |+
+    trailing blank lines are data
+
+
+EOF
+}
+
+shape_pair_flow() {
+	printf '%s\n' 'kind: ConfigMap'
+}
+
+shape_object_flow() {
+	cat <<'EOF'
+{apiVersion: v1, kind: ConfigMap,
+  metadata: {name: flow, labels: &l {app: web},
+    annotations: *l},
+  data: {"quoted key": 'single
+    folded', empty: , nested: [a, {b: c}]}}
+EOF
+}
+
+# as_item INDENT: the object on stdin as a block sequence entry whose "-" is at
+# column INDENT (every line moved right as a whole; empty lines stay empty)
+as_item() {
+	awk -v pad="$(printf '%*s' "$1" '')" '
+		NR == 1 { print pad "- " $0; next }
+		{ print (length($0) ? pad "  " $0 : $0) }'
+}
+
+krm_head() {
+	printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n'
+}
+
+krm_tail() {
+	cat <<'EOF'
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: function-input
+  data:
+    components: localRegistryHosting
+EOF
+}
+
+PLAIN_OBJECT='{apiVersion: v1, kind: ConfigMap, metadata: {name: plain}}'
+
+# shape_input SHAPE FORM: the input of one run: the shape, a plain object and
+# the shape again, as a stream or as ResourceList items.
+shape_input() {
+	local shape=$1 form=$2 d=0
+
+	case $form in
+	stream)
+		printf -- '---\n'
+		"shape_$shape"
+		printf -- '---\n%s\n---\n' "$PLAIN_OBJECT"
+		"shape_$shape"
+		;;
+	krm | krm-indented)
+		[ "$form" = krm ] || d=4
+		krm_head
+		printf 'items:\n'
+		"shape_$shape" | as_item $d
+		printf '%s\n' "$PLAIN_OBJECT" | as_item $d
+		"shape_$shape" | as_item $d
+		krm_tail
+		;;
+	krm-flow)
+		krm_head
+		printf 'items: [%s, %s,\n  %s]\n' "$("shape_$shape")" "$PLAIN_OBJECT" "$("shape_$shape")"
+		krm_tail
+		;;
+	esac
+}
+
+check_shapes() {
+	local shape form eol forms f=$TMP/shape.yaml
+
+	for shape in anchors tags comments scalars pair_flow object_flow; do
+		forms="stream krm krm-indented"
+		case $shape in
+		*_flow) forms="$forms krm-flow" ;;
+		esac
+		for form in $forms; do
+			for eol in lf crlf; do
+				if [ "$eol" = lf ]; then
+					shape_input "$shape" "$form" >"$f"
+				else
+					shape_input "$shape" "$form" | sed 's/$/\r/' >"$f"
+				fi
+				check "shapes/$shape@$form-$eol" "$f" --set components=localRegistryHosting
+			done
+		done
+	done
+	check_equivalent
+}
+
+# check_equivalent: an implicit document after "..." (an anchor may begin it)
+# gives what the same stream with an explicit "---" gives.
+check_equivalent() {
+	local name=shapes/after-document-end rc
+	local head='apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n...\n'
+	local doc='&root\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: anchored-root\n'
+
+	printf "$head$doc" >"$TMP/implicit.yaml"
+	printf "$head---\n$doc" >"$TMP/explicit.yaml"
+	check "$name" "$TMP/explicit.yaml"
+	run "$TMP/implicit.yaml" "$TMP/implicit.out" "$TMP/implicit.err"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		fail "$name" equivalent "$(exit_reason "$rc" "$TMP/implicit.err")"
+	elif run "$TMP/explicit.yaml" "$TMP/explicit.out" "$TMP/explicit.err" &&
+		cmp -s "$TMP/implicit.out" "$TMP/explicit.out"; then
+		pass "$name" equivalent
+	else
+		fail "$name" equivalent "$(differ implicit.out explicit.out)"
+	fi
+}
+
+shapes=
+if [ "${1:-}" = --shapes ]; then
+	shapes=1
+	shift
+elif [ $# -eq 0 ]; then
+	shapes=1
 	ls "$CORPUS"/*.yaml >/dev/null 2>&1 || echo "# not run on the real charts: none in $CORPUS (a checkout beside ../shared has them)"
 	for f in "$CORPUS"/*.yaml "$REPO"/fixtures/*.yaml; do
 		case $f in
@@ -238,6 +438,7 @@ fi
 for f in "$@"; do
 	check_file "$(abspath "$f")"
 done
+[ -z "$shapes" ] || check_shapes
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

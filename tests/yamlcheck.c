@@ -9,6 +9,13 @@
  * generated is 1 when metadata.annotations["registry-addon.dev/generated"] is the string
  * "true". fidelity drops generated objects from both files before comparing.
  *
+ * fidelity compares data and how it is written: every node of an object (and of a
+ * ResourceList's functionConfig) must carry the same anchor name, the same explicit
+ * tag (%TAG handles resolved, so a lost directive shows), the same scalar style (plain,
+ * single or double quoted, literal, folded) and collection style (flow or block), and
+ * each object's document the same %YAML version; registry-addon copies these nodes as
+ * their bytes. A wrapper's apiVersion and kind compare as data only.
+ *
  * FILE may be "-" for stdin. Exit status: 0 ok; 1 a difference (fidelity) or a
  * syntax error (parse); 2 usage, I/O, syntax error (fidelity, docs) or a
  * document too deep or too expensive to compare.
@@ -61,6 +68,9 @@ struct node {
 	enum node_kind kind;
 	enum scalar_type type;	/* scalars only */
 	const char *tag;	/* ST_TAGGED only: the explicit tag */
+	const char *explicit_tag;	/* any node: its tag as written (handle resolved), or NULL */
+	const char *anchor;	/* its anchor's name, or NULL */
+	char style;		/* as written: see style_name() */
 	const char *text;	/* scalars: the value, NUL-terminated */
 	size_t len;
 	struct node **items;	/* SEQ: items; MAP: key, value, key, value... */
@@ -84,6 +94,8 @@ struct arena {
 struct stream {
 	struct arena arena;
 	struct node **docs;	/* non-empty document roots, in order */
+	int *versions;		/* of each of docs: its %YAML directive, 10 * major + minor, or 0 */
+	int version;		/* of the document being loaded */
 	size_t ndocs, docs_cap;
 	size_t nodes;		/* nodes loaded, before alias expansion */
 };
@@ -115,13 +127,16 @@ struct loader {
 /* The objects a stream stands for. */
 struct view {
 	const struct node *wrapper;	/* the ResourceList/List, or NULL */
+	int wrapper_version;	/* its document's %YAML version */
 	struct node *const *roots;
+	const int *versions;	/* of the documents of roots, or NULL: wrapper_version */
 	size_t n;
 };
 
 struct object {
 	const struct node *node;
 	size_t index;		/* among the non-empty objects of its file */
+	int version;		/* its document's %YAML version */
 };
 
 struct objects {
@@ -139,6 +154,7 @@ struct seg {
 
 struct cmp {
 	const char *label;	/* what is compared, for messages */
+	bool form;		/* compare anchors, tags and styles too */
 	unsigned long visits, budget;
 	size_t depth;
 	struct seg path[MAX_CMP_DEPTH];
@@ -220,6 +236,7 @@ stream_free(struct stream *s)
 {
 	arena_free(&s->arena);
 	free(s->docs);
+	free(s->versions);
 }
 
 /* ---- scalar type resolution (go-yaml v2 resolve.go) ---- */
@@ -509,7 +526,11 @@ add_child(struct loader *ld, struct node *n)
 		GROW(ld->pending, ld->pending_cap, ld->npending + 1);
 		ld->pending[ld->npending++] = n;
 	} else if (!is_null(n)) {
+		size_t cap = s->docs_cap;
+
 		GROW(s->docs, s->docs_cap, s->ndocs + 1);
+		GROW(s->versions, cap, s->ndocs + 1);
+		s->versions[s->ndocs] = s->version;
 		s->docs[s->ndocs++] = n;
 	}
 }
@@ -539,6 +560,58 @@ load_alias(struct loader *ld, const yaml_event_t *ev)
 			  "alias to an undefined or enclosing anchor: *", name);
 }
 
+static char
+scalar_style_char(yaml_scalar_style_t style)
+{
+	switch (style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		return '\'';
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		return '"';
+	case YAML_LITERAL_SCALAR_STYLE:
+		return '|';
+	case YAML_FOLDED_SCALAR_STYLE:
+		return '>';
+	default:
+		return 'p';
+	}
+}
+
+static const char *
+style_name(char style)
+{
+	switch (style) {
+	case '\'':
+		return "single-quoted";
+	case '"':
+		return "double-quoted";
+	case '|':
+		return "literal";
+	case '>':
+		return "folded";
+	case 'f':
+		return "flow";
+	case 'b':
+		return "block";
+	default:
+		return "plain";
+	}
+}
+
+/* How n is written: its explicit tag, anchor and style. */
+static void
+set_form(struct loader *ld, struct node *n, const yaml_char_t *tag,
+	 const yaml_char_t *anchor, char style)
+{
+	if (tag)
+		n->explicit_tag = arena_strndup(&ld->s->arena, (const char *)tag,
+						strlen((const char *)tag));
+	if (anchor)
+		n->anchor = arena_strndup(&ld->s->arena, (const char *)anchor,
+					  strlen((const char *)anchor));
+	n->style = style;
+}
+
 static int
 load_scalar(struct loader *ld, const yaml_event_t *ev)
 {
@@ -557,16 +630,17 @@ load_scalar(struct loader *ld, const yaml_event_t *ev)
 		n->type = ST_STR;
 	if (n->type == ST_TAGGED)
 		n->tag = arena_strndup(&ld->s->arena, tag, strlen(tag));
+	set_form(ld, n, ev->data.scalar.tag, ev->data.scalar.anchor,
+		 scalar_style_char(ev->data.scalar.style));
 	if (anchor)
-		add_anchor(ld, arena_strndup(&ld->s->arena, anchor,
-					     strlen(anchor)), n);
+		add_anchor(ld, n->anchor, n);
 	add_child(ld, n);
 	return LOAD_OK;
 }
 
 static int
 open_collection(struct loader *ld, enum node_kind kind, const yaml_event_t *ev,
-		const yaml_char_t *anchor)
+		const yaml_char_t *anchor, const yaml_char_t *tag, bool flow)
 {
 	struct frame *f;
 
@@ -576,9 +650,8 @@ open_collection(struct loader *ld, enum node_kind kind, const yaml_event_t *ev,
 	f = &ld->stack[ld->depth++];
 	f->node = new_node(ld, kind, &ev->start_mark);
 	f->start = ld->npending;
-	f->anchor = anchor ? arena_strndup(&ld->s->arena, (const char *)anchor,
-					   strlen((const char *)anchor))
-			   : NULL;
+	set_form(ld, f->node, tag, anchor, flow ? 'f' : 'b');
+	f->anchor = f->node->anchor;
 	return LOAD_OK;
 }
 
@@ -607,15 +680,25 @@ load_event(struct loader *ld, const yaml_event_t *ev)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		ld->nanchors = 0;
+		ld->s->version = ev->data.document_start.version_directive
+			? 10 * ev->data.document_start.version_directive->major +
+			  ev->data.document_start.version_directive->minor
+			: 0;
 		return LOAD_OK;
 	case YAML_SCALAR_EVENT:
 		return load_scalar(ld, ev);
 	case YAML_SEQUENCE_START_EVENT:
 		return open_collection(ld, NK_SEQ, ev,
-				       ev->data.sequence_start.anchor);
+				       ev->data.sequence_start.anchor,
+				       ev->data.sequence_start.tag,
+				       ev->data.sequence_start.style ==
+				       YAML_FLOW_SEQUENCE_STYLE);
 	case YAML_MAPPING_START_EVENT:
 		return open_collection(ld, NK_MAP, ev,
-				       ev->data.mapping_start.anchor);
+				       ev->data.mapping_start.anchor,
+				       ev->data.mapping_start.tag,
+				       ev->data.mapping_start.style ==
+				       YAML_FLOW_MAPPING_STYLE);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
 		return close_collection(ld);
@@ -725,7 +808,9 @@ view_stream(const struct stream *s, struct view *v)
 	const struct node *doc, *kind, *items;
 
 	v->wrapper = NULL;
+	v->wrapper_version = s->ndocs ? s->versions[0] : 0;
 	v->roots = s->docs;
+	v->versions = s->versions;
 	v->n = s->ndocs;
 	if (s->ndocs != 1)
 		return;
@@ -745,6 +830,7 @@ view_stream(const struct stream *s, struct view *v)
 	} else {
 		return;
 	}
+	v->versions = NULL;
 	v->wrapper = doc;
 }
 
@@ -764,6 +850,8 @@ collect(const struct view *v, bool skip_generated, struct objects *out)
 		if (!skip_generated || !is_generated(n)) {
 			out->v[out->n].node = n;
 			out->v[out->n].index = index;
+			out->v[out->n].version = v->versions ? v->versions[i]
+							     : v->wrapper_version;
 			out->n++;
 		}
 		index++;
@@ -907,6 +995,39 @@ push(struct cmp *c, enum seg_kind kind, size_t index, const struct node *key)
 
 static int cmp_node(struct cmp *c, const struct node *a, const struct node *b);
 
+static bool
+same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Prints what of the node's writing differs: anchor, tag or style. */
+static bool
+cmp_form(const struct cmp *c, const struct node *a, const struct node *b)
+{
+	if (!same_text(a->anchor, b->anchor)) {
+		report(c);
+		fprintf(stderr, "anchor: IN &%s, OUT &%s\n",
+			a->anchor ? a->anchor : "(none)",
+			b->anchor ? b->anchor : "(none)");
+		return true;
+	}
+	if (!same_text(a->explicit_tag, b->explicit_tag)) {
+		report(c);
+		fprintf(stderr, "explicit tag: IN %s, OUT %s\n",
+			a->explicit_tag ? a->explicit_tag : "(none)",
+			b->explicit_tag ? b->explicit_tag : "(none)");
+		return true;
+	}
+	if (a->style != b->style) {
+		report(c);
+		fprintf(stderr, "style: IN %s, OUT %s\n", style_name(a->style),
+			style_name(b->style));
+		return true;
+	}
+	return false;
+}
+
 static int
 cmp_child(struct cmp *c, enum seg_kind kind, size_t index,
 	  const struct node *key, const struct node *a, const struct node *b)
@@ -1004,6 +1125,8 @@ cmp_node(struct cmp *c, const struct node *a, const struct node *b)
 		fputc('\n', stderr);
 		return YC_DIFF;
 	}
+	if (c->form && cmp_form(c, a, b))
+		return YC_DIFF;
 	if (a->kind == NK_SEQ)
 		return cmp_seq(c, a, b);
 	if (a->kind == NK_MAP)
@@ -1029,6 +1152,7 @@ cmp_wrapper_field(struct cmp *c, const struct view *in, const struct view *out,
 		return YC_OK;
 	c->label = view_kind(in);
 	c->depth = 0;
+	c->form = strcmp(key, "functionConfig") == 0;	/* copied as bytes */
 	if (!b) {
 		fprintf(stderr, "yamlcheck: %s: .%s: missing from OUT\n",
 			c->label, key);
@@ -1090,6 +1214,14 @@ cmp_objects(struct cmp *c, const struct objects *in, const struct objects *out)
 				 in->v[i].index, a, out->v[i].index, b);
 		c->label = label;
 		c->depth = 0;
+		c->form = true;
+		if (in->v[i].version != out->v[i].version) {
+			fprintf(stderr, "yamlcheck: %s: its document's %%YAML "
+				"version: IN %d.%d, OUT %d.%d (0.0: none)\n", label,
+				in->v[i].version / 10, in->v[i].version % 10,
+				out->v[i].version / 10, out->v[i].version % 10);
+			return YC_DIFF;
+		}
 		rc = cmp_node(c, in->v[i].node, out->v[i].node);
 		if (rc)
 			return rc;
