@@ -261,25 +261,6 @@ check_dns_subdomain_or_empty(const char *s, const char **why)
 	return *s ? check_dns_subdomain(s, why) : 0;
 }
 
-/* A digest as go-digest accepts it (containerd's reference parser calls
- * digest.Parse): sha256, sha384 or sha512 and its lower-case hex. */
-static int
-digest_ok(const char *d)
-{
-	static const struct {
-		const char *alg;
-		size_t hex;
-	} algs[] = { { "sha256:", 64 }, { "sha384:", 96 }, { "sha512:", 128 } };
-
-	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		size_t n = strlen(algs[i].alg);
-
-		if (!strncmp(d, algs[i].alg, n))
-			return strlen(d + n) == algs[i].hex && strspn(d + n, "0123456789abcdef") == algs[i].hex;
-	}
-	return 0;
-}
-
 /* A pinned image reference that container runtimes read (image_read()), its
  * registry host by host.h's rule. */
 int
@@ -295,7 +276,7 @@ check_image(const char *s, const char **why)
 			return fail(why, "an image reference without spaces");
 	if (!*s)
 		return fail(why, "an image reference such as registry.example.com/repo:1.2.3");
-	if (at && !digest_ok(at + 1))
+	if (at && !image_digest_ok(at + 1))
 		return fail(why, "an image reference whose digest is sha256:<64 hex digits> (or sha384:<96>, "
 			    "sha512:<128>), lower-case, as container runtimes accept");
 	slash = strrchr(s, '/');

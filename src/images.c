@@ -103,6 +103,25 @@ normal_form(const char *domain, size_t dlen, const char *path, size_t plen, cons
 	return b.p;
 }
 
+/* A digest as go-digest accepts it (containerd's reference parser calls
+ * digest.Parse): sha256, sha384 or sha512 and its lower-case hex. */
+int
+image_digest_ok(const char *d)
+{
+	static const struct {
+		const char *alg;
+		size_t hex;
+	} algs[] = { { "sha256:", 64 }, { "sha384:", 96 }, { "sha512:", 128 } };
+
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		size_t n = strlen(algs[i].alg);
+
+		if (!strncmp(d, algs[i].alg, n))
+			return strlen(d + n) == algs[i].hex && strspn(d + n, "0123456789abcdef") == algs[i].hex;
+	}
+	return 0;
+}
+
 int
 image_read(const char *ref, char **out, const char **why)
 {
@@ -115,7 +134,7 @@ image_read(const char *ref, char **out, const char **why)
 	for (const char *p = ref; *p; p++)
 		if (!ref_byte(*p))
 			return 1;
-	if (!*ref || (at && !valid_token(at + 1, strlen(at + 1), ":_-.+")))
+	if (!*ref || (at && !image_digest_ok(at + 1)))
 		return 1;
 	if (slash && is_domain(ref, (size_t)(slash - ref))) {
 		if (host_check(ref, (size_t)(slash - ref), why) != 0)

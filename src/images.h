@@ -22,12 +22,15 @@ struct images {
  *  1: not an image reference at all, *out = NULL: empty, or a byte no
  *     reference holds (anything but ASCII letters, digits, . _ - / : @ [ ] +:
  *     "{{ .Values.image }}", "${REGISTRY}/app"), or a repository, tag or
- *     digest outside the grammar, or a name over 255 characters;
+ *     digest outside the grammar (a digest is sha256, sha384 or sha512 with
+ *     its lower-case hex, as containerd takes it), or a name over 255 characters;
  * -1: a reference whose registry host (the part before the first '/' when it
  *     has a '.' or ':' or is "localhost") breaks host.h's rule ("../x",
  *     "a..b/x", a 64-character label): *why says how, *out = NULL.
  * Not reported: the caller knows where the reference came from. */
 int image_read(const char *ref, char **out, const char **why);
+/* sha256:<64 hex>, sha384:<96> or sha512:<128>, lower-case (go-digest's Parse). */
+int image_digest_ok(const char *d);
 /* image_read()'s normal form, or NULL for 1 and -1. Caller frees. */
 char *image_normalize(const char *ref);
 /* The registry host of a normalised reference, e.g. "docker.io"; caller frees. */

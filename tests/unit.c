@@ -365,8 +365,9 @@ test_images(void)
 		{ "quay.io/prometheus/node-exporter:v1.8.2", "quay.io/prometheus/node-exporter:v1.8.2" },
 		{ "localhost/app", "localhost/app:latest" },
 		{ "registry.example.com:5000/team/app:2", "registry.example.com:5000/team/app:2" },
-		{ "ghcr.io/x/y@sha256:0123456789abcdef", "ghcr.io/x/y@sha256:0123456789abcdef" },
-		{ "nginx:1.27@sha256:0123456789abcdef", "docker.io/library/nginx:1.27@sha256:0123456789abcdef" },
+		{ "ghcr.io/x/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "ghcr.io/x/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+		{ "nginx:1.27@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		  "docker.io/library/nginx:1.27@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
 		{ "10.96.0.20/app:1", "10.96.0.20/app:1" },
 		{ "{{ .Values.image }}", NULL }, { "", NULL }, { "Nginx", NULL }, { "nginx:", NULL },
 		{ "a b", NULL }, { "nginx@", NULL },
@@ -507,7 +508,11 @@ test_image_read(void)
 		{ "[::1]:5000/x", 0, "[::1]:5000/x:latest" }, { "[fd00::14]/a/b:2", 0, "[fd00::14]/a/b:2" },
 		{ "Quay.IO/a:1", 0, "quay.io/a:1" }, { "Index.Docker.io/nginx", 0, "docker.io/library/nginx:latest" },
 		{ "localhost:5000/x:1", 0, "localhost:5000/x:1" }, { "x.io/a__b-c--d.e/f_g:1", 0, "x.io/a__b-c--d.e/f_g:1" },
-		{ "1.2.3.4:5000/x@sha256:0123456789abcdef", 0, "1.2.3.4:5000/x@sha256:0123456789abcdef" },
+		{ "1.2.3.4:5000/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 0,
+		  "1.2.3.4:5000/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+		{ "x.io/a@sha256:0123456789abcdef", 1, NULL }, { "x.io/a@sha256:zzz", 1, NULL },
+		{ "x.io/a@md5:0123456789abcdef0123456789abcdef", 1, NULL },
+		{ "x.io/a@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", 1, NULL },
 	};
 	char longname[300], *out;
 	const char *why;
