@@ -32,6 +32,10 @@ struct yloader {
 	size_t nchild[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
+	char fy_msg[160];	/* libfyaml's first message reported without a token */
+	int fy_line, fy_col;	/* and where its scanner was then (1-based; 0: unknown) */
+	int last_line, last_col;	/* where the last event began (1-based) */
+	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
 	void *want_ctx;
 	int skip;		/* > 0: inside a value not wanted (nesting level) */
@@ -40,13 +44,28 @@ struct yloader {
 	size_t nanchors, anchorcap;
 };
 
+/* libfyaml collects the errors it can pin to a token; the others (an
+ * unsupported %YAML version) reach this output function as "<line:col>: msg"
+ * (0-based, where its scanner was). Keep the first. */
 static void
-diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
+diag_keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
+	struct yloader *yl = user;
+	char text[sizeof(yl->fy_msg) + 32];
+	int line, col, skip = 0;
+	size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+
 	(void)diag;
-	(void)user;
-	(void)buf;
-	(void)len;
+	if (yl->fy_msg[0])
+		return;
+	memcpy(text, buf, n);
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (sscanf(text, "<%d:%d>: %n", &line, &col, &skip) == 2 && skip > 0 && line >= 0 && col >= 0) {
+		yl->fy_line = line + 1;
+		yl->fy_col = col + 1;
+	}
+	snprintf(yl->fy_msg, sizeof(yl->fy_msg), "%s", text + skip);
 }
 
 /* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
@@ -60,11 +79,14 @@ check_text(const char *name, const char *buf, size_t len)
 
 	if (bad == len)
 		return 0;
-	for (const char *p = buf; p < buf + bad; p++, w.col++)
+	for (const char *p = buf; p < buf + bad; p++) {
 		if (*p == '\n') {
 			w.line++;
-			w.col = 0;
+			w.col = 1;
+		} else if ((*p & 0xC0) != 0x80) {
+			w.col++;	/* columns count characters, as libfyaml's do */
 		}
+	}
 	if (buf[bad] == '\0')
 		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
 	else
@@ -86,7 +108,13 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
-	dcfg.output_fn = diag_discard;
+	dcfg.output_fn = diag_keep_first;
+	dcfg.user = yl;
+	dcfg.colorize = false;
+	dcfg.show_source = false;
+	dcfg.show_position = true;
+	dcfg.show_type = false;
+	dcfg.show_module = false;
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
@@ -97,6 +125,8 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 		yload_free(yl);
 		return NULL;
 	}
+	yl->last_line = yl->last_col = 1;
+	yl->between = true;
 	yl->name = name;
 	yl->buf = buf;
 	yl->len = len;
@@ -141,21 +171,56 @@ report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 	diag_error(&w, "%s", msg);
 }
 
-/* libfyaml collected the reason; show its first error in our format. */
+/* Does the 1-based line begin with '%' (a directive)? */
+static bool
+directive_line(const struct yloader *yl, int line)
+{
+	const char *p = yl->buf, *end = yl->buf + yl->len;
+
+	while (--line > 0 && p < end) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return false;
+		p++;
+	}
+	return p < end && *p == '%';
+}
+
+/* libfyaml's first error in our format, always with line:col: a collected
+ * error where libfyaml put it; one without a token where its scanner was,
+ * which for a directive (read to the end of its line) is its line or the
+ * start of the next one, so the directive is shown; failing both, the last
+ * event read. */
 static void
 report_parse_error(struct yloader *yl)
 {
 	void *iter = NULL;
 	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
-	struct fy_mark m = { 0, 0, 0 };
+	struct fy_mark m = { 0, yl->last_line - 1, yl->last_col - 1 };
+	const char *msg = "invalid YAML", *version = "unsupport version number ";
+	char text[sizeof(yl->fy_msg) + 64];
 
-	if (!err) {
-		report_at(yl, NULL, yl->index, "invalid YAML");
-		return;
+	if (err) {
+		m.line = err->line - 1;		/* collected positions are 1-based */
+		m.column = err->column - 1;
+		msg = err->msg ? err->msg : msg;
+	} else if (yl->fy_msg[0] && yl->fy_line) {
+		int line = yl->fy_col == 1 && yl->fy_line > 1 ? yl->fy_line - 1 : yl->fy_line;
+
+		m.line = yl->fy_line - 1;
+		m.column = yl->fy_col - 1;
+		msg = yl->fy_msg;
+		if (directive_line(yl, line)) {
+			m.line = line - 1;
+			m.column = 0;
+		}
+		if (!strncmp(msg, version, strlen(version))) {
+			snprintf(text, sizeof(text), "%%YAML %s: unsupported YAML version (1.1, 1.2 and 1.3 are read)",
+				 msg + strlen(version));
+			msg = text;
+		}
 	}
-	m.line = err->line - 1;		/* collected positions are 1-based */
-	m.column = err->column - 1;
-	report_at(yl, &m, yl->index, err->msg ? err->msg : "invalid YAML");
+	report_at(yl, &m, yl->index + yl->between, msg);
 }
 
 static uint64_t
@@ -244,6 +309,8 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	struct ynode *n = arena_alloc(yl->a, sizeof(*n));
 
 	n->kind = (unsigned char)kind;
+	if (!sm)	/* an empty scalar has no mark; its tag or anchor has */
+		sm = tag ? fy_token_start_mark(tag) : anchor ? fy_token_start_mark(anchor) : NULL;
 	if (sm) {
 		n->pos = tok_start(tag, tok_start(anchor, sm->input_pos));
 		n->line = sm->line + 1;
@@ -271,6 +338,12 @@ attach(struct yloader *yl, struct ynode *n)
 		return;
 	}
 	parent = yl->stack[yl->depth - 1];
+	if (!n->line) {		/* empty, so no mark: point at its key, or its collection */
+		struct ynode *at = parent->kind == Y_MAP && yl->nchild[yl->depth - 1] % 2 ? parent->tail : parent;
+
+		n->line = at->line;
+		n->col = at->col;
+	}
 	if (parent->tail)
 		parent->tail->next = n;
 	else
@@ -432,6 +505,7 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 
 	memset(doc, 0, sizeof(*doc));
 	doc->index = ++yl->index;
+	yl->between = false;
 	doc->explicit_start = !ev->document_start.implicit && m;
 	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
@@ -444,6 +518,7 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 static void
 on_doc_end(struct yloader *yl, struct ydoc *doc)
 {
+	yl->between = true;
 	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
 	if (doc->start == SIZE_MAX)
 		doc->start = yl->root && yl->root->line ? yl->root->pos : SIZE_MAX;
@@ -502,7 +577,14 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 	struct fy_event *ev;
 
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
-		int rc = dispatch(yl, ev, doc);
+		const struct fy_mark *m = fy_event_start_mark(ev);
+		int rc;
+
+		if (m) {
+			yl->last_line = m->line + 1;
+			yl->last_col = m->column + 1;
+		}
+		rc = dispatch(yl, ev, doc);
 
 		fy_parser_event_free(yl->fyp, ev);
 		if (rc < 0)
