@@ -616,9 +616,10 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 		*root = doc.root;
 		rc = yload_next(yl, &doc);
 		if (rc == 1) {
-			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index };
+			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index,
+					   .line = yl->last_line, .col = yl->last_col };
 
-			if (doc.root) {
+			if (doc.root && doc.root->line) {
 				w.line = doc.root->line;
 				w.col = doc.root->col;
 			}
