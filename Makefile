@@ -60,6 +60,7 @@ SRCS := \
 	src/x509.c \
 	src/x509ca.c \
 	src/x509util.c \
+	src/yguard.c \
 	src/yload.c \
 	src/ytree.c
 

@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "util.h"
+#include "yguard.h"
 #include "ytree.h"
 
 struct anchor {
@@ -32,8 +33,7 @@ struct yloader {
 	size_t nchild[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
-	char fy_msg[160];	/* libfyaml's first message reported without a token */
-	int fy_line, fy_col;	/* and where its scanner was then (1-based; 0: unknown) */
+	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
 	int last_line, last_col;	/* where the last event began (1-based) */
 	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
@@ -43,30 +43,6 @@ struct yloader {
 	struct anchor *anchors;	/* open addressing, power-of-two size */
 	size_t nanchors, anchorcap;
 };
-
-/* libfyaml collects the errors it can pin to a token; the others (an
- * unsupported %YAML version) reach this output function as "<line:col>: msg"
- * (0-based, where its scanner was). Keep the first. */
-static void
-diag_keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	struct yloader *yl = user;
-	char text[sizeof(yl->fy_msg) + 32];
-	int line, col, skip = 0;
-	size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
-
-	(void)diag;
-	if (yl->fy_msg[0])
-		return;
-	memcpy(text, buf, n);
-	text[n] = '\0';
-	text[strcspn(text, "\n")] = '\0';
-	if (sscanf(text, "<%d:%d>: %n", &line, &col, &skip) == 2 && skip > 0 && line >= 0 && col >= 0) {
-		yl->fy_line = line + 1;
-		yl->fy_col = col + 1;
-	}
-	snprintf(yl->fy_msg, sizeof(yl->fy_msg), "%s", text + skip);
-}
 
 /* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
  * for the end of the input (what follows would be lost without a word) and
@@ -107,14 +83,7 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_keep_first;
-	dcfg.user = yl;
-	dcfg.colorize = false;
-	dcfg.show_source = false;
-	dcfg.show_position = true;
-	dcfg.show_type = false;
-	dcfg.show_module = false;
+	yguard_init(&yl->guard, buf, len, &dcfg);
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
@@ -171,55 +140,28 @@ report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 	diag_error(&w, "%s", msg);
 }
 
-/* Does the 1-based line begin with '%' (a directive)? */
-static bool
-directive_line(const struct yloader *yl, int line)
-{
-	const char *p = yl->buf, *end = yl->buf + yl->len;
-
-	while (--line > 0 && p < end) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			return false;
-		p++;
-	}
-	return p < end && *p == '%';
-}
-
 /* libfyaml's first error in our format, always with line:col: a collected
- * error where libfyaml put it; one without a token where its scanner was,
- * which for a directive (read to the end of its line) is its line or the
- * start of the next one, so the directive is shown; failing both, the last
- * event read. */
+ * error where libfyaml put it, else one without a token (yguard.c), else
+ * "invalid YAML" at the last event read. */
 static void
 report_parse_error(struct yloader *yl)
 {
 	void *iter = NULL;
 	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
-	struct fy_mark m = { 0, yl->last_line - 1, yl->last_col - 1 };
-	const char *msg = "invalid YAML", *version = "unsupport version number ";
-	char text[sizeof(yl->fy_msg) + 64];
+	int line = yl->last_line, col = yl->last_col;
+	const char *msg = "invalid YAML", *untokened;
+	char text[sizeof(yl->guard.msg) + 64];
+	struct fy_mark m;
 
 	if (err) {
-		m.line = err->line - 1;		/* collected positions are 1-based */
-		m.column = err->column - 1;
+		line = err->line;		/* collected positions are 1-based */
+		col = err->column;
 		msg = err->msg ? err->msg : msg;
-	} else if (yl->fy_msg[0] && yl->fy_line) {
-		int line = yl->fy_col == 1 && yl->fy_line > 1 ? yl->fy_line - 1 : yl->fy_line;
-
-		m.line = yl->fy_line - 1;
-		m.column = yl->fy_col - 1;
-		msg = yl->fy_msg;
-		if (directive_line(yl, line)) {
-			m.line = line - 1;
-			m.column = 0;
-		}
-		if (!strncmp(msg, version, strlen(version))) {
-			snprintf(text, sizeof(text), "%%YAML %s: unsupported YAML version (1.1, 1.2 and 1.3 are read)",
-				 msg + strlen(version));
-			msg = text;
-		}
+	} else if ((untokened = yguard_untokened(&yl->guard, &line, &col, text, sizeof(text))) != NULL) {
+		msg = untokened;
 	}
+	m.line = line - 1;
+	m.column = col - 1;
 	report_at(yl, &m, yl->index + yl->between, msg);
 }
 
@@ -578,13 +520,21 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
 		const struct fy_mark *m = fy_event_start_mark(ev);
-		int rc;
+		const char *msg;
+		int rc, line, col;
 
 		if (m) {
 			yl->last_line = m->line + 1;
 			yl->last_col = m->column + 1;
 		}
-		rc = dispatch(yl, ev, doc);
+		if (yguard_event(&yl->guard, ev, &line, &col, &msg) != 0) {
+			struct fy_mark at = { 0, line - 1, col - 1 };
+
+			report_at(yl, &at, yl->index, msg);
+			rc = -1;
+		} else {
+			rc = dispatch(yl, ev, doc);
+		}
 
 		fy_parser_event_free(yl->fyp, ev);
 		if (rc < 0)
