@@ -131,22 +131,36 @@ key_column(const struct yguard *g, const struct fy_mark *m)
 	return m->column;
 }
 
-/* A value of a block mapping on a line below its key and first on it: it
- * must be indented more than the key, or as much for a block sequence. */
+/* Is m, on a line below the key and first on it, not indented more than
+ * the key (or less, for a block sequence)? */
 static bool
-misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event *ev, const struct fy_mark *m)
+below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_mark *m, bool block_seq)
+{
+	if (!m || m->line <= p->key_line)
+		return false;
+	if (m->column > p->key_col || (m->column == p->key_col && block_seq))
+		return false;
+	return first_on_line(g, m);
+}
+
+/* A value of a block mapping placed so: where it begins (its anchor or
+ * tag) or where its content does, on a later line than those. */
+static bool
+misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event *ev, const struct fy_mark *start)
 {
 	bool block_seq = ev->type == FYET_SEQUENCE_START && fy_event_get_node_style(ev) == FYNS_BLOCK;
 	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
 		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
 
+	const struct fy_mark *content = fy_event_start_mark(ev);
+
+	if (!p->map || !p->block || !p->value || p->key_line < 0)
+		return false;
+	/* a block scalar is marked where its text starts, below its "|" or ">"
+	 * (which libfyaml checks): only its anchor or tag is */
 	if (ss == FYSS_LITERAL || ss == FYSS_FOLDED)
-		return false;	/* marked where its text starts; its "|" or ">" follows the key */
-	if (!p->map || !p->block || !p->value || p->key_line < 0 || !m || m->line <= p->key_line)
-		return false;
-	if (m->column > p->key_col || (m->column == p->key_col && block_seq))
-		return false;
-	return first_on_line(g, m);
+		return start != content && below_key(g, p, start, false);
+	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
 }
 
 int
@@ -173,6 +187,8 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 	}
 	m = node_start(ev);
 	if (p && misplaced(g, p, ev, m)) {
+		if (!below_key(g, p, m, false))
+			m = fy_event_start_mark(ev);	/* its content */
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";

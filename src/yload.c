@@ -457,13 +457,26 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 	anchors_clear(yl);
 }
 
+/* An implicit document begins at the start of its first line: an indented
+ * root keeps its indentation (found by fuzz: "  a:\n      b\n  c:" copied
+ * from "a:" would read another way). */
+static size_t
+line_start(const struct yloader *yl, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && i <= yl->len && yl->buf[i - 1] == ' ')
+		i--;
+	return i == 0 || (i <= yl->len && yl->buf[i - 1] == '\n') ? i : pos;
+}
+
 static void
 on_doc_end(struct yloader *yl, struct ydoc *doc)
 {
 	yl->between = true;
 	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
 	if (doc->start == SIZE_MAX)
-		doc->start = yl->root && yl->root->line ? yl->root->pos : SIZE_MAX;
+		doc->start = yl->root && yl->root->line ? line_start(yl, yl->root->pos) : SIZE_MAX;
 }
 
 
