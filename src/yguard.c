@@ -1,7 +1,9 @@
-/* yguard.c - libfyaml 0.7.12's token-less errors and its indentation
- * leniency at the end of a document (see yguard.h). */
+/* yguard.c - libfyaml 0.7.12's token-less errors, its indentation leniency
+ * at the end of a document and where an implicit document begins (see
+ * yguard.h). */
 #include "yguard.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -215,4 +217,39 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		g->depth++;
 	}
 	return 0;
+}
+
+/* The start of pos's line if only blanks come before pos on it, else pos. */
+static size_t
+line_start(const struct yguard *g, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && i <= g->len && g->buf[i - 1] == ' ')
+		i--;
+	return i == 0 || (i <= g->len && g->buf[i - 1] == '\n') ? i : pos;
+}
+
+/* After the last "..." line in [from, to), or from. */
+static size_t
+after_end_markers(const struct yguard *g, size_t from, size_t to)
+{
+	for (size_t p = from; p < to;) {
+		const char *nl = memchr(g->buf + p, '\n', to - p);
+		size_t next = nl ? (size_t)(nl - g->buf) + 1 : to;
+
+		if (next - p >= 3 && !memcmp(g->buf + p, "...", 3) &&
+		    (next - p == 3 || strchr(" \t\r\n", g->buf[p + 3])))
+			from = next;
+		p = next;
+	}
+	return from;
+}
+
+size_t
+yguard_doc_start(const struct yguard *g, size_t start, size_t root)
+{
+	if (start == SIZE_MAX)
+		return line_start(g, root);
+	return root > start ? after_end_markers(g, start, root) : start;
 }

@@ -7,7 +7,12 @@
  *     mapping key, not indented more than the key, for the key's value
  *     ("a:\nb" reads {a: b}), which YAML and libfyaml itself refuse with
  *     anything after it: copied bytes would change meaning (a KRM item
- *     followed by others), so it is an error here.
+ *     followed by others), so it is an error here;
+ *   - its marks put a document's root at the node, not at the start of the
+ *     line: an implicit document's bytes begin at the start of the root's
+ *     line (an indented root keeps its indentation), and the first one's
+ *     (which keep the comments before it) after any "..." before it, which
+ *     copied after "---" would end an empty document of its own.
  *
  * Ownership: struct yguard lives in the loader and borrows the source text;
  * nothing is allocated.
@@ -41,6 +46,9 @@ void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_c
 /* Follow one event: 0, or -1 when it is a value placed as above, with its
  * 1-based *line and *col and the message in *msg. */
 int yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg);
+/* Where an implicit document's bytes begin: start is 0 for the first
+ * document, SIZE_MAX for another; root is where its root node begins. */
+size_t yguard_doc_start(const struct yguard *g, size_t start, size_t root);
 /* The message libfyaml gave without a token and its 1-based place (a
  * directive's error at the directive), or NULL when it gave none. text
  * (size bytes) may hold the message. */

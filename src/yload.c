@@ -457,46 +457,13 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 	anchors_clear(yl);
 }
 
-/* An implicit document begins at the start of its first line: an indented
- * root keeps its indentation (found by fuzz: "  a:\n      b\n  c:" copied
- * from "a:" would read another way). */
-static size_t
-line_start(const struct yloader *yl, size_t pos)
-{
-	size_t i = pos;
-
-	while (i > 0 && i <= yl->len && yl->buf[i - 1] == ' ')
-		i--;
-	return i == 0 || (i <= yl->len && yl->buf[i - 1] == '\n') ? i : pos;
-}
-
-/* The first document begins at the start of the input (its leading
- * comments), but after a "..." there (found by fuzz: copied after "---"
- * it would end an empty document of its own). */
-static size_t
-after_end_markers(const struct yloader *yl, size_t from, size_t to)
-{
-	for (size_t p = from; p < to;) {
-		const char *nl = memchr(yl->buf + p, '\n', to - p);
-		size_t next = nl ? (size_t)(nl - yl->buf) + 1 : to;
-
-		if (next - p >= 3 && !memcmp(yl->buf + p, "...", 3) &&
-		    (next - p == 3 || strchr(" \t\r\n", yl->buf[p + 3])))
-			from = next;
-		p = next;
-	}
-	return from;
-}
-
 static void
 on_doc_end(struct yloader *yl, struct ydoc *doc)
 {
 	yl->between = true;
 	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
-	if (doc->start == SIZE_MAX)
-		doc->start = yl->root && yl->root->line ? line_start(yl, yl->root->pos) : SIZE_MAX;
-	else if (!doc->explicit_start && yl->root && yl->root->line && yl->root->pos > doc->start)
-		doc->start = after_end_markers(yl, doc->start, yl->root->pos);
+	if (!doc->explicit_start && yl->root && yl->root->line)
+		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
 }
 
 
