@@ -227,7 +227,10 @@ fz_check(const struct filter_opts *fo, const char *in, size_t len)
 	 * YAML 1.2 forms); what is copied from such input cannot be checked */
 	in_parses = fz_parses(in ? in : "", len);
 	if (rc != EXIT_OK) {
-		if (out.len && in_parses && !fz_failed_resource_list(out.p, out.len))
+		/* only KRM mode writes on failure: the input as a ResourceList with results */
+		if (out.len && (!memmem(out.p, out.len, "\nresults:\n", 10) ||
+				!memmem(out.p, out.len, "severity: error", 15) ||
+				(in_parses && !fz_failed_resource_list(out.p, out.len))))
 			fz_fail("a failed run wrote something other than a ResourceList with an error", NULL);
 		goto out;
 	}
