@@ -193,9 +193,11 @@ valgrind: all
 # libFuzzer targets (clang from Debian) over the core: the stream, KRM mode and the config
 # file, each checking tests/fuzzcheck.h's invariants besides ASan/UBSan. tests/fuzz.sh
 # builds the seed corpus (fixtures, tests/fuzz/corpus, the real charts of ../shared) and
-# runs each target FUZZ_SECONDS; fuzz-cov reports the line coverage the corpus reaches.
+# runs each target FUZZ_SECONDS (or FUZZ_RUNS executions); fuzz-cov reports the line
+# coverage the corpus reaches.
 FUZZ_TARGETS := fuzz fuzz-krm fuzz-config
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?=
 FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
 FUZZ_FLAGS   := CC=clang BUILD=build-fuzz \
 	CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(FUZZ_WARN)"
@@ -210,7 +212,7 @@ fuzz-build:
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz.sh build-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz.sh build-fuzz
 
 fuzz-cov: deps
 	@$(MAKE) --no-print-directory $(FUZZ_COV_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-cov/%)
