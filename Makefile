@@ -66,6 +66,7 @@ SRCS := \
 	src/x509ca.c \
 	src/x509util.c \
 	src/ydoc.c \
+	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
 	src/ytree.c
@@ -80,7 +81,7 @@ PLUGIN_TGZ := $(BUILD)/registry-addon-$(VERSION).tgz
 
 -include config.mk
 
-.PHONY: all deps run test test-plain asan valgrind fuzz bench format clean plugin install uninstall
+.PHONY: all deps run test test-plain asan valgrind fuzz fuzz-build fuzz-cov bench format clean plugin install uninstall
 
 all: $(BIN) $(TOOLS) $(MAN) plugin/registry-addon/bin/registry-addon
 
@@ -196,14 +197,33 @@ valgrind: all
 	@VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 		bash tests/run-all build
 
-# a libFuzzer target over the core (clang from Debian); FUZZ_SECONDS to run it
+# libFuzzer targets (clang from Debian) over the core: the stream, KRM mode and the config
+# file, each checking tests/fuzzcheck.h's invariants besides ASan/UBSan. tests/fuzz.sh
+# builds the seed corpus (fixtures, tests/fuzz/corpus, the real charts of ../shared) and
+# runs each target FUZZ_SECONDS (or FUZZ_RUNS executions); fuzz-cov reports the line
+# coverage the corpus reaches.
+FUZZ_TARGETS := fuzz fuzz-krm fuzz-config
 FUZZ_SECONDS ?= 60
-fuzz: deps $(call SCRIPTS_H,build-fuzz)
-	@mkdir -p build-fuzz
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(VERSION_DEF) -Isrc -Ibuild-fuzz/gen \
-		tests/fuzz.c $(SRCS) $(LDLIBS) -o build-fuzz/fuzz
-	@mkdir -p build-fuzz/corpus && cp fixtures/*.yaml build-fuzz/corpus/
-	build-fuzz/fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
+FUZZ_RUNS    ?=
+FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+FUZZ_FLAGS   := CC=clang BUILD=build-fuzz \
+	CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(FUZZ_WARN)"
+FUZZ_COV_FLAGS := CC=clang BUILD=build-fuzz-cov \
+	CFLAGS="-g -O1 -fsanitize=fuzzer-no-link -fprofile-instr-generate -fcoverage-mapping $(FUZZ_WARN)"
+
+$(addprefix $(BUILD)/,$(FUZZ_TARGETS)): $(BUILD)/%: tests/%.c tests/fuzzcheck.h $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -Isrc $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+fuzz-build:
+	@$(MAKE) --no-print-directory $(FUZZ_FLAGS) $(FUZZ_TARGETS:%=build-fuzz/%)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz.sh build-fuzz
+
+fuzz-cov: deps
+	@$(MAKE) --no-print-directory $(FUZZ_COV_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-cov/%)
+	@bash tests/fuzz.sh --coverage build-fuzz-cov
 
 bench: all
 	@bash bench/run.sh $(BIN)
@@ -212,4 +232,4 @@ format:
 	clang-format -i src/*.c src/*.h src/inject/*.c tests/*.c
 
 clean:
-	rm -rf build build-asan build-fuzz plugin/registry-addon/bin
+	rm -rf build build-asan build-fuzz build-fuzz-cov plugin/registry-addon/bin

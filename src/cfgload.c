@@ -238,7 +238,8 @@ config_load_file(struct config *c, const char *path)
 	if (yload_one(path, text->p, text->len, a, &doc) != 0)
 		goto out;
 	if (!doc || !yis_map(doc)) {
-		struct where w = { .file = path };
+		struct where w = { .file = path, .src = o.src, .srclen = o.srclen,
+				   .line = doc ? doc->line : 0, .col = doc ? doc->col : 0 };
 
 		diag_error(&w, "the config file must hold one RegistryAddon document (apiVersion: %s, kind: %s)",
 			   CONFIG_API_VERSION, CONFIG_KIND);

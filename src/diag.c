@@ -1,6 +1,8 @@
-/* diag.c - formats, writes and keeps every message of a run. */
+/* diag.c - formats, writes and keeps every message of a run; nothing read
+ * from the input reaches a terminal, a log or a KRM result unescaped. */
 #include "diag.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,89 @@ static struct {
 	int quiet;
 	int mute;
 } D;
+
+/* The code point of the valid UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, at most U+10FFFF) and its length, or 0 for an invalid one. */
+static size_t
+utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
+{
+	unsigned c = p[0];
+	size_t n;
+	uint32_t min, v;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	min = n == 4 ? 0x10000 : n == 3 ? 0x800 : 0x80;
+	if (left < n)
+		return 0;
+	v = c & (0xFFu >> (n + 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* Characters a terminal acts on or that change how a line reads: C0 and C1
+ * controls, DEL, the bidirectional controls (Trojan Source, CVE-2021-42574),
+ * the line and paragraph separators and the byte order mark. */
+static bool
+must_escape(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+	       cp == 0x2029 || cp == 0xFEFF;
+}
+
+size_t
+diag_escape(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, chars = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_decode(p + i, n - i, &cp);
+
+		chars++;
+		if (!len) {
+			buf_addf(b, "\\x%02x", p[i++]);
+			continue;
+		}
+		if (!must_escape(cp))
+			buf_add(b, p + i, len);
+		else if (cp == '\t' || cp == '\n' || cp == '\r')
+			buf_adds(b, cp == '\t' ? "\\t" : cp == '\n' ? "\\n" : "\\r");
+		else if (cp < 0x80)
+			buf_addf(b, "\\x%02x", (unsigned)cp);
+		else
+			buf_addf(b, "\\u%04x", (unsigned)cp);
+		i += len;
+	}
+	return chars;
+}
+
+/* An escaped copy (NULL stays NULL). */
+static char *
+escaped(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	if (!s)
+		return NULL;
+	diag_escape(&b, s, strlen(s));
+	buf_cstr(&b);
+	return b.p;
+}
 
 static char *
 dup_or_null(const char *s)
@@ -48,6 +133,41 @@ add_object(struct buf *b, const struct where *w)
 		buf_addf(b, "%s: ", w->field);
 }
 
+#define SOURCE_MAX 200	/* characters of a source line shown */
+
+/* Bytes of the first n characters of p[0..len) (an invalid byte is one). */
+static size_t
+chars_prefix(const char *p, size_t len, size_t n)
+{
+	size_t i = 0;
+
+	while (i < len && n--) {
+		uint32_t cp;
+		size_t k = utf8_decode((const unsigned char *)p + i, len - i, &cp);
+
+		i += k ? k : 1;
+	}
+	return i;
+}
+
+/* A source line, escaped and cut after SOURCE_MAX characters, and under it
+ * a caret at column col (1-based, in characters as libfyaml counts them),
+ * moved right by what the escapes before it added. */
+static void
+add_escaped_line(struct buf *b, const char *p, size_t len, int col)
+{
+	size_t want = col > 1 ? (size_t)col - 1 : 0, cut = chars_prefix(p, len, SOURCE_MAX);
+	size_t pre = chars_prefix(p, cut, want), width = 0, start = b->len, got;
+
+	got = diag_escape(b, p, pre);
+	for (size_t i = start; i < b->len; i++)	/* escapes are ASCII, one column each */
+		width += ((unsigned char)b->p[i] & 0xC0) != 0x80;
+	if (got < want)		/* past the end of what is shown */
+		width += want - got;
+	diag_escape(b, p + pre, cut - pre);
+	buf_addf(b, "\n  %*s^\n", (int)width, "");
+}
+
 /* The source line under a located message, with a caret at the column. */
 static void
 add_source_line(struct buf *b, const struct where *w)
@@ -68,9 +188,8 @@ add_source_line(struct buf *b, const struct where *w)
 		eol = end;
 	if (eol > p && eol[-1] == '\r')
 		eol--;
-	if (eol - p > 200)
-		eol = p + 200;
-	buf_addf(b, "  %.*s\n  %*s^\n", (int)(eol - p), p, w->col > 0 ? w->col - 1 : 0, "");
+	buf_adds(b, "  ");
+	add_escaped_line(b, p, (size_t)(eol - p), w->col);
 }
 
 static void
@@ -115,14 +234,47 @@ keep(enum severity sev, const struct where *w, char *text)
 	m->doc = w->doc;
 }
 
-void
-diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_list ap)
+/* w with every string escaped (freed by unescape_where()). */
+static struct where
+escape_where(const struct where *w)
 {
-	struct buf text = BUF_INIT, line = BUF_INIT;
+	struct where c = *w;
+
+	c.file = escaped(w->file);
+	c.api = escaped(w->api);
+	c.kind = escaped(w->kind);
+	c.ns = escaped(w->ns);
+	c.name = escaped(w->name);
+	c.field = escaped(w->field);
+	return c;
+}
+
+static void
+unescape_where(struct where *c)
+{
+	free((char *)c->file);
+	free((char *)c->api);
+	free((char *)c->kind);
+	free((char *)c->ns);
+	free((char *)c->name);
+	free((char *)c->field);
+}
+
+void
+diag_vreport(enum severity sev, const struct where *raw, const char *fmt, va_list ap)
+{
+	struct buf raw_text = BUF_INIT, text = BUF_INIT, line = BUF_INIT;
+	struct where cw, *w = NULL;
 
 	if (D.mute)
 		return;
-	buf_vaddf(&text, fmt, ap);
+	buf_vaddf(&raw_text, fmt, ap);
+	diag_escape(&text, raw_text.p ? raw_text.p : "", raw_text.len);
+	buf_free(&raw_text);
+	if (raw) {
+		cw = escape_where(raw);
+		w = &cw;
+	}
 	format(&line, sev, w, buf_cstr(&text));
 	if (!D.quiet && sev != SEV_INFO)	/* info only reaches results and the log */
 		fwrite(line.p, 1, line.len, stderr);
@@ -134,6 +286,8 @@ diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_list 
 	if (sev == SEV_ERROR)
 		D.errors++;
 	keep(sev, w, text.p);
+	if (w)
+		unescape_where(w);
 }
 
 void

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct buf;
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_INPUT = 1,		/* bad input or configuration */
@@ -45,6 +47,10 @@ struct diag_msg {
 	int line, col, doc;
 };
 
+/* Messages, the where strings and the source line shown are escaped: C0
+ * and C1 controls, DEL, bidirectional controls, U+2028/U+2029 and U+FEFF as
+ * \t \n \r \xNN \uNNNN, the bytes of invalid UTF-8 as \xNN; so kept
+ * messages are valid UTF-8 without control characters. */
 void diag_report(enum severity sev, const struct where *w, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_vreport(enum severity sev, const struct where *w, const char *fmt, va_list ap);
@@ -66,6 +72,8 @@ int diag_exit_code(void);
 void diag_set_exit(enum exit_code code);
 size_t diag_count(void);
 const struct diag_msg *diag_get(size_t i);
+/* Append s[0..n) to b escaped as above; returns the characters read. */
+size_t diag_escape(struct buf *b, const char *s, size_t n);
 /* Forget every message (the fuzzer runs many inputs in one process). */
 void diag_reset(void);
 

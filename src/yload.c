@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "util.h"
+#include "yguard.h"
 #include "ytree.h"
 
 struct anchor {
@@ -32,6 +33,9 @@ struct yloader {
 	size_t nchild[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
+	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
+	int last_line, last_col;	/* where the last event began (1-based) */
+	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
 	void *want_ctx;
 	int skip;		/* > 0: inside a value not wanted (nesting level) */
@@ -45,15 +49,6 @@ struct yloader {
 	size_t nanchors, anchorcap;
 };
 
-static void
-diag_discard(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-	(void)diag;
-	(void)user;
-	(void)buf;
-	(void)len;
-}
-
 /* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
  * for the end of the input (what follows would be lost without a word) and
  * loops forever on some invalid UTF-8; so the bytes are checked first. */
@@ -65,11 +60,14 @@ check_text(const char *name, const char *buf, size_t len)
 
 	if (bad == len)
 		return 0;
-	for (const char *p = buf; p < buf + bad; p++, w.col++)
+	for (const char *p = buf; p < buf + bad; p++) {
 		if (*p == '\n') {
 			w.line++;
-			w.col = 0;
+			w.col = 1;
+		} else if ((*p & 0xC0) != 0x80) {
+			w.col++;	/* columns count characters, as libfyaml's do */
 		}
+	}
 	if (buf[bad] == '\0')
 		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
 	else
@@ -90,8 +88,7 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = diag_discard;
+	yguard_init(&yl->guard, buf, len, &dcfg);
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
@@ -102,6 +99,8 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a)
 		yload_free(yl);
 		return NULL;
 	}
+	yl->last_line = yl->last_col = 1;
+	yl->between = true;
 	yl->name = name;
 	yl->buf = buf;
 	yl->len = len;
@@ -146,21 +145,29 @@ report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 	diag_error(&w, "%s", msg);
 }
 
-/* libfyaml collected the reason; show its first error in our format. */
+/* libfyaml's first error in our format, always with line:col: a collected
+ * error where libfyaml put it, else one without a token (yguard.c), else
+ * "invalid YAML" at the last event read. */
 static void
 report_parse_error(struct yloader *yl)
 {
 	void *iter = NULL;
 	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
-	struct fy_mark m = { 0, 0, 0 };
+	int line = yl->last_line, col = yl->last_col;
+	const char *msg = "invalid YAML", *untokened;
+	char text[sizeof(yl->guard.msg) + 64];
+	struct fy_mark m;
 
-	if (!err) {
-		report_at(yl, NULL, yl->index, "invalid YAML");
-		return;
+	if (err) {
+		line = err->line;		/* collected positions are 1-based */
+		col = err->column;
+		msg = err->msg ? err->msg : msg;
+	} else if ((untokened = yguard_untokened(&yl->guard, &line, &col, text, sizeof(text))) != NULL) {
+		msg = untokened;
 	}
-	m.line = err->line - 1;		/* collected positions are 1-based */
-	m.column = err->column - 1;
-	report_at(yl, &m, yl->index, err->msg ? err->msg : "invalid YAML");
+	m.line = line - 1;
+	m.column = col - 1;
+	report_at(yl, &m, yl->index + yl->between, msg);
 }
 
 static uint64_t
@@ -265,6 +272,8 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	struct ynode *n = arena_alloc(yl->a, sizeof(*n));
 
 	n->kind = (unsigned char)kind;
+	if (!sm)	/* an empty scalar has no mark; its tag or anchor has */
+		sm = tag ? fy_token_start_mark(tag) : anchor ? fy_token_start_mark(anchor) : NULL;
 	if (sm) {
 		n->pos = tok_start(tag, anchor_start(yl, anchor, sm->input_pos));
 		n->line = sm->line + 1;
@@ -298,6 +307,12 @@ attach(struct yloader *yl, struct ynode *n)
 		return;
 	}
 	parent = yl->stack[yl->depth - 1];
+	if (!n->line) {		/* empty, so no mark: point at its key, or its collection */
+		struct ynode *at = parent->kind == Y_MAP && yl->nchild[yl->depth - 1] % 2 ? parent->tail : parent;
+
+		n->line = at->line;
+		n->col = at->col;
+	}
 	if (parent->tail)
 		parent->tail->next = n;
 	else
@@ -485,6 +500,7 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 
 	memset(doc, 0, sizeof(*doc));
 	doc->index = ++yl->index;
+	yl->between = false;
 	doc->explicit_start = !ev->document_start.implicit && m;
 	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
@@ -499,9 +515,10 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 static void
 on_doc_end(struct yloader *yl, struct ydoc *doc)
 {
+	yl->between = true;
 	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
-	if (doc->start == SIZE_MAX)
-		doc->start = yl->root && yl->root->line ? yl->root->pos : SIZE_MAX;
+	if (!doc->explicit_start && yl->root && yl->root->line)
+		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
 }
 
 
@@ -562,7 +579,22 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 	struct fy_event *ev;
 
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
-		int rc = dispatch(yl, ev, doc);
+		const struct fy_mark *m = fy_event_start_mark(ev);
+		const char *msg;
+		int rc, line, col;
+
+		if (m) {
+			yl->last_line = m->line + 1;
+			yl->last_col = m->column + 1;
+		}
+		if (yguard_event(&yl->guard, ev, &line, &col, &msg) != 0) {
+			struct fy_mark at = { 0, line - 1, col - 1 };
+
+			report_at(yl, &at, yl->index, msg);
+			rc = -1;
+		} else {
+			rc = dispatch(yl, ev, doc);
+		}
 
 		fy_parser_event_free(yl->fyp, ev);
 		if (rc < 0)
@@ -594,9 +626,10 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 		*root = doc.root;
 		rc = yload_next(yl, &doc);
 		if (rc == 1) {
-			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index };
+			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index,
+					   .line = yl->last_line, .col = yl->last_col };
 
-			if (doc.root) {
+			if (doc.root && doc.root->line) {
 				w.line = doc.root->line;
 				w.col = doc.root->col;
 			}

@@ -10,9 +10,10 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok
 for p in gcc make pkg-config libfyaml-dev libyaml-dev libssl-dev libcjson-dev; do
 	have_pkg "$p" || need+=("$p")
 done
-# tests: sanitizers' runtime for clang fuzzing, valgrind, timing and node for schemas;
+# tests: clang with libFuzzer and the sanitizers' runtime (tests/fuzz.sh), llvm-cov and
+# llvm-profdata (make fuzz-cov), valgrind, timing and node for schemas;
 # the real registry, client, shell and container runtime the registry and node tests run
-for p in valgrind clang libclang-rt-14-dev time docker-registry skopeo busybox openssl curl containerd groff-base man-db \
+for p in valgrind clang libclang-rt-14-dev llvm time docker-registry skopeo busybox openssl curl containerd groff-base man-db \
 	apache2-utils; do
 	have_pkg "$p" || need+=("$p")
 done

@@ -657,6 +657,36 @@ test_object_fields(void)
 	}
 }
 
+/* diag_escape: what a terminal acts on is escaped, other text kept as it is */
+static void
+test_escape(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain ASCII, quotes \" ' and \\", "plain ASCII, quotes \" ' and \\" },
+		{ "\t\n\r", "\\t\\n\\r" }, { "\x1b[2J\x07\x01\x1f\x7f", "\\x1b[2J\\x07\\x01\\x1f\\x7f" },
+		{ "\xc2\x80\xc2\x85\xc2\x9f", "\\u0080\\u0085\\u009f" },	/* C1 */
+		{ "\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9", "\\u202a\\u202e\\u2066\\u2069" },
+		{ "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "\\u200e\\u200f\\u061c" },	/* LRM, RLM, ALM */
+		{ "\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf", "\\u2028\\u2029\\ufeff" },
+		{ "\xc2\xa0 \xc3\xa9 \xe2\x82\xac \xe4\xb8\xad \xf0\x9f\x98\x80", "\xc2\xa0 \xc3\xa9 \xe2\x82\xac \xe4\xb8\xad \xf0\x9f\x98\x80" },
+		{ "\xff\xfe", "\\xff\\xfe" }, { "\xc0\x80", "\\xc0\\x80" },	/* overlong NUL */
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" }, { "a\xe2\x80", "a\\xe2\\x80" },	/* surrogate, cut */
+		{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" }, { "\x80x", "\\x80x" },	/* > U+10FFFF, stray */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+		char t[64];
+
+		diag_escape(&b, cases[i].in, strlen(cases[i].in));
+		snprintf(t, sizeof(t), "diag_escape case %zu", i + 1);
+		STR_EQ(buf_cstr(&b), cases[i].want, t);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -678,5 +708,6 @@ main(void)
 	test_quantity();
 	test_k8s_names();
 	test_object_fields();
+	test_escape();
 	return harness_done();
 }

@@ -1,0 +1,255 @@
+/* yguard.c - libfyaml 0.7.12's token-less errors, its indentation leniency
+ * at the end of a document and where an implicit document begins (see
+ * yguard.h). */
+#include "yguard.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* libfyaml collects the errors it can pin to a token; the others reach this
+ * output function as "<line:col>: msg" (0-based, where its scanner was).
+ * Keep the first. */
+static void
+keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct yguard *g = user;
+	char text[sizeof(g->msg) + 32];
+	int line, col, skip = 0;
+	size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+
+	(void)diag;
+	if (g->msg[0])
+		return;
+	memcpy(text, buf, n);
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (sscanf(text, "<%d:%d>: %n", &line, &col, &skip) == 2 && skip > 0 && line >= 0 && col >= 0) {
+		g->msg_line = line + 1;
+		g->msg_col = col + 1;
+	}
+	snprintf(g->msg, sizeof(g->msg), "%s", text + skip);
+}
+
+void
+yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *dcfg)
+{
+	memset(g, 0, sizeof(*g));
+	g->buf = buf;
+	g->len = len;
+	dcfg->fp = NULL;
+	dcfg->output_fn = keep_first;
+	dcfg->user = g;
+	dcfg->colorize = false;
+	dcfg->show_source = false;
+	dcfg->show_position = true;
+	dcfg->show_type = false;
+	dcfg->show_module = false;
+}
+
+/* Does the 1-based line begin with '%' (a directive)? */
+static bool
+directive_line(const struct yguard *g, int line)
+{
+	const char *p = g->buf, *end = g->buf + g->len;
+
+	while (--line > 0 && p < end) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (!p)
+			return false;
+		p++;
+	}
+	return p < end && *p == '%';
+}
+
+/* A directive is read to the end of its line: the scanner is then on its
+ * line or at the start of the next one. */
+const char *
+yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t size)
+{
+	static const char version[] = "unsupport version number ";
+	int at;
+
+	if (!g->msg[0] || !g->msg_line)
+		return NULL;
+	*line = g->msg_line;
+	*col = g->msg_col;
+	at = g->msg_col == 1 && g->msg_line > 1 ? g->msg_line - 1 : g->msg_line;
+	if (directive_line(g, at)) {
+		*line = at;
+		*col = 1;
+	}
+	if (strncmp(g->msg, version, sizeof(version) - 1) != 0)
+		return g->msg;
+	snprintf(text, size, "%%YAML %s: unsupported YAML version (1.1, 1.2 and 1.3 are read)",
+		 g->msg + sizeof(version) - 1);
+	return text;
+}
+
+/* Where a node begins: its anchor or tag if they come first (0-based). */
+static const struct fy_mark *
+node_start(struct fy_event *ev)
+{
+	const struct fy_mark *m = fy_event_start_mark(ev), *t;
+	struct fy_token *tok[2] = { NULL, NULL };
+
+	if (ev->type == FYET_SCALAR) {
+		tok[0] = ev->scalar.anchor;
+		tok[1] = ev->scalar.tag;
+	} else if (ev->type == FYET_MAPPING_START) {
+		tok[0] = ev->mapping_start.anchor;
+		tok[1] = ev->mapping_start.tag;
+	} else if (ev->type == FYET_SEQUENCE_START) {
+		tok[0] = ev->sequence_start.anchor;
+		tok[1] = ev->sequence_start.tag;
+	}
+	for (int i = 0; i < 2; i++)
+		if (tok[i] && (t = fy_token_start_mark(tok[i])) != NULL && (!m || t->input_pos < m->input_pos))
+			m = t;
+	return m;
+}
+
+/* Only blanks between the start of its line and m? (": value" is an
+ * explicit key's value, "- " an item's) */
+static bool
+first_on_line(const struct yguard *g, const struct fy_mark *m)
+{
+	for (size_t i = m->input_pos; i > 0 && i <= g->len && g->buf[i - 1] != '\n'; i--)
+		if (g->buf[i - 1] != ' ')
+			return false;
+	return true;
+}
+
+/* The column a key counts from (0-based): an explicit key's "?". */
+static int
+key_column(const struct yguard *g, const struct fy_mark *m)
+{
+	size_t i = m->input_pos;
+
+	while (i > 0 && i <= g->len && g->buf[i - 1] == ' ')
+		i--;
+	if (i > 0 && i <= g->len && g->buf[i - 1] == '?')
+		return m->column - (int)(m->input_pos - i) - 1;
+	return m->column;
+}
+
+/* Is m, on a line below the key and first on it, not indented more than
+ * the key (or less, for a block sequence)? */
+static bool
+below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_mark *m, bool block_seq)
+{
+	if (!m || m->line <= p->key_line)
+		return false;
+	if (m->column > p->key_col || (m->column == p->key_col && block_seq))
+		return false;
+	return first_on_line(g, m);
+}
+
+/* A value of a block mapping placed so: where it begins (its anchor or
+ * tag) or where its content does, on a later line than those. */
+static bool
+misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event *ev, const struct fy_mark *start)
+{
+	bool block_seq = ev->type == FYET_SEQUENCE_START && fy_event_get_node_style(ev) == FYNS_BLOCK;
+	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
+		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
+
+	const struct fy_mark *content = fy_event_start_mark(ev);
+
+	if (!p->map || !p->block || !p->value || p->key_line < 0)
+		return false;
+	/* a block scalar is marked where its text starts, below its "|" or ">"
+	 * (which libfyaml checks): only its anchor or tag is */
+	if (ss == FYSS_LITERAL || ss == FYSS_FOLDED)
+		return start != content && below_key(g, p, start, false);
+	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
+}
+
+int
+yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
+{
+	struct yguard_level *p = g->depth && g->depth <= YGUARD_DEPTH ? &g->lv[g->depth - 1] : NULL;
+	const struct fy_mark *m;
+
+	switch (ev->type) {
+	case FYET_DOCUMENT_START:
+		g->depth = 0;
+		return 0;
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
+		g->depth -= g->depth > 0;
+		return 0;
+	case FYET_SCALAR:
+	case FYET_ALIAS:
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		break;
+	default:
+		return 0;
+	}
+	m = node_start(ev);
+	if (p && misplaced(g, p, ev, m)) {
+		if (!below_key(g, p, m, false))
+			m = fy_event_start_mark(ev);	/* its content */
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";
+		return -1;
+	}
+	if (p && p->map) {
+		p->value = !p->value;
+		if (p->value) {		/* this node is a key */
+			bool scalar = ev->type == FYET_SCALAR || ev->type == FYET_ALIAS;
+
+			p->key_line = scalar && m ? m->line : -1;
+			p->key_col = scalar && m ? key_column(g, m) : -1;
+		}
+	}
+	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {
+		if (g->depth < YGUARD_DEPTH) {
+			struct yguard_level *n = &g->lv[g->depth];
+
+			n->map = ev->type == FYET_MAPPING_START;
+			n->block = fy_event_get_node_style(ev) == FYNS_BLOCK;
+			n->value = false;
+			n->key_line = n->key_col = -1;
+		}
+		g->depth++;
+	}
+	return 0;
+}
+
+/* The start of pos's line if only blanks come before pos on it, else pos. */
+static size_t
+line_start(const struct yguard *g, size_t pos)
+{
+	size_t i = pos;
+
+	while (i > 0 && i <= g->len && g->buf[i - 1] == ' ')
+		i--;
+	return i == 0 || (i <= g->len && g->buf[i - 1] == '\n') ? i : pos;
+}
+
+/* After the last "..." line in [from, to), or from. */
+static size_t
+after_end_markers(const struct yguard *g, size_t from, size_t to)
+{
+	for (size_t p = from; p < to;) {
+		const char *nl = memchr(g->buf + p, '\n', to - p);
+		size_t next = nl ? (size_t)(nl - g->buf) + 1 : to;
+
+		if (next - p >= 3 && !memcmp(g->buf + p, "...", 3) &&
+		    (next - p == 3 || strchr(" \t\r\n", g->buf[p + 3])))
+			from = next;
+		p = next;
+	}
+	return from;
+}
+
+size_t
+yguard_doc_start(const struct yguard *g, size_t start, size_t root)
+{
+	if (start == SIZE_MAX)
+		return line_start(g, root);
+	return root > start ? after_end_markers(g, start, root) : start;
+}

@@ -1,0 +1,57 @@
+/* yguard.h - what libfyaml 0.7.12 gets wrong about its input, caught on its
+ * events and messages for yload.c:
+ *   - errors it reports without a token (an unsupported %YAML version) reach
+ *     only its output function, with the place its scanner had reached: they
+ *     are kept and placed (a directive's error at the directive);
+ *   - at the end of a document it takes a node on a line below its block
+ *     mapping key, not indented more than the key, for the key's value
+ *     ("a:\nb" reads {a: b}), which YAML and libfyaml itself refuse with
+ *     anything after it: copied bytes would change meaning (a KRM item
+ *     followed by others), so it is an error here;
+ *   - its marks put a document's root at the node, not at the start of the
+ *     line: an implicit document's bytes begin at the start of the root's
+ *     line (an indented root keeps its indentation), and the first one's
+ *     (which keep the comments before it) after any "..." before it, which
+ *     copied after "---" would end an empty document of its own.
+ *
+ * Ownership: struct yguard lives in the loader and borrows the source text;
+ * nothing is allocated.
+ */
+#ifndef YGUARD_H
+#define YGUARD_H
+
+#include <libfyaml.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define YGUARD_DEPTH 300	/* nesting tracked (the loader stops at 256) */
+
+struct yguard_level {
+	bool map, block;	/* a block mapping: its values are checked */
+	bool value;		/* the next node is a value */
+	int key_line, key_col;	/* 0-based, of the last key; -1: not a scalar */
+};
+
+struct yguard {
+	const char *buf;
+	size_t len;
+	char msg[160];		/* libfyaml's first message without a token */
+	int msg_line, msg_col;	/* where its scanner was (1-based; 0: unknown) */
+	struct yguard_level lv[YGUARD_DEPTH];
+	size_t depth;		/* may exceed YGUARD_DEPTH: the deeper levels are not checked */
+};
+
+/* Keep libfyaml's messages in g (sets the output function of dcfg). */
+void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *dcfg);
+/* Follow one event: 0, or -1 when it is a value placed as above, with its
+ * 1-based *line and *col and the message in *msg. */
+int yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg);
+/* Where an implicit document's bytes begin: start is 0 for the first
+ * document, SIZE_MAX for another; root is where its root node begins. */
+size_t yguard_doc_start(const struct yguard *g, size_t start, size_t root);
+/* The message libfyaml gave without a token and its 1-based place (a
+ * directive's error at the directive), or NULL when it gave none. text
+ * (size bytes) may hold the message. */
+const char *yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t size);
+
+#endif
