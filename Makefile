@@ -53,6 +53,7 @@ SRCS := \
 	src/inject/syncconfig.c \
 	src/inject/tlssecret.c \
 	src/krm.c \
+	src/prescan.c \
 	src/net.c \
 	src/resource.c \
 	src/timefmt.c \

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "diag.h"
+#include "limits.h"
+#include "prescan.h"
 #include "util.h"
 #include "ytree.h"
 
@@ -27,15 +29,23 @@ struct yloader {
 	const char *name, *buf;
 	size_t len;
 	struct arena *a;
+	struct limits lim;
 	int index;
 	struct ynode *stack[YLOAD_MAX_DEPTH + 1];
+	/* children so far of each open collection: built ones (stack[0..depth))
+	 * and, after them, those inside a value left out (skip levels) */
 	size_t nchild[YLOAD_MAX_DEPTH + 1];
+	bool ismap[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
+	struct ynode *key_prev;	/* the root's child before its newest key */
+	bool kind_seen;		/* the root has had its first "kind" key */
+	const char *kind;	/* its value, as ymap_gets(root, "kind") reads it */
 	ywant_fn want;		/* which values of a document root to build */
 	void *want_ctx;
 	int skip;		/* > 0: inside a value not wanted (nesting level) */
 	bool skipped;		/* this document had values left out */
+	size_t skipped_keys;	/* keys of the root taken back with their value */
 	struct anchor *anchors;	/* open addressing, power-of-two size */
 	size_t nanchors, anchorcap;
 };
@@ -73,15 +83,20 @@ check_text(const char *name, const char *buf, size_t len)
 }
 
 struct yloader *
-yload_new(const char *name, const char *buf, size_t len, struct arena *a)
+yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
 {
+	static const struct limits defaults = LIMITS_DEFAULT;
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
 
-	if (check_text(name, buf, len) != 0)
+	if (!lim)
+		lim = &defaults;
+	/* libfyaml's memory is bounded before it sees a byte */
+	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim) != 0)
 		return NULL;
 	yl = xcalloc(1, sizeof(*yl));
+	yl->lim = *lim;
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
@@ -261,22 +276,60 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	return n;
 }
 
+/* One more child in the open collection at level i (built or left out):
+ * a mapping may have at most lim.mapping_keys keys. */
+static int
+count_child(struct yloader *yl, size_t i, struct fy_event *ev)
+{
+	char msg[160];
+	size_t before;	/* keys before this child, if it is a key */
+
+	if (++yl->nchild[i] % 2 == 0 || !yl->ismap[i])
+		return 0;
+	before = yl->nchild[i] / 2 + (i == 0 ? yl->skipped_keys : 0);
+	if (before < yl->lim.mapping_keys)
+		return 0;
+	snprintf(msg, sizeof(msg), "a mapping has more than %zu keys; raise --max-mapping-keys if this is intended",
+		 yl->lim.mapping_keys);
+	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+	return -1;
+}
+
+/* The first "kind" of a document root, read as ymap_gets() would. */
 static void
-attach(struct yloader *yl, struct ynode *n)
+note_kind(struct yloader *yl, struct ynode *value)
+{
+	struct ynode *k = yl->key_prev ? yl->key_prev->next : yl->stack[0]->head;
+	struct ynode *rk = yresolve(k), *rv = yresolve(value);
+
+	if (yl->kind_seen || !rk || rk->kind != Y_SCALAR || !str_eq(rk->str, rk->len, "kind"))
+		return;
+	yl->kind_seen = true;
+	yl->kind = rv && rv->kind == Y_SCALAR ? rv->str : NULL;
+}
+
+static int
+attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 {
 	struct ynode *parent;
 
 	if (!yl->depth) {
 		yl->root = n;
-		return;
+		return 0;
 	}
 	parent = yl->stack[yl->depth - 1];
+	if (yl->depth == 1 && parent->kind == Y_MAP) {
+		if (yl->nchild[0] % 2 == 0)
+			yl->key_prev = parent->tail;
+		else
+			note_kind(yl, n);
+	}
 	if (parent->tail)
 		parent->tail->next = n;
 	else
 		parent->head = n;
 	parent->tail = n;
-	yl->nchild[yl->depth - 1]++;
+	return count_child(yl, yl->depth - 1, ev);
 }
 
 /* The text of a quoted scalar. fy_token_get_text() of libfyaml 0.7.12 leaks
@@ -318,21 +371,21 @@ too_deep(struct yloader *yl, struct fy_event *ev)
 static bool
 skip_this(struct yloader *yl)
 {
-	struct ynode *root, *key, **link;
+	struct ynode *root, *key;
 
 	if (!yl->want || yl->depth != 1 || yl->stack[0]->kind != Y_MAP || yl->nchild[0] % 2 == 0)
 		return false;
 	root = yl->stack[0];
 	key = root->tail;
-	if (key->kind != Y_SCALAR || yl->want(yl->want_ctx, root, key->str))
+	if (key->kind != Y_SCALAR || yl->want(yl->want_ctx, yl->kind_seen ? yl->kind : NULL, key->str))
 		return false;
-	for (link = &root->head; *link != key; link = &(*link)->next)
-		;
-	*link = NULL;
-	root->tail = NULL;
-	for (struct ynode *c = root->head; c; c = c->next)
-		root->tail = c;
+	if (yl->key_prev)
+		yl->key_prev->next = NULL;
+	else
+		root->head = NULL;
+	root->tail = yl->key_prev;
 	yl->nchild[0]--;
+	yl->skipped_keys++;
 	yl->skipped = true;
 	return true;
 }
@@ -366,8 +419,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	attach(yl, n);
-	return 0;
+	return attach(yl, n, ev);
 }
 
 static int
@@ -379,6 +431,8 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 
 	if (yl->depth >= YLOAD_MAX_DEPTH)
 		return too_deep(yl, ev);
+	yl->nchild[yl->depth] = 0;
+	yl->ismap[yl->depth] = kind == Y_MAP;
 	if (skip_this(yl)) {
 		yl->skip = 1;
 		return 0;
@@ -386,8 +440,8 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 	n = node_from_event(yl, ev, anchor, tag, kind);
 	if (fy_event_get_node_style(ev) == FYNS_FLOW)
 		n->style = YS_FLOW;
-	attach(yl, n);
-	yl->nchild[yl->depth] = 0;
+	if (attach(yl, n, ev) != 0)
+		return -1;
 	yl->stack[yl->depth++] = n;
 	return 0;
 }
@@ -413,32 +467,39 @@ on_alias(struct yloader *yl, struct fy_event *ev)
 		return 0;
 	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
 	n->target = anchor_get(yl, ev->alias.anchor);
-	if (!n->target && yl->skipped) {
-		attach(yl, n);		/* its anchor was in a value left out */
-		return 0;
-	}
-	if (!n->target) {
+	if (!n->target && !yl->skipped) {
 		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
 		return -1;
 	}
-	attach(yl, n);
-	return 0;
+	return attach(yl, n, ev);	/* no target: its anchor was in a value left out */
 }
 
-static void
+static int
 on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev);
+	char msg[128];
 
 	memset(doc, 0, sizeof(*doc));
 	doc->index = ++yl->index;
+	if ((size_t)yl->index > yl->lim.documents) {
+		snprintf(msg, sizeof(msg), "more than %zu documents; raise --max-documents if this is intended",
+			 yl->lim.documents);
+		report_at(yl, m, yl->index, msg);
+		return -1;
+	}
 	doc->explicit_start = !ev->document_start.implicit && m;
 	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
 	yl->depth = 0;
 	yl->skip = 0;
 	yl->skipped = false;
+	yl->skipped_keys = 0;
+	yl->key_prev = NULL;
+	yl->kind_seen = false;
+	yl->kind = NULL;
 	anchors_clear(yl);
+	return 0;
 }
 
 static void
@@ -450,19 +511,34 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 }
 
 
-/* Inside a value left out: only follow its nesting (still bounded: the
- * parser's own stacks grow with it). */
+/* Inside a value left out: only follow its nesting and count keys, as
+ * limits hold whatever is built. */
 static int
 dispatch_skipped(struct yloader *yl, struct fy_event *ev)
 {
-	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {
-		if (yl->depth + (size_t)yl->skip >= YLOAD_MAX_DEPTH)
+	size_t top = yl->depth + (size_t)yl->skip;	/* the next level's index */
+
+	switch (ev->type) {
+	case FYET_MAPPING_START:
+	case FYET_SEQUENCE_START:
+		if (count_child(yl, top - 1, ev) != 0)
+			return -1;
+		if (top >= YLOAD_MAX_DEPTH)
 			return too_deep(yl, ev);
+		yl->nchild[top] = 0;
+		yl->ismap[top] = ev->type == FYET_MAPPING_START;
 		yl->skip++;
-	} else if (ev->type == FYET_MAPPING_END || ev->type == FYET_SEQUENCE_END) {
+		return 0;
+	case FYET_MAPPING_END:
+	case FYET_SEQUENCE_END:
 		yl->skip--;
+		return 0;
+	case FYET_SCALAR:
+	case FYET_ALIAS:
+		return count_child(yl, top - 1, ev);
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 static int
@@ -472,8 +548,7 @@ dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 		return dispatch_skipped(yl, ev);
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
-		on_doc_start(yl, ev, doc);
-		return 0;
+		return on_doc_start(yl, ev, doc);
 	case FYET_DOCUMENT_END:
 		on_doc_end(yl, doc);
 		return 1;
@@ -522,7 +597,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 int
 yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root)
 {
-	struct yloader *yl = yload_new(name, buf, len, a);
+	struct yloader *yl = yload_new(name, buf, len, a, NULL);
 	struct ydoc doc;
 	int rc;
 
