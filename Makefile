@@ -53,6 +53,7 @@ SRCS := \
 	src/inject/syncconfig.c \
 	src/inject/tlssecret.c \
 	src/krm.c \
+	src/prescalars.c \
 	src/prescan.c \
 	src/net.c \
 	src/resource.c \
@@ -66,7 +67,7 @@ SRCS := \
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 BIN      := $(BUILD)/registry-addon
-TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse
+TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse $(BUILD)/prescan-check
 MAN      := $(BUILD)/registry-addon.1
 # make plugin: an installable Helm 4 plugin, as a directory and a reproducible tarball
 PLUGIN_DIR := $(BUILD)/plugin/registry-addon
@@ -121,6 +122,10 @@ $(BUILD)/unit: tests/unit.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(BUILD)/x509: tests/x509.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+
+# src/prescan.c against libfyaml, on files and their mutations (tests/cli.sh)
+$(BUILD)/prescan-check: tests/prescan.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(BUILD)/yamlcheck: tests/yamlcheck.c
