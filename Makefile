@@ -75,7 +75,7 @@ PLUGIN_TGZ := $(BUILD)/registry-addon-$(VERSION).tgz
 
 -include config.mk
 
-.PHONY: all deps run test test-plain asan valgrind fuzz bench format clean plugin install uninstall
+.PHONY: all deps run test test-plain asan valgrind fuzz bench bench-scaling format clean plugin install uninstall
 
 all: $(BIN) $(TOOLS) $(MAN) plugin/registry-addon/bin/registry-addon
 
@@ -204,8 +204,13 @@ fuzz: deps $(call SCRIPTS_H,build-fuzz)
 	@mkdir -p build-fuzz/corpus && cp fixtures/*.yaml build-fuzz/corpus/
 	build-fuzz/fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 build-fuzz/corpus
 
+# BEFORE=path/to/an/older/binary: the scaling benchmark runs it side by side
 bench: all
 	@bash bench/run.sh $(BIN)
+	@bash bench/scaling.sh $(BIN)
+
+bench-scaling: all
+	@bash bench/scaling.sh $(BIN)
 
 format:
 	clang-format -i src/*.c src/*.h src/inject/*.c tests/*.c
