@@ -358,9 +358,10 @@ quoted_text(struct yloader *yl, struct fy_token *tok, size_t *lenp)
 static int
 too_deep(struct yloader *yl, struct fy_event *ev)
 {
-	char msg[96];
+	char msg[128];
 
-	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels", YLOAD_MAX_DEPTH);
+	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels (a fixed limit: no Kubernetes object comes near it)",
+		 YLOAD_MAX_DEPTH);
 	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
 	return -1;
 }
