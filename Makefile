@@ -63,6 +63,7 @@ SRCS := \
 	src/x509ca.c \
 	src/x509util.c \
 	src/yload.c \
+	src/yquote.c \
 	src/ytree.c
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)

@@ -214,6 +214,10 @@ if [ -x "$pc" ]; then
 	t "pre-scan against libfyaml, fixtures and their mutations ($(tail -n 1 "$tmp/pc.out"))" '[ $? = 0 ]' 
 	"$pc" ../shared/corpus/real/*.yaml > "$tmp/pc.out" 2>&1
 	t "pre-scan against libfyaml, real charts ($(tail -n 1 "$tmp/pc.out"))" '[ $? = 0 ]'
+	printf 'a: "\\0\\a\\b\\t\\\t\\n\\v\\f\\r\\e\\ \\"\\/\\\\\\N\\_\\L\\P\\x41\\xe9\\u00e9\\u2028\\U0001F600x"\nb: '"'a''b'"'\n' > "$tmp/esc.yaml"
+	"$pc" "$tmp/esc.yaml" > "$tmp/pc.out" 2>&1
+	t "one-line quoted scalars (every escape) decoded as libfyaml does ($(grep '^#' "$tmp/pc.out"))" \
+		'[ $? = 0 ] && grep -q "^# 2 quoted scalars decoded, 0 otherwise" "$tmp/pc.out"'
 else
 	echo "# not run: $pc (make builds it)"
 fi
