@@ -108,7 +108,7 @@ rl "$tmp/block.yaml"; t "block nesting past 256 levels is refused" 'refused "<st
 # libfyaml scans a flow collection that may be a key to its end before it says a word: 4 MB of "["
 # took 1.1 GB and aborted under this limit; the pre-scan refuses it before libfyaml reads a byte
 { printf "${cm}data:\n  a: "; rep '[' 2000000; rep ']' 2000000; echo; } > "$tmp/deep4.yaml"
-if (ulimit -v 524288; "$bin" --version > /dev/null 2>&1); then
+if sh -c 'ulimit -v 524288; "$0" --version' "$bin" > /dev/null 2>&1; then
 	(ulimit -v 524288; ra < "$tmp/deep4.yaml" > "$tmp/out" 2> "$tmp/err"); rc=$?
 	t "4 MB of nesting under ulimit -v 512 MiB: a clear error, not an abort (exit $rc)" 'refused "<stdin>:6:260: error"'
 else

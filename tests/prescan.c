@@ -65,8 +65,10 @@ check_quoted(const char *buf, size_t len, struct fy_token *tok)
 		return;
 	/* libfyaml 0.7.12's iterator reads a run of '' wrongly ('x''''y' as
 	 * x''' where YAML, PyYAML and go-yaml read x''y): not compared */
-	if (buf[sm->input_pos - 1] == '\'' && memmem(buf + sm->input_pos, em->input_pos - sm->input_pos, "'''", 3))
-		return;
+	if (buf[sm->input_pos - 1] == '\'')
+		for (size_t i = sm->input_pos; i + 2 < em->input_pos; i++)
+			if (buf[i] == '\'' && buf[i + 1] == '\'' && buf[i + 2] == '\'')
+				return;
 	got = xmalloc(n + 1);
 	yquote_decode(buf + sm->input_pos - 1, em->input_pos - sm->input_pos + 2, got, &n);
 	if ((it = fy_token_iter_create(tok)) != NULL) {
