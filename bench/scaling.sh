@@ -24,6 +24,11 @@
 #   wideflow    one flow sequence of many entries, 16 to a line
 #   aliases     a Deployment whose containers are all aliases of one anchor
 #   krmitems    a ResourceList with many small items (KRM mode builds it whole)
+#   nesting     "[[[[..." as deep as the input is long: ours refuses it at
+#               level 257 before libfyaml reads it (exit 1); the before
+#               binary showed libfyaml's ~280 bytes per "["
+#   flowline    one line "[[a,a,a,...]]": ours refuses it past
+#               --max-line-tokens; libfyaml holds every token of such a line
 #
 # Each run: `timeout CAP /usr/bin/time -f '%e %M' BIN FLAGS < input`, output
 # discarded. Columns: exit status, seconds, seconds per MB, peak RSS (MiB),
@@ -33,7 +38,8 @@
 #
 # Environment: BEFORE (a binary to run side by side), SCALING_SIZES (default
 # "1 4 16"), SCALING_SHAPES (default all), SCALING_TIMEOUT (seconds per run,
-# default 300), TMPDIR.
+# default 300), SCALING_VMEM (KiB of address space per run, default 4 GiB),
+# TMPDIR.
 
 set -u -o pipefail
 export LC_ALL=C
@@ -45,7 +51,8 @@ OURS=$(abspath "$1")
 BEFORE=${2:-${BEFORE:-}}
 [ -z "$BEFORE" ] || BEFORE=$(abspath "$BEFORE")
 SIZES=${SCALING_SIZES:-1 4 16}
-SHAPES=${SCALING_SHAPES:-deep escapes topkeys annotations documents plain keys wideflow aliases krmitems}
+SHAPES=${SCALING_SHAPES:-deep escapes topkeys annotations documents plain keys wideflow aliases krmitems nesting flowline}
+VMEM=${SCALING_VMEM:-4194304}	# KiB of address space per run (ulimit -v), so a blow-up cannot take the machine
 CAP=${SCALING_TIMEOUT:-300}
 [ -x "$OURS" ] || die "$OURS: not an executable (build it first)"
 [ -z "$BEFORE" ] || [ -x "$BEFORE" ] || die "$BEFORE: not an executable"
@@ -104,6 +111,17 @@ gen() {
 			line("spec:"); line("  template:"); line("    spec:"); line("      containers:")
 			line("      - &c {name: app, image: \"registry.example/app:1\"}")
 			while (n < size) line("      - *c")
+		} else if (shape == "nesting") {
+			line("apiVersion: v1"); line("kind: ConfigMap"); line("metadata:"); line("  name: nest")
+			printf "data:\n  x: "; k = int(size / 2000); a = rep("[", 1000); b = rep("]", 1000)
+			for (i = 0; i < k; i++) printf "%s", a
+			for (i = 0; i < k; i++) printf "%s", b
+			printf "\n"
+		} else if (shape == "flowline") {
+			line("apiVersion: v1"); line("kind: ConfigMap"); line("metadata:"); line("  name: line")
+			printf "data:\n  x: [["; k = int(size / 2000); s = rep("a,", 1000)
+			for (i = 0; i < k; i++) printf "%s", s
+			printf "a]]\n"
 		} else if (shape == "krmitems") {
 			line("apiVersion: config.kubernetes.io/v1"); line("kind: ResourceList"); line("items:")
 			for (i = 0; n < size; i++) {
@@ -136,7 +154,8 @@ status_word() {
 measure() {
 	local bin=$1 in=$2 rc
 	shift 2
-	timeout -k 5 "$CAP" /usr/bin/time -f '%e %M' -o "$TMP/time" "$bin" "$@" <"$in" >/dev/null 2>"$TMP/err"
+	(ulimit -v "$VMEM" && exec timeout -k 5 "$CAP" /usr/bin/time -f '%e %M' -o "$TMP/time" "$bin" "$@" \
+		<"$in" >/dev/null 2>"$TMP/err")
 	rc=$?
 	M_ST=$(status_word "$rc")
 	read -r M_T M_RSS < <(tail -n 1 "$TMP/time" 2>/dev/null) || true
@@ -151,7 +170,7 @@ base_rss() {	# BIN: peak RSS on an empty input (KiB)
 }
 
 echo "registry-addon scaling benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "  host: $(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; cap ${CAP}s per run"
+echo "  host: $(nproc) cores, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; cap ${CAP}s and ulimit -v $((VMEM / 1024)) MiB per run"
 echo "  ours:   $OURS (empty input: $(awk -v r="$(base_rss "$OURS")" 'BEGIN { printf "%.1f", r / 1024 }') MiB)"
 [ -z "$BEFORE" ] || echo "  before: $BEFORE (empty input: $(awk -v r="$(base_rss "$BEFORE")" 'BEGIN { printf "%.1f", r / 1024 }') MiB)"
 echo "  s/MB: seconds per MB of input; net/MB: peak RSS above the empty-input RSS, MiB per MB"
