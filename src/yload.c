@@ -238,8 +238,15 @@ anchor_get(struct yloader *yl, struct fy_token *tok)
 static void
 anchors_clear(struct yloader *yl)
 {
-	if (yl->anchorcap)
+	if (!yl->nanchors)
+		return;
+	if (yl->anchorcap > 64) {	/* clearing a big table for each next document would cost n^2 */
+		free(yl->anchors);
+		yl->anchors = NULL;
+		yl->anchorcap = 0;
+	} else {
 		memset(yl->anchors, 0, yl->anchorcap * sizeof(*yl->anchors));
+	}
 	yl->nanchors = 0;
 }
 
