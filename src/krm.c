@@ -106,16 +106,17 @@ column_of(const char *src, size_t pos)
 static void
 copy_node(struct buf *out, const char *src, size_t start, size_t end, bool flow, bool item, size_t want)
 {
-	size_t col = column_of(src, start), shift;
+	size_t col, shift;
 
 	while (end > start && (src[end - 1] == ' ' || src[end - 1] == '\t' || src[end - 1] == '\r'))
 		end--;
-	if (flow) {
+	if (flow) {	/* (no column_of(): items of one long flow line made it n^2) */
 		for (size_t i = 0; item && i + 2 < want; i++)
 			buf_addc(out, ' ');
 		buf_adds(out, item ? "- " : " ");
 		shift = want;
 	} else {
+		col = column_of(src, start);
 		shift = want > col ? want - col : 0;
 		if (!item)
 			buf_addc(out, '\n');
