@@ -340,43 +340,6 @@ attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 	return count_child(yl, yl->depth - 1, ev);
 }
 
-/* The text of a quoted scalar. fy_token_get_text() of libfyaml 0.7.12 leaks
- * its buffer on quoted scalars with many escapes ('' or \n), and its token
- * iterator keeps 16 bytes for each escape of a line: so one-line scalars
- * (nearly all, and every long run of escapes a template makes) are decoded
- * by yquote.c, the others read through the iterator. */
-static const char *
-quoted_text(struct yloader *yl, struct fy_token *tok, size_t *lenp)
-{
-	const struct fy_mark *sm = fy_token_start_mark(tok), *em = fy_token_end_mark(tok);
-	struct fy_token_iter *it;
-	const struct fy_iter_chunk *chunk = NULL;
-	struct buf b = BUF_INIT;
-	char *text;
-	int err = 0;
-
-	/* the marks are inside the quotes */
-	if (sm && em && sm->input_pos > 0 && em->input_pos < yl->len && sm->input_pos <= em->input_pos) {
-		const char *raw = yl->buf + sm->input_pos - 1;
-		size_t rawlen = em->input_pos - sm->input_pos + 2;
-
-		if (yquote_decode(raw, rawlen, NULL, lenp) == 0) {
-			text = arena_alloc(yl->a, *lenp + 1);
-			yquote_decode(raw, rawlen, text, lenp);
-			return text;
-		}
-	}
-	if (!(it = fy_token_iter_create(tok)))
-		return NULL;
-	while ((chunk = fy_token_iter_chunk_next(it, chunk, &err)) != NULL)
-		buf_add(&b, chunk->str, chunk->len);
-	fy_token_iter_destroy(it);
-	text = arena_strndup(yl->a, b.p ? b.p : "", b.len);
-	*lenp = b.len;
-	buf_free(&b);
-	return text;
-}
-
 static int
 too_deep(struct yloader *yl, struct fy_event *ev)
 {
@@ -433,7 +396,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
-		text = quoted_text(yl, d->value, &len);
+		text = yquote_text(yl->a, d->value, yl->buf, yl->len, &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
 	} else {

@@ -1,10 +1,13 @@
-/* yquote.c - one-line quoted scalars: '' in single quotes, the escapes of
- * YAML 1.2 (5.7) in double quotes, as libfyaml's fy_utf8_parse_escape()
- * reads them. Anything else is left to libfyaml. */
+/* yquote.c - quoted scalars: one-line ones decoded here ('' in single
+ * quotes, the escapes of YAML 1.2 (5.7) in double quotes, as libfyaml's
+ * fy_utf8_parse_escape() reads them), the rest by libfyaml's iterator. */
 #include "yquote.h"
 
+#include <libfyaml.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "util.h"
 
 /* The UTF-8 of c into out (unless NULL); its length. */
 static size_t
@@ -127,4 +130,36 @@ yquote_decode(const char *raw, size_t len, char *out, size_t *outlen)
 	}
 	*outlen = o;
 	return 0;
+}
+
+const char *
+yquote_text(struct arena *a, struct fy_token *tok, const char *src, size_t len, size_t *lenp)
+{
+	const struct fy_mark *sm = fy_token_start_mark(tok), *em = fy_token_end_mark(tok);
+	struct fy_token_iter *it;
+	const struct fy_iter_chunk *chunk = NULL;
+	struct buf b = BUF_INIT;
+	char *text;
+	int err = 0;
+
+	/* the marks are inside the quotes */
+	if (sm && em && sm->input_pos > 0 && em->input_pos < len && sm->input_pos <= em->input_pos) {
+		const char *raw = src + sm->input_pos - 1;
+		size_t rawlen = em->input_pos - sm->input_pos + 2;
+
+		if (yquote_decode(raw, rawlen, NULL, lenp) == 0) {
+			text = arena_alloc(a, *lenp + 1);
+			yquote_decode(raw, rawlen, text, lenp);
+			return text;
+		}
+	}
+	if (!(it = fy_token_iter_create(tok)))
+		return NULL;
+	while ((chunk = fy_token_iter_chunk_next(it, chunk, &err)) != NULL)
+		buf_add(&b, chunk->str, chunk->len);
+	fy_token_iter_destroy(it);
+	text = arena_strndup(a, b.p ? b.p : "", b.len);
+	*lenp = b.len;
+	buf_free(&b);
+	return text;
 }
