@@ -226,6 +226,51 @@ test_tree(void)
 	arena_free(a);
 }
 
+/* ymap_index_set() must do what ymap_set() does, in O(1) */
+static void
+test_index(void)
+{
+	struct arena *a = arena_new();
+	struct ynode *m = parse(a, "a: 1\nb: 2\na: 3\n"), *plain = parse(a, "a: 1\nb: 2\na: 3\n");
+	struct ymap_index *ix = ymap_index_new(m);
+	char key[16];
+
+	ymap_index_set(a, ix, "a", ynode_str(a, "x"));
+	ymap_set(a, plain, "a", ynode_str(a, "x"));
+	ymap_index_set(a, ix, "c", ynode_str(a, "y"));
+	ymap_set(a, plain, "c", ynode_str(a, "y"));
+	OK(ynode_equal(m, plain), "index: replaces the first of equal keys, appends a new one, as ymap_set");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i % 500);
+		ymap_index_set(a, ix, key, ynode_int(a, i));
+	}
+	INT_EQ(m->len, 504, "index: 1000 sets of 500 keys add 500 keys (to a, b, a, c)");
+	STR_EQ(ymap_gets(m, "k7"), "507", "index: the last value set wins");
+	OK(m->tail == ymap_get(m, "k499"), "index: the tail is the last value");
+	ymap_index_free(ix);
+	arena_free(a);
+}
+
+/* images_add() sorts in batches: the set reads sorted and distinct after images_sort() */
+static void
+test_image_set(void)
+{
+	struct images set = { 0 };
+	char ref[64];
+	int sorted = 1;
+
+	for (int i = 3000; i > 0; i--) {	/* descending: the worst order for a sorted insert */
+		snprintf(ref, sizeof(ref), "h%05d.example/app:1", i % 1000);
+		images_add(&set, ref);
+	}
+	images_sort(&set);
+	for (size_t i = 1; i < set.n; i++)
+		sorted &= strcmp(set.v[i - 1], set.v[i]) < 0;
+	INT_EQ(set.n, 1000, "image set: 3000 additions of 1000 references keep 1000");
+	OK(sorted, "image set: sorted and distinct");
+	images_free(&set);
+}
+
 static void
 test_net(void)
 {
@@ -441,6 +486,8 @@ main(void)
 	test_resolve();
 	test_emit();
 	test_tree();
+	test_index();
+	test_image_set();
 	test_net();
 	test_images();
 	test_mirror_path();
