@@ -82,17 +82,21 @@ opts_parse(struct opts *o, int argc, char **argv)
 {
 	static const struct limits defaults = LIMITS_DEFAULT;
 	size_t *limit;
-	int c;
+	int c, idx = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->max_input = MAX_INPUT_DEFAULT;
 	o->limits = defaults;
 	o->sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:h", lopts, &idx)) != -1) {
 		if ((limit = limit_of(o, c)) != NULL) {
 			if (parse_size(optarg, limit) != 0) {
-				usage_error("%s: expected a positive whole number", argv[optind - 1]);
+				char what[160];
+
+				snprintf(what, sizeof(what), "--%s: expected a positive whole number, got \"%.80s\"",
+					 lopts[idx].name, optarg);
+				usage_error("%s", what);
 				return -1;
 			}
 			continue;
