@@ -24,6 +24,10 @@
 #   wideflow    one flow sequence of many entries, 16 to a line
 #   aliases     a Deployment whose containers are all aliases of one anchor
 #   krmitems    a ResourceList with many small items (KRM mode builds it whole)
+#   anchors     one document with many anchors, then many small documents
+#   images      a Pod whose containers all have distinct images, in
+#               descending order (the set of images is sorted)
+#   krmflow     a ResourceList whose items are flow mappings, 13,000 to a line
 #   nesting     "[[[[..." as deep as the input is long: ours refuses it at
 #               level 257 before libfyaml reads it (exit 1); the before
 #               binary showed libfyaml's ~280 bytes per "["
@@ -51,7 +55,7 @@ OURS=$(abspath "$1")
 BEFORE=${2:-${BEFORE:-}}
 [ -z "$BEFORE" ] || BEFORE=$(abspath "$BEFORE")
 SIZES=${SCALING_SIZES:-1 4 16}
-SHAPES=${SCALING_SHAPES:-deep escapes topkeys annotations documents plain keys wideflow aliases krmitems nesting flowline}
+SHAPES=${SCALING_SHAPES:-deep escapes topkeys annotations documents plain keys wideflow aliases krmitems anchors images krmflow nesting flowline}
 VMEM=${SCALING_VMEM:-4194304}	# KiB of address space per run (ulimit -v), so a blow-up cannot take the machine
 CAP=${SCALING_TIMEOUT:-300}
 [ -x "$OURS" ] || die "$OURS: not an executable (build it first)"
@@ -111,6 +115,23 @@ gen() {
 			line("spec:"); line("  template:"); line("    spec:"); line("      containers:")
 			line("      - &c {name: app, image: \"registry.example/app:1\"}")
 			while (n < size) line("      - *c")
+		} else if (shape == "anchors") {
+			line("apiVersion: v1"); line("kind: ConfigMap"); line("metadata:"); line("  name: anchors"); line("  labels:")
+			for (i = 0; n < size / 2; i++) line(sprintf("    k%d: &a%d v", i, i))
+			for (i = 0; n < size; i++) line(sprintf("--- &x {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}}", i))
+		} else if (shape == "images") {
+			line("apiVersion: v1"); line("kind: Pod"); line("metadata:"); line("  name: images")
+			line("spec:"); line("  containers:")
+			k = int(size / 40)
+			for (i = k; n < size; i--) line(sprintf("  - {name: c, image: h%08d.example/a:1}", i))
+		} else if (shape == "krmflow") {
+			line("apiVersion: config.kubernetes.io/v1"); line("kind: ResourceList"); printf "items: [\n  "
+			for (i = 0; n < size; i++) {
+				printf "{kind: ConfigMap, apiVersion: v1, metadata: {name: c%d}}, ", i
+				n += 58
+				if (i % 13000 == 12999) printf "\n  "
+			}
+			line("{kind: ConfigMap, apiVersion: v1, metadata: {name: last}}]")
 		} else if (shape == "nesting") {
 			line("apiVersion: v1"); line("kind: ConfigMap"); line("metadata:"); line("  name: nest")
 			printf "data:\n  x: "; k = int(size / 2000); a = rep("[", 1000); b = rep("]", 1000)
@@ -136,8 +157,9 @@ gen() {
 flags_for() {
 	case $1 in
 	topkeys | keys) echo "--max-mapping-keys 100000000" ;;
+	anchors) echo "--max-mapping-keys 100000000 --max-documents 100000000" ;;
 	annotations) echo "--max-mapping-keys 100000000 --max-annotation-bytes 100000000" ;;
-	documents | krmitems) echo "--max-documents 100000000" ;;
+	documents | krmitems | krmflow) echo "--max-documents 100000000" ;;
 	*) echo "" ;;
 	esac
 }
