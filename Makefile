@@ -56,6 +56,8 @@ SRCS := \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
+	src/prescalars.c \
+	src/prescan.c \
 	src/net.c \
 	src/quantity.c \
 	src/reconcile.c \
@@ -66,14 +68,16 @@ SRCS := \
 	src/x509ca.c \
 	src/x509util.c \
 	src/ydoc.c \
+	src/yanchor.c \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
+	src/yquote.c \
 	src/ytree.c
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 BIN      := $(BUILD)/registry-addon
-TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse
+TOOLS    := $(BUILD)/yamlcheck $(BUILD)/unit $(BUILD)/x509 $(BUILD)/fyparse $(BUILD)/prescan-check
 MAN      := $(BUILD)/registry-addon.1
 # make plugin: an installable Helm 4 plugin, as a directory and a reproducible tarball
 PLUGIN_DIR := $(BUILD)/plugin/registry-addon
@@ -81,7 +85,7 @@ PLUGIN_TGZ := $(BUILD)/registry-addon-$(VERSION).tgz
 
 -include config.mk
 
-.PHONY: all deps run test test-plain asan valgrind fuzz fuzz-build fuzz-fast fuzz-cov bench format clean plugin install uninstall
+.PHONY: all deps run test test-plain asan valgrind fuzz fuzz-build fuzz-fast fuzz-cov bench bench-scaling format clean plugin install uninstall
 
 all: $(BIN) $(TOOLS) $(MAN) plugin/registry-addon/bin/registry-addon
 
@@ -128,6 +132,10 @@ $(BUILD)/unit: tests/unit.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(BUILD)/x509: tests/x509.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+
+# src/prescan.c against libfyaml, on files and their mutations (tests/cli.sh)
+$(BUILD)/prescan-check: tests/prescan.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 $(BUILD)/yamlcheck: tests/yamlcheck.c
@@ -233,8 +241,13 @@ fuzz-cov: deps
 	@$(MAKE) --no-print-directory $(FUZZ_COV_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-cov/%)
 	@bash tests/fuzz.sh --coverage build-fuzz-cov
 
+# BEFORE=path/to/an/older/binary: the scaling benchmark runs it side by side
 bench: all
 	@bash bench/run.sh $(BIN)
+	@bash bench/scaling.sh $(BIN)
+
+bench-scaling: all
+	@bash bench/scaling.sh $(BIN)
 
 format:
 	clang-format -i src/*.c src/*.h src/inject/*.c tests/*.c

@@ -12,6 +12,7 @@
 #include "images.h"
 #include "inject.h"
 #include "krm.h"
+#include "limits.h"
 #include "resource.h"
 #include "util.h"
 #include "ydoc.h"
@@ -72,6 +73,39 @@ observe(struct run *r, const struct obj *o, struct ynode *root)
 	return images_collect(&r->images, root, &w);
 }
 
+static const struct limits *
+limits_of(const struct run *r)
+{
+	static const struct limits defaults = LIMITS_DEFAULT;
+
+	return r->fo->limits ? r->fo->limits : &defaults;
+}
+
+/* An object's metadata.annotations take at most --max-annotation-bytes, keys
+ * and values counted as the API server counts them. */
+static int
+check_annotations(const struct run *r, const struct obj *o, struct ynode *root)
+{
+	struct ynode *ann = ypath(root, "metadata.annotations");
+	size_t total = 0, max = limits_of(r)->annotation_bytes;
+
+	for (struct ynode *k = yis_map(ann) ? yresolve(ann)->head : NULL; k && k->next; k = k->next->next) {
+		struct ynode *rk = yresolve(k), *rv = yresolve(k->next);
+		struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len,
+				   .field = "metadata.annotations", .line = k->line, .col = k->col };
+
+		total += (yis_scalar(rk) ? rk->len : 0) + (yis_scalar(rv) ? rv->len : 0);
+		if (total <= max)
+			continue;
+		obj_where(o, &w);
+		diag_error(&w, "keys and values add up to more than %zu bytes at \"%.40s\" (the API server refuses "
+			   "more than 262144); raise --max-annotation-bytes if this is intended", max,
+			   yis_scalar(rk) ? rk->str : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 take_doc(struct run *r, const struct ydoc *d)
 {
@@ -91,9 +125,32 @@ take_doc(struct run *r, const struct ydoc *d)
 		diag_error(&w, "document is not a Kubernetes object (a mapping with apiVersion and kind)");
 		return -1;
 	}
-	if (obj_read(o, d->root, r->keep, &(struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len }) != 0)
+	if (obj_read(o, d->root, r->keep, &(struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len }) != 0 ||
+	    check_annotations(r, o, d->root) != 0)
 		return -1;
 	return observe(r, o, d->root);
+}
+
+/* A ResourceList's items: at most --max-documents, annotations bounded. */
+static int
+check_items(struct run *r)
+{
+	struct ynode *it = r->k.items ? r->k.items->head : NULL;
+	int failed = 0;
+
+	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next) {
+		struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .doc = (int)i + 1,
+				   .field = "items", .line = it->line, .col = it->col };
+
+		if (i == limits_of(r)->documents) {
+			diag_error(&w, "a ResourceList of more than %zu items; raise --max-documents if this is intended",
+				   limits_of(r)->documents);
+			return -1;
+		}
+		if (it->kind == Y_MAP)
+			failed |= check_annotations(r, &r->objs.v[i], it) != 0;
+	}
+	return failed ? -1 : 0;
 }
 
 /* Each document's bytes run from its start to the next document's start. */
@@ -114,12 +171,11 @@ set_ends(struct run *r)
 
 /* What of each input object is built into a tree: its identity, and the spec
  * of workloads. The rest (data, CRD schemas...) is copied as bytes and never
- * looked at, unless the document may be a ResourceList, which is read whole. */
+ * looked at, unless the document may be a ResourceList, which is read whole
+ * (so is everything before its "kind": until then it may be one). */
 static bool
-want_key(void *ctx, struct ynode *root, const char *key)
+want_key(void *ctx, const char *kind, const char *key)
 {
-	const char *kind = ymap_gets(root, "kind");
-
 	(void)ctx;
 	if (!kind || !strcmp(kind, "ResourceList") || !strcmp(kind, "List"))
 		return true;
@@ -133,7 +189,7 @@ want_key(void *ctx, struct ynode *root, const char *key)
 static int
 scan(struct run *r)
 {
-	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep);
+	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, r->fo->limits);
 	struct ydoc d, first = { 0 };
 	int rc, nonempty = 0, failed = 0;
 
@@ -163,7 +219,7 @@ scan(struct run *r)
 		objs_free(&r->objs);
 		if (krm_unwrap(&r->k, &first, r->in, r->len, &r->objs, r->keep) != 0)
 			return -1;
-		return 0;
+		return check_items(r);
 	}
 	set_ends(r);
 	return failed ? -1 : 0;
@@ -305,6 +361,7 @@ process(struct run *r)
 	r->inj.cfg = r->cfg;
 	r->inj.a = r->keep;
 	r->inj.input = &r->objs;
+	images_sort(&r->images);
 	r->inj.images = &r->images;
 	if (r->krm && !r->k.is_list)
 		r->inj.path_dir = KRM_PATH_DIR;

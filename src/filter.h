@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+struct limits;
+
 struct sink {
 	/* 0 on success, -1 on a write failure */
 	int (*write)(void *ctx, const char *p, size_t n);
@@ -19,6 +21,7 @@ struct filter_opts {
 	const char *config_file;	/* --config, or the legacy plugin's argv[1] */
 	const char *const *sets;	/* --set PATH=VALUE, in order */
 	size_t nsets;
+	const struct limits *limits;	/* limits.h; NULL: the defaults */
 };
 
 /* Returns an exit code (enum exit_code). In stream mode nothing is written

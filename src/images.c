@@ -219,29 +219,66 @@ image_workload_kind(const char *kind)
 	return 0;
 }
 
-void
-images_add(struct images *set, const char *normalized)
+static int
+by_string(const void *x, const void *y)
 {
-	size_t lo = 0, hi = set->n;
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+void
+images_sort(struct images *set)
+{
+	size_t out = 0;
+
+	if (set->sorted == set->n)
+		return;
+	qsort(set->v, set->n, sizeof(char *), by_string);
+	for (size_t i = 0; i < set->n; i++) {
+		if (out && !strcmp(set->v[out - 1], set->v[i]))
+			free(set->v[i]);
+		else
+			set->v[out++] = set->v[i];
+	}
+	set->n = set->sorted = out;
+}
+
+/* In the sorted part already? */
+static int
+images_has(const struct images *set, const char *s)
+{
+	size_t lo = 0, hi = set->sorted;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(set->v[mid], normalized);
+		int c = strcmp(set->v[mid], s);
 
 		if (c == 0)
-			return;
+			return 1;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return 0;
+}
+
+/* New strings go to the end, unsorted (still sorted when each is greater
+ * than the last); the whole is sorted again when the unsorted part has grown
+ * as big as the sorted one, which keeps n additions at O(n log n). */
+void
+images_add(struct images *set, const char *normalized)
+{
+	if (images_has(set, normalized))
+		return;
 	if (set->n == set->cap) {
 		set->cap = set->cap ? set->cap * 2 : 32;
 		set->v = xrealloc(set->v, set->cap * sizeof(char *));
 	}
-	memmove(&set->v[lo + 1], &set->v[lo], (set->n - lo) * sizeof(char *));
-	set->v[lo] = xstrdup(normalized);
-	set->n++;
+	set->v[set->n++] = xstrdup(normalized);
+	if (set->sorted == set->n - 1 && (!set->sorted || strcmp(set->v[set->sorted - 1], normalized) < 0))
+		set->sorted = set->n;
+	else if (set->n - set->sorted > set->sorted && set->n > 64)
+		images_sort(set);
 }
 
 /* The pod spec of a workload and its field path. */
@@ -308,5 +345,5 @@ images_free(struct images *set)
 		free(set->v[i]);
 	free(set->v);
 	set->v = NULL;
-	set->n = set->cap = 0;
+	set->n = set->cap = set->sorted = 0;
 }

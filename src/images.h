@@ -1,7 +1,8 @@
 /* images.h - container image references: where workloads keep them, and
  * their normal form (what the preload copies and the node mirror asks for).
  *
- * Ownership: struct images owns its sorted, distinct strings (images_free()).
+ * Ownership: struct images owns its strings (images_free()); after
+ * images_sort() they are sorted and distinct.
  */
 #ifndef IMAGES_H
 #define IMAGES_H
@@ -14,6 +15,7 @@ struct ynode;
 struct images {
 	char **v;
 	size_t n, cap;
+	size_t sorted;	/* v[0..sorted) is sorted and distinct; images_sort() makes it all */
 };
 
 /* Read an image reference as container runtimes do (distribution/reference):
@@ -52,7 +54,10 @@ int image_workload_kind(const char *kind);
  * its node with doc's file, document and object, field
  * "<pod spec>.containers[i].image". 0 or -1 (reported). */
 int images_collect(struct images *set, struct ynode *obj, const struct where *doc);
+/* Add a copy of normalized (in O(log n): the set is sorted in batches). */
 void images_add(struct images *set, const char *normalized);
+/* Sort v and drop duplicates: call it before reading v. */
+void images_sort(struct images *set);
 void images_free(struct images *set);
 
 #endif

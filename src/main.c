@@ -64,7 +64,7 @@ finish_stdout(int code)
 static int
 run(const struct opts *o)
 {
-	struct filter_opts fo = { o->config_file, o->sets, o->nsets };
+	struct filter_opts fo = { o->config_file, o->sets, o->nsets, &o->limits };
 	struct sink out = { stdout_write, NULL };
 	struct buf in = BUF_INIT;
 	int code;

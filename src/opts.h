@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 /* the version comes from plugin/registry-addon/plugin.yaml, by the Makefile only */
 #ifndef REGISTRY_ADDON_VERSION
 #error "REGISTRY_ADDON_VERSION undefined: build with make (it reads plugin/registry-addon/plugin.yaml)"
@@ -24,6 +26,7 @@ struct opts {
 	const char *log_file;
 	const char *ca_dir;		/* --generate-ca */
 	size_t max_input;
+	struct limits limits;		/* --max-scalar-bytes ... --max-documents */
 };
 
 /* Returns 0, or -1 after printing a usage error. */

@@ -155,11 +155,14 @@ carry_annotations(struct inject *in)
 
 		for (size_t j = 0; j < in->input->n; j++) {
 			const struct obj *o = &in->input->v[j];
+			struct ymap_index *ix;
 
 			if (!(o->flags & OBJ_OURS) || !o->carry || !obj_is(o, g->api, g->kind, g->ns, g->name))
 				continue;
+			ix = ymap_index_new(ann);
 			for (struct ynode *k = o->carry->head; k && k->next; k = k->next->next)
-				ymap_set(in->a, ann, k->str, ynode_strn(in->a, k->next->str, k->next->len));
+				ymap_index_set(in->a, ix, k->str, ynode_strn(in->a, k->next->str, k->next->len));
+			ymap_index_free(ix);
 			break;
 		}
 	}

@@ -96,6 +96,7 @@ static struct ynode *
 carried(struct ynode *annotations, struct arena *a)
 {
 	struct ynode *m = NULL;
+	struct ymap_index *ix = NULL;
 
 	for (struct ynode *k = yis_map(annotations) ? yresolve(annotations)->head : NULL; k && k->next; k = k->next->next) {
 		struct ynode *rk = yresolve(k), *v = yresolve(k->next);
@@ -103,9 +104,10 @@ carried(struct ynode *annotations, struct arena *a)
 		if (!yis_scalar(rk) || !yis_scalar(v) || !annotation_is_carried(rk->str))
 			continue;
 		if (!m)
-			m = ynode_map(a);
-		ymap_set(a, m, rk->str, ynode_strn(a, v->str, v->len));
+			ix = ymap_index_new(m = ynode_map(a));
+		ymap_index_set(a, ix, rk->str, ynode_strn(a, v->str, v->len));
 	}
+	ymap_index_free(ix);
 	return m;
 }
 

@@ -12,15 +12,13 @@
 #include <string.h>
 
 #include "diag.h"
+#include "limits.h"
+#include "prescan.h"
 #include "util.h"
+#include "yanchor.h"
 #include "yguard.h"
+#include "yquote.h"
 #include "ytree.h"
-
-struct anchor {
-	const char *name;
-	size_t len;
-	struct ynode *node;
-};
 
 struct yloader {
 	struct fy_parser *fyp;
@@ -28,25 +26,27 @@ struct yloader {
 	const char *name, *buf;
 	size_t len;
 	struct arena *a;
+	struct limits lim;
 	int index;
+	/* The open collections; NULL for one left out (a root value not wanted,
+	 * or inside one). An anchored node inside a value left out is still
+	 * built, aside (not attached; reached through its anchor only), so that
+	 * an alias of it reads what it says. */
 	struct ynode *stack[YLOAD_MAX_DEPTH + 1];
-	size_t nchild[YLOAD_MAX_DEPTH + 1];
+	size_t nchild[YLOAD_MAX_DEPTH + 1];	/* children so far, built or not */
+	bool ismap[YLOAD_MAX_DEPTH + 1];
 	size_t depth;
 	struct ynode *root;
+	struct ynode *key_prev;	/* the root's child before its newest key */
+	const char *kind;	/* the root's "kind" so far as ymap_gets() reads it;
+				 * NULL: none yet, not a scalar, or a merge key since */
 	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
 	int last_line, last_col;	/* where the last event began (1-based) */
 	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
 	void *want_ctx;
-	int skip;		/* > 0: inside a value not wanted (nesting level) */
-	bool skipped;		/* this document had values left out */
-	/* An anchored node inside a value left out is still built, aside (not
-	 * attached; reached through the anchor only), so that an alias of it
-	 * reads what it says: its nodes from stack[aside - 1] up. */
-	size_t aside;		/* 0: not building aside */
-	int aside_skip;		/* the skip level to return to */
-	struct anchor *anchors;	/* open addressing, power-of-two size */
-	size_t nanchors, anchorcap;
+	size_t skipped_keys;	/* keys of the root taken back with their value */
+	struct yanchors anchors;
 };
 
 /* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
@@ -76,15 +76,20 @@ check_text(const char *name, const char *buf, size_t len)
 }
 
 struct yloader *
-yload_new(const char *name, const char *buf, size_t len, struct arena *a)
+yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
 {
+	static const struct limits defaults = LIMITS_DEFAULT;
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
 
-	if (check_text(name, buf, len) != 0)
+	if (!lim)
+		lim = &defaults;
+	/* libfyaml's memory is bounded before it sees a byte */
+	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim) != 0)
 		return NULL;
 	yl = xcalloc(1, sizeof(*yl));
+	yl->lim = *lim;
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
@@ -130,7 +135,7 @@ yload_free(struct yloader *yl)
 		fy_parser_destroy(yl->fyp);
 	if (yl->diag)
 		fy_diag_destroy(yl->diag);
-	free(yl->anchors);
+	yanchors_free(&yl->anchors);
 	free(yl);
 }
 
@@ -139,7 +144,7 @@ report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 {
 	struct where w = {
 		.file = yl->name, .src = yl->buf, .srclen = yl->len, .doc = doc,
-		.line = m ? m->line + 1 : 0, .col = m ? m->column + 1 : 0,
+		.line = m ? m->line + 1 : yl->last_line, .col = m ? m->column + 1 : yl->last_col,
 	};
 
 	diag_error(&w, "%s", msg);
@@ -170,73 +175,13 @@ report_parse_error(struct yloader *yl)
 	report_at(yl, &m, yl->index + yl->between, msg);
 }
 
-static uint64_t
-hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
-static struct anchor *
-anchor_slot(struct yloader *yl, const char *name, size_t len)
-{
-	size_t mask = yl->anchorcap - 1, i = hash(name, len) & mask;
-
-	while (yl->anchors[i].name &&
-	       !(yl->anchors[i].len == len && memcmp(yl->anchors[i].name, name, len) == 0))
-		i = (i + 1) & mask;
-	return &yl->anchors[i];
-}
-
-static void
-anchor_put(struct yloader *yl, struct fy_token *tok, struct ynode *node)
-{
-	size_t len;
-	const char *name = fy_token_get_text(tok, &len);
-	struct anchor *slot;
-
-	if (!name)
-		return;
-	if (2 * (yl->nanchors + 1) > yl->anchorcap) {
-		struct anchor *old = yl->anchors;
-		size_t oldcap = yl->anchorcap;
-
-		yl->anchorcap = oldcap ? oldcap * 2 : 16;
-		yl->anchors = xcalloc(yl->anchorcap, sizeof(*old));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].name)
-				*anchor_slot(yl, old[i].name, old[i].len) = old[i];
-		free(old);
-	}
-	slot = anchor_slot(yl, name, len);
-	if (!slot->name) {
-		yl->nanchors++;
-		slot->name = arena_strndup(yl->a, name, len);
-		slot->len = len;
-	}
-	slot->node = node;	/* a redefined anchor refers to the newest node */
-}
-
 static struct ynode *
 anchor_get(struct yloader *yl, struct fy_token *tok)
 {
 	size_t len;
 	const char *name = fy_token_get_text(tok, &len);
 
-	if (!name || !yl->anchorcap)
-		return NULL;
-	return anchor_slot(yl, name, len)->node;
-}
-
-static void
-anchors_clear(struct yloader *yl)
-{
-	if (yl->anchorcap)
-		memset(yl->anchors, 0, yl->anchorcap * sizeof(*yl->anchors));
-	yl->nanchors = 0;
+	return name ? yanchors_get(&yl->anchors, name, len) : NULL;
 }
 
 static size_t
@@ -290,94 +235,127 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 
 		n->tag = t ? arena_strndup(yl->a, t, len) : NULL;
 	}
-	if (anchor)
-		anchor_put(yl, anchor, n);
+	if (anchor) {
+		size_t len;
+		const char *name = fy_token_get_text(anchor, &len);
+
+		if (name)
+			yanchors_put(&yl->anchors, yl->a, name, len, n);
+	}
 	return n;
 }
 
+/* One more child in the open collection at level i (built or left out):
+ * a mapping may have at most lim.mapping_keys keys. */
+static int
+count_child(struct yloader *yl, size_t i, struct fy_event *ev)
+{
+	char msg[160];
+	size_t before;	/* keys before this child, if it is a key */
+
+	if (++yl->nchild[i] % 2 == 0 || !yl->ismap[i])
+		return 0;
+	before = yl->nchild[i] / 2 + (i == 0 ? yl->skipped_keys : 0);
+	if (before < yl->lim.mapping_keys)
+		return 0;
+	snprintf(msg, sizeof(msg), "a mapping has more than %zu keys; raise --max-mapping-keys if this is intended",
+		 yl->lim.mapping_keys);
+	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+	return -1;
+}
+
+/* The root's "kind" as ymap_gets() reads it (ylook.c: the last one; a merge
+ * key may set it, so after one it is unknown until an explicit one). */
 static void
-attach(struct yloader *yl, struct ynode *n)
+note_kind(struct yloader *yl, struct ynode *value)
+{
+	struct ynode *k = yl->key_prev ? yl->key_prev->next : yl->stack[0]->head;
+	struct ynode *rk = yresolve(k), *rv = yresolve(value);
+
+	if (ykey_is_merge(k))
+		yl->kind = NULL;
+	else if (rk && rk->kind == Y_SCALAR && str_eq(rk->str, rk->len, "kind"))
+		yl->kind = rv && rv->kind == Y_SCALAR ? rv->str : NULL;
+}
+
+/* n (NULL: not built) is the next child of the open collection: linked into
+ * it, unless that was left out (n, if built, is kept by its anchor only). */
+static int
+attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 {
 	struct ynode *parent;
 
-	if (yl->aside && yl->depth == yl->aside - 1)
-		return;		/* an anchored node left out: its anchor keeps it */
 	if (!yl->depth) {
 		yl->root = n;
-		return;
+		return 0;
 	}
 	parent = yl->stack[yl->depth - 1];
-	if (!n->line) {		/* empty, so no mark: point at its key, or its collection */
-		struct ynode *at = parent->kind == Y_MAP && yl->nchild[yl->depth - 1] % 2 ? parent->tail : parent;
+	if (parent && n) {
+		if (!n->line) {	/* empty, so no mark: point at its key, or its collection */
+			struct ynode *at = parent->kind == Y_MAP && yl->nchild[yl->depth - 1] % 2 ? parent->tail : parent;
 
-		n->line = at->line;
-		n->col = at->col;
+			n->line = at->line;
+			n->col = at->col;
+		}
+		if (yl->depth == 1 && parent->kind == Y_MAP) {
+			if (yl->nchild[0] % 2 == 0)
+				yl->key_prev = parent->tail;
+			else
+				note_kind(yl, n);
+		}
+		if (parent->tail)
+			parent->tail->next = n;
+		else
+			parent->head = n;
+		parent->tail = n;
 	}
-	if (parent->tail)
-		parent->tail->next = n;
-	else
-		parent->head = n;
-	parent->tail = n;
-	yl->nchild[yl->depth - 1]++;
-}
-
-/* The text of a quoted scalar. fy_token_get_text() of libfyaml 0.7.12 leaks
- * its buffer on quoted scalars with many escapes ('' or \n), so those are
- * read through a token iterator into the arena instead. */
-static const char *
-quoted_text(struct yloader *yl, struct fy_token *tok, size_t *lenp)
-{
-	struct fy_token_iter *it = fy_token_iter_create(tok);
-	const struct fy_iter_chunk *chunk = NULL;
-	struct buf b = BUF_INIT;
-	char *text;
-	int err = 0;
-
-	if (!it)
-		return NULL;
-	while ((chunk = fy_token_iter_chunk_next(it, chunk, &err)) != NULL)
-		buf_add(&b, chunk->str, chunk->len);
-	fy_token_iter_destroy(it);
-	text = arena_strndup(yl->a, b.p ? b.p : "", b.len);
-	*lenp = b.len;
-	buf_free(&b);
-	return text;
+	return count_child(yl, yl->depth - 1, ev);
 }
 
 static int
 too_deep(struct yloader *yl, struct fy_event *ev)
 {
-	char msg[96];
+	char msg[128];
 
-	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels", YLOAD_MAX_DEPTH);
+	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels (a fixed limit: no Kubernetes object comes near it)",
+		 YLOAD_MAX_DEPTH);
 	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
 	return -1;
 }
 
 /* Is the next node a value of the document root that the caller does not
- * want? Then its key is taken back and the value is not built at all (its
- * scalars are never formatted: that is most of the cost of a big CRD). */
+ * want? Then its key is taken back (still counted) and the value is not
+ * built (its scalars are never formatted: that is most of the cost of a big
+ * CRD). O(1): want() is given the kept kind, the key goes with key_prev. */
 static bool
 skip_this(struct yloader *yl)
 {
-	struct ynode *root, *key, **link;
+	struct ynode *root, *key;
 
-	if (!yl->want || yl->depth != 1 || yl->stack[0]->kind != Y_MAP || yl->nchild[0] % 2 == 0)
+	if (!yl->want || yl->depth != 1 || !yl->stack[0] || yl->stack[0]->kind != Y_MAP || yl->nchild[0] % 2 == 0)
 		return false;
 	root = yl->stack[0];
 	key = root->tail;
 	/* a merge key may give any key; a tagged key may not be what it reads */
-	if (key->kind != Y_SCALAR || key->tag || ykey_is_merge(key) || yl->want(yl->want_ctx, root, key->str))
+	if (key->kind != Y_SCALAR || key->tag || ykey_is_merge(key) || yl->want(yl->want_ctx, yl->kind, key->str))
 		return false;
-	for (link = &root->head; *link != key; link = &(*link)->next)
-		;
-	*link = NULL;
-	root->tail = NULL;
-	for (struct ynode *c = root->head; c; c = c->next)
-		root->tail = c;
+	if (yl->key_prev)
+		yl->key_prev->next = NULL;
+	else
+		root->head = NULL;
+	root->tail = yl->key_prev;
 	yl->nchild[0]--;
-	yl->skipped = true;
+	yl->skipped_keys++;
 	return true;
+}
+
+/* Is the next node left out of the tree? *taken: it is a root value not
+ * wanted (its key taken back: nothing to count); else it is inside one. */
+static bool
+leaving_out(struct yloader *yl, bool *taken)
+{
+	*taken = skip_this(yl);
+	return *taken || (yl->depth && !yl->stack[yl->depth - 1]);
 }
 
 /* libfyaml 0.7.12 marks a quoted scalar inside its quotes: widen its bytes
@@ -408,16 +386,15 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		[FYSS_FOLDED] = YS_FOLDED,
 	};
 	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
+	bool taken, out = leaving_out(yl, &taken);
 
-	bool left_out = yl->skip || skip_this(yl);
-
-	if (left_out && !d->anchor)
-		return 0;
+	if (out && !d->anchor)
+		return taken ? 0 : attach(yl, NULL, ev);
 	n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
-		text = quoted_text(yl, d->value, &len);
+		text = yquote_text(yl->a, d->value, yl->buf, yl->len, &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
 	} else {
@@ -427,9 +404,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
 	with_quotes(yl, n, fy_event_start_mark(ev));
-	if (!left_out)
-		attach(yl, n);
-	return 0;
+	return taken ? 0 : attach(yl, n, ev);
 }
 
 static int
@@ -437,24 +412,21 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 {
 	struct fy_token *anchor = kind == Y_MAP ? ev->mapping_start.anchor : ev->sequence_start.anchor;
 	struct fy_token *tag = kind == Y_MAP ? ev->mapping_start.tag : ev->sequence_start.tag;
-	struct ynode *n;
+	struct ynode *n = NULL;
+	bool taken, out;
 
-	if (yl->depth + (size_t)yl->skip + (size_t)yl->aside_skip >= YLOAD_MAX_DEPTH)
+	if (yl->depth >= YLOAD_MAX_DEPTH)	/* levels left out count too */
 		return too_deep(yl, ev);
-	if (yl->skip || skip_this(yl)) {
-		if (!anchor) {
-			yl->skip++;
-			return 0;
-		}
-		yl->aside = yl->depth + 1;	/* built aside until its end */
-		yl->aside_skip = yl->skip;
-		yl->skip = 0;
+	out = leaving_out(yl, &taken);
+	if (!out || anchor) {	/* anchored: built aside until its end */
+		n = node_from_event(yl, ev, anchor, tag, kind);
+		if (fy_event_get_node_style(ev) == FYNS_FLOW)
+			n->style = YS_FLOW;
 	}
-	n = node_from_event(yl, ev, anchor, tag, kind);
-	if (fy_event_get_node_style(ev) == FYNS_FLOW)
-		n->style = YS_FLOW;
-	attach(yl, n);
+	if (!taken && attach(yl, n, ev) != 0)
+		return -1;
 	yl->nchild[yl->depth] = 0;
+	yl->ismap[yl->depth] = kind == Y_MAP;
 	yl->stack[yl->depth++] = n;
 	return 0;
 }
@@ -463,53 +435,58 @@ static void
 on_end(struct yloader *yl, struct fy_event *ev)
 {
 	struct ynode *n = yl->stack[--yl->depth];
-	const struct fy_mark *m = n->style == YS_FLOW ? fy_event_end_mark(ev) : fy_event_start_mark(ev);
+	const struct fy_mark *m;
 	size_t nchild = yl->nchild[yl->depth];
 
+	if (!n)
+		return;
+	m = n->style == YS_FLOW ? fy_event_end_mark(ev) : fy_event_start_mark(ev);
 	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
 	if (m)
 		n->end = m->input_pos;
-	if (yl->aside && yl->depth == yl->aside - 1) {
-		yl->aside = 0;		/* back to leaving out */
-		yl->skip = yl->aside_skip;
-		yl->aside_skip = 0;
-	}
 }
 
 static int
 on_alias(struct yloader *yl, struct fy_event *ev)
 {
-	struct ynode *n;
+	struct ynode *target = anchor_get(yl, ev->alias.anchor), *n;
+	bool taken, out = leaving_out(yl, &taken);
 
-	if (skip_this(yl))
-		return 0;
-	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
-	n->target = anchor_get(yl, ev->alias.anchor);
-	if (!n->target) {
+	if (!target) {	/* (anchors inside values left out are built aside) */
 		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
 		return -1;
 	}
-	attach(yl, n);
-	return 0;
+	if (out)
+		return taken ? 0 : attach(yl, NULL, ev);
+	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
+	n->target = target;
+	return attach(yl, n, ev);
 }
 
-static void
+static int
 on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev);
+	char msg[128];
 
 	memset(doc, 0, sizeof(*doc));
 	doc->index = ++yl->index;
 	yl->between = false;
+	if ((size_t)yl->index > yl->lim.documents) {
+		snprintf(msg, sizeof(msg), "more than %zu documents; raise --max-documents if this is intended",
+			 yl->lim.documents);
+		report_at(yl, m, yl->index, msg);
+		return -1;
+	}
 	doc->explicit_start = !ev->document_start.implicit && m;
 	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
 	yl->depth = 0;
-	yl->skip = 0;
-	yl->skipped = false;
-	yl->aside = 0;
-	yl->aside_skip = 0;
-	anchors_clear(yl);
+	yl->skipped_keys = 0;
+	yl->key_prev = NULL;
+	yl->kind = NULL;
+	yanchors_clear(&yl->anchors);
+	return 0;
 }
 
 static void
@@ -521,36 +498,12 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
 }
 
-
-/* Inside a value left out: only follow its nesting (still bounded: the
- * parser's own stacks grow with it), and build its anchored nodes aside. */
-static int
-dispatch_skipped(struct yloader *yl, struct fy_event *ev)
-{
-	if (ev->type == FYET_MAPPING_START)
-		return on_start(yl, ev, Y_MAP);
-	if (ev->type == FYET_SEQUENCE_START)
-		return on_start(yl, ev, Y_SEQ);
-	if (ev->type == FYET_SCALAR)
-		return on_scalar(yl, ev);
-	if (ev->type == FYET_ALIAS && !anchor_get(yl, ev->alias.anchor)) {
-		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
-		return -1;
-	}
-	if (ev->type == FYET_MAPPING_END || ev->type == FYET_SEQUENCE_END)
-		yl->skip--;
-	return 0;
-}
-
 static int
 dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 {
-	if (yl->skip)
-		return dispatch_skipped(yl, ev);
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
-		on_doc_start(yl, ev, doc);
-		return 0;
+		return on_doc_start(yl, ev, doc);
 	case FYET_DOCUMENT_END:
 		on_doc_end(yl, doc);
 		return 1;
@@ -614,7 +567,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 int
 yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root)
 {
-	struct yloader *yl = yload_new(name, buf, len, a);
+	struct yloader *yl = yload_new(name, buf, len, a, NULL);
 	struct ydoc doc;
 	int rc;
 

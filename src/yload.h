@@ -2,14 +2,16 @@
  *
  * Ownership: the loader borrows the source buffer (which must outlive it) and
  * makes every node in the arena it is given; the caller may arena_reset()
- * between documents. Errors (syntax, depth) are reported through diag with
- * file:line:col and make yload_next() return -1.
+ * between documents. Errors (syntax, limits.h's limits) are reported through
+ * diag with file:line:col and make yload_next() return -1.
  */
 #ifndef YLOAD_H
 #define YLOAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "limits.h"
 
 struct arena;
 struct ynode;
@@ -23,18 +25,24 @@ struct ydoc {
 
 struct yloader;
 
-#define YLOAD_MAX_DEPTH 256
+#define YLOAD_MAX_DEPTH LIMIT_DEPTH
 
-struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a);
+/* Checks the bytes (UTF-8, prescan.h's limits) before libfyaml reads them;
+ * NULL (reported) when they fail. lim NULL: the defaults. */
+struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a,
+			  const struct limits *lim);
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */
-/* want(ctx, root, key) is asked for each key of a document's root mapping as
- * its value begins; a false answer leaves that value out of the tree, except
- * its anchored nodes, which are built aside so that aliases of them read what
- * they say. Merge keys (<<) and tagged keys are always built: they may give
- * any key. Not set: everything is built. */
-typedef bool (*ywant_fn)(void *ctx, struct ynode *root, const char *key);
+/* want(ctx, kind, key) is asked for each key of a document's root mapping as
+ * its value begins, kind being the root's "kind" so far as ymap_gets() reads
+ * it (the last one), or NULL while none has come, it is not a scalar, or a
+ * merge key came after it (the loader keeps it: asking costs O(1)). A false
+ * answer leaves that value out of the tree, except its anchored nodes, which
+ * are built aside so that aliases of them read what they say. Merge keys (<<)
+ * and tagged keys are always built: they may give any key. Not set:
+ * everything is built. */
+typedef bool (*ywant_fn)(void *ctx, const char *kind, const char *key);
 void yload_set_want(struct yloader *yl, ywant_fn want, void *ctx);
 /* Make the next documents' nodes in a (the current document's stay). */
 void yload_set_arena(struct yloader *yl, struct arena *a);

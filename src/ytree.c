@@ -1,7 +1,9 @@
 /* ytree.c - the YAML tree: builders, readers, copy, equality, resolution. */
 #include "ytree.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -150,6 +152,105 @@ ymap_seq(struct arena *a, struct ynode *map, const char *key)
 	struct ynode *v = ymap_get(map, key);
 
 	return yis_seq(v) ? v : ymap_set(a, map, key, ynode_seq(a));
+}
+
+struct ymap_index {
+	struct ynode *map;
+	struct ynode **slot;	/* key nodes, open addressing; size a power of two */
+	size_t n, cap;
+};
+
+static uint64_t
+key_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of key (len bytes): where it is, or the empty one it would take. */
+static struct ynode **
+index_slot(const struct ymap_index *ix, const char *key, size_t len)
+{
+	size_t mask = ix->cap - 1, i = key_hash(key, len) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		struct ynode *k = ix->slot[i] ? yresolve(ix->slot[i]) : NULL;
+
+		if (!ix->slot[i] || (k && k->len == len && memcmp(k->str, key, len) == 0))
+			return &ix->slot[i];
+	}
+}
+
+static void
+index_put(struct ymap_index *ix, struct ynode *k)
+{
+	struct ynode *rk = yresolve(k), **slot;
+
+	if (!rk || rk->kind != Y_SCALAR)
+		return;		/* ymap_set() never matches it either */
+	if (2 * (ix->n + 1) > ix->cap) {
+		struct ynode **old = ix->slot;
+		size_t oldcap = ix->cap;
+
+		ix->cap = oldcap ? 2 * oldcap : 16;
+		ix->slot = xcalloc(ix->cap, sizeof(*ix->slot));
+		ix->n = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				index_put(ix, old[i]);
+		free(old);
+	}
+	slot = index_slot(ix, rk->str, rk->len);
+	if (!*slot) {	/* the first of equal keys is the one ymap_set() finds */
+		*slot = k;
+		ix->n++;
+	}
+}
+
+struct ymap_index *
+ymap_index_new(struct ynode *map)
+{
+	struct ymap_index *ix = xcalloc(1, sizeof(*ix));
+
+	ix->map = map;
+	for (struct ynode *k = map->head; k && k->next; k = k->next->next)
+		index_put(ix, k);
+	return ix;
+}
+
+struct ynode *
+ymap_index_set(struct arena *a, struct ymap_index *ix, const char *key, struct ynode *val)
+{
+	struct ynode **slot = ix->cap ? index_slot(ix, key, strlen(key)) : NULL;
+	struct ynode *k = slot ? *slot : NULL, *map = ix->map;
+
+	if (k) {
+		struct ynode *old = k->next;
+
+		val->next = old->next;
+		k->next = val;
+		if (map->tail == old)
+			map->tail = val;
+		return val;
+	}
+	k = ynode_str(a, key);
+	append(map, k);
+	append(map, val);
+	map->len++;
+	index_put(ix, k);
+	return val;
+}
+
+void
+ymap_index_free(struct ymap_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->slot);
+	free(ix);
 }
 
 /* Alias chains are short; the bound only guards against a cycle. */

@@ -64,6 +64,16 @@ struct ynode *ymap_bool(struct arena *a, struct ynode *map, const char *key, boo
 struct ynode *ymap_map(struct arena *a, struct ynode *map, const char *key);
 struct ynode *ymap_seq(struct arena *a, struct ynode *map, const char *key);
 
+/* An index of a map's scalar keys for setting many keys in O(1) each, where
+ * ymap_set() walks the map (a map of n keys built by n ymap_set() calls costs
+ * n^2). Owns only its table (ymap_index_free()); the map must only change
+ * through ymap_index_set() while the index lives. */
+struct ymap_index;
+struct ymap_index *ymap_index_new(struct ynode *map);
+/* ymap_set(a, map, key, val) through the index; returns val. */
+struct ynode *ymap_index_set(struct arena *a, struct ymap_index *ix, const char *key, struct ynode *val);
+void ymap_index_free(struct ymap_index *ix);	/* NULL is OK */
+
 /* Readers. All accept NULL and follow aliases (without copying). */
 struct ynode *yresolve(struct ynode *n);
 /* The value of key as Kubernetes' YAML reader (go-yaml v2) sees it: of

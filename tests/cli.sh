@@ -31,7 +31,8 @@ for path in managementState namespace components registry.image registry.replica
 	grep -q "^  $path " "$tmp/help" || missing="$missing $path"
 done
 t "--help documents every DESIGN.md §3 field${missing:+ (missing:$missing)}" '[ -z "$missing" ]'
-for flag in --config --set --log-file --print-defaults --max-input-bytes --help --version; do
+for flag in --config --set --log-file --print-defaults --max-input-bytes --max-scalar-bytes --max-line-tokens \
+	--max-mapping-keys --max-annotation-bytes --max-documents --help --version; do
 	grep -q -- "$flag" "$tmp/help" || missing="$missing $flag"
 done
 t "--help documents every flag" '[ -z "$missing" ]'
@@ -92,6 +93,142 @@ t "--max-input-bytes: a clear error" '[ $? = 1 ] && grep -q "larger than 1000 by
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: "1", a: "2"}\ndata:\n  k: 1\n  k: 2\n' > "$tmp/dup.yaml"
 ra < "$tmp/dup.yaml" > "$tmp/out" 2> "$tmp/err"
 t "duplicate keys pass through as written" '[ $? = 0 ] && "$check" parse "$tmp/out" && grep -q "k: 2" "$tmp/out"'
+
+# limits (limits.h, issue 13): each refused where it is crossed, with line:col, exit 1 and nothing on
+# stdout; its option raises it; input just under it passes. rl FILE ARGS...: run, $rc, $tmp/out, $tmp/err
+rl() { local f=$1; shift; ra "$@" < "$f" > "$tmp/out" 2> "$tmp/err"; rc=$?; }
+refused() { [ "$rc" = 1 ] && [ ! -s "$tmp/out" ] && grep -qF -- "$1" "$tmp/err"; }
+passed() { [ "$rc" = 0 ] && "$check" fidelity "$1" "$tmp/out"; }
+cm='apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t\n'
+rep() { head -c "$2" /dev/zero | tr '\0' "$1"; }	# rep CHAR N
+{ printf "${cm}data:\n  a: "; rep '[' 254; rep ']' 254; echo; } > "$tmp/d256.yaml"
+{ printf "${cm}data:\n  a: "; rep '[' 255; rep ']' 255; echo; } > "$tmp/d257.yaml"
+rl "$tmp/d256.yaml"; t "nesting: 256 levels pass" 'passed "$tmp/d256.yaml"'
+rl "$tmp/d257.yaml"; t "nesting: the 257th level is refused where it opens" \
+	'refused "<stdin>:6:260: error: [doc 1] nesting is deeper than 256 levels"'
+{ printf "${cm}data:\n  a:\n  "; for i in $(seq 300); do printf -- '- '; done; echo x; } > "$tmp/block.yaml"
+rl "$tmp/block.yaml"; t "block nesting past 256 levels is refused" 'refused "<stdin>:7:513: error: [doc 1] nesting is deeper than 256 levels"'
+# libfyaml scans a flow collection that may be a key to its end before it says a word: 4 MB of "["
+# took 1.1 GB and aborted under this limit; the pre-scan refuses it before libfyaml reads a byte
+{ printf "${cm}data:\n  a: "; rep '[' 2000000; rep ']' 2000000; echo; } > "$tmp/deep4.yaml"
+if sh -c 'ulimit -v 524288; "$0" --version' "$bin" > /dev/null 2>&1; then
+	(ulimit -v 524288; ra < "$tmp/deep4.yaml" > "$tmp/out" 2> "$tmp/err"); rc=$?
+	t "4 MB of nesting under ulimit -v 512 MiB: a clear error, not an abort (exit $rc)" 'refused "<stdin>:6:260: error"'
+else
+	echo "# not run: ulimit -v 512 MiB (this binary cannot start under it: ASan's shadow memory)"
+fi
+# what only looks like nesting: brackets in quoted, plain and block scalars, comments, tags
+{ printf "${cm}data:\n"
+  printf '  dq: "%s"\n  sq: '"'%s'"'\n' "$(rep '[' 300)" "$(rep '{' 300)"
+  printf '  plain: a%s\n  # %s\n  multi: a\n    %s\n' "$(rep '[' 300)" "$(rep '[' 300)" "$(rep '{' 300)"
+  printf '  lit: |\n    %s\n  fold: >-\n    %s\n    x\n' "$(rep '[' 300)" "$(rep '{' 300)"
+  printf '  esc: "\\"%s\\\\"\n  tag: !<tag:x,%s> v\n' "$(rep '[' 300)" "$(rep '[' 300)"
+  printf '  flow: ["%s", '"'%s'"', {k: "%s"}]\n' "$(rep ']' 300)" "$(rep '[' 300)" "$(rep '{' 300)"; } > "$tmp/text.yaml"
+rl "$tmp/text.yaml"; t "brackets in scalars, comments and tags are not nesting" 'passed "$tmp/text.yaml"'
+# libfyaml reads a block scalar's lines at its key's own indentation as its text (YAML says they are not)
+{ printf "${cm}data:\n  a: |\n  %s\n" "$(rep '[' 300)"; } > "$tmp/quirk.yaml"
+rl "$tmp/quirk.yaml"; t "the pre-scan reads block scalars as libfyaml does" '[ "$rc" = 0 ]'
+
+# --max-line-tokens: libfyaml holds a line's tokens (~200 bytes each) until it knows its keys
+{ printf "${cm}data:\n  x: ["; for i in $(seq 40); do printf 'a, '; done; echo 'a]'; } > "$tmp/line.yaml"
+rl "$tmp/line.yaml" --max-line-tokens 85; t "--max-line-tokens: 85 tokens on a line pass" 'passed "$tmp/line.yaml"'
+rl "$tmp/line.yaml" --max-line-tokens 84
+t "--max-line-tokens: the 85th token is refused" 'refused "<stdin>:6:128: error: [doc 1] line 6 holds more than 84 YAML tokens"'
+{ printf "${cm}data:\n  x: ["; awk 'BEGIN { for (i = 0; i < 125000; i++) printf "a,"; print "a]" }'; } > "$tmp/wide.yaml"
+rl "$tmp/wide.yaml"; t "a line of 250,005 tokens is refused by default" 'refused "raise --max-line-tokens"'
+rl "$tmp/wide.yaml" --max-line-tokens 250005; t "--max-line-tokens raises it" 'passed "$tmp/wide.yaml"'
+{ printf "${cm}data:\n  x: [[a"; for i in $(seq 20); do printf ',\n    '; done; echo ']]'; } > "$tmp/commas.yaml"
+rl "$tmp/commas.yaml"; t "a run of commas with no value between them is refused (libfyaml holds it)" \
+	'refused "<stdin>:21:5: error: [doc 1] invalid YAML: 16 commas"'
+
+# --max-scalar-bytes: the scalar's text, quotes included
+for kind in plain dq sq; do
+	for n in 1000 1001; do
+		case $kind in
+		plain) v=$(rep x "$n") ;;
+		dq) v="\"$(rep x $((n - 2)))\"" ;;
+		sq) v="'$(rep x $((n - 2)))'" ;;
+		esac
+		printf "${cm}data:\n  a: %s\n" "$v" > "$tmp/s$kind$n.yaml"
+	done
+	rl "$tmp/s${kind}1000.yaml" --max-scalar-bytes 1000; t "--max-scalar-bytes: a $kind scalar of 1000 bytes passes" 'passed "$tmp/s${kind}1000.yaml"'
+	rl "$tmp/s${kind}1001.yaml" --max-scalar-bytes 1000
+	t "--max-scalar-bytes: a $kind scalar of 1001 is refused where it starts" \
+		'refused "<stdin>:6:6: error: [doc 1] a" && grep -q "scalar longer than 1000 bytes" "$tmp/err"'
+done
+{ printf "${cm}data:\n  a: |\n"; for i in $(seq 40); do printf '    %s\n' "$(rep y 60)"; done; } > "$tmp/sblock.yaml"
+rl "$tmp/sblock.yaml" --max-scalar-bytes 1000; t "--max-scalar-bytes: a block scalar over it is refused" 'refused "<stdin>:6:6: error: [doc 1] a block scalar longer"'
+{ printf "${cm}data:\n  a: "; rep x $((16 * 1048576 + 1)); echo; } > "$tmp/s16m.yaml"
+rl "$tmp/s16m.yaml"; t "a scalar over 16 MiB is refused by default" 'refused "a plain scalar longer than 16777216 bytes"'
+rl "$tmp/s16m.yaml" --max-scalar-bytes 20000000; t "--max-scalar-bytes raises it" '[ "$rc" = 0 ]'
+
+# --max-mapping-keys, built or left out of the tree (data) alike
+keys() { printf "${cm}%s:\n" "$1"; for i in $(seq "$2"); do printf '    k%d: v\n' "$i"; done; }
+keys "  labels" 10 > "$tmp/k10.yaml"
+keys "  labels" 11 > "$tmp/k11.yaml"
+{ printf "${cm}data:\n"; for i in $(seq 11); do printf '  k%d: v\n' "$i"; done; } > "$tmp/kdata.yaml"
+{ printf "${cm}"; for i in $(seq 8); do printf 'k%d: v\n' "$i"; done; } > "$tmp/kroot.yaml"
+rl "$tmp/k10.yaml" --max-mapping-keys 10; t "--max-mapping-keys: 10 keys pass" 'passed "$tmp/k10.yaml"'
+rl "$tmp/k11.yaml" --max-mapping-keys 10; t "--max-mapping-keys: the 11th key is refused" 'refused "<stdin>:16:5: error: [doc 1] a mapping has more than 10 keys"'
+rl "$tmp/kdata.yaml" --max-mapping-keys 10; t "--max-mapping-keys: also in a value that is not built (data)" 'refused "<stdin>:16:3: error: [doc 1] a mapping has more than 10 keys"'
+rl "$tmp/kroot.yaml" --max-mapping-keys 10; t "--max-mapping-keys: also the document root, keys left out counted" 'refused "<stdin>:12:1: error: [doc 1] a mapping has more than 10 keys"'
+# inside a value left out, anchored nodes are built aside (aliases of them resolve): keys counted
+# in them and after them alike
+{ printf "${cm}data:\n  x:\n  - [[&y {a: 1}], {k1: 1, k2: 2, k3: 3, k4: 4, k5: 5}]\n  - &z {k1: 1, k2: 2, k3: 3, k4: 4}\n  - *y\n"; } > "$tmp/kaside.yaml"
+rl "$tmp/kaside.yaml" --max-mapping-keys 5; t "--max-mapping-keys: 5 keys after a node built aside pass" 'passed "$tmp/kaside.yaml"'
+rl "$tmp/kaside.yaml" --max-mapping-keys 4; t "--max-mapping-keys: keys after a node built aside counted" 'refused "<stdin>:7:48: error: [doc 1] a mapping has more than 4 keys"'
+{ printf "${cm}data:\n"; awk 'BEGIN { for (i = 0; i <= 100000; i++) printf "  k%d: v\n", i }'; } > "$tmp/k100k.yaml"
+rl "$tmp/k100k.yaml"; t "100,001 keys are refused by default" 'refused "raise --max-mapping-keys"'
+
+# --max-annotation-bytes: keys and values, as the API server counts them (256 KiB)
+ann() { printf "${cm}  annotations:\n    a: %s\n" "$(rep v "$1")"; }
+ann 262143 > "$tmp/a256.yaml"; ann 262144 > "$tmp/a257.yaml"
+rl "$tmp/a256.yaml"; t "annotations of 262,144 bytes pass" 'passed "$tmp/a256.yaml"'
+rl "$tmp/a257.yaml"; t "annotations of 262,145 bytes are refused, the object named" \
+	'refused "<stdin>:6:5: error: [doc 1] v1/ConfigMap/t: metadata.annotations: keys and values add up to more than 262144 bytes"'
+rl "$tmp/a257.yaml" --max-annotation-bytes 300000; t "--max-annotation-bytes raises it" 'passed "$tmp/a257.yaml"'
+{ printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n'
+  printf '  metadata:\n    name: t\n    annotations:\n      a: %s\n' "$(rep v 30)"; } > "$tmp/akrm.yaml"
+rl "$tmp/akrm.yaml" --max-annotation-bytes 30; t "--max-annotation-bytes: KRM items too" 'grep -q "<stdin>:9:7: error: \[doc 1\] v1/ConfigMap/t: metadata.annotations: keys and values add up to more than 30 bytes" "$tmp/err" && [ "$rc" = 1 ]'
+
+# --max-documents (items of a ResourceList too)
+awk 'BEGIN { for (i = 1; i <= 5; i++) printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i }' > "$tmp/doc5.yaml"
+{ cat "$tmp/doc5.yaml"; printf -- '--- {apiVersion: v1, kind: ConfigMap, metadata: {name: c6}}\n'; } > "$tmp/doc6.yaml"
+rl "$tmp/doc5.yaml" --max-documents 5; t "--max-documents: 5 documents pass" 'passed "$tmp/doc5.yaml"'
+rl "$tmp/doc6.yaml" --max-documents 5; t "--max-documents: the 6th is refused where it starts" 'refused "<stdin>:26:1: error: [doc 6] more than 5 documents"'
+{ printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n'
+  for i in 1 2 3; do printf -- '- {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}}\n' "$i"; done; } > "$tmp/items3.yaml"
+rl "$tmp/items3.yaml" --max-documents 2; t "--max-documents: a ResourceList's 3rd item is refused" 'grep -q "<stdin>:6:3: error: \[doc 3\] items: a ResourceList of more than 2 items" "$tmp/err" && [ "$rc" = 1 ]'
+awk 'BEGIN { for (i = 0; i < 100000; i++) print "---" }' > "$tmp/docs100k.yaml"
+rl "$tmp/docs100k.yaml"; t "100,000 documents pass by default" '[ "$rc" = 0 ]'
+echo --- >> "$tmp/docs100k.yaml"
+rl "$tmp/docs100k.yaml"; t "100,001 are refused" 'refused "<stdin>:100001:1: error: [doc 100001] more than 100000 documents"'
+
+# libfyaml 0.7.12 frees a simple key twice on this shape and crashed in fy_parser_destroy (SIGSEGV)
+printf '? -}:\t-\n\n' > "$tmp/crash.yaml"
+rl "$tmp/crash.yaml"; t "a '? ' key's ':', a tab, a block indicator: an error, not a crash (exit $rc)" \
+	'refused "<stdin>:1:6: error: [doc 1] cannot use tab for indentation of block entry"'
+
+# "kind" after the keys it decides about: they are built until it comes
+printf 'apiVersion: apps/v1\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: "late.example/app:1"}]\nkind: Deployment\nmetadata: {name: late}\n' > "$tmp/late.yaml"
+rl "$tmp/late.yaml"; t "a workload whose kind comes last still has its images read" '[ "$rc" = 0 ] && grep -q "late.example" "$tmp/out"'
+printf 'items:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: late}}\napiVersion: config.kubernetes.io/v1\nkind: ResourceList\n' > "$tmp/latekrm.yaml"
+rl "$tmp/latekrm.yaml"; t "a ResourceList whose kind comes last is one" '[ "$rc" = 0 ] && grep -q "^kind: ResourceList" "$tmp/out" && grep -q "name: late" "$tmp/out"'
+
+# the pre-scan sees the flow collections libfyaml sees: files and 300 random edits of each
+pc=$(dirname "$bin")/prescan-check
+if [ -x "$pc" ]; then
+	"$pc" -m 300 fixtures/*.yaml > "$tmp/pc.out" 2>&1
+	t "pre-scan against libfyaml, fixtures and their mutations ($(tail -n 1 "$tmp/pc.out"))" '[ $? = 0 ]' 
+	"$pc" ../shared/corpus/real/*.yaml > "$tmp/pc.out" 2>&1
+	t "pre-scan against libfyaml, real charts ($(tail -n 1 "$tmp/pc.out"))" '[ $? = 0 ]'
+	printf 'a: "\\0\\a\\b\\t\\\t\\n\\v\\f\\r\\e\\ \\"\\/\\\\\\N\\_\\L\\P\\x41\\xe9\\u00e9\\u2028\\U0001F600x"\nb: '"'a''b'"'\n' > "$tmp/esc.yaml"
+	"$pc" "$tmp/esc.yaml" > "$tmp/pc.out" 2>&1
+	t "one-line quoted scalars (every escape) decoded as libfyaml does ($(grep '^#' "$tmp/pc.out"))" \
+		'[ $? = 0 ] && grep -q "^# 2 quoted scalars decoded, 0 otherwise" "$tmp/pc.out"'
+else
+	echo "# not run: $pc (make builds it)"
+fi
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n' > "$tmp/dup.yaml"
 ra < "$tmp/dup.yaml" > "$tmp/out" 2> "$tmp/err"
 t "a duplicate key in the identity (tools read different names): a clear error" \

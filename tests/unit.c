@@ -286,10 +286,10 @@ test_merge(void)
 }
 
 static bool
-want_kind(void *ctx, struct ynode *root, const char *key)
+want_kind(void *ctx, const char *kind, const char *key)
 {
 	(void)ctx;
-	(void)root;
+	(void)kind;
 	return !strcmp(key, "apiVersion") || !strcmp(key, "kind") || !strcmp(key, "metadata");
 }
 
@@ -306,7 +306,7 @@ test_identity(void)
 		"  annotations: {registry-addon.dev/generated: \"true\"}\n"
 		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n";
 	struct arena *a = arena_new();
-	struct yloader *yl = yload_new("<test>", text, strlen(text), a);
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
 	struct where in = { .file = "<test>", .src = text, .srclen = strlen(text) };
 	struct obj o[5];
 	struct ydoc d;
@@ -330,6 +330,81 @@ test_identity(void)
 	diag_set_quiet(0);
 	yload_free(yl);
 	arena_free(a);
+}
+
+/* want() is given the root's "kind" as ymap_gets() reads it so far */
+static bool
+want_note(void *ctx, const char *kind, const char *key)
+{
+	struct buf *b = ctx;
+
+	buf_addf(b, "%s=%s ", key, kind ? kind : "-");
+	return !strcmp(key, "kind");
+}
+
+static void
+test_want_kind(void)
+{
+	static const char text[] = "a: 1\nkind: A\nb: [x]\nkind: B\nc: {y: 1}\n<<: {kind: C}\nd: 1\nkind: D\ne: 1\n";
+	struct arena *a = arena_new();
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
+	struct buf b = BUF_INIT;
+	struct ydoc d;
+
+	yload_set_want(yl, want_note, &b);
+	OK(yload_next(yl, &d) == 1, "want: the document loads");
+	STR_EQ(buf_cstr(&b), "a=- kind=- b=A kind=A c=B d=- kind=- e=D ",
+	       "want: the last kind so far, unknown after a merge key (never asked for <<)");
+	STR_EQ(ymap_gets(d.root, "kind"), "D", "want: the kind read at the end");
+	OK(!ymap_get(d.root, "b") && !ymap_get(d.root, "e"), "want: values not wanted are left out");
+	buf_free(&b);
+	yload_free(yl);
+	arena_free(a);
+}
+
+/* ymap_index_set() must do what ymap_set() does, in O(1) */
+static void
+test_index(void)
+{
+	struct arena *a = arena_new();
+	struct ynode *m = parse(a, "a: 1\nb: 2\na: 3\n"), *plain = parse(a, "a: 1\nb: 2\na: 3\n");
+	struct ymap_index *ix = ymap_index_new(m);
+	char key[16];
+
+	ymap_index_set(a, ix, "a", ynode_str(a, "x"));
+	ymap_set(a, plain, "a", ynode_str(a, "x"));
+	ymap_index_set(a, ix, "c", ynode_str(a, "y"));
+	ymap_set(a, plain, "c", ynode_str(a, "y"));
+	OK(ynode_equal(m, plain), "index: replaces the first of equal keys, appends a new one, as ymap_set");
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i % 500);
+		ymap_index_set(a, ix, key, ynode_int(a, i));
+	}
+	INT_EQ(m->len, 504, "index: 1000 sets of 500 keys add 500 keys (to a, b, a, c)");
+	STR_EQ(ymap_gets(m, "k7"), "507", "index: the last value set wins");
+	OK(m->tail == ymap_get(m, "k499"), "index: the tail is the last value");
+	ymap_index_free(ix);
+	arena_free(a);
+}
+
+/* images_add() sorts in batches: the set reads sorted and distinct after images_sort() */
+static void
+test_image_set(void)
+{
+	struct images set = { 0 };
+	char ref[64];
+	int sorted = 1;
+
+	for (int i = 3000; i > 0; i--) {	/* descending: the worst order for a sorted insert */
+		snprintf(ref, sizeof(ref), "h%05d.example/app:1", i % 1000);
+		images_add(&set, ref);
+	}
+	images_sort(&set);
+	for (size_t i = 1; i < set.n; i++)
+		sorted &= strcmp(set.v[i - 1], set.v[i]) < 0;
+	INT_EQ(set.n, 1000, "image set: 3000 additions of 1000 references keep 1000");
+	OK(sorted, "image set: sorted and distinct");
+	images_free(&set);
 }
 
 static void
@@ -699,6 +774,9 @@ main(void)
 	test_tree();
 	test_merge();
 	test_identity();
+	test_want_kind();
+	test_index();
+	test_image_set();
 	test_net();
 	test_images();
 	test_mirror_path();

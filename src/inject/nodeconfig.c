@@ -112,6 +112,7 @@ mirrors(struct inject *in, struct buf *out)
 			free(ref);
 		}
 	}
+	images_sort(&hosts);
 	for (size_t i = 0; i < hosts.n; i++) {
 		const char *h = hosts.v[i];
 		char *path = image_mirror_path(h);

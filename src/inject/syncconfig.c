@@ -123,6 +123,7 @@ preload(struct inject *in, struct ynode *sync)
 			free(norm);
 		}
 	}
+	images_sort(&set);
 	rc |= check_rate_limit(in, &set);
 	add_images(in, sync, &set);
 	images_free(&set);

@@ -48,6 +48,14 @@ post-renderer's standard error, so use \-\-log-file or REGISTRY_ADDON_LOG there.
 Configuration sources, later wins: the defaults, \-\-config FILE (or the legacy first argument),
 the functionConfig, \-\-set. Unknown fields are errors. Generated objects carry the label
 app.kubernetes.io/part-of: registry-addon; a second run replaces them, never duplicates them.
+=PP
+Limits: time stays linear in the size of the input and memory a multiple of it. Before the YAML
+parser reads a byte, the input is checked for nesting deeper than 256 levels, a scalar longer than
+--max-scalar-bytes, a line of more tokens than --max-line-tokens (the parser keeps a line's tokens in
+memory), and runs of indicators with no value between them; while it is read, for a mapping of more
+keys than --max-mapping-keys, more documents (or ResourceList items) than --max-documents, and an
+object whose annotations take more than --max-annotation-bytes. Each is an error at its line:col that
+names the limit and the option that raises it.
 PROSE
 
 cat > "$tmp/examples" <<'PROSE'

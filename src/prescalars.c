@@ -1,0 +1,212 @@
+/* prescalars.c - the pre-scan's scalars, anchors and tags: where each ends,
+ * as libfyaml 0.7.12's scanner finds it, and their size against the limit. */
+#include <stdbool.h>
+#include <string.h>
+
+#include "prescanint.h"
+
+static int
+too_long(const struct scan *sc, int line, int col, const char *what)
+{
+	return ps_fail(sc, line, col, "a %s scalar longer than %zu bytes (quotes, escapes and line breaks included); "
+		    "raise --max-scalar-bytes if this is intended", what, sc->lim->scalar_bytes);
+}
+
+/* fy_reader_fetch_plain_scalar_handle: runs of non-blanks up to ": " (and,
+ * in flow context, ":," and ",[]{}"), over blanks and line breaks while the
+ * next line is indented more than the block (any indent in flow context),
+ * never into a comment or a document marker. */
+int
+ps_plain_scalar(struct scan *sc)
+{
+	size_t start = sc->pos, end = sc->pos;
+	int line = sc->line, col = sc->col, c;
+	bool has_lb = false;
+
+	for (;;) {
+		bool ran = false;
+
+		if (ps_at_doc_marker(sc) || (c = peek(sc)) == '#')
+			break;
+		while (!is_blankz(c = peek(sc))) {
+			if (c == ':') {
+				int next = peek_at(sc, 1);
+
+				if (is_blankz(next) || (sc->flow && is_flow_indicator(next)))
+					break;
+			}
+			if (sc->flow && is_flow_indicator(c))
+				break;
+			ps_advance(sc);
+			ran = true;
+		}
+		if (ran)
+			end = sc->pos;
+		if (end - start > sc->lim->scalar_bytes)
+			return too_long(sc, line, col, "plain");
+		if (!is_blank(c) && !is_lb(c))
+			break;
+		do {
+			has_lb |= is_lb(c);
+			ps_advance(sc);
+		} while (is_blank(c = peek(sc)) || is_lb(c));
+		if (!sc->flow && sc->indent >= 0 && sc->col < sc->indent + 1)
+			break;
+	}
+	sc->sk_allowed = has_lb;
+	return 0;
+}
+
+/* fy_reader_fetch_flow_scalar_handle: to the closing quote ('' and \x are
+ * escapes); a document marker inside is libfyaml's error, and ours to stop. */
+int
+ps_quoted_scalar(struct scan *sc)
+{
+	size_t start = sc->pos;
+	int line = sc->line, col = sc->col, q = peek(sc), c;
+
+	ps_advance(sc);
+	while ((c = peek(sc)) >= 0 && !ps_at_doc_marker(sc)) {
+		if (sc->pos - start >= sc->lim->scalar_bytes)
+			return too_long(sc, line, col, q == '"' ? "double-quoted" : "single-quoted");
+		if (c == q && !(q == '\'' && peek_at(sc, 1) == '\'')) {
+			ps_advance(sc);
+			break;
+		}
+		if (c == '\\' && q == '"' && peek_at(sc, 1) >= 0)
+			ps_advance(sc);
+		else if (c == '\'' && q == '\'')
+			ps_advance(sc);
+		ps_advance(sc);
+	}
+	sc->sk_allowed = false;
+	return 0;
+}
+
+/* fy_scan_block_scalar_indent: skip the indentation of empty lines and the
+ * first one with text; returns the content's indentation. */
+static int
+block_indent(struct scan *sc, int ci, int min_indent)
+{
+	int max = 0;
+
+	for (;;) {
+		while (peek(sc) == ' ' && (sc->col <= sc->indent || !ci || sc->col < ci))
+			ps_advance(sc);
+		if (sc->col > max)
+			max = sc->col;
+		if (!is_lb(peek(sc)))
+			break;
+		ps_advance(sc);
+	}
+	if (!ci) {
+		ci = max;
+		if (ci < sc->indent)
+			ci = sc->indent;
+		if (ci < min_indent)
+			ci = min_indent;
+	}
+	return ci;
+}
+
+/* The header of a block scalar: its indentation indicator (0 if none). */
+static int
+block_header(struct scan *sc)
+{
+	int inc = 0;
+
+	ps_advance(sc);		/* '|' or '>' */
+	for (int i = 0; i < 2; i++) {
+		int c = peek(sc);
+
+		if (c == '+' || c == '-')
+			ps_advance(sc);
+		else if (c >= '1' && c <= '9' && !inc)
+			inc = c - '0', ps_advance(sc);
+	}
+	while (is_blank(peek(sc)))
+		ps_advance(sc);
+	if (peek(sc) == '#')
+		ps_skip_line(sc);
+	return inc;
+}
+
+/* fy_fetch_block_scalar: lines indented at least as its content, and empty
+ * ones, until a document marker. */
+int
+ps_block_scalar(struct scan *sc, bool first)
+{
+	size_t start = sc->pos;
+	int line = sc->line, col = sc->col, inc, ci, c;
+	bool generated = false;
+
+	sc->sk_allowed = true;
+	sc->sk_valid = false;
+	inc = block_header(sc);
+	if (!is_lb(peek(sc)))
+		return 0;	/* libfyaml's error: text after the header */
+	if (!inc && line != sc->indent_line) {
+		if (ps_push_indent(sc, col, line) != 0)
+			return -1;
+		generated = true;
+	}
+	ps_advance(sc);
+	ci = inc ? (sc->indent >= 0 ? sc->indent : 0) + inc : 0;
+	ci = block_indent(sc, ci, first ? 0 : 1);
+	while ((c = peek(sc)) >= 0 && sc->col >= ci) {
+		if (sc->pos - start > sc->lim->scalar_bytes)
+			return too_long(sc, line, col, "block");
+		while ((c = peek(sc)) >= 0 && !is_lb(c) && !ps_at_doc_marker(sc))
+			ps_advance(sc);
+		if (c < 0 || !is_lb(c))
+			break;
+		ps_advance(sc);
+		block_indent(sc, ci, 0);
+	}
+	if (sc->pos - start > sc->lim->scalar_bytes)
+		return too_long(sc, line, col, "block");
+	if (generated) {
+		ps_pop_indent(sc);
+		sc->indent_line = sc->line;
+	}
+	return 0;
+}
+
+/* --- anchors, aliases, tags --- */
+
+void
+ps_anchor_or_alias(struct scan *sc)
+{
+	ps_save_key(sc);
+	ps_advance(sc);
+	while (!is_blankz(peek(sc)) && !is_flow_indicator(peek(sc)))
+		ps_advance(sc);
+	sc->sk_allowed = false;
+}
+
+static bool
+is_uri_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c > 0 && strchr("_-;/?:@&=+$,.!~*'()[]%", c));
+}
+
+/* fy_fetch_tag: "!<uri>", or a handle ("!", "!!", "!word!") and a URI that
+ * stops before a ",", "}" or "]" followed by a blank. */
+void
+ps_tag(struct scan *sc)
+{
+	bool verbatim = peek_at(sc, 1) == '<';
+	size_t k = verbatim ? 2 : 1;	/* a handle's characters are URI characters too */
+	int c;
+
+	ps_save_key(sc);
+	while (is_uri_char(c = peek_at(sc, k)) && !(strchr(",}]", c) && is_blankz(peek_at(sc, k + 1))))
+		k++;
+	if (verbatim && peek_at(sc, k) == '>')
+		k++;
+	while (k--)
+		ps_advance(sc);
+	sc->sk_allowed = false;
+}
+
