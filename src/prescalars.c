@@ -12,6 +12,33 @@ too_long(const struct scan *sc, int line, int col, const char *what)
 		    "raise --max-scalar-bytes if this is intended", what, sc->lim->scalar_bytes);
 }
 
+/* A run of a plain scalar's non-blank characters (no line break in it, so
+ * only the column moves): false if it is empty. */
+static bool
+plain_run(struct scan *sc)
+{
+	const unsigned char *s = (const unsigned char *)sc->s;
+	size_t p = sc->pos, end = sc->len;
+	int col = sc->col;
+
+	for (; p < end; p++) {
+		unsigned char c = s[p];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			break;
+		if (c == ':' && (p + 1 >= end || is_blankz(s[p + 1]) || (sc->flow && is_flow_indicator(s[p + 1]))))
+			break;
+		if (sc->flow && is_flow_indicator(c))
+			break;
+		col += (c & 0xC0) != 0x80;	/* a character, not the rest of one */
+	}
+	if (p == sc->pos)
+		return false;
+	sc->pos = p;
+	sc->col = col;
+	return true;
+}
+
 /* fy_reader_fetch_plain_scalar_handle: runs of non-blanks up to ": " (and,
  * in flow context, ":," and ",[]{}"), over blanks and line breaks while the
  * next line is indented more than the block (any indent in flow context),
@@ -28,18 +55,8 @@ ps_plain_scalar(struct scan *sc)
 
 		if (ps_at_doc_marker(sc) || (c = peek(sc)) == '#')
 			break;
-		while (!is_blankz(c = peek(sc))) {
-			if (c == ':') {
-				int next = peek_at(sc, 1);
-
-				if (is_blankz(next) || (sc->flow && is_flow_indicator(next)))
-					break;
-			}
-			if (sc->flow && is_flow_indicator(c))
-				break;
-			ps_advance(sc);
-			ran = true;
-		}
+		ran = plain_run(sc);
+		c = peek(sc);
 		if (ran)
 			end = sc->pos;
 		if (end - start > sc->lim->scalar_bytes)
@@ -131,6 +148,25 @@ block_header(struct scan *sc)
 	return inc;
 }
 
+/* To the line break ending this line (true), or to the end of the text
+ * (false). The column is not kept: the break resets it. */
+static bool
+to_line_end(struct scan *sc)
+{
+	const char *p = sc->s + sc->pos, *end = sc->s + sc->len;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	const char *cr = memchr(p, '\r', (size_t)((nl ? nl : end) - p));
+	const char *lb = cr ? cr : nl;
+
+	if (!lb) {
+		while (sc->pos < sc->len)
+			ps_advance(sc);
+		return false;
+	}
+	sc->pos = (size_t)(lb - sc->s);
+	return true;
+}
+
 /* fy_fetch_block_scalar: lines indented at least as its content, and empty
  * ones, until a document marker. */
 int
@@ -156,9 +192,9 @@ ps_block_scalar(struct scan *sc, bool first)
 	while ((c = peek(sc)) >= 0 && sc->col >= ci) {
 		if (sc->pos - start > sc->lim->scalar_bytes)
 			return too_long(sc, line, col, "block");
-		while ((c = peek(sc)) >= 0 && !is_lb(c) && !ps_at_doc_marker(sc))
-			ps_advance(sc);
-		if (c < 0 || !is_lb(c))
+		if (ps_at_doc_marker(sc))
+			break;
+		if (!to_line_end(sc))
 			break;
 		ps_advance(sc);
 		block_indent(sc, ci, 0);
