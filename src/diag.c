@@ -18,37 +18,6 @@ static struct {
 	int mute;
 } D;
 
-/* The code point of the valid UTF-8 sequence at p (RFC 3629: no overlongs,
- * no surrogates, at most U+10FFFF) and its length, or 0 for an invalid one. */
-static size_t
-utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
-{
-	unsigned c = p[0];
-	size_t n;
-	uint32_t min, v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xC2 || c > 0xF4)
-		return 0;
-	n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-	min = n == 4 ? 0x10000 : n == 3 ? 0x800 : 0x80;
-	if (left < n)
-		return 0;
-	v = c & (0xFFu >> (n + 1));
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /* Characters a terminal acts on or that change how a line reads: C0 and C1
  * controls, DEL, the bidirectional controls (Trojan Source, CVE-2021-42574),
  * the line and paragraph separators and the byte order mark. */

@@ -271,29 +271,32 @@ str_eq(const char *a, size_t alen, const char *b)
 	return strlen(b) == alen && memcmp(a, b, alen) == 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, at most U+10FFFF), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t left)
+size_t
+utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
 {
 	unsigned c = p[0];
 	size_t n;
-	unsigned min, cp;
+	uint32_t min, v;
 
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
 	if (c < 0xC2 || c > 0xF4)
 		return 0;
 	n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
 	min = n == 4 ? 0x10000 : n == 3 ? 0x800 : 0x80;
 	if (left < n)
 		return 0;
-	cp = c & (0xFF >> (n + 1));
+	v = c & (0xFFu >> (n + 1));
 	for (size_t i = 1; i < n; i++) {
 		if ((p[i] & 0xC0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
+		v = (v << 6) | (p[i] & 0x3F);
 	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 		return 0;
+	*cp = v;
 	return n;
 }
 
@@ -321,7 +324,8 @@ utf8_scan(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		size_t n = utf8_seq(p + i, len - i);
+		uint32_t cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
 
 		if (!n)
 			return i;

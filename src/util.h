@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -46,6 +47,10 @@ char *arena_strdup(struct arena *a, const char *s);
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);			/* NULL is OK */
 
+/* The code point of the valid UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, at most U+10FFFF) in *cp and its length, or 0 for an
+ * invalid or cut one (left: the bytes from p on, at least 1). */
+size_t utf8_decode(const unsigned char *p, size_t left, uint32_t *cp);
 /* Offset of the first NUL byte or invalid UTF-8 sequence, or len if none. */
 size_t utf8_scan(const char *s, size_t len);
 

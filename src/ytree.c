@@ -100,20 +100,26 @@ map_key(struct ynode *map, const char *key)
 	return NULL;
 }
 
+/* The value after key k of map becomes val; returns val. */
+static struct ynode *
+replace_value(struct ynode *map, struct ynode *k, struct ynode *val)
+{
+	struct ynode *old = k->next;
+
+	val->next = old->next;
+	k->next = val;
+	if (map->tail == old)
+		map->tail = val;
+	return val;
+}
+
 struct ynode *
 ymap_set(struct arena *a, struct ynode *map, const char *key, struct ynode *val)
 {
 	struct ynode *k = map_key(map, key);
 
-	if (k) {
-		struct ynode *old = k->next;
-
-		val->next = old->next;
-		k->next = val;
-		if (map->tail == old)
-			map->tail = val;
-		return val;
-	}
+	if (k)
+		return replace_value(map, k, val);
 	append(map, ynode_str(a, key));
 	append(map, val);
 	map->len++;
@@ -227,15 +233,8 @@ ymap_index_set(struct arena *a, struct ymap_index *ix, const char *key, struct y
 	struct ynode **slot = ix->cap ? index_slot(ix, key, strlen(key)) : NULL;
 	struct ynode *k = slot ? *slot : NULL, *map = ix->map;
 
-	if (k) {
-		struct ynode *old = k->next;
-
-		val->next = old->next;
-		k->next = val;
-		if (map->tail == old)
-			map->tail = val;
-		return val;
-	}
+	if (k)
+		return replace_value(map, k, val);
 	k = ynode_str(a, key);
 	append(map, k);
 	append(map, val);
