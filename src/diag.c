@@ -121,13 +121,25 @@ chars_prefix(const char *p, size_t len, size_t n)
 
 /* A source line, escaped and cut after SOURCE_MAX characters, and under it
  * a caret at column col (1-based, in characters as libfyaml counts them),
- * moved right by what the escapes before it added. */
+ * moved right by what the escapes before it added. A column past the first
+ * SOURCE_MAX characters is shown in a window that starts with "...". */
 static void
 add_escaped_line(struct buf *b, const char *p, size_t len, int col)
 {
-	size_t want = col > 1 ? (size_t)col - 1 : 0, cut = chars_prefix(p, len, SOURCE_MAX);
-	size_t pre = chars_prefix(p, cut, want), width = 0, start = b->len, got;
+	size_t want = col > 1 ? (size_t)col - 1 : 0, width = 0, cut, pre, start, got;
 
+	if (want >= SOURCE_MAX) {	/* a column past what is shown: shown from "..." before it */
+		size_t drop = want - SOURCE_MAX / 2, skip = chars_prefix(p, len, drop);
+
+		buf_adds(b, "...");
+		width = 3;
+		want -= drop;
+		p += skip;
+		len -= skip;
+	}
+	cut = chars_prefix(p, len, SOURCE_MAX);
+	pre = chars_prefix(p, cut, want);
+	start = b->len;
 	got = diag_escape(b, p, pre);
 	for (size_t i = start; i < b->len; i++)	/* escapes are ASCII, one column each */
 		width += ((unsigned char)b->p[i] & 0xC0) != 0x80;

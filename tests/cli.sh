@@ -53,6 +53,15 @@ t "/dev/full: exit 2 with a message" '[ $? = 2 ] && grep -q "writing output fail
 # diagnostics also go to a log file (Helm 4 discards stderr)
 ra --log-file "$tmp/log1" --set registry.replicas=x < fixtures/example.yaml > "$tmp/out" 2> "$tmp/err"
 t "--log-file gets the error" '[ $? = 1 ] && grep -q "registry.replicas" "$tmp/log1" && [ ! -s "$tmp/out" ]'
+
+# an error far along a long line: the source is shown in a window from "..." with the caret under
+# the character (the escape '\q' at column 305), not 304 spaces under a line cut at 200
+{ printf 'a: "'; printf 'x%.0s' $(seq 300); printf '\\q"\n'; } > "$tmp/longline.yaml"
+ra < "$tmp/longline.yaml" > "$tmp/out" 2> "$tmp/err"
+rc=$?; src=$(sed -n 2p "$tmp/err"); caret=$(sed -n 3p "$tmp/err")
+t "an error at column 305: a window from ... with the caret under it" '[ $rc = 1 ] && [ ! -s "$tmp/out" ] &&
+	grep -q "^<stdin>:1:305: " "$tmp/err" && [ "${src:0:5}" = "  ..." ] && [ ${#src} -le 210 ] &&
+	[ "${caret: -1}" = "^" ] && [ "${src:${#caret}-1:2}" = "\\q" ]'
 REGISTRY_ADDON_LOG="$tmp/log2" ra --set registry.replicas=x < fixtures/example.yaml > "$tmp/out" 2> "$tmp/err"
 t "REGISTRY_ADDON_LOG gets the error" '[ $? = 1 ] && cmp -s "$tmp/log1" "$tmp/log2"'
 
