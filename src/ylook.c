@@ -140,6 +140,8 @@ push_sources(struct walk *w, struct ynode *v)
 	}
 	for (struct ynode *c = v->head; c; c = c->next)
 		push(w, c, true);
+	if (w->n - from < 2)
+		return;		/* "<<: []" pushes nothing: w->n - 1 may be below from */
 	for (size_t i = from, j = w->n - 1; i < j; i++, j--) {
 		struct item t = w->v[i];
 
