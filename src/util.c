@@ -300,6 +300,12 @@ utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
 	return n;
 }
 
+bool
+utf8_is_yaml11_break(uint32_t cp)
+{
+	return cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
 size_t
 utf8_scan(const char *s, size_t len)
 {
@@ -327,7 +333,7 @@ utf8_scan(const char *s, size_t len)
 		uint32_t cp;
 		size_t n = utf8_decode(p + i, len - i, &cp);
 
-		if (!n)
+		if (!n || utf8_is_yaml11_break(cp))
 			return i;
 		i += n;
 	}

@@ -51,7 +51,11 @@ void arena_free(struct arena *a);			/* NULL is OK */
  * no surrogates, at most U+10FFFF) in *cp and its length, or 0 for an
  * invalid or cut one (left: the bytes from p on, at least 1). */
 size_t utf8_decode(const unsigned char *p, size_t left, uint32_t *cp);
-/* Offset of the first NUL byte or invalid UTF-8 sequence, or len if none. */
+/* NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to YAML 1.1 readers
+ * (go-yaml, so Helm and kubectl; libyaml), text to YAML 1.2 ones (libfyaml). */
+bool utf8_is_yaml11_break(uint32_t cp);
+/* Offset of the first NUL byte, invalid UTF-8 sequence or raw YAML 1.1
+ * break (utf8_is_yaml11_break()), or len if none. */
 size_t utf8_scan(const char *s, size_t len);
 
 bool str_eq(const char *a, size_t alen, const char *b);	/* a[0..alen) == NUL-terminated b */

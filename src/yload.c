@@ -57,6 +57,7 @@ check_text(const char *name, const char *buf, size_t len)
 {
 	size_t bad = utf8_scan(buf, len);
 	struct where w = { .file = name, .src = buf, .srclen = len, .line = 1, .col = 1 };
+	uint32_t cp;
 
 	if (bad == len)
 		return 0;
@@ -70,6 +71,10 @@ check_text(const char *name, const char *buf, size_t len)
 	}
 	if (buf[bad] == '\0')
 		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
+	else if (utf8_decode((const unsigned char *)buf + bad, len - bad, &cp) && utf8_is_yaml11_break(cp))
+		diag_error(&w, "the input contains a raw U+%04X, which Helm and kubectl (go-yaml, YAML 1.1) read as a line "
+			   "break and YAML 1.2 readers as text, so they would read different objects; write it as "
+			   "\"\\u%04x\" in a double-quoted string", (unsigned)cp, (unsigned)cp);
 	else
 		diag_error(&w, "the input is not valid UTF-8 (byte 0x%02X)", (unsigned char)buf[bad]);
 	return -1;
