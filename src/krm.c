@@ -195,7 +195,8 @@ item_range(const struct krm *k, struct ynode *it, size_t lo, int index, struct o
 		o->start = o->end = 0;
 		return 0;
 	}
-	if (flow_pair(k, it) && it->head && it->head->line && it->head->pos < o->start)
+	/* (an empty key, "[? ]", has no text of its own: its position is borrowed) */
+	if (flow_pair(k, it) && it->head && it->head->end > it->head->pos && it->head->pos < o->start)
 		o->start = it->head->pos;
 	if (k->flow_items)
 		return 0;
