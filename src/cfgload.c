@@ -216,6 +216,14 @@ static struct {
 	struct buf text;
 } file_cache;
 
+void
+config_forget_file(void)
+{
+	free(file_cache.path);
+	file_cache.path = NULL;
+	buf_free(&file_cache.text);
+}
+
 int
 config_load_file(struct config *c, const char *path)
 {

@@ -123,10 +123,13 @@ struct config *config_new(void);
 void config_free(struct config *c);	/* NULL is OK */
 
 /* A RegistryAddon document read from a file (--config, legacy plugin argv[1]):
- * a regular file or a pipe of at most 16 MiB. The file is read once per
- * process and its bytes kept (owned here, until exit) for later calls with the
- * same path: filter_run() configures twice, and a pipe gives its bytes once. */
+ * a regular file or a pipe of at most 16 MiB. The file is read once and its
+ * bytes kept (owned here, until config_forget_file()) for later calls with
+ * the same path: filter_run() configures twice, and a pipe gives its bytes once. */
 int config_load_file(struct config *c, const char *path);
+/* Forget the file read: the next config_load_file() reads it again
+ * (filter_run() calls it as it ends: the cache lasts one run). */
+void config_forget_file(void);
 /* A KRM functionConfig: RegistryAddon or ConfigMap (data keys are --set paths).
  * file/src locate errors in the input stream. */
 int config_apply_object(struct config *c, struct ynode *obj, const char *file, const char *src, size_t srclen);

@@ -389,8 +389,8 @@ finish(struct run *r, const struct sink *out, int ok)
 	return write_stream(r, out);
 }
 
-int
-filter_run(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out)
+static int
+filter_once(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out)
 {
 	struct run r = { .fo = fo, .in = in, .len = len };
 	struct config *early;
@@ -418,4 +418,14 @@ filter_run(const struct filter_opts *fo, const char *in, size_t len, const struc
 	arena_free(r.scratch);
 	arena_free(r.keep);
 	return diag_exit_code();
+}
+
+/* The config file is read once per run (config.h): forgotten as the run ends */
+int
+filter_run(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out)
+{
+	int rc = filter_once(fo, in, len, out);
+
+	config_forget_file();
+	return rc;
 }

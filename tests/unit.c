@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfgfields.h"
 #include "config.h"
 #include "diag.h"
 #include "emit.h"
+#include "filter.h"
 #include "host.h"
 #include "images.h"
 #include "k8svalid.h"
@@ -762,6 +764,47 @@ test_escape(void)
 	}
 }
 
+static int
+collect_out(void *ctx, const char *p, size_t n)
+{
+	buf_add(ctx, p, n);
+	return 0;
+}
+
+/* filter_run() keeps the config file for its two configure steps only: a
+ * second run in the same process (a library user, the fuzzer) reads the file
+ * again, so a changed file is seen. */
+static void
+test_config_file_per_run(void)
+{
+	char path[] = "/tmp/unit-config-XXXXXX";
+	const char *in = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+	struct filter_opts fo = { path, NULL, 0, NULL };
+	struct buf out1 = BUF_INIT, out2 = BUF_INIT;
+	struct sink s1 = { collect_out, &out1 }, s2 = { collect_out, &out2 };
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	OK(fd >= 0, "config per run: a temp file");
+	close(fd);
+	fp = fopen(path, "w");
+	fputs("apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  registry:\n    replicas: 2\n", fp);
+	fclose(fp);
+	diag_set_quiet(1);
+	INT_EQ(filter_run(&fo, in, strlen(in), &s1), 0, "config per run: first run");
+	fp = fopen(path, "w");
+	fputs("apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  registry:\n    replicas: 3\n", fp);
+	fclose(fp);
+	INT_EQ(filter_run(&fo, in, strlen(in), &s2), 0, "config per run: second run");
+	diag_set_quiet(0);
+	diag_reset();
+	OK(strstr(buf_cstr(&out1), "replicas: 2") && strstr(buf_cstr(&out2), "replicas: 3"),
+	   "config per run: the second run reads the changed file");
+	unlink(path);
+	buf_free(&out1);
+	buf_free(&out2);
+}
+
 int
 main(void)
 {
@@ -787,5 +830,6 @@ main(void)
 	test_k8s_names();
 	test_object_fields();
 	test_escape();
+	test_config_file_per_run();
 	return harness_done();
 }
