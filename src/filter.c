@@ -184,6 +184,24 @@ want_key(void *ctx, const char *kind, const char *key)
 	return !strcmp(key, "apiVersion") || !strcmp(key, "kind") || !strcmp(key, "metadata");
 }
 
+/* Directives after the last document with no document after them (libfyaml
+ * takes them): copied, they would become the directives of the next
+ * document written, one of ours. */
+static int
+trailing_directives(const struct run *r)
+{
+	size_t at = ydoc_directives_start(r->in, r->len);
+	struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .line = 1, .col = 1 };
+
+	if (at >= r->len)
+		return 0;
+	for (size_t i = 0; i < at; i++)
+		w.line += r->in[i] == '\n';
+	diag_error(&w, "a directive (a line beginning with %%) with no document after it; a directive "
+		   "belongs before a document's \"---\": remove it, or add the document");
+	return -1;
+}
+
 /* Read the stream. The first document is kept whole while it may be a
  * ResourceList; any second document makes the input a plain stream. */
 static int
@@ -212,7 +230,7 @@ scan(struct run *r)
 		arena_reset(r->scratch);
 	}
 	yload_free(yl);
-	if (rc < 0)
+	if (rc < 0 || trailing_directives(r) != 0)
 		return -1;
 	if (first.root) {
 		r->krm = true;

@@ -289,6 +289,10 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 				yis_map(k->api_node) ? "mapping" : "sequence", k->is_list ? "v1" : "config.kubernetes.io/v1");
 	if (k->items && !yis_seq(k->items))
 		return node_error(k, k->items, 0, "items", "items must be a list of objects");
+	if (k->is_list && k->fc_node)	/* it would configure a run whose output cannot carry it */
+		return node_error(k, k->fc_node, 0, "functionConfig",
+				  "a v1 List has no functionConfig; make the document a ResourceList "
+				  "(apiVersion: config.kubernetes.io/v1, kind: ResourceList) to configure the run with it");
 	lo = k->items ? raw_key(root, "items")->end : 0;	/* comments above the first item go with it */
 	for (struct ynode *it = k->items ? k->items->head : NULL; it; it = it->next) {
 		struct obj *o = objs_add(objs);

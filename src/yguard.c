@@ -165,6 +165,19 @@ misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event 
 	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
 }
 
+/* A key whose text begins on a line below its tag or anchor ("? !t" then
+ * "t" under the "?"), not indented more than the key: libfyaml takes it at
+ * the end of a document and refuses it when anything follows. */
+static bool
+key_content_misplaced(const struct yguard *g, struct fy_event *ev, const struct fy_mark *start)
+{
+	const struct fy_mark *content = fy_event_start_mark(ev);
+
+	if (!start || !content || content->line <= start->line)
+		return false;
+	return content->column <= key_column(g, start) && first_on_line(g, content);
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
@@ -194,6 +207,13 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";
+		return -1;
+	}
+	if (p && p->map && p->block && !p->value && key_content_misplaced(g, ev, m)) {
+		m = fy_event_start_mark(ev);
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = "could not find expected ':' (a key's text below its tag or anchor must be indented more than the key)";
 		return -1;
 	}
 	if (p && p->map) {

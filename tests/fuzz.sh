@@ -18,7 +18,9 @@
 #               seeds and build-fuzz/corpus/TARGET once, and print llvm-cov's line coverage of
 #               src/ per target and for the three together
 # FUZZ_SECONDS: seconds per target (default 60); FUZZ_RUNS: executions per target instead (a
-# campaign: FUZZ_RUNS=3500000 make fuzz runs over ten million in all). Prints "ok - ..."/"not ok - ..." lines and
+# campaign: FUZZ_RUNS=3500000 make fuzz runs over ten million in all); FUZZ_SEED: libFuzzer's
+# -seed (make test's suite: 15,000 executions from seed 1, so that a run on a fresh clone is
+# repeatable: the same change passes or fails the same way). Prints "ok - ..."/"not ok - ..." lines and
 # "N passed, N failed"; without clang or libFuzzer it prints "# not run: ..." and counts nothing.
 set -u
 export LC_ALL=C
@@ -110,6 +112,7 @@ run_target() {
 	mkdir -p "$dir/corpus/$t" "$dir/findings"
 	local limit=(-max_total_time="$secs") guard=$((secs + 300))
 	[ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS") guard=$((FUZZ_RUNS / 20 + 600))
+	[ -n "${FUZZ_SEED:-}" ] && limit+=(-seed="$FUZZ_SEED")
 	timeout "$guard" "$dir/$t" "${limit[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-dict="$dict" -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" \
 		"$dir/corpus/$t" "$dir/seeds/$t" > "$log" 2>&1
