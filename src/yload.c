@@ -285,6 +285,17 @@ note_kind(struct yloader *yl, struct ynode *value)
 
 /* n (NULL: not built) is the next child of the open collection: linked into
  * it, unless that was left out (n, if built, is kept by its anchor only). */
+/* A block collection's end is its end event's mark, which libfyaml may put
+ * past the next token (a sequence at its key's indentation ending in a
+ * flow collection): no node ends after where its next sibling begins. */
+static void
+clamp_end(struct ynode *n, size_t next)
+{
+	for (int d = 0; n && d <= YLOAD_MAX_DEPTH && n->kind != Y_ALIAS; n = n->tail, d++)
+		if (n->end > next)
+			n->end = next;
+}
+
 static int
 attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 {
@@ -308,10 +319,13 @@ attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 			else
 				note_kind(yl, n);
 		}
-		if (parent->tail)
+		if (parent->tail) {
+			if (n->end > n->pos)	/* (an empty node has no place of its own) */
+				clamp_end(parent->tail, n->pos);
 			parent->tail->next = n;
-		else
+		} else {
 			parent->head = n;
+		}
 		parent->tail = n;
 	}
 	return count_child(yl, yl->depth - 1, ev);
