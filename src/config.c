@@ -311,27 +311,40 @@ cfg_at(const struct config *c, const char *field)
 	return w;
 }
 
-/* Every default, parsed in one go as a mapping of field paths. */
+/* Every default, parsed in one go as a mapping of field paths, once a
+ * process: the tree lives in its own arena to the end (a fuzzer or a test
+ * makes thousands of configs; each copies what it keeps). */
+static struct ynode *
+defaults_tree(void)
+{
+	static struct arena *a;
+	static struct ynode *defaults;
+	struct buf text = BUF_INIT;
+
+	if (defaults)
+		return defaults;
+	a = arena_new();
+	for (size_t i = 0; i < config_nfields; i++)
+		buf_addf(&text, "%s: %s\n", config_fields[i].path, config_fields[i].def);
+	if (yload_one(DEFAULTS, text.p, text.len, a, &defaults) != 0)
+		abort();	/* a broken default is a bug in the table */
+	buf_free(&text);
+	return defaults;
+}
+
 struct config *
 config_new(void)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
 	struct origin o = { DEFAULTS, NULL, 0, "spec." };
-	struct buf text = BUF_INIT;
-	struct ynode *defaults = NULL, *k;
+	struct ynode *k = defaults_tree()->head;
 
 	c->arena = arena_new();
 	c->set_at = arena_alloc(c->arena, config_nfields * sizeof(*c->set_at));
-	for (size_t i = 0; i < config_nfields; i++)
-		buf_addf(&text, "%s: %s\n", config_fields[i].path, config_fields[i].def);
-	if (yload_one("<defaults>", text.p, text.len, c->arena, &defaults) != 0)
-		abort();	/* a broken default is a bug in the table */
-	k = defaults->head;
 	for (size_t i = 0; i < config_nfields; i++, k = k->next->next)
 		if (!k || strcmp(k->str, config_fields[i].path) != 0 ||
 		    cfg_field_set(c, &config_fields[i], k->next, &o) != 0)
 			abort();
-	buf_free(&text);
 	return c;
 }
 

@@ -364,12 +364,20 @@ observe_items(struct run *r)
 	return failed ? -1 : 0;
 }
 
+/* early: the configuration without a functionConfig, ours to free; in stream
+ * mode it is the whole configuration, so it is not made twice. */
 static int
-process(struct run *r)
+process(struct run *r, struct config *early)
 {
-	if (scan(r) != 0)
+	if (scan(r) != 0) {
+		config_free(early);
 		return -1;
-	r->cfg = configure(r, r->krm ? r->k.function_config : NULL);
+	}
+	if (r->krm && r->k.function_config) {
+		config_free(early);
+		early = configure(r, r->k.function_config);
+	}
+	r->cfg = early;
 	if (!r->cfg)
 		return -1;
 	if (r->cfg->state == MS_UNMANAGED)
@@ -424,10 +432,9 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 		return diag_exit_code();
 	}
 	r.managed = early->state == MS_MANAGED;	/* a KRM functionConfig may change it: observe_items() */
-	config_free(early);
 	r.keep = arena_new();
 	r.scratch = arena_new();
-	ok = process(&r) == 0;
+	ok = process(&r, early) == 0;
 	finish(&r, out, ok);
 	inject_free(&r.inj);
 	objs_free(&r.objs);
