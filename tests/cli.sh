@@ -81,6 +81,19 @@ for g in golden/*.yaml; do
 done
 t "every generated namespaced object names its namespace${loose:+ (not: $loose)}" '[ -z "$loose" ]'
 
+# a ConfigMap's change rolls exactly the pods that read it: its checksum in their pod template moves,
+# the others' stay (daemonset config, registry config, sync config, in the order they are written)
+sums() { ra "$@" < /dev/null 2> "$tmp/err" | sed -n "s#^ *registry-addon.dev/\(config\|sync\)-sha256: ##p" | tr "\n" " "; }
+read -r n0 r0 s0 <<< "$(sums)"
+read -r n1 r1 s1 <<< "$(sums --set sync.interval=17m)"
+t "sync.interval moves only the sync checksum" '[ ${#s0} = 64 ] && [ "$s1" != "$s0" ] && [ "$r1" = "$r0" ] && [ "$n1" = "$n0" ]'
+read -r n1 r1 s1 <<< "$(sums --set registry.push.htpasswdSecret=pw)"
+t "registry.push.htpasswdSecret moves only the registry config checksum" '[ ${#r0} = 64 ] && [ "$r1" != "$r0" ] && [ "$s1" = "$s0" ] && [ "$n1" = "$n0" ]'
+read -r n1 r1 s1 <<< "$(sums --set nodeTrust.runtimes=containerd)"
+t "nodeTrust.runtimes moves only the node-trust checksum" '[ ${#n0} = 64 ] && [ "$n1" != "$n0" ] && [ "$r1" = "$r0" ] && [ "$s1" = "$s0" ]'
+read -r n1 r1 s1 <<< "$(sums)"
+t "the same configuration, the same checksums" '[ "$n1 $r1 $s1" = "$n0 $r0 $s0" ]'
+
 # bounded input
 gen() { python3 -c "$1" > "$tmp/$2"; }
 awk 'BEGIN { for (i = 0; i < 10000; i++) printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i }' > "$tmp/many.yaml"
