@@ -266,6 +266,25 @@ read_wrapper(struct krm *k, struct ynode *root)
 	k->dash = k->items && !k->flow_items && k->items->col > 0 ? (size_t)k->items->col - 1 : 0;
 }
 
+/* A wrapper field that comes through a merge key (<<) has no key of the
+ * wrapper's own to copy from or write back at: refused, naming it (kpt and
+ * kustomize never write one). */
+static int
+merged_wrapper_field(const struct krm *k, struct ynode *root)
+{
+	static const char *const fields[] = { "apiVersion", "kind", "items", "functionConfig" };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct ynode *v = ymap_get(root, fields[i]);
+
+		if (v && !raw_key(root, fields[i]))
+			return node_error(k, v, 0, fields[i],
+					  "the %s's %s comes through a merge key (<<); write it as a key of the %s itself",
+					  k->kind, fields[i], k->kind);
+	}
+	return 0;
+}
+
 int
 krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, struct objs *objs, struct arena *a)
 {
@@ -283,6 +302,8 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 	if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
 		k->dir_start = 3;
 	read_wrapper(k, root);
+	if (merged_wrapper_field(k, root) != 0)
+		return -1;
 	if (k->api_node && !yis_scalar(k->api_node))
 		rc = node_error(k, k->api_node, 0, "apiVersion",
 				"the %s's apiVersion is a %s, not a string; write it as %s", k->kind,
