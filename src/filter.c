@@ -131,25 +131,35 @@ take_doc(struct run *r, const struct ydoc *d)
 	return observe(r, o, d->root);
 }
 
-/* A ResourceList's items: at most --max-documents, annotations bounded. */
+/* A ResourceList's items: at most --max-documents, counted before any is
+ * unwrapped (the tree holds them already: its size is bounded by the input's). */
+static int
+count_items(const struct run *r, struct ynode *root)
+{
+	struct ynode *items = yresolve(ymap_get(root, "items")), *it;
+	size_t max = limits_of(r)->documents, i = 0;
+	struct where w;
+
+	if (!yis_seq(items) || items->len <= max)
+		return 0;
+	for (it = items->head; i < max; i++)
+		it = it->next;
+	w = (struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len, .doc = (int)max + 1,
+			    .field = "items", .line = it->line, .col = it->col };
+	diag_error(&w, "a ResourceList of more than %zu items; raise --max-documents if this is intended", max);
+	return -1;
+}
+
+/* A ResourceList's items: annotations bounded. */
 static int
 check_items(struct run *r)
 {
 	struct ynode *it = r->k.items ? r->k.items->head : NULL;
 	int failed = 0;
 
-	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next) {
-		struct where w = { .file = INPUT_NAME, .src = r->in, .srclen = r->len, .doc = (int)i + 1,
-				   .field = "items", .line = it->line, .col = it->col };
-
-		if (i == limits_of(r)->documents) {
-			diag_error(&w, "a ResourceList of more than %zu items; raise --max-documents if this is intended",
-				   limits_of(r)->documents);
-			return -1;
-		}
+	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next)
 		if (it->kind == Y_MAP)
 			failed |= check_annotations(r, &r->objs.v[i], it) != 0;
-	}
 	return failed ? -1 : 0;
 }
 
@@ -235,7 +245,8 @@ scan(struct run *r)
 	if (first.root) {
 		r->krm = true;
 		objs_free(&r->objs);
-		if (krm_unwrap(&r->k, &first, r->in, r->len, &r->objs, r->keep) != 0)
+		if (count_items(r, first.root) != 0 ||
+		    krm_unwrap(&r->k, &first, r->in, r->len, &r->objs, r->keep) != 0)
 			return -1;
 		return check_items(r);
 	}

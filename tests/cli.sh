@@ -224,6 +224,9 @@ rl "$tmp/doc6.yaml" --max-documents 5; t "--max-documents: the 6th is refused wh
 { printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n'
   for i in 1 2 3; do printf -- '- {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}}\n' "$i"; done; } > "$tmp/items3.yaml"
 rl "$tmp/items3.yaml" --max-documents 2; t "--max-documents: a ResourceList's 3rd item is refused" 'grep -q "<stdin>:6:3: error: \[doc 3\] items: a ResourceList of more than 2 items" "$tmp/err" && [ "$rc" = 1 ]'
+sed 's/^- {apiVersion: v1, kind: ConfigMap, metadata: {name: c1}}$/- not an object/' "$tmp/items3.yaml" > "$tmp/items3bad.yaml"
+rl "$tmp/items3bad.yaml" --max-documents 2; t "--max-documents: items are counted before any is read (the limit is the only error)" \
+	'[ "$rc" = 1 ] && grep -q "more than 2 items" "$tmp/err" && ! grep -q "not a Kubernetes object" "$tmp/err"'
 awk 'BEGIN { for (i = 0; i < 100000; i++) print "---" }' > "$tmp/docs100k.yaml"
 rl "$tmp/docs100k.yaml"; t "100,000 documents pass by default" '[ "$rc" = 0 ]'
 echo --- >> "$tmp/docs100k.yaml"
