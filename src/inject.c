@@ -396,7 +396,7 @@ by_install_order(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-int
+void
 inject_probe_managed(const struct inject *in, struct config *cfg, struct inject *probe)
 {
 	*cfg = *in->cfg;
@@ -411,7 +411,6 @@ inject_probe_managed(const struct inject *in, struct config *cfg, struct inject 
 		if (config_has(cfg, injectors[i].components))
 			(void)injectors[i].run(probe);	/* the others' objects still count */
 	diag_mute(0);
-	return 0;
 }
 
 void

@@ -81,16 +81,16 @@ void inject_free(struct inject *in);
 /* What Managed mode would generate with in's configuration (Removed mode's
  * check of objects carrying our marker): every enabled injector run into
  * probe, its messages muted, a failing one's objects left out; cfg is the
- * Managed copy probe reads. Returns 0; free with inject_probe_free(). */
-int inject_probe_managed(const struct inject *in, struct config *cfg, struct inject *probe);
+ * Managed copy probe reads. Free with inject_probe_free(). */
+void inject_probe_managed(const struct inject *in, struct config *cfg, struct inject *probe);
 void inject_probe_free(struct inject *probe);
 /* reconcile.c: the generated objects against the input. A user's object
  * with the identity of one of ours is an error (a user's Namespace is reused:
  * ours is dropped). An input object carrying our marker is replaced or removed
- * only if we generate it (under Removed: if Managed mode would); a stale one
- * of ours (our part-of label, in namespace or nodeTrust.namespace) that this
- * version and configuration no longer generate is removed with a warning;
- * any other is an error. A replaced object's pipeline annotations are kept.
+ * only if we generate it (under Removed: if Managed mode would); any other
+ * is an error naming it, a stale one of ours (our part-of label, in namespace
+ * or nodeTrust.namespace) that this version and configuration no longer
+ * generate as such. A replaced object's pipeline annotations are kept.
  * Returns 0 or -1 (reported). */
 int inject_reconcile(struct inject *in);
 
