@@ -140,15 +140,6 @@ read_error(struct reader *r, struct ynode *at, const char *field, const char *fm
 	r->rc = -1;
 }
 
-static bool
-is_binary(struct ynode *n)
-{
-	const char *t = n ? n->tag : NULL;
-	size_t len = t ? strlen(t) : 0;
-
-	return len >= 7 && !strcmp(t + len - 6, "binary") && (t[len - 7] == '!' || t[len - 7] == ':');
-}
-
 static const char *
 value_text(struct ynode *v)
 {
@@ -189,7 +180,7 @@ field(struct reader *r, struct ynode *map, const char *parent, const char *key)
 		read_error(r, l.other, buf_cstr(&path), "given twice with different values: Helm and kubectl "
 			   "(sigs.k8s.io/yaml) read %s, kustomize and kpt %s (duplicate keys, or a key before a merge "
 			   "key << that gives it too); give it once", buf_cstr(&a), buf_cstr(&b));
-	} else if (is_binary(yresolve(l.val))) {
+	} else if (ytag_is(yresolve(l.val), "binary")) {
 		read_error(r, l.val, buf_cstr(&path), "a !!binary value where registry-addon reads the object's "
 			   "identity or flags; write it as text");
 	}

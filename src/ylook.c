@@ -85,25 +85,11 @@ walk_free(struct walk *w)
 	free(w->seen);
 }
 
-static bool
-has_tag(const struct ynode *n, const char *name)
-{
-	size_t tl, nl = strlen(name);
-	const char *tag = n ? n->tag : NULL;
-
-	if (!tag)
-		return false;
-	tl = strlen(tag);
-	if (tl == nl + 2 && tag[0] == '!' && tag[1] == '!' && !strcmp(tag + 2, name))
-		return true;
-	return tl > nl && !strcmp(tag + tl - nl, name) && tag[tl - nl - 1] == ':';
-}
-
 bool
 ykey_is_merge(const struct ynode *k)
 {
 	return k && k->kind == Y_SCALAR && k->len == 2 && k->str[0] == '<' && k->str[1] == '<' &&
-	       (k->tag ? has_tag(k, "merge") : k->style == YS_PLAIN);
+	       (k->tag ? ytag_is(k, "merge") : k->style == YS_PLAIN);
 }
 
 static bool
@@ -117,7 +103,7 @@ key_is(struct ynode *k, const char *key, size_t klen)
 static bool
 key_binary(struct ynode *k)
 {
-	return has_tag(yresolve(k), "binary");
+	return ytag_is(yresolve(k), "binary");
 }
 
 static void

@@ -309,6 +309,8 @@ yis_seq(struct ynode *n)
 	return n && n->kind == Y_SEQ;
 }
 
+/* !!NAME or a full tag ending in :NAME (a local !NAME is another tag, as
+ * go-yaml reads it). */
 static bool
 tag_is(const char *tag, const char *name)
 {
@@ -320,6 +322,12 @@ tag_is(const char *tag, const char *name)
 	if (tl >= nl + 2 && tag[0] == '!' && tag[1] == '!' && strcmp(tag + 2, name) == 0)
 		return true;
 	return tl > nl && strcmp(tag + tl - nl, name) == 0 && tag[tl - nl - 1] == ':';
+}
+
+bool
+ytag_is(const struct ynode *n, const char *name)
+{
+	return n && tag_is(n->tag, name);
 }
 
 bool

@@ -79,6 +79,8 @@ struct ynode *yresolve(struct ynode *n);
 /* The value of key as Kubernetes' YAML reader (go-yaml v2) sees it: of
  * duplicate keys the last, merge keys (<<) applied (ylook.c). */
 struct ynode *ymap_get(struct ynode *map, const char *key);
+/* Is n tagged !!name (or a full tag ending in :name)? A local !name is not. */
+bool ytag_is(const struct ynode *n, const char *name);
 /* Is k a merge key: plain << without a tag, or tagged !!merge? */
 bool ykey_is_merge(const struct ynode *k);
 /* ymap_get() with where the value comes from, for reading identities. */

@@ -283,6 +283,11 @@ test_merge(void)
 	r = parse(a, "m: {!!binary a2V5: v, other: w}\n");
 	ymap_look(ymap_get(r, "m"), "key", &l);
 	OK(l.binary && !l.key, "a !!binary key is reported, not read as text");
+	r = parse(a, "m: {!binary key: v, <<: {'!binary': w}, t: !binary x, u: !<tag:yaml.org,2002:binary> eA==}\n");
+	ymap_look(ymap_get(r, "m"), "key", &l);
+	OK(!l.binary && l.key && !strcmp(l.val->str, "v"), "a local !binary key is another tag: read as its text");
+	OK(!ytag_is(ypath(r, "m.t"), "binary") && ytag_is(ypath(r, "m.u"), "binary"),
+	   "ytag_is: a local !binary is not !!binary, the full tag is");
 	buf_free(&b);
 	arena_free(a);
 }
