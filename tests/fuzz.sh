@@ -109,13 +109,17 @@ stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 run_target() {
 	local t=$1 log=$tmp/$1.log rc execs cov ft corp
 	[ -x "$dir/$t" ] || { bad "$t: $dir/$t is not built (make fuzz-build)"; return; }
-	mkdir -p "$dir/corpus/$t" "$dir/findings"
+	# a seeded run starts from the seeds alone (a fresh corpus), so it repeats on any machine; a
+	# campaign grows $dir/corpus
+	local corpus=$dir/corpus/$t
+	[ -n "${FUZZ_SEED:-}" ] && corpus=$tmp/corpus-$t
+	mkdir -p "$corpus" "$dir/findings"
 	local limit=(-max_total_time="$secs") guard=$((secs + 300))
 	[ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS") guard=$((FUZZ_RUNS / 20 + 600))
 	[ -n "${FUZZ_SEED:-}" ] && limit+=(-seed="$FUZZ_SEED")
 	timeout "$guard" "$dir/$t" "${limit[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-dict="$dict" -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" \
-		"$dir/corpus/$t" "$dir/seeds/$t" > "$log" 2>&1
+		"$corpus" "$dir/seeds/$t" > "$log" 2>&1
 	rc=$?
 	execs=$(stat number_of_executed_units "$log")
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
@@ -142,14 +146,21 @@ run_coverage() {
 			bad "$t: coverage run" "$tmp/$t.log"
 			continue
 		fi
-		llvm-profdata merge -sparse "$prof/$t.profraw" -o "$prof/$t.profdata"
-		line=$(llvm-cov report "$dir/$t" -instr-profile="$prof/$t.profdata" src | tail -n 1)
+		if ! llvm-profdata merge -sparse "$prof/$t.profraw" -o "$prof/$t.profdata" > "$tmp/$t.cov" 2>&1 ||
+		   ! llvm-cov report "$dir/$t" -instr-profile="$prof/$t.profdata" src > "$tmp/$t.cov" 2>&1; then
+			bad "$t: llvm-profdata or llvm-cov failed" "$tmp/$t.cov"
+			continue
+		fi
+		line=$(tail -n 1 "$tmp/$t.cov")
 		ok "$t: coverage of src/ over $(ls "${dirs[@]}" | grep -vc -e '^$' -e ':$') inputs: $(cov_line "$line")"
 		objs+=(-object "$dir/$t")
 	done
 	if [ ${#objs[@]} -gt 0 ]; then
-		llvm-profdata merge -sparse "$prof"/*.profraw -o "$prof/all.profdata"
-		llvm-cov report "${objs[@]:1}" -instr-profile="$prof/all.profdata" src > "$tmp/report"
+		if ! llvm-profdata merge -sparse "$prof"/*.profraw -o "$prof/all.profdata" > "$tmp/report" 2>&1 ||
+		   ! llvm-cov report "${objs[@]:1}" -instr-profile="$prof/all.profdata" src > "$tmp/report" 2>&1; then
+			bad "all targets: llvm-profdata or llvm-cov failed" "$tmp/report"
+			return
+		fi
 		echo "# line coverage of src/, all targets together (llvm-cov report):"
 		sed 's/^/#   /' "$tmp/report"
 		ok "all targets: $(cov_line "$(tail -n 1 "$tmp/report")")"
