@@ -82,6 +82,8 @@ MAN      := $(BUILD)/registry-addon.1
 # make plugin: an installable Helm 4 plugin, as a directory and a reproducible tarball
 PLUGIN_DIR := $(BUILD)/plugin/registry-addon
 PLUGIN_TGZ := $(BUILD)/registry-addon-$(VERSION).tgz
+# kubectl registry-addon status: a kubectl plugin (POSIX sh), installed beside the binary and in the tarball
+KUBECTL_PLUGIN := plugin/kubectl-registry_addon
 
 -include config.mk
 
@@ -167,18 +169,24 @@ $(PLUGIN_DIR)/plugin.yaml: $(PLUGIN_YAML)
 $(PLUGIN_DIR)/bin/registry-addon: $(BIN)
 	$(INSTALL) -D -m 0755 $< $@
 
-$(PLUGIN_TGZ): $(PLUGIN_DIR)/plugin.yaml $(PLUGIN_DIR)/bin/registry-addon
+$(PLUGIN_DIR)/bin/kubectl-registry_addon: $(KUBECTL_PLUGIN)
+	$(INSTALL) -D -m 0755 $< $@
+
+$(PLUGIN_TGZ): $(PLUGIN_DIR)/plugin.yaml $(PLUGIN_DIR)/bin/registry-addon $(PLUGIN_DIR)/bin/kubectl-registry_addon
 	tar -C $(dir $(PLUGIN_DIR)) --format=ustar --no-recursion --sort=name --mtime=@0 \
 		--owner=0 --group=0 --numeric-owner --mode=go-w,a+rX -cf - \
-		registry-addon registry-addon/plugin.yaml registry-addon/bin registry-addon/bin/registry-addon \
+		registry-addon registry-addon/plugin.yaml registry-addon/bin \
+		registry-addon/bin/kubectl-registry_addon registry-addon/bin/registry-addon \
 		| gzip -n -9 > $@.tmp && mv $@.tmp $@
 
 install: $(BIN) $(MAN)
 	$(INSTALL) -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/registry-addon
 	$(INSTALL) -D -m 0644 $(MAN) $(DESTDIR)$(MANDIR)/man1/registry-addon.1
+	$(INSTALL) -D -m 0755 $(KUBECTL_PLUGIN) $(DESTDIR)$(BINDIR)/kubectl-registry_addon
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/registry-addon $(DESTDIR)$(MANDIR)/man1/registry-addon.1
+	rm -f $(DESTDIR)$(BINDIR)/registry-addon $(DESTDIR)$(MANDIR)/man1/registry-addon.1 \
+		$(DESTDIR)$(BINDIR)/kubectl-registry_addon
 
 # the main job on the bundled example: the demo chart as Helm 3 renders it
 run: deps

@@ -36,6 +36,7 @@
 struct issue {
 	const struct x509_request *req;
 	time_t nb, na;
+	time_t ca_na;		/* the CA's notAfter */
 	const char *cn;
 	char cn_ip[64];		/* the first IP SAN, when it is the CN */
 	X509 *ca, *x;
@@ -158,6 +159,7 @@ check_window(struct issue *is)
 		diag_error(&W_CERT, "%s: the certificate's validity dates cannot be read", is->req->ca_cert_file);
 		return -1;
 	}
+	is->ca_na = to;
 	if (from <= is->nb && is->na <= to)
 		return 0;
 	time_format(from, a);
@@ -375,8 +377,11 @@ make_pems(struct issue *is, struct x509_result *out)
 	out->cert_pem = x5_pem_of(is->x, NULL, NULL);
 	out->key_pem = out->cert_pem ? x5_pem_of(NULL, is->key, NULL) : NULL;
 	out->ca_pem = out->key_pem ? x5_pem_of(is->ca, NULL, &W_CERT) : NULL;
-	if (out->ca_pem)
+	if (out->ca_pem) {
+		time_format(is->na, out->not_after);
+		time_format(is->ca_na, out->ca_not_after);
 		return 0;
+	}
 	x509_result_free(out);
 	return -1;
 }

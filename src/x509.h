@@ -55,6 +55,8 @@ struct x509_result {
 	char *cert_pem;		/* the server certificate */
 	char *key_pem;		/* its key, PKCS#8 (BEGIN PRIVATE KEY) */
 	char *ca_pem;		/* the CA certificate, re-encoded */
+	char not_after[32];	/* the server certificate's notAfter, RFC 3339 (time_format) */
+	char ca_not_after[32];	/* the CA certificate's notAfter, RFC 3339 */
 };
 
 int x509_issue(const struct x509_request *req, struct x509_result *out);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Packaging: the version's single source (plugin.yaml), make install/uninstall (PREFIX,
+# Packaging: the version's single source (plugin.yaml), make install/uninstall (the binary, the kubectl plugin
+# plugin/kubectl-registry_addon and the man page; PREFIX,
 # DESTDIR, BINDIR, MANDIR), the man page generated from --help, make plugin (the Helm 4
 # plugin directory and its reproducible tarball), and the real Helm 4 installing that
 # tarball and post-rendering the demo chart. usage: tests/install.sh BUILD_DIR
@@ -63,22 +64,32 @@ t "make refuses a plugin.yaml version that is not semver" '[ $rc != 0 ] && grep 
 p=$tmp/prefix
 mk install PREFIX="$p" DESTDIR= > "$tmp/make.out" 2>&1
 rc=$?
-printf './bin/registry-addon\n./share/man/man1/registry-addon.1\n' > "$tmp/want"
+printf './bin/kubectl-registry_addon\n./bin/registry-addon\n./share/man/man1/registry-addon.1\n' > "$tmp/want"
 files "$p" > "$tmp/got" 2>&1
-t "make install PREFIX installs exactly the binary and the man page" '[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/got"' "$tmp/make.out" "$tmp/got"
-t "modes: bin/registry-addon 755, man1/registry-addon.1 644" \
-	'[ "$(mode "$p/bin/registry-addon")" = 755 ] && [ "$(mode "$p/share/man/man1/registry-addon.1")" = 644 ]'
+t "make install PREFIX installs exactly the binary, the kubectl plugin and the man page" '[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/got"' "$tmp/make.out" "$tmp/got"
+t "modes: bin/registry-addon 755, bin/kubectl-registry_addon 755, man1/registry-addon.1 644" \
+	'[ "$(mode "$p/bin/registry-addon")" = 755 ] && [ "$(mode "$p/bin/kubectl-registry_addon")" = 755 ] &&
+	 [ "$(mode "$p/share/man/man1/registry-addon.1")" = 644 ]'
+t "the installed kubectl plugin is plugin/kubectl-registry_addon" 'cmp -s plugin/kubectl-registry_addon "$p/bin/kubectl-registry_addon"'
+if command -v kubectl > /dev/null; then
+	env PATH="$p/bin:$PATH" HOME="$tmp" kubectl plugin list > "$tmp/kp.out" 2>&1
+	env PATH="$p/bin:$PATH" HOME="$tmp" kubectl registry-addon --help > "$tmp/kh.out" 2>&1
+	rc=$?
+	t "with BINDIR on PATH, kubectl lists the plugin and runs 'kubectl registry-addon --help'" \
+		'grep -q "$p/bin/kubectl-registry_addon" "$tmp/kp.out" && [ $rc = 0 ] &&
+		 grep -q "^usage: kubectl registry-addon status" "$tmp/kh.out"' "$tmp/kp.out" "$tmp/kh.out"
+fi
 "$p/bin/registry-addon" --version > "$tmp/v.out" 2>&1
 t "the installed binary is the built one and prints version $v" \
 	'cmp -s "$b/registry-addon" "$p/bin/registry-addon" && [ "$(cat "$tmp/v.out")" = "registry-addon $v" ]' "$tmp/v.out"
 mk uninstall PREFIX="$p" DESTDIR= > "$tmp/make.out" 2>&1
 rc=$?
-t "make uninstall removes both" '[ $rc = 0 ] && [ -z "$(files "$p")" ]' "$tmp/make.out"
+t "make uninstall removes all three" '[ $rc = 0 ] && [ -z "$(files "$p")" ]' "$tmp/make.out"
 
 d=$tmp/dest
 mk install DESTDIR="$d" PREFIX=/usr > "$tmp/make.out" 2>&1
 rc=$?
-printf './usr/bin/registry-addon\n./usr/share/man/man1/registry-addon.1\n' > "$tmp/want"
+printf './usr/bin/kubectl-registry_addon\n./usr/bin/registry-addon\n./usr/share/man/man1/registry-addon.1\n' > "$tmp/want"
 files "$d" > "$tmp/got" 2>&1
 t "make install DESTDIR=D PREFIX=/usr stages under D" '[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/got"' "$tmp/make.out" "$tmp/got"
 mk uninstall DESTDIR="$d" PREFIX=/usr > "$tmp/make.out" 2>&1
@@ -87,7 +98,7 @@ t "make uninstall DESTDIR=D PREFIX=/usr removes them" '[ -z "$(files "$d")" ]' "
 o=$tmp/other
 mk install DESTDIR="$o" BINDIR=/opt/ra/sbin MANDIR=/opt/ra/man > "$tmp/make.out" 2>&1
 rc=$?
-printf './opt/ra/man/man1/registry-addon.1\n./opt/ra/sbin/registry-addon\n' > "$tmp/want"
+printf './opt/ra/man/man1/registry-addon.1\n./opt/ra/sbin/kubectl-registry_addon\n./opt/ra/sbin/registry-addon\n' > "$tmp/want"
 files "$o" > "$tmp/got" 2>&1
 t "BINDIR and MANDIR override the places" '[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/got"' "$tmp/make.out" "$tmp/got"
 
@@ -188,25 +199,29 @@ mk plugin > "$tmp/make.out" 2>&1
 rc=$?
 pd=$b/plugin/registry-addon
 tgz=$b/registry-addon-$v.tgz
-printf './bin/registry-addon\n./plugin.yaml\n' > "$tmp/want"
+printf './bin/kubectl-registry_addon\n./bin/registry-addon\n./plugin.yaml\n' > "$tmp/want"
 files "$pd" > "$tmp/got" 2>&1
-t "make plugin: $pd holds exactly plugin.yaml and bin/registry-addon" \
+t "make plugin: $pd holds exactly plugin.yaml, bin/registry-addon and bin/kubectl-registry_addon" \
 	'[ $rc = 0 ] && cmp -s "$tmp/want" "$tmp/got" && [ -z "$(cd "$pd" && find . -type d ! -name . ! -name bin)" ]' "$tmp/make.out" "$tmp/got"
-t "they are plugin.yaml (644) and the binary (755)" \
+t "they are plugin.yaml (644), the binary (755) and the kubectl plugin (755)" \
 	'cmp -s "$yaml" "$pd/plugin.yaml" && cmp -s "$b/registry-addon" "$pd/bin/registry-addon" &&
-	 [ "$(mode "$pd/plugin.yaml")" = 644 ] && [ "$(mode "$pd/bin/registry-addon")" = 755 ]'
+	 cmp -s plugin/kubectl-registry_addon "$pd/bin/kubectl-registry_addon" &&
+	 [ "$(mode "$pd/plugin.yaml")" = 644 ] && [ "$(mode "$pd/bin/registry-addon")" = 755 ] &&
+	 [ "$(mode "$pd/bin/kubectl-registry_addon")" = 755 ]'
 tar -tvzf "$tgz" > "$tmp/tv" 2>&1
 awk '{ print $NF }' "$tmp/tv" | sort > "$tmp/got"
-printf 'registry-addon/\nregistry-addon/bin/\nregistry-addon/bin/registry-addon\nregistry-addon/plugin.yaml\n' > "$tmp/want"
-t "registry-addon-$v.tgz holds exactly registry-addon/{,plugin.yaml,bin/,bin/registry-addon}" 'cmp -s "$tmp/want" "$tmp/got"' "$tmp/tv"
+printf 'registry-addon/\nregistry-addon/bin/\nregistry-addon/bin/kubectl-registry_addon\nregistry-addon/bin/registry-addon\nregistry-addon/plugin.yaml\n' > "$tmp/want"
+t "registry-addon-$v.tgz holds exactly registry-addon/{,plugin.yaml,bin/,bin/registry-addon,bin/kubectl-registry_addon}" 'cmp -s "$tmp/want" "$tmp/got"' "$tmp/tv"
 t "in it: owner 0/0, the binary -rwxr-xr-x, plugin.yaml -rw-r--r--, directories drwxr-xr-x" \
 	'awk "\$2 != \"0/0\" { exit 1 }" "$tmp/tv" &&
 	 grep -q "^-rwxr-xr-x .* registry-addon/bin/registry-addon$" "$tmp/tv" &&
+	 grep -q "^-rwxr-xr-x .* registry-addon/bin/kubectl-registry_addon$" "$tmp/tv" &&
 	 grep -q "^-rw-r--r-- .* registry-addon/plugin.yaml$" "$tmp/tv" && [ "$(grep -c "^drwxr-xr-x " "$tmp/tv")" = 2 ]' "$tmp/tv"
 mkdir -p "$tmp/x"
 tar -xzf "$tgz" -C "$tmp/x"
-t "its binary and plugin.yaml are the built ones" \
-	'cmp -s "$b/registry-addon" "$tmp/x/registry-addon/bin/registry-addon" && cmp -s "$yaml" "$tmp/x/registry-addon/plugin.yaml"'
+t "its binary, kubectl plugin and plugin.yaml are the built ones" \
+	'cmp -s "$b/registry-addon" "$tmp/x/registry-addon/bin/registry-addon" && cmp -s "$yaml" "$tmp/x/registry-addon/plugin.yaml" &&
+	 cmp -s plugin/kubectl-registry_addon "$tmp/x/registry-addon/bin/kubectl-registry_addon"'
 # a second build from scratch, with a new binary mtime and another umask, gives the same bytes;
 # so does one over a staging directory whose modes were changed
 cp "$tgz" "$tmp/first.tgz"

@@ -222,7 +222,7 @@ static void
 refused_(const struct x509_request *r, const char *field, const char *needle, const char *name, int line)
 {
 	static char poison;
-	struct x509_result res = { &poison, &poison, &poison };
+	struct x509_result res = { &poison, &poison, &poison, "poison", "poison" };
 	const struct diag_msg *m;
 	int rc, good;
 
@@ -231,7 +231,8 @@ refused_(const struct x509_request *r, const char *field, const char *needle, co
 	rc = x509_issue(r, &res);
 	diag_set_quiet(0);
 	m = diag_count() == 1 ? diag_get(0) : NULL;
-	good = rc == -1 && !res.cert_pem && !res.key_pem && !res.ca_pem && m && strstr(m->text, needle) &&
+	good = rc == -1 && !res.cert_pem && !res.key_pem && !res.ca_pem && !*res.not_after && !*res.ca_not_after &&
+	       m && strstr(m->text, needle) &&
 	       (field ? m->field && strcmp(m->field, field) == 0 : !m->field);
 	ok_(good, name, __FILE__, line);
 	if (!good)
@@ -285,6 +286,9 @@ test_fixed(void)
 	OK(sha_is(a.cert_pem, ED_CERT_SHA, "Ed25519 CA cert"), "Ed25519 CA: certificate bytes as pinned");
 	OK(sha_is(a.key_pem, ED_KEY_SHA, "Ed25519 CA key"), "Ed25519 CA: key bytes as pinned");
 	OK(a.ca_pem && strcmp(a.ca_pem, ED_CRT) == 0, "Ed25519 CA: ca_pem is the CA certificate");
+	OK(strcmp(a.not_after, "2028-01-01T00:00:00Z") == 0, "not_after: notBefore 2026-01-01 + 17520h, RFC 3339");
+	OK(sh("[ \"$(date -u -d \"$(openssl x509 -in ed.crt -noout -enddate | cut -d= -f2)\" +%%Y-%%m-%%dT%%H:%%M:%%SZ)\" = %s ]",
+	      a.ca_not_after) == 0 && strlen(a.ca_not_after) == 20, "ca_not_after: the CA's notAfter as openssl reads it, RFC 3339");
 	OK(a.key_pem && strncmp(a.key_pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0, "key is PKCS#8 PEM");
 	OK(a.key_pem && strncmp(a.key_pem + 28, P256_PKCS8, strlen(P256_PKCS8)) == 0 && strlen(a.key_pem) == 241,
 	   "key: PKCS#8 of an EC P-256 key with its public key (fixed DER prefix, 241 bytes of PEM)");

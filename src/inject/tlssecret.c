@@ -2,7 +2,9 @@
  * The server certificate is signed in-process by the user's CA (x509.c) and
  * the output carries it as the kubernetes.io/tls Secret tls.secretName, with
  * ca.crt. Everything is derived from the CA key, the SANs, tls.notBefore and
- * tls.duration, so the bytes are the same on every render (GitOps). */
+ * tls.duration, so the bytes are the same on every render (GitOps).
+ * Annotations carry both certificates' notAfter (RFC 3339), which
+ * `kubectl registry-addon status` reads: kubectl alone cannot parse X.509. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,10 @@
 #include "../util.h"
 #include "../x509.h"
 #include "../ytree.h"
+
+/* the notAfter of the server certificate in tls.crt, and of the CA in ca.crt */
+#define NOT_AFTER_ANNOTATION "registry-addon.dev/not-after"
+#define CA_NOT_AFTER_ANNOTATION "registry-addon.dev/ca-not-after"
 
 static void
 put(struct inject *in, struct ynode *data, const char *key, const char *pem)
@@ -28,7 +34,7 @@ inject_tls_secret(struct inject *in)
 	const struct config *c = in->cfg;
 	struct x509_request req = { 0 };
 	struct x509_result res = { 0 };
-	struct ynode *secret, *data;
+	struct ynode *secret, *meta, *data;
 	struct sans s;
 
 	if (strcmp(c->tls.mode, "generate") != 0)
@@ -47,6 +53,9 @@ inject_tls_secret(struct inject *in)
 	if (x509_issue(&req, &res) != 0)
 		return -1;
 	secret = inject_object(in, "v1", "Secret", c->namespace, c->tls.secret_name, "certificates");
+	meta = ymap_map(in->a, secret, "metadata");
+	ymap_str(in->a, ymap_map(in->a, meta, "annotations"), NOT_AFTER_ANNOTATION, res.not_after);
+	ymap_str(in->a, ymap_map(in->a, meta, "annotations"), CA_NOT_AFTER_ANNOTATION, res.ca_not_after);
 	ymap_str(in->a, secret, "type", "kubernetes.io/tls");
 	data = ymap_map(in->a, secret, "data");
 	put(in, data, "tls.crt", res.cert_pem);
