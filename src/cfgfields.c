@@ -112,10 +112,9 @@ const struct field config_fields[] = {
 	{ "tls.secretName", F_STR, OFF(tls.secret_name), "registry-tls", NULL, check_dns_subdomain, 0, 0,
 	  "Secret with tls.crt, tls.key and ca.crt (an existing one in secret mode)", NULL },
 	{ "tls.caCertFile", F_STR, OFF(tls.ca_cert_file), "\"\"", NULL, check_file_path, 0, 0,
-	  "generate mode: CA certificate (PEM file); secret mode with nodeTrust: the public CA the nodes trust "
-	  "(relative: to the config file's directory, or the working one for --set)", NULL },
+	  "generate mode: CA certificate (PEM file); secret mode with nodeTrust: the public CA the nodes trust", NULL },
 	{ "tls.caKeyFile", F_STR, OFF(tls.ca_key_file), "\"\"", NULL, check_file_path, 0, 0,
-	  "generate mode: CA private key (PEM file; relative: as tls.caCertFile)", NULL },
+	  "generate mode: CA private key (PEM file)", NULL },
 	{ "tls.notBefore", F_STR, OFF(tls.not_before), "\"\"", NULL, check_rfc3339, 0, 0,
 	  "generate mode: start of validity (RFC 3339), so output never depends on the clock", NULL },
 	{ "tls.certManagerNamespace", F_STR, OFF(tls.cert_manager_namespace), "cert-manager", NULL, check_dns_label,
