@@ -230,7 +230,9 @@ take_operands(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* Actions that read neither the input nor the configuration (or only it) refuse what they would ignore. */
+/* Actions that read neither the input nor the configuration (or only it) refuse what they would ignore.
+ * --print-defaults with --config/--set is refused rather than made a synonym of --print-config: its
+ * name promises the defaults, and scripts that seed a config file from it must never get a mix. */
 static int
 check_action(const struct opts *o)
 {
