@@ -29,6 +29,8 @@ SRCS := \
 	src/cfgfinish.c \
 	src/cfgload.c \
 	src/cfgprint.c \
+	src/cfgschema.c \
+	src/cfgsuggest.c \
 	src/config.c \
 	src/crypto.c \
 	src/diag.c \
@@ -56,6 +58,7 @@ SRCS := \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
+	src/mkdirp.c \
 	src/prescalars.c \
 	src/prescan.c \
 	src/net.c \
@@ -124,10 +127,10 @@ $(BUILD)/src/inject/registryconfig.o: $(BUILD)/gen/runscript.h
 $(BUILD)/src/inject/syncconfig.o: $(BUILD)/gen/syncscript.h
 
 # the objects that print the version; a version change rebuilds them
-$(BUILD)/src/main.o $(BUILD)/src/opts.o: CPPFLAGS += $(VERSION_DEF)
-$(BUILD)/src/main.o $(BUILD)/src/opts.o: $(PLUGIN_YAML)
+$(BUILD)/src/main.o $(BUILD)/src/opts.o $(BUILD)/src/completion.o: CPPFLAGS += $(VERSION_DEF)
+$(BUILD)/src/main.o $(BUILD)/src/opts.o $(BUILD)/src/completion.o: $(PLUGIN_YAML)
 
-$(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o
+$(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o $(BUILD)/src/completion.o
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit: tests/unit.c $(LIB_OBJS)

@@ -111,9 +111,9 @@ const struct field config_fields[] = {
 	  "renew the server certificate this long before it expires", NULL },
 	{ "tls.secretName", F_STR, OFF(tls.secret_name), "registry-tls", NULL, check_dns_subdomain, 0, 0,
 	  "Secret with tls.crt, tls.key and ca.crt (an existing one in secret mode)", NULL },
-	{ "tls.caCertFile", F_STR, OFF(tls.ca_cert_file), "\"\"", NULL, NULL, 0, 0,
+	{ "tls.caCertFile", F_STR, OFF(tls.ca_cert_file), "\"\"", NULL, check_file_path, 0, 0,
 	  "generate mode: CA certificate (PEM file); secret mode with nodeTrust: the public CA the nodes trust", NULL },
-	{ "tls.caKeyFile", F_STR, OFF(tls.ca_key_file), "\"\"", NULL, NULL, 0, 0,
+	{ "tls.caKeyFile", F_STR, OFF(tls.ca_key_file), "\"\"", NULL, check_file_path, 0, 0,
 	  "generate mode: CA private key (PEM file)", NULL },
 	{ "tls.notBefore", F_STR, OFF(tls.not_before), "\"\"", NULL, check_rfc3339, 0, 0,
 	  "generate mode: start of validity (RFC 3339), so output never depends on the clock", NULL },
@@ -546,4 +546,21 @@ int
 check_nonempty(const char *s, const char **why)
 {
 	return *s ? 0 : fail(why, "a non-empty string");
+}
+
+/* Any text: a file name this program reads. The check marks the field as
+ * one (field_is_file()): a config file's relative value is read from its
+ * directory, --print-config prints it absolute. */
+int
+check_file_path(const char *s, const char **why)
+{
+	(void)s;
+	(void)why;
+	return 0;
+}
+
+int
+field_is_file(const struct field *f)
+{
+	return f->check == check_file_path;
 }

@@ -1,7 +1,8 @@
-/* cfgfields.h - the table of configuration fields (internal to config*.c).
- * One row per field: its path, type, default, allowed values and help; the
- * same row feeds the parser, --help and --print-defaults, so documentation
- * and behaviour cannot drift apart.
+/* cfgfields.h - the table of configuration fields (internal to config*.c,
+ * cfg*.c and completion.c). One row per field: its path, type, default,
+ * allowed values and help; the same row feeds the parser, --help,
+ * --print-defaults, --schema, the "did you mean" hints and the shell
+ * completions, so documentation and behaviour cannot drift apart.
  */
 #ifndef CFGFIELDS_H
 #define CFGFIELDS_H
@@ -80,6 +81,12 @@ int check_abs_path(const char *s, const char **why);
 int check_host(const char *s, const char **why);
 int check_preload(const char *s, const char **why);
 int check_nonempty(const char *s, const char **why);
+int check_file_path(const char *s, const char **why);
+/* Is f a file name (tls.caCertFile, tls.caKeyFile)? */
+int field_is_file(const struct field *f);
+/* The field path or group closest to path (a typo, another case), or NULL
+ * when none is close: for "did you mean" (cfgsuggest.c). */
+const char *field_suggest(const char *path);
 int check_k8s_name_or_empty(const char *s, const char **why);
 /* Rules across the entries v[0..n) of list field f (entries already checked
  * one by one): 0, or -1 with *bad the entry at fault (n: the list as a whole)

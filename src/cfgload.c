@@ -47,6 +47,17 @@ group_keys(const char *group, size_t glen)
 	return b.p;
 }
 
+/* "; did you mean X?" (X: the closest field or group), then sep and rest; the caller frees. */
+static char *
+did_you_mean(const struct origin *o, const char *path, const char *sep, const char *rest)
+{
+	const char *near = field_suggest(path);
+
+	if (!near)
+		return xasprintf("%s%s", sep, rest);
+	return xasprintf("; did you mean %s%s?%s%s", o->prefix, near, sep[0] == ';' ? sep + 1 : sep, rest);
+}
+
 /* Each key of map once (the field path of map: name) */
 static int
 unique_keys(const struct origin *o, const char *name, struct ynode *map)
@@ -87,9 +98,10 @@ apply_map(struct config *c, struct ynode *map, char *path, size_t plen, const st
 			cfg_report(o, v, NULL, path, "invalid value%s: must be a mapping", "", NULL);
 			rc = -1;
 		} else {
-			char *keys = group_keys(path, plen);
+			char *keys = group_keys(path, plen), *hint = did_you_mean(o, path, "; allowed here: ", keys);
 
-			cfg_report(o, k, NULL, path, "unknown field; allowed here: %s", keys, NULL);
+			cfg_report(o, k, NULL, path, "unknown field%s", hint, NULL);
+			free(hint);
 			free(keys);
 			rc = -1;
 		}
@@ -224,8 +236,43 @@ config_forget_file(void)
 	buf_free(&file_cache.text);
 }
 
+/* path's directory ("." for none), for relative file names in it. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+/* The file fields the document at path set, relative ones made relative to
+ * dir (a name on the command line means the working directory, one in a
+ * file means the file's neighbour). */
+static void
+resolve_files(struct config *c, const char *path, const char *dir)
+{
+	char *own = dir ? NULL : dir_of(path);
+
+	dir = dir ? dir : own;
+	for (size_t i = 0; i < config_nfields; i++) {
+		const struct field *f = &config_fields[i];
+		char **slot = (char **)((char *)c + f->off);
+
+		if (!field_is_file(f) || !c->set_at[i].file || strcmp(c->set_at[i].file, path) != 0 || !**slot ||
+		    (*slot)[0] == '/' || !strcmp(dir, "."))
+			continue;
+		char *full = xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", *slot);
+
+		*slot = arena_strdup(c->arena, full);
+		free(full);
+	}
+	free(own);
+}
+
 int
-config_load_file(struct config *c, const char *path)
+config_load_file(struct config *c, const char *path, const char *dir)
 {
 	struct buf *text = &file_cache.text;
 	struct arena *a = arena_new();
@@ -254,6 +301,8 @@ config_load_file(struct config *c, const char *path)
 		goto out;
 	}
 	rc = apply_document(c, doc, &o);
+	if (rc == 0)
+		resolve_files(c, path, dir);
 out:
 	arena_free(a);
 	return rc;
@@ -330,7 +379,10 @@ set_text(struct config *c, const char *path, const char *text, struct ynode *at,
 	int rc;
 
 	if (!f) {
-		cfg_report(o, at, NULL, path, "unknown field%s; run registry-addon --help for the list", "", NULL);
+		char *hint = did_you_mean(o, path, "; ", "run registry-addon --help for the list");
+
+		cfg_report(o, at, NULL, path, "unknown field%s", hint, NULL);
+		free(hint);
 		return -1;
 	}
 	a = arena_new();

@@ -123,10 +123,11 @@ struct config *config_new(void);
 void config_free(struct config *c);	/* NULL is OK */
 
 /* A RegistryAddon document read from a file (--config, legacy plugin argv[1]):
- * a regular file or a pipe of at most 16 MiB. The file is read once and its
+ * a regular file or a pipe of at most 16 MiB. A relative tls.caCertFile or
+ * tls.caKeyFile in it is made relative to dir (NULL: the file's directory). The file is read once and its
  * bytes kept (owned here, until config_forget_file()) for later calls with
  * the same path: filter_run() configures twice, and a pipe gives its bytes once. */
-int config_load_file(struct config *c, const char *path);
+int config_load_file(struct config *c, const char *path, const char *dir);
 /* Forget the file read: the next config_load_file() reads it again
  * (filter_run() calls it as it ends: the cache lasts one run). */
 void config_forget_file(void);
@@ -140,8 +141,13 @@ int config_finish(struct config *c);
 
 bool config_has(const struct config *c, unsigned components);
 
-/* --help's field reference; --print-defaults' document. */
+/* --help's field reference; --print-defaults' document; c as a RegistryAddon
+ * document (--print-config: call it before config_finish(), which derives
+ * values the user did not set; file paths absolute); --schema's JSON Schema
+ * (cfgschema.c). Each appends to out: 0, or -1. */
 void config_print_fields(FILE *fp);
 int config_print_defaults(struct buf *out);
+int config_print(const struct config *c, struct buf *out);
+int config_print_schema(struct buf *out);
 
 #endif

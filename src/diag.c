@@ -287,6 +287,20 @@ diag_set_log(FILE *fp)
 	D.log = fp;
 }
 
+static const char *input_name;
+
+void
+diag_set_input_name(const char *name)
+{
+	input_name = name;
+}
+
+const char *
+diag_input_name(void)
+{
+	return input_name ? input_name : "<stdin>";
+}
+
 void
 diag_set_quiet(int quiet)
 {

@@ -74,6 +74,10 @@ size_t diag_count(void);
 const struct diag_msg *diag_get(size_t i);
 /* Append s[0..n) to b escaped as above; returns the characters read. */
 size_t diag_escape(struct buf *b, const char *s, size_t n);
+/* The name messages give the input: "<stdin>" unless set (main.c: a FILE
+ * argument; not owned, it must outlive the run). NULL: "<stdin>" again. */
+void diag_set_input_name(const char *name);
+const char *diag_input_name(void);
 /* Forget every message (the fuzzer runs many inputs in one process). */
 void diag_reset(void);
 

@@ -19,7 +19,7 @@
 #include "yload.h"
 #include "ytree.h"
 
-#define INPUT_NAME "<stdin>"
+#define INPUT_NAME diag_input_name()
 
 struct run {
 	const struct filter_opts *fo;
@@ -36,26 +36,50 @@ struct run {
 	struct inject inj;
 };
 
-/* defaults < config file < functionConfig < --set */
+/* defaults < config file < functionConfig < --set, not yet finished */
 static struct config *
-configure(const struct run *r, struct ynode *function_config)
+configure_sources(const struct filter_opts *fo, struct ynode *function_config, const char *in, size_t len)
 {
 	struct config *c = config_new();
 	int rc = 0;
 
-	if (r->fo->config_file)
-		rc = config_load_file(c, r->fo->config_file);
+	if (fo->config_file)
+		rc = config_load_file(c, fo->config_file, fo->config_dir);
 	if (rc == 0 && function_config)
-		rc = config_apply_object(c, function_config, INPUT_NAME, r->in, r->len);
-	for (size_t i = 0; rc == 0 && i < r->fo->nsets; i++)
-		rc = config_set(c, r->fo->sets[i]);
-	if (rc == 0)
-		rc = config_finish(c);
+		rc = config_apply_object(c, function_config, INPUT_NAME, in, len);
+	for (size_t i = 0; rc == 0 && i < fo->nsets; i++)
+		rc = config_set(c, fo->sets[i]);
 	if (rc != 0) {
 		config_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+static struct config *
+configure(const struct run *r, struct ynode *function_config)
+{
+	struct config *c = configure_sources(r->fo, function_config, r->in, r->len);
+
+	if (c && config_finish(c) != 0) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int
+filter_print_config(const struct filter_opts *fo, struct buf *out)
+{
+	struct config *c = configure_sources(fo, NULL, "", 0);
+	int rc = c ? config_print(c, out) : -1;
+
+	/* printed before config_finish() derives what the user left to it */
+	if (rc == 0)
+		rc = config_finish(c);
+	config_free(c);
+	config_forget_file();
+	return rc;
 }
 
 /* What the injectors need to know of the input besides identities: the

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+struct buf;
 struct limits;
 
 struct sink {
@@ -22,11 +23,15 @@ struct filter_opts {
 	const char *const *sets;	/* --set PATH=VALUE, in order */
 	size_t nsets;
 	const struct limits *limits;	/* limits.h; NULL: the defaults */
+	const char *config_dir;		/* relative file names of config_file: NULL its directory */
 };
 
 /* Returns an exit code (enum exit_code). In stream mode nothing is written
  * unless the run succeeds; in KRM mode a ResourceList with results is
  * written even when it fails. */
 int filter_run(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out);
+/* --print-config: the configuration fo's file and --set give, checked as a
+ * run checks it, as a RegistryAddon document appended to out. 0, or -1. */
+int filter_print_config(const struct filter_opts *fo, struct buf *out);
 
 #endif

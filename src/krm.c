@@ -70,7 +70,7 @@ static int node_error(const struct krm *k, const struct ynode *n, int index, con
 static int
 node_error(const struct krm *k, const struct ynode *n, int index, const char *field, const char *fmt, ...)
 {
-	struct where w = { .file = "<stdin>", .src = k->src, .srclen = k->len, .doc = index,
+	struct where w = { .file = diag_input_name(), .src = k->src, .srclen = k->len, .doc = index,
 			   .line = n->line, .col = n->col, .field = field };
 	va_list ap;
 
@@ -242,7 +242,7 @@ take_item(struct krm *k, struct ynode *it, size_t lo, struct obj *o, struct aren
 	if (it->kind != Y_MAP)
 		return node_error(k, it, o->index, field,
 				  "item is not a Kubernetes object (a mapping with apiVersion and kind)");
-	return obj_read(o, it, a, &(struct where){ .file = "<stdin>", .src = k->src, .srclen = k->len });
+	return obj_read(o, it, a, &(struct where){ .file = diag_input_name(), .src = k->src, .srclen = k->len });
 }
 
 static void

@@ -7,9 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "completion.h"
 #include "config.h"
 #include "diag.h"
 #include "filter.h"
+#include "mkdirp.h"
 #include "opts.h"
 #include "util.h"
 #include "x509.h"
@@ -21,18 +23,18 @@ stdout_write(void *ctx, const char *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-/* All of stdin, up to max bytes. Returns 0, or -1 (reported). */
+/* All of fp (named name), up to max bytes. Returns 0, or -1 (reported). */
 static int
-read_input(size_t max, struct buf *in)
+read_input(FILE *fp, const char *name, size_t max, struct buf *in)
 {
 	struct stat st;
 	size_t n;
 
-	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		buf_grow(in, (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1);
 	for (;;) {
 		buf_grow(in, 65536);
-		n = fread(in->p + in->len, 1, in->cap - in->len - 1, stdin);
+		n = fread(in->p + in->len, 1, in->cap - in->len - 1, fp);
 		in->len += n;
 		if (in->len > max) {
 			diag_error(NULL, "input is larger than %zu bytes; raise --max-input-bytes if this is intended", max);
@@ -41,12 +43,33 @@ read_input(size_t max, struct buf *in)
 		if (n == 0)
 			break;
 	}
-	if (ferror(stdin)) {
-		diag_error(NULL, "reading standard input failed: %s", strerror(errno));
+	if (ferror(fp)) {
+		diag_error(NULL, "reading %s failed: %s", name, strerror(errno));
 		diag_set_exit(EXIT_USAGE);
 		return -1;
 	}
 	return 0;
+}
+
+/* The input FILE argument, opened; NULL (reported) when it cannot be read. */
+static FILE *
+open_input(const char *path)
+{
+	struct stat st;
+	FILE *fp = fopen(path, "r");
+
+	if (!fp || fstat(fileno(fp), &st) != 0) {
+		diag_error(NULL, "cannot read input file %s: %s", path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		diag_error(NULL, "cannot read input file %s: it is a directory (the input is one file of manifests; "
+			   "the configuration goes with --config FILE)", path);
+	} else {
+		return fp;
+	}
+	if (fp)
+		fclose(fp);
+	diag_set_exit(EXIT_USAGE);
+	return NULL;
 }
 
 static int
@@ -61,20 +84,42 @@ finish_stdout(int code)
 	return code;
 }
 
+/* A terminal on stdin and no FILE: nobody is piping manifests in; say how. */
+static int
+stdin_is_a_terminal(const struct opts *o)
+{
+	if ((o->input_file && strcmp(o->input_file, "-") != 0) || !isatty(STDIN_FILENO))
+		return 0;
+	fputs("registry-addon: no input: standard input is a terminal; pipe manifests in or name a FILE\n", stderr);
+	opts_usage();
+	return 1;
+}
+
 static int
 run(const struct opts *o)
 {
-	struct filter_opts fo = { o->config_file, o->sets, o->nsets, &o->limits };
+	struct filter_opts fo = { o->config_file, o->sets, o->nsets, &o->limits, o->config_dir };
 	struct sink out = { stdout_write, NULL };
 	struct buf in = BUF_INIT;
+	const char *name = "standard input";
+	FILE *fp = stdin;
 	int code;
 
-	if (read_input(o->max_input, &in) != 0) {
-		buf_free(&in);
-		return diag_exit_code();
+	if (stdin_is_a_terminal(o))
+		return EXIT_USAGE;
+	if (o->input_file && strcmp(o->input_file, "-") != 0) {
+		if (!(fp = open_input(o->input_file)))
+			return diag_exit_code();
+		name = o->input_file;
+		diag_set_input_name(name);
 	}
-	code = filter_run(&fo, in.p ? in.p : "", in.len, &out);
+	code = read_input(fp, name, o->max_input, &in) == 0 ? EXIT_OK : diag_exit_code();
+	if (fp != stdin)
+		fclose(fp);
+	if (code == EXIT_OK)
+		code = filter_run(&fo, in.p ? in.p : "", in.len, &out);
 	buf_free(&in);
+	diag_set_input_name(NULL);
 	return code;
 }
 
@@ -82,6 +127,14 @@ run(const struct opts *o)
 static int
 generate_ca(const char *dir)
 {
+	if (mkdir_parents(dir, 0700) != 0) {
+		if (errno == ENOTDIR)
+			diag_error(NULL, "--generate-ca %s: it (or a parent) exists and is not a directory; --generate-ca "
+				   "takes a directory, made with mode 0700 (parents too) when missing", dir);
+		else
+			diag_error(NULL, "--generate-ca %s: cannot create the directory: %s", dir, strerror(errno));
+		return EXIT_USAGE;
+	}
 	if (x509_generate_ca(dir, "registry-addon CA", "87600h") != 0)
 		return diag_exit_code() == EXIT_OK ? EXIT_USAGE : diag_exit_code();
 	char now[32];
@@ -92,6 +145,30 @@ generate_ca(const char *dir)
 		"use it with --set tls.mode=generate --set tls.caCertFile=%s/ca.crt --set tls.caKeyFile=%s/ca.key "
 		"--set tls.notBefore=<a fixed RFC 3339 time at or after %s>\n", now, dir, dir, dir, dir, now);
 	return EXIT_OK;
+}
+
+/* --print-defaults, --print-config, --schema, --completion: a text on stdout, all or nothing. */
+static int
+print_action(const struct opts *o)
+{
+	struct filter_opts fo = { o->config_file, o->sets, o->nsets, &o->limits, o->config_dir };
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (o->action == ACT_PRINT_DEFAULTS)
+		rc = config_print_defaults(&b);
+	else if (o->action == ACT_PRINT_CONFIG)
+		rc = filter_print_config(&fo, &b);
+	else if (o->action == ACT_SCHEMA)
+		rc = config_print_schema(&b);
+	else
+		rc = completion_script(o->shell, &b);
+	if (rc == 0)
+		fwrite(b.p, 1, b.len, stdout);
+	buf_free(&b);
+	if (rc == 0)
+		return EXIT_OK;
+	return diag_exit_code() == EXIT_OK ? EXIT_USAGE : diag_exit_code();
 }
 
 int
@@ -116,12 +193,9 @@ main(int argc, char **argv)
 		printf("registry-addon %s\n", REGISTRY_ADDON_VERSION);
 	} else if (o.action == ACT_GENERATE_CA) {
 		code = generate_ca(o.ca_dir);
-	} else if (o.action == ACT_PRINT_DEFAULTS) {
-		struct buf b = BUF_INIT;
-
-		code = config_print_defaults(&b) == 0 ? EXIT_OK : EXIT_USAGE;
-		fwrite(b.p, 1, b.len, stdout);
-		buf_free(&b);
+	} else if (o.action == ACT_PRINT_DEFAULTS || o.action == ACT_PRINT_CONFIG || o.action == ACT_SCHEMA ||
+		   o.action == ACT_COMPLETION) {
+		code = print_action(&o);
 	} else {
 		code = run(&o);
 	}

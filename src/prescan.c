@@ -417,5 +417,5 @@ prescan(const char *name, const char *buf, size_t len, const struct limits *lim)
 int
 prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx)
 {
-	return scan_all("<stdin>", buf, len, lim, fn, ctx);
+	return scan_all(diag_input_name(), buf, len, lim, fn, ctx);
 }

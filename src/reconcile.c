@@ -27,7 +27,7 @@ static void
 where_of(const struct obj *o, struct where *w)
 {
 	obj_where(o, w);
-	w->file = "<stdin>";
+	w->file = diag_input_name();
 	w->line = o->line;
 	w->col = o->col;
 }

@@ -32,7 +32,7 @@ for path in managementState namespace components registry.image registry.replica
 done
 t "--help documents every DESIGN.md §3 field${missing:+ (missing:$missing)}" '[ -z "$missing" ]'
 missing=
-for flag in --config --set --log-file --print-defaults --max-input-bytes --max-scalar-bytes --max-line-tokens \
+for flag in --config --set --log-file --print-defaults --print-config --schema --completion --generate-ca --max-input-bytes --max-scalar-bytes --max-line-tokens \
 	--max-mapping-keys --max-annotation-bytes --max-documents --help --version; do
 	grep -Eq -- "^ +(-[a-z], )?$flag( |=|$)" "$tmp/help" || missing="$missing $flag"
 done
@@ -44,8 +44,91 @@ t "--version" '[ $? = 0 ] && grep -q "^registry-addon [0-9]" "$tmp/v"'
 ra < fixtures/example.yaml > "$tmp/plain.out" 2> "$tmp/err"
 ra --config "$tmp/defaults.yaml" < fixtures/example.yaml > "$tmp/cfg.out" 2> "$tmp/err"
 t "--print-defaults round-trips through --config" '[ $? = 0 ] && cmp -s "$tmp/plain.out" "$tmp/cfg.out"'
-ra "$tmp/defaults.yaml" < fixtures/example.yaml > "$tmp/legacy.out" 2> "$tmp/err"
-t "legacy plugin: argv[1] is the config file" '[ $? = 0 ] && cmp -s "$tmp/plain.out" "$tmp/legacy.out"'
+KUSTOMIZE_PLUGIN_CONFIG_ROOT=$tmp ra "$tmp/defaults.yaml" < fixtures/example.yaml > "$tmp/legacy.out" 2> "$tmp/err"
+t "legacy plugin (\$KUSTOMIZE_PLUGIN_CONFIG_ROOT set): argv[1] is the config file" '[ $? = 0 ] && cmp -s "$tmp/plain.out" "$tmp/legacy.out"'
+
+# a FILE argument is the input, - is stdin; two are an error; a directory is an error naming it
+ra fixtures/example.yaml < /dev/null > "$tmp/file.out" 2> "$tmp/err"
+t "FILE argument: the input, as if on stdin" '[ $? = 0 ] && cmp -s "$tmp/plain.out" "$tmp/file.out"'
+ra - < fixtures/example.yaml > "$tmp/dash.out" 2> "$tmp/err"
+t "- argument: stdin" '[ $? = 0 ] && cmp -s "$tmp/plain.out" "$tmp/dash.out"'
+ra fixtures/example.yaml fixtures/example.yaml < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "two FILE arguments: exit 2, one input at most" '[ $? = 2 ] && [ ! -s "$tmp/out" ] && grep -q "one input FILE at most" "$tmp/err"'
+ra fixtures < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "a directory as FILE: exit 2 naming it" '[ $? = 2 ] && grep -q "input file fixtures: it is a directory" "$tmp/err"'
+printf 'a: [\n' > "$tmp/broken.yaml"
+ra "$tmp/broken.yaml" < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "an error in FILE names FILE, not <stdin>" '[ $? = 1 ] && grep -q "^$tmp/broken.yaml:" "$tmp/err"'
+
+# a terminal on stdin and no FILE: the usage and exit 2 at once, not a silent wait
+if command -v script > /dev/null; then
+	timeout 10 script -qec "$bin" /dev/null < /dev/null > "$tmp/tty" 2>&1
+	t "a terminal on stdin: exit 2 with the usage" '[ $? = 2 ] && grep -q "standard input is a terminal" "$tmp/tty" && grep -q "^usage:" "$tmp/tty"'
+	timeout 10 script -qec "$bin fixtures/example.yaml" /dev/null < /dev/null > "$tmp/tty" 2>&1
+	t "a terminal on stdin with a FILE: runs" '[ $? = 0 ] && grep -q "kind: StatefulSet" "$tmp/tty"'
+else
+	echo "# skip terminal on stdin: script (bsdutils) not found"
+fi
+
+# help and version as words
+ra help > "$tmp/h2" 2> "$tmp/err"
+t "help: the --help text" '[ $? = 0 ] && cmp -s "$tmp/help" "$tmp/h2"'
+ra version > "$tmp/v2" 2> "$tmp/err"
+t "version: the --version text" '[ $? = 0 ] && cmp -s "$tmp/v" "$tmp/v2"'
+
+# --print-defaults takes no sources; --print-config gives them back as a document
+ra --print-defaults --set registry.replicas=3 > "$tmp/out" 2> "$tmp/err"
+t "--print-defaults --set: exit 2 pointing to --print-config" '[ $? = 2 ] && [ ! -s "$tmp/out" ] && grep -q -- "--print-config" "$tmp/err"'
+ra --print-config > "$tmp/pc0.yaml" 2> "$tmp/err"
+t "--print-config alone is --print-defaults" '[ $? = 0 ] && cmp -s "$tmp/defaults.yaml" "$tmp/pc0.yaml"'
+ra --config fixtures/config/full.yaml --set registry.replicas=5 --set 'registry.hostnames=[a.example.com]' --print-config > "$tmp/pc.yaml" 2> "$tmp/err"
+t "--print-config: exit 0 with the --set values" '[ $? = 0 ] && grep -q "replicas: 5" "$tmp/pc.yaml" && grep -q "a.example.com" "$tmp/pc.yaml"'
+ra --config fixtures/config/full.yaml --set registry.replicas=5 --set 'registry.hostnames=[a.example.com]' < fixtures/example.yaml > "$tmp/src.out" 2> "$tmp/err"
+ra --config "$tmp/pc.yaml" < fixtures/example.yaml > "$tmp/pc.out" 2> "$tmp/err"
+t "--print-config given back as --config: the same output" '[ $? = 0 ] && [ -s "$tmp/pc.out" ] && cmp -s "$tmp/src.out" "$tmp/pc.out"'
+ra --set registry.replicas=0 --print-config > "$tmp/out" 2> "$tmp/err"
+t "--print-config of a bad configuration: exit 1, nothing printed" '[ $? = 1 ] && [ ! -s "$tmp/out" ] && grep -q "registry.replicas" "$tmp/err"'
+
+# unknown fields name the closest known one
+ra --set regsitry.replica=3 < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "--set unknown field: did you mean" '[ $? = 1 ] && grep -q "did you mean registry.replicas?" "$tmp/err"'
+ra --set zzzzzz=3 < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "--set far from any field: no guess" '[ $? = 1 ] && ! grep -q "did you mean" "$tmp/err"'
+
+# --generate-ca makes DIR (0700, parents too) and refuses a DIR that is not a directory
+ra --generate-ca "$tmp/ca/new/dir" > "$tmp/out" 2> "$tmp/err"
+t "--generate-ca: a missing DIR is made, mode 0700, parents too" '[ $? = 0 ] && [ -s "$tmp/ca/new/dir/ca.crt" ] &&
+	[ "$(stat -c %a "$tmp/ca/new/dir")" = 700 ] && [ "$(stat -c %a "$tmp/ca")" = 700 ]'
+: > "$tmp/notadir"
+ra --generate-ca "$tmp/notadir" > "$tmp/out" 2> "$tmp/err"
+t "--generate-ca on a file: exit 2, not a directory" '[ $? = 2 ] && grep -q "not a directory" "$tmp/err"'
+
+# --schema: JSON, from the field table
+ra --schema > "$tmp/schema.json" 2> "$tmp/err"
+t "--schema: JSON with every field" '[ $? = 0 ] && node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));
+	if (s.properties.spec.properties.registry.properties.replicas.maximum !== 100) process.exit(1)" "$tmp/schema.json"'
+
+# bash completion: sourced, called as bash calls it
+ra --completion bash > "$tmp/comp.bash" 2> "$tmp/err"
+t "--completion bash: exit 0" '[ $? = 0 ] && bash -n "$tmp/comp.bash"'
+comp() {	# comp WORD...: the completions of the last word, one a line
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _registry_addon; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$tmp/comp.bash" registry-addon "$@"
+}
+t "bash: --pri completes to --print-config and --print-defaults" '[ "$(comp --pri | sort | tr "\n" " ")" = "--print-config --print-defaults " ]'
+t "bash: --set registry.rep completes to registry.replicas=" '[ "$(comp --set registry.rep)" = "registry.replicas=" ]'
+t "bash: --set tls.mode = completes the allowed values (split at =)" '[ "$(comp --set tls.mode = | sort | tr "\n" " ")" = "cert-manager generate secret " ]'
+t "bash: --set tls.mode=s completes unsplit" '[ "$(comp --set tls.mode=s)" = "tls.mode=secret" ]'
+t "bash: --completion z completes zsh" '[ "$(comp --completion z)" = zsh ]'
+t "bash: --config completes files" '[ "$(cd fixtures/config && comp --config full)" = full.yaml ]'
+if command -v zsh > /dev/null; then
+	ra --completion zsh > "$tmp/comp.zsh" 2> "$tmp/err"
+	t "--completion zsh: parses, and defines _registry_addon after compinit" '[ $? = 0 ] && zsh -n "$tmp/comp.zsh" &&
+		zsh -fc "autoload -Uz compinit && compinit -u -d $tmp/zcd && source $tmp/comp.zsh && (( \$+functions[_registry_addon] )) && [[ \${_comps[registry-addon]} = _registry_addon ]]"'
+else
+	echo "# skip zsh completion: zsh not installed"
+fi
+t "--completion fish: exit 2" '! ra --completion fish > /dev/null 2>&1'
 
 # a full stdout is an error, not a silent success
 ra < fixtures/example.yaml > /dev/full 2> "$tmp/err"

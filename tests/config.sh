@@ -398,5 +398,38 @@ EOF
 refused_at renew "48h" 'spec.tls.renewBefore: invalid value "48h": must be shorter than tls.duration (24h)'
 taken "durations: 1h and 5m, the least cert-manager takes" "renewBefore: 5m" --set tls.duration=1h --set tls.renewBefore=5m
 
+# a relative tls.caCertFile / tls.caKeyFile: from the config file's directory in a file, from the
+# working directory on the command line (run from another directory: the file's neighbour is found)
+mkdir -p "$tmp/rel/conf" "$tmp/rel/elsewhere"
+case $bin in /*) abin=$bin ;; *) abin=$PWD/$bin ;; esac
+nb=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)	# the new CA's validity starts now
+"$bin" --generate-ca "$tmp/rel/conf/ca" > /dev/null 2>&1
+printf 'apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  tls:\n    mode: generate\n    caCertFile: ca/ca.crt\n    caKeyFile: ca/ca.key\n    notBefore: "%s"\n' "$nb" > "$tmp/rel/conf/addon.yaml"
+(cd "$tmp/rel/elsewhere" && timeout "$T" ${VALGRIND:-} "$abin" --config ../conf/addon.yaml < /dev/null > "$tmp/out" 2> "$tmp/err")
+st=$?
+if [ $st = 0 ] && grep -q 'kind: Secret' "$tmp/out"; then ok "relative tls.caCertFile in a config file: read from the file's directory"
+else bad "relative tls.caCertFile in a config file: read from the file's directory (exit $st)" "$tmp/err"; fi
+(cd "$tmp/rel/elsewhere" && timeout "$T" ${VALGRIND:-} "$abin" --config ../conf/addon.yaml --set tls.caCertFile=ca/ca.crt < /dev/null > "$tmp/out" 2> "$tmp/err")
+st=$?
+if [ $st != 0 ] && grep -q 'ca/ca.crt' "$tmp/err"; then ok "relative tls.caCertFile by --set: read from the working directory"
+else bad "relative tls.caCertFile by --set: read from the working directory (exit $st)" "$tmp/err"; fi
+(cd "$tmp/rel/conf" && timeout "$T" ${VALGRIND:-} "$abin" --set tls.mode=generate --set tls.caCertFile=ca/ca.crt --set tls.caKeyFile=ca/ca.key --set tls.notBefore="$nb" < /dev/null > "$tmp/out2" 2> "$tmp/err")
+st=$?
+if [ $st = 0 ] && grep -q 'kind: Secret' "$tmp/out2"; then ok "relative tls.caCertFile by --set from its directory: taken"
+else bad "relative tls.caCertFile by --set from its directory: taken (exit $st)" "$tmp/err"; fi
+(cd "$tmp/rel/elsewhere" && timeout "$T" ${VALGRIND:-} "$abin" --config ../conf/addon.yaml --print-config < /dev/null > "$tmp/pc.yaml" 2> "$tmp/err")
+pcf=$(sed -n 's/^ *caCertFile: //p' "$tmp/pc.yaml")
+if [ "${pcf#/}" != "$pcf" ] && cmp -s "$pcf" "$tmp/rel/conf/ca/ca.crt"; then ok "--print-config: the resolved file path, absolute"
+else bad "--print-config: the resolved file path, absolute" "$tmp/pc.yaml"; fi
+
+# unknown fields name the closest field of the table, in a file and in a functionConfig
+printf 'apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  regsitry:\n    replicas: 3\n  sync:\n    intreval: 5m\n' > "$tmp/typo.yaml"
+refused "unknown group in a file: did you mean" 1 "spec.regsitry: unknown field; did you mean spec.registry?" --config "$tmp/typo.yaml"
+refused "unknown field in a file: did you mean" 1 "spec.sync.intreval: unknown field; did you mean spec.sync.interval?" --config "$tmp/typo.yaml"
+printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n  data:\n    nodeTrust.Runtimes: containerd\n' > "$tmp/krm.yaml"
+timeout "$T" ${VALGRIND:-} "$bin" < "$tmp/krm.yaml" > "$tmp/out" 2> "$tmp/err"
+if grep -q 'did you mean nodeTrust.runtimes?' "$tmp/err"; then ok "unknown ConfigMap key in a functionConfig: did you mean"
+else bad "unknown ConfigMap key in a functionConfig: did you mean" "$tmp/err"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

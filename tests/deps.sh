@@ -14,7 +14,7 @@ done
 # llvm-profdata (make fuzz-cov), valgrind, timing and node for schemas;
 # the real registry, client, shell and container runtime the registry and node tests run
 for p in valgrind clang libclang-rt-14-dev llvm time docker-registry skopeo busybox openssl curl containerd groff-base man-db \
-	apache2-utils; do
+	apache2-utils zsh; do
 	have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char path[64];
-	struct filter_opts fo = { path, NULL, 0, NULL };
+	struct filter_opts fo = { path, NULL, 0, NULL, NULL };
 	const char *in;
 
 	if (!size)

@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"apiVersion: v1\nkind: List\n",
 	};
 	const char *sets[8];
-	struct filter_opts fo = { NULL, sets, 0, NULL };
+	struct filter_opts fo = { NULL, sets, 0, NULL, NULL };
 	struct buf in = BUF_INIT;
 
 	if (size < 2)

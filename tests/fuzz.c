@@ -9,7 +9,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *sets[8];
-	struct filter_opts fo = { NULL, sets, 0, NULL };
+	struct filter_opts fo = { NULL, sets, 0, NULL, NULL };
 
 	if (!size)
 		return 0;

@@ -216,7 +216,10 @@ check_file() {
 		IFS= read -r line <"${f%.yaml}.args"
 		eval "args=($line)"
 	fi
+	# NAME.env: the run's environment (as tests/run-golden sets it)
+	[ -f "${f%.yaml}.env" ] && { set -a; . "${f%.yaml}.env"; set +a; }
 	check "$name" "$f" "${args[@]}"
+	[ -f "${f%.yaml}.env" ] && while IFS='=' read -r k _; do unset "$k"; done < "${f%.yaml}.env"
 
 	n=$(helm3_bytes "$f")
 	size=$(wc -c <"$f")

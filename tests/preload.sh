@@ -22,7 +22,10 @@ for f in fixtures/*.yaml; do
 	n=$(basename "$f" .yaml)
 	[ -f "golden/$n.rc" ] && continue
 	args=(); [ -f "fixtures/$n.args" ] && eval "args=($(cat "fixtures/$n.args"))"
+	# fixtures/NAME.env: the run's environment (as tests/run-golden sets it)
+	[ -f "fixtures/$n.env" ] && { set -a; . "fixtures/$n.env"; set +a; }
 	check "$n" "$f" "golden/$n.yaml" "${args[@]}"
+	[ -f "fixtures/$n.env" ] && while IFS='=' read -r k _; do unset "$k"; done < "fixtures/$n.env"
 done
 ls "$corpus"/*.yaml > /dev/null 2>&1 || echo "# not run on the real charts: none in $corpus (a checkout beside ../shared has them)"
 for f in "$corpus"/*.yaml; do

@@ -784,7 +784,7 @@ test_config_file_per_run(void)
 {
 	char path[] = "/tmp/unit-config-XXXXXX";
 	const char *in = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
-	struct filter_opts fo = { path, NULL, 0, NULL };
+	struct filter_opts fo = { path, NULL, 0, NULL, NULL };
 	struct buf out1 = BUF_INIT, out2 = BUF_INIT;
 	struct sink s1 = { collect_out, &out1 }, s2 = { collect_out, &out2 };
 	int fd = mkstemp(path);

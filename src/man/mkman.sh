@@ -20,7 +20,8 @@ date=
 # tag is the next line, "=EX"/"=EE" a verbatim example, its indentation kept)
 cat > "$tmp/prose" <<'PROSE'
 =SH DESCRIPTION
-registry-addon reads rendered Kubernetes manifests on standard input and writes them back with an
+registry-addon reads rendered Kubernetes manifests from FILE (standard input when there is none, or
+it is \-) and writes them back with an
 in-cluster, highly available OCI registry mirror added: a StatefulSet of Distribution registries
 with a regsync sidecar, their Services, TLS identity (cert-manager or generated in-process) and a
 DaemonSet that makes every node trust and use the mirror. One binary serves every pipeline:
@@ -37,7 +38,9 @@ configuration PATHs. The output is a ResourceList with results; on an error the 
 unchanged with an error result and exit status 1.
 =TP
 Legacy kustomize exec plugin
-The first argument is the configuration file kustomize writes.
+kustomize runs the binary with KUSTOMIZE_PLUGIN_CONFIG_ROOT set; then the argument is the
+configuration file kustomize wrote (not the input), and a relative tls.caCertFile or
+tls.caKeyFile in it is read from KUSTOMIZE_PLUGIN_CONFIG_ROOT, the kustomization directory.
 =TP
 Helm post-renderer
 Helm 3 runs the binary given to \-\-post-renderer (options through \-\-post-renderer-args).
@@ -46,7 +49,9 @@ with helm plugin install, then pass \-\-post-renderer registry-addon. Helm 4 dis
 post-renderer's standard error, so use \-\-log-file or REGISTRY_ADDON_LOG there.
 =PP
 Configuration sources, later wins: the defaults, \-\-config FILE (or the legacy first argument),
-the functionConfig, \-\-set. Unknown fields are errors. Generated objects carry the label
+the functionConfig, \-\-set. Unknown fields are errors, which name the closest known field.
+A relative tls.caCertFile or tls.caKeyFile is read from the directory of the configuration file
+that sets it; given by \-\-set or a functionConfig, from the working directory. Generated objects carry the label
 app.kubernetes.io/part-of: registry-addon; a second run replaces them, never duplicates them.
 =PP
 Limits: time stays linear in the size of the input and memory a multiple of it. Before the YAML
@@ -87,10 +92,22 @@ Start from the full default configuration:
 =EX
 registry-addon --print-defaults > addon.yaml
 =EE
+=PP
+The configuration a file and --set give, and a schema to check such files with:
+=EX
+registry-addon --config addon.yaml --set registry.replicas=3 --print-config
+registry-addon --schema > registry-addon.schema.json
+=EE
+=PP
+Shell completion, for bash (zsh: the same with zsh):
+=EX
+source <(registry-addon --completion bash)
+=EE
 PROSE
 
 # the environment variables --help names, with what the page says of them
 cat > "$tmp/envdoc" <<'PROSE'
+KUSTOMIZE_PLUGIN_CONFIG_ROOT	Set by kustomize for a legacy exec plugin: the first argument is then the configuration file kustomize wrote, and relative file paths in it are read from this directory.
 REGISTRY_ADDON_LOG	When set and not empty, and no \-\-log-file is given: a file that diagnostics are appended to, as well as standard error.
 PROSE
 
@@ -199,9 +216,11 @@ END {
 	print ".SH NAME"
 	print "registry\\-addon \\- " esc(summary)
 	print ".SH SYNOPSIS"
-	print "\\fBregistry\\-addon\\fR [\\fIOPTION\\fR]... [\\fICONFIG_FILE\\fR] < \\fIMANIFESTS\\fR > \\fIOUTPUT\\fR"
+	print "\\fBregistry\\-addon\\fR [\\fIOPTION\\fR]... [\\fIFILE\\fR | \\fB\\-\\fR] > \\fIOUTPUT\\fR"
 	print ".br"
-	print "\\fBregistry\\-addon\\fR \\fB\\-\\-print\\-defaults\\fR | \\fB\\-\\-generate\\-ca\\fR \\fIDIR\\fR | \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR"
+	print "\\fBregistry\\-addon\\fR [\\fB\\-\\-config\\fR \\fIFILE\\fR] [\\fB\\-\\-set\\fR \\fIPATH\\fR=\\fIVALUE\\fR]... \\fB\\-\\-print\\-config\\fR"
+	print ".br"
+	print "\\fBregistry\\-addon\\fR \\fB\\-\\-print\\-defaults\\fR | \\fB\\-\\-schema\\fR | \\fB\\-\\-completion\\fR \\fISHELL\\fR | \\fB\\-\\-generate\\-ca\\fR \\fIDIR\\fR | \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR"
 	cat_prose(prose)
 
 	print ".SH OPTIONS"
