@@ -56,6 +56,7 @@ SRCS := \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
+	src/krmwhere.c \
 	src/prescalars.c \
 	src/prescan.c \
 	src/net.c \

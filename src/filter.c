@@ -436,6 +436,7 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	r.scratch = arena_new();
 	ok = process(&r, early) == 0;
 	finish(&r, out, ok);
+	krm_locate_end();
 	inject_free(&r.inj);
 	objs_free(&r.objs);
 	images_free(&r.images);

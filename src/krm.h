@@ -51,4 +51,11 @@ int krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t le
 int krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
 	     const struct gen *gen, size_t ngen, struct buf *out);
 
+/* From krm_unwrap() to krm_locate_end(), a message located in k's
+ * ResourceList names the file of the item or functionConfig holding it in
+ * the user's package (annotation config.kubernetes.io/path, and its index)
+ * and, when the message names no object, that object (krmwhere.c). */
+void krm_locate_begin(const struct krm *k);
+void krm_locate_end(void);
+
 #endif
