@@ -52,6 +52,7 @@ SRCS := \
 	src/inject/services.c \
 	src/inject/statefulset.c \
 	src/inject/syncconfig.c \
+	src/inject/tlsdates.c \
 	src/inject/tlssecret.c \
 	src/k8sres.c \
 	src/k8svalid.c \
