@@ -54,11 +54,13 @@ SRCS := \
 	src/inject/services.c \
 	src/inject/statefulset.c \
 	src/inject/syncconfig.c \
+	src/inject/tlsdates.c \
 	src/inject/tlssecret.c \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
 	src/mkdirp.c \
+	src/krmwhere.c \
 	src/prescalars.c \
 	src/prescan.c \
 	src/net.c \

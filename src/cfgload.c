@@ -450,7 +450,8 @@ config_apply_object(struct config *c, struct ynode *obj, const char *file, const
 		return apply_document(c, obj, &o);
 	{
 		struct where w = { .file = file, .src = src, .srclen = srclen, .api = api, .kind = kind,
-				   .field = "functionConfig" };
+				   .name = ymap_gets(ymap_get(obj, "metadata"), "name"),
+				   .ns = ymap_gets(ymap_get(obj, "metadata"), "namespace"), .field = "functionConfig" };
 		struct ynode *r = yresolve(obj);
 
 		if (r && r->line) {

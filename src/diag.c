@@ -16,6 +16,8 @@ static struct {
 	FILE *log;
 	int quiet;
 	int mute;
+	diag_locator locate;
+	void *locate_ctx;
 } D;
 
 /* Characters a terminal acts on or that change how a line reads: C0 and C1
@@ -82,12 +84,15 @@ sev_name(enum severity sev)
 	return sev == SEV_ERROR ? "error" : sev == SEV_WARNING ? "warning" : "info";
 }
 
-/* "[doc 3] apps/v1/Deployment/ns/name: " */
+/* "[doc 3] apps/v1/Deployment/ns/name: " (in KRM mode, the document of the
+ * package file named before it) */
 static void
 add_object(struct buf *b, const struct where *w)
 {
-	if (w->doc)
-		buf_addf(b, "[doc %d] ", w->doc);
+	int doc = w->path ? w->path_doc : w->doc;
+
+	if (doc)
+		buf_addf(b, "[doc %d] ", doc);
 	if (w->kind) {
 		if (w->api && *w->api)
 			buf_addf(b, "%s/", w->api);
@@ -173,10 +178,17 @@ add_source_line(struct buf *b, const struct where *w)
 	add_escaped_line(b, p, (size_t)(eol - p), w->col);
 }
 
+/* A message about a KRM item names its file in the package, without
+ * line:col: kpt serializes the files it reads (blank lines dropped,
+ * indentation changed), so neither a line of the ResourceList nor one
+ * counted from the item's start is a line of that file; the field path
+ * and the source line shown below say where. */
 static void
 format(struct buf *b, enum severity sev, const struct where *w, const char *text)
 {
-	if (w && w->file && w->line)
+	if (w && w->path)
+		buf_addf(b, "%s: %s: ", w->path, sev_name(sev));
+	else if (w && w->file && w->line)
 		buf_addf(b, "%s:%d:%d: %s: ", w->file, w->line, w->col, sev_name(sev));
 	else if (w && w->file)
 		buf_addf(b, "%s: %s: ", w->file, sev_name(sev));
@@ -210,6 +222,8 @@ keep(enum severity sev, const struct where *w, char *text)
 	m->ns = dup_or_null(w->ns);
 	m->name = dup_or_null(w->name);
 	m->field = dup_or_null(w->field);
+	m->path = dup_or_null(w->path);
+	m->path_doc = w->path_doc;
 	m->line = w->line;
 	m->col = w->col;
 	m->doc = w->doc;
@@ -227,6 +241,7 @@ escape_where(const struct where *w)
 	c.ns = escaped(w->ns);
 	c.name = escaped(w->name);
 	c.field = escaped(w->field);
+	c.path = escaped(w->path);
 	return c;
 }
 
@@ -239,19 +254,26 @@ unescape_where(struct where *c)
 	free((char *)c->ns);
 	free((char *)c->name);
 	free((char *)c->field);
+	free((char *)c->path);
 }
 
-void
-diag_vreport(enum severity sev, const struct where *raw, const char *fmt, va_list ap)
+/* Format, write and (unless only noted) keep one message. */
+static void
+report(enum severity sev, const struct where *raw, bool kept, const char *fmt, va_list ap)
 {
 	struct buf raw_text = BUF_INIT, text = BUF_INIT, line = BUF_INIT;
-	struct where cw, *w = NULL;
+	struct where located, cw, *w = NULL;
 
 	if (D.mute)
 		return;
 	buf_vaddf(&raw_text, fmt, ap);
 	diag_escape(&text, raw_text.p ? raw_text.p : "", raw_text.len);
 	buf_free(&raw_text);
+	if (raw && D.locate) {
+		located = *raw;
+		D.locate(D.locate_ctx, &located);
+		raw = &located;
+	}
 	if (raw) {
 		cw = escape_where(raw);
 		w = &cw;
@@ -264,11 +286,37 @@ diag_vreport(enum severity sev, const struct where *raw, const char *fmt, va_lis
 		fflush(D.log);
 	}
 	buf_free(&line);
-	if (sev == SEV_ERROR)
+	if (kept && sev == SEV_ERROR)
 		D.errors++;
-	keep(sev, w, text.p);
+	if (kept)
+		keep(sev, w, text.p);
+	else
+		buf_free(&text);
 	if (w)
 		unescape_where(w);
+}
+
+void
+diag_vreport(enum severity sev, const struct where *raw, const char *fmt, va_list ap)
+{
+	report(sev, raw, true, fmt, ap);
+}
+
+void
+diag_note(const struct where *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(SEV_WARNING, w, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_set_locator(diag_locator fn, void *ctx)
+{
+	D.locate = fn;
+	D.locate_ctx = fn ? ctx : NULL;
 }
 
 void
@@ -359,10 +407,12 @@ diag_reset(void)
 		free(m->ns);
 		free(m->name);
 		free(m->field);
+		free(m->path);
 	}
 	free(D.v);
 	D.v = NULL;
 	D.n = D.cap = 0;
 	D.errors = 0;
 	D.exit = 0;
+	diag_set_locator(NULL, NULL);
 }

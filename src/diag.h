@@ -38,6 +38,12 @@ struct where {
 	int doc;		/* 1-based document (or item) number; 0 = none */
 	const char *api, *kind, *ns, *name;	/* the object */
 	const char *field;	/* dotted field path */
+	/* KRM mode (set by the locator, diag_set_locator()): the file of the
+	 * item or functionConfig in the user's package (its annotation
+	 * config.kubernetes.io/path) and its 1-based document there (the
+	 * annotation config.kubernetes.io/index plus one; 0 = unknown) */
+	const char *path;
+	int path_doc;
 };
 
 struct diag_msg {
@@ -45,6 +51,8 @@ struct diag_msg {
 	char *text;		/* the message alone */
 	char *file, *api, *kind, *ns, *name, *field;
 	int line, col, doc;
+	char *path;		/* KRM: the package file (struct where) */
+	int path_doc;
 };
 
 /* Messages, the where strings and the source line shown are escaped: C0
@@ -78,6 +86,17 @@ size_t diag_escape(struct buf *b, const char *s, size_t n);
  * argument; not owned, it must outlive the run). NULL: "<stdin>" again. */
 void diag_set_input_name(const char *name);
 const char *diag_input_name(void);
+/* KRM mode: a function that completes the where of each message reported
+ * (a copy): the item or functionConfig of the ResourceList its line:col or
+ * document falls in gives path and path_doc, and its identity when the where
+ * names no object. Strings it sets are copied before it is called again.
+ * NULL removes it; diag_reset() too. */
+typedef void (*diag_locator)(void *ctx, struct where *w);
+void diag_set_locator(diag_locator fn, void *ctx);
+/* Write a warning to stderr and the log without keeping it: not counted and
+ * not in KRM results (a warning that depends on the clock would make a KRM
+ * run's output differ from day to day). */
+void diag_note(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forget every message (the fuzzer runs many inputs in one process). */
 void diag_reset(void);
 

@@ -155,25 +155,6 @@ take_doc(struct run *r, const struct ydoc *d)
 	return observe(r, o, d->root);
 }
 
-/* A ResourceList's items: at most --max-documents, counted before any is
- * unwrapped (the tree holds them already: its size is bounded by the input's). */
-static int
-count_items(const struct run *r, struct ynode *root)
-{
-	struct ynode *items = yresolve(ymap_get(root, "items")), *it;
-	size_t max = limits_of(r)->documents, i = 0;
-	struct where w;
-
-	if (!yis_seq(items) || items->len <= max)
-		return 0;
-	for (it = items->head; i < max; i++)
-		it = it->next;
-	w = (struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len, .doc = (int)max + 1,
-			    .field = "items", .line = it->line, .col = it->col };
-	diag_error(&w, "a ResourceList of more than %zu items; raise --max-documents if this is intended", max);
-	return -1;
-}
-
 /* A ResourceList's items: annotations bounded. */
 static int
 check_items(struct run *r)
@@ -269,8 +250,7 @@ scan(struct run *r)
 	if (first.root) {
 		r->krm = true;
 		objs_free(&r->objs);
-		if (count_items(r, first.root) != 0 ||
-		    krm_unwrap(&r->k, &first, r->in, r->len, &r->objs, r->keep) != 0)
+		if (krm_unwrap(&r->k, &first, r->in, r->len, limits_of(r)->documents, &r->objs, r->keep) != 0)
 			return -1;
 		return check_items(r);
 	}
@@ -471,6 +451,7 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	r.scratch = arena_new();
 	ok = process(&r, early) == 0;
 	finish(&r, out, ok);
+	krm_locate_end();
 	inject_free(&r.inj);
 	objs_free(&r.objs);
 	images_free(&r.images);

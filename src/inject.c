@@ -32,6 +32,7 @@ static const struct injector {
 	{ "statefulSet", C_REGISTRY, inject_statefulset, false },	/* after the ConfigMaps: hashes them */
 	{ "podDisruptionBudget", C_REGISTRY, inject_pdb, false },
 	{ "networkPolicy", C_REGISTRY, inject_networkpolicy, false },
+	{ "tlsDates", C_REGISTRY | C_CERTIFICATES | C_NODETRUST, inject_tls_dates, false },	/* before the CA is read */
 	{ "pushCA", C_REGISTRY, inject_push_ca, false },
 	{ "certificates", C_CERTIFICATES, inject_certificates, false },
 	{ "tlsSecret", C_CERTIFICATES, inject_tls_secret, false },

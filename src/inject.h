@@ -147,6 +147,9 @@ int inject_services(struct inject *in);
 int inject_statefulset(struct inject *in);
 int inject_pdb(struct inject *in);
 int inject_networkpolicy(struct inject *in);
+/* tls.mode generate and secret: refuses a certificate whose validity has
+ * ended, warns (stderr only) of one that ends within tls.renewBefore. */
+int inject_tls_dates(struct inject *in);
 int inject_push_ca(struct inject *in);
 int inject_certificates(struct inject *in);
 int inject_tls_secret(struct inject *in);

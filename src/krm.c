@@ -285,8 +285,23 @@ merged_wrapper_field(const struct krm *k, struct ynode *root)
 	return 0;
 }
 
+/* More than max items: the first one over it, before any item is read. */
+static int
+too_many_items(const struct krm *k, size_t max)
+{
+	struct ynode *it = k->items ? k->items->head : NULL;
+
+	if (!k->items || k->items->len <= max)
+		return 0;
+	for (size_t i = 0; i < max; i++)
+		it = it->next;
+	return node_error(k, it, (int)max + 1, "items",
+			  "a %s of more than %zu items; raise --max-documents if this is intended", k->kind, max);
+}
+
 int
-krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, struct objs *objs, struct arena *a)
+krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, size_t max_items, struct objs *objs,
+	   struct arena *a)
 {
 	struct ynode *root = doc->root;
 	size_t lo;
@@ -302,6 +317,7 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 	if (k->dir_start == 0 && k->dir_end >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3))
 		k->dir_start = 3;
 	read_wrapper(k, root);
+	krm_locate_begin(k);
 	if (merged_wrapper_field(k, root) != 0)
 		return -1;
 	if (k->api_node && !yis_scalar(k->api_node))
@@ -310,6 +326,8 @@ krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, s
 				yis_map(k->api_node) ? "mapping" : "sequence", k->is_list ? "v1" : "config.kubernetes.io/v1");
 	if (k->items && !yis_seq(k->items))
 		return node_error(k, k->items, 0, "items", "items must be a list of objects");
+	if (too_many_items(k, max_items) != 0)
+		return -1;
 	if (k->is_list && k->fc_node)	/* it would configure a run whose output cannot carry it */
 		return node_error(k, k->fc_node, 0, "functionConfig",
 				  "a v1 List has no functionConfig; make the document a ResourceList "
@@ -516,6 +534,61 @@ put_items(struct buf *out, const struct krm *k, const struct objs *objs, const b
 	return 0;
 }
 
+/* A result's message: kpt prints resourceRef, field.path and the message,
+ * not file, so the message names the item's file in the package. */
+static const char *
+result_message(const struct diag_msg *m, struct buf *b)
+{
+	if (!m->path)
+		return m->text;
+	buf_adds(b, m->path);
+	if (m->path_doc)
+		buf_addf(b, ", document %d", m->path_doc);
+	buf_addf(b, ": %s", m->text);
+	return buf_cstr(b);
+}
+
+/* file: the item's file in the package and its index there (the KRM
+ * functions specification's Result.file); a config file by its path.
+ * "<stdin>", the ResourceList, names no file of the user's. */
+static void
+add_file(struct arena *a, struct ynode *r, const struct diag_msg *m)
+{
+	struct ynode *file;
+
+	if (m->path) {
+		file = ymap_map(a, r, "file");
+		ymap_str(a, file, "path", m->path);
+		if (m->path_doc)
+			ymap_int(a, file, "index", m->path_doc - 1);
+	} else if (m->file && m->line && strcmp(m->file, "<stdin>") != 0) {
+		ymap_str(a, ymap_map(a, r, "file"), "path", m->file);
+	}
+}
+
+static void
+add_result(struct arena *a, struct ynode *results, const struct diag_msg *m)
+{
+	struct ynode *r = yseq_add(results, ynode_map(a));
+	struct buf text = BUF_INIT;
+
+	ymap_str(a, r, "message", result_message(m, &text));
+	buf_free(&text);
+	ymap_str(a, r, "severity", m->sev == SEV_ERROR ? "error" : m->sev == SEV_WARNING ? "warning" : "info");
+	if (m->kind) {
+		struct ynode *ref = ymap_map(a, r, "resourceRef");
+
+		ymap_str(a, ref, "apiVersion", m->api ? m->api : "");
+		ymap_str(a, ref, "kind", m->kind);
+		ymap_str(a, ref, "name", m->name ? m->name : "");
+		if (m->ns && *m->ns)
+			ymap_str(a, ref, "namespace", m->ns);
+	}
+	if (m->field)
+		ymap_str(a, ymap_map(a, r, "field"), "path", m->field);
+	add_file(a, r, m);
+}
+
 static void
 add_results(struct buf *out)
 {
@@ -523,26 +596,8 @@ add_results(struct buf *out)
 	struct ynode *results = ynode_seq(a);
 	struct buf text = BUF_INIT;
 
-	for (size_t i = 0; i < diag_count(); i++) {
-		const struct diag_msg *m = diag_get(i);
-		struct ynode *r = yseq_add(results, ynode_map(a));
-
-		ymap_str(a, r, "message", m->text);
-		ymap_str(a, r, "severity", m->sev == SEV_ERROR ? "error" : m->sev == SEV_WARNING ? "warning" : "info");
-		if (m->kind) {
-			struct ynode *ref = ymap_map(a, r, "resourceRef");
-
-			ymap_str(a, ref, "apiVersion", m->api ? m->api : "");
-			ymap_str(a, ref, "kind", m->kind);
-			ymap_str(a, ref, "name", m->name ? m->name : "");
-			if (m->ns && *m->ns)
-				ymap_str(a, ref, "namespace", m->ns);
-		}
-		if (m->field)
-			ymap_str(a, ymap_map(a, r, "field"), "path", m->field);
-		if (m->file && m->line)
-			ymap_str(a, ymap_map(a, r, "file"), "path", m->file);
-	}
+	for (size_t i = 0; i < diag_count(); i++)
+		add_result(a, results, diag_get(i));
 	if (results->len && emit_yaml(&text, results) == 0) {
 		buf_adds(out, "results:\n");
 		buf_add(out, text.p, text.len);

@@ -42,13 +42,21 @@ struct krm {
 /* Is this document root a ResourceList/List wrapper? */
 bool krm_detect(struct ynode *root);
 /* Fill k and one obj per item (identity, flags, byte range) from the
- * document doc of src. Returns 0 or -1 (reported: an item that is not an
- * object, an alias leaving an item or the functionConfig). */
-int krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len,
+ * document doc of src. Returns 0 or -1 (reported: more than max_items items,
+ * counted before any is read; an item that is not an object, an alias
+ * leaving an item or the functionConfig). */
+int krm_unwrap(struct krm *k, const struct ydoc *doc, const char *src, size_t len, size_t max_items,
 	       struct objs *objs, struct arena *a);
 /* The wrapper with the kept items (objs without OBJ_EMPTY/skip flags chosen
  * by keep[i]), the generated objects, functionConfig and results. */
 int krm_wrap(const struct krm *k, const struct objs *objs, const bool *keep,
 	     const struct gen *gen, size_t ngen, struct buf *out);
+
+/* From krm_unwrap() to krm_locate_end(), a message located in k's
+ * ResourceList names the file of the item or functionConfig holding it in
+ * the user's package (annotation config.kubernetes.io/path, and its index)
+ * and, when the message names no object, that object (krmwhere.c). */
+void krm_locate_begin(const struct krm *k);
+void krm_locate_end(void);
 
 #endif

@@ -39,6 +39,7 @@
 #define X509_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct x509_request {
 	const char *ca_cert_file, *ca_key_file;	/* PEM files (the first certificate / key in each) */
@@ -65,6 +66,10 @@ void x509_result_free(struct x509_result *r);	/* frees the strings, leaves all N
 /* The CA certificate of file (tls.caCertFile), checked to be a CA and
  * re-encoded as PEM, for the nodes to trust; *out is the caller's. */
 int x509_ca_pem(const char *file, char **out);
+
+/* The validity of the (first) certificate in file, for the clock's checks
+ * (inject/tlsdates.c); reported as tls.caCertFile's when it cannot be read. */
+int x509_cert_dates(const char *file, time_t *not_before, time_t *not_after);
 
 /* --generate-ca: a new CA (an Ed25519 key from the system's random source, and
  * a self-signed certificate: CN common_name, valid from now for duration,

@@ -343,3 +343,19 @@ x509_ca_pem(const char *file, char **out)
 	ERR_clear_error();
 	return *out ? 0 : -1;
 }
+
+int
+x509_cert_dates(const char *file, time_t *not_before, time_t *not_after)
+{
+	X509 *x = x5_load_cert(file);
+	int rc = -1;
+
+	if (x && (x5_asn1_time(X509_get0_notBefore(x), not_before) != 0 ||
+		  x5_asn1_time(X509_get0_notAfter(x), not_after) != 0))
+		diag_error(&W_CERT, "%s: the certificate's validity dates cannot be read", file);
+	else if (x)
+		rc = 0;
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}

@@ -306,7 +306,7 @@ rl "$tmp/doc5.yaml" --max-documents 5; t "--max-documents: 5 documents pass" 'pa
 rl "$tmp/doc6.yaml" --max-documents 5; t "--max-documents: the 6th is refused where it starts" 'refused "<stdin>:26:1: error: [doc 6] more than 5 documents"'
 { printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n'
   for i in 1 2 3; do printf -- '- {apiVersion: v1, kind: ConfigMap, metadata: {name: c%d}}\n' "$i"; done; } > "$tmp/items3.yaml"
-rl "$tmp/items3.yaml" --max-documents 2; t "--max-documents: a ResourceList's 3rd item is refused" 'grep -q "<stdin>:6:3: error: \[doc 3\] items: a ResourceList of more than 2 items" "$tmp/err" && [ "$rc" = 1 ]'
+rl "$tmp/items3.yaml" --max-documents 2; t "--max-documents: a ResourceList's 3rd item is refused" 'grep -q "<stdin>:6:3: error: \[doc 3\] v1/ConfigMap/c3: items: a ResourceList of more than 2 items" "$tmp/err" && [ "$rc" = 1 ]'
 sed 's/^- {apiVersion: v1, kind: ConfigMap, metadata: {name: c1}}$/- not an object/' "$tmp/items3.yaml" > "$tmp/items3bad.yaml"
 rl "$tmp/items3bad.yaml" --max-documents 2; t "--max-documents: items are counted before any is read (the limit is the only error)" \
 	'[ "$rc" = 1 ] && grep -q "more than 2 items" "$tmp/err" && ! grep -q "not a Kubernetes object" "$tmp/err"'

@@ -431,5 +431,96 @@ timeout "$T" ${VALGRIND:-} "$bin" < "$tmp/krm.yaml" > "$tmp/out" 2> "$tmp/err"
 if grep -q 'did you mean nodeTrust.runtimes?' "$tmp/err"; then ok "unknown ConfigMap key in a functionConfig: did you mean"
 else bad "unknown ConfigMap key in a functionConfig: did you mean" "$tmp/err"; fi
 
+# --- tls.mode generate and secret against the clock: dates relative to now ---
+# A window that has ended: exit 1, nothing on stdout; one ending within
+# tls.renewBefore (or not begun): a warning on stderr, the output the same bytes.
+ca=fixtures/config/ca
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+now=$(date -u +%s)
+ca_nb=$(date -u -d "$(openssl x509 -in $ca/rsa.crt -noout -startdate | cut -d= -f2)" +%s)
+gen=(--set tls.mode=generate --set tls.caCertFile=$ca/rsa.crt --set tls.caKeyFile=$ca/rsa.key --set "tls.notBefore=$(iso "$ca_nb")")
+# warned NAME TEXT ARGS...: exit 0, TEXT in stderr's warning, two runs byte-identical
+warned() {
+	local name=$1 text=$2 st; shift 2
+	ra "$@"; st=$?
+	cp "$tmp/out" "$tmp/out.1"; cp "$tmp/err" "$tmp/err.1"
+	ra "$@"
+	if [ "$st" = 0 ] && [ -s "$tmp/out" ] && cmp -s "$tmp/out" "$tmp/out.1" && grep -qF -- "$text" "$tmp/err.1"; then ok "$name"
+	else bad "$name (exit $st; want 0, the same output twice and: $text)" "$tmp/err.1"; fi
+}
+soon=$(( (now - ca_nb) / 3600 + 240 ))	# hours: ends in 9 to 10 days
+end=$(iso $((ca_nb + soon * 3600)))
+warned "generate: a server certificate ending within tls.renewBefore is warned about, dates named" \
+	"registry-addon: warning: spec.tls.duration: the server certificate expires on $end (tls.notBefore $(iso "$ca_nb") + tls.duration ${soon}h), in 9 days: within tls.renewBefore (720h) of now" \
+	"${gen[@]}" --set tls.duration=${soon}h
+grep -qF "raise tls.duration or move tls.notBefore to a recent time, render again and apply" "$tmp/err.1" &&
+	ok "generate: the warning says what to do (raise tls.duration, move tls.notBefore, rotate)" ||
+	bad "generate: the warning says what to do (raise tls.duration, move tls.notBefore, rotate)" "$tmp/err.1"
+cp "$tmp/out.1" "$tmp/out.soon"
+ra "${gen[@]}" --set tls.duration=${soon}h --set tls.renewBefore=24h; st=$?
+if [ $st = 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$tmp/out.soon"; then
+	ok "generate: the same certificate outside tls.renewBefore (24h): no warning, the same output"
+else bad "generate: the same certificate outside tls.renewBefore (24h): no warning, the same output (exit $st)" "$tmp/err"; fi
+warned "generate: a server certificate not valid yet is warned about" \
+	"registry-addon: warning: spec.tls.notBefore: the server certificate is not valid before $(iso $((now + 200 * 86400)) | cut -c1-10)T00:00:00Z" \
+	"${gen[@]}" --set "tls.notBefore=$(iso $((now + 200 * 86400)) | cut -c1-10)T00:00:00Z"
+refused "generate: a server certificate whose window has ended (tls.notBefore far in the past): exit 1, nothing on stdout" 1 \
+	"registry-addon: error: spec.tls.notBefore: the server certificate would be valid from $(iso "$ca_nb") to $(iso $((ca_nb + 3600))) (tls.notBefore + tls.duration 1h), which has ended (now: " \
+	"${gen[@]}" --set tls.duration=1h
+grep -qF "move tls.notBefore to a recent time (such as $(date -u +%Y-%m-%d)T00:00:00Z) or raise tls.duration" "$tmp/err" &&
+	ok "generate: the refusal says what to do" || bad "generate: the refusal says what to do" "$tmp/err"
+
+# CAs made here with the openssl command: one expiring in 10 days, one expired
+mkdir "$tmp/pki" "$tmp/pki/new"
+: > "$tmp/pki/index.txt"; echo 01 > "$tmp/pki/serial"
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s/index.txt\nserial = %s/serial\nnew_certs_dir = %s/new\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n[v3ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = unused\n' \
+	"$tmp/pki" "$tmp/pki" "$tmp/pki" > "$tmp/pki/ca.cnf"
+mkca() {	# NAME START END (YYYYMMDDHHMMSSZ)
+	openssl genpkey -algorithm ED25519 -out "$tmp/pki/$1.key" &&
+	openssl req -new -config "$tmp/pki/ca.cnf" -key "$tmp/pki/$1.key" -subj "/CN=config.sh $1" -out "$tmp/pki/$1.csr" &&
+	openssl ca -batch -config "$tmp/pki/ca.cnf" -selfsign -keyfile "$tmp/pki/$1.key" -in "$tmp/pki/$1.csr" \
+		-extensions v3ca -startdate "$2" -enddate "$3" -notext -out "$tmp/pki/$1.crt"
+} >> "$tmp/pki/log" 2>&1
+stamp() { date -u -d "@$1" +%Y%m%d%H%M%SZ; }
+if mkca soon "$(stamp $((now - 86400)))" "$(stamp $((now + 10 * 86400)))" && mkca old 20000101000000Z 20201231235959Z; then
+	ok "openssl: a CA expiring in 10 days and an expired one"
+	warned "generate: a CA ending within tls.renewBefore is warned about, with what to do" \
+		"registry-addon: warning: spec.tls.caCertFile: $tmp/pki/soon.crt expires on $(iso $((now + 10 * 86400)) | cut -c1-10)" \
+		--set tls.mode=generate --set tls.caCertFile="$tmp/pki/soon.crt" --set tls.caKeyFile="$tmp/pki/soon.key" \
+		--set "tls.notBefore=$(iso $((now - 3600)))" --set tls.duration=48h
+	grep -qF "within tls.renewBefore (720h) of now" "$tmp/err.1" && grep -qF "make a new CA (registry-addon --generate-ca DIR, or your own), point tls.caCertFile and tls.caKeyFile at it" "$tmp/err.1" &&
+		grep -qF "warning: spec.tls.duration: the server certificate expires on" "$tmp/err.1" &&
+		ok "generate: both the CA's and the server certificate's warnings" ||
+		bad "generate: both the CA's and the server certificate's warnings" "$tmp/err.1"
+	refused "generate: an expired CA: exit 1, nothing on stdout, its dates named" 1 \
+		"registry-addon: error: spec.tls.caCertFile: $tmp/pki/old.crt is valid from 2000-01-01T00:00:00Z to 2020-12-31T23:59:59Z, which has ended (now: " \
+		--set tls.mode=generate --set tls.caCertFile="$tmp/pki/old.crt" --set tls.caKeyFile="$tmp/pki/old.key" \
+		--set "tls.notBefore=$(iso $((now - 3600)))" --set tls.duration=24h
+	refused "generate: an ended server window and an expired CA: both named" 1 \
+		"error: spec.tls.caCertFile: $tmp/pki/old.crt is valid from 2000-01-01T00:00:00Z to 2020-12-31T23:59:59Z, which has ended" \
+		--set tls.mode=generate --set tls.caCertFile="$tmp/pki/old.crt" --set tls.caKeyFile="$tmp/pki/old.key" \
+		--set "tls.notBefore=2020-01-01T00:00:00Z" --set tls.duration=24h
+	grep -qF "error: spec.tls.notBefore: the server certificate would be valid from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z" "$tmp/err" &&
+		ok "generate: ... and the server's window" || bad "generate: ... and the server's window" "$tmp/err"
+	refused "secret: an expired tls.caCertFile: exit 1, nothing on stdout" 1 \
+		"registry-addon: error: spec.tls.caCertFile: $tmp/pki/old.crt is valid from 2000-01-01T00:00:00Z to 2020-12-31T23:59:59Z, which has ended" \
+		--set tls.mode=secret --set tls.caCertFile="$tmp/pki/old.crt"
+	warned "secret: a tls.caCertFile ending within tls.renewBefore is warned about" \
+		"registry-addon: warning: spec.tls.caCertFile: $tmp/pki/soon.crt expires on $(iso $((now + 10 * 86400)) | cut -c1-10)" \
+		--set tls.mode=secret --set tls.caCertFile="$tmp/pki/soon.crt"
+	ra --set tls.mode=secret --set tls.caCertFile="$tmp/pki/soon.crt" --set tls.renewBefore=24h; st=$?
+	[ $st = 0 ] && [ ! -s "$tmp/err" ] && ok "secret: the same CA outside tls.renewBefore (24h): no warning" ||
+		bad "secret: the same CA outside tls.renewBefore (24h): no warning (exit $st)" "$tmp/err"
+else
+	bad "openssl: a CA expiring in 10 days and an expired one" "$tmp/pki/log"
+fi
+# KRM: the warning reaches stderr, never the results (the output does not depend on the day)
+printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: fc\n  data:\n    tls.duration: %sh\n' "$soon" > "$tmp/krm.yaml"
+timeout "$T" ${VALGRIND:-} "$bin" "${gen[@]}" < "$tmp/krm.yaml" > "$tmp/out" 2> "$tmp/err"; st=$?
+if [ $st = 0 ] && grep -qF "warning: spec.tls.duration: the server certificate expires on $end" "$tmp/err" &&
+	! grep -q "expires on" "$tmp/out" && grep -q "^results:" "$tmp/out"; then
+	ok "KRM: the expiry warning is on stderr, not in results"
+else bad "KRM: the expiry warning is on stderr, not in results (exit $st)" "$tmp/err"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -321,6 +321,31 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	need '[ $rc = 0 ]' "kpt fn eval exited $rc on anchors, tags and comments" "$d/shapes.out"
 	need 'diff -r "$d/shapes.cat" "$d/shapes" >"$d/shapes.diff" 2>&1' "the package differs from kpt's own round trip" "$d/shapes.diff"
 	report "kpt fn eval: objects with an anchor on their root, aliases, tags, comments and block scalars come back as kpt itself writes them"
+
+	# an invalid item in sub/app.yaml (the second document there): kpt's printed
+	# results name the file, not a line of the ResourceList kpt made, and the
+	# results file carries file {path, index}
+	for how in eval render; do
+		cp -R krm/examples/kpt "$d/item$how"
+		mkdir -p "$d/item$how/sub"
+		printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: demo\nspec:\n  containers:\n  - name: app\n    image: ../../etc/app:1\n' >"$d/item$how/sub/app.yaml"
+		cp -R "$d/item$how" "$d/item$how.1"
+		mkdir -p "$d/item$how.res"
+		if [ $how = eval ]; then
+			(cd "$d" && timeout "$T" "$KPT" fn eval item$how --exec "$fn" --results-dir "item$how.res") >"$d/item$how.out" 2>&1
+		else
+			(cd "$d" && PATH=$tmp/bin:$PATH timeout "$T" "$KPT" fn render item$how --allow-exec --results-dir "item$how.res") >"$d/item$how.out" 2>&1
+		fi
+		rc=$?
+		need '[ $rc != 0 ]' "kpt exited 0 with an invalid image in sub/app.yaml" "$d/item$how.out"
+		need 'grep -q "\[error\] v1/Pod/demo/app spec.containers\[0\].image: sub/app.yaml, document 2: invalid image" "$d/item$how.out"' \
+			"kpt's printed results do not name sub/app.yaml, document 2" "$d/item$how.out"
+		need '! grep -q "<stdin>" "$d/item$how.out"' "kpt's output names <stdin>" "$d/item$how.out"
+		need 'grep -q "^ *path: sub/app.yaml\$" "$d/item$how.res/results.yaml" && grep -q "^ *index: 1\$" "$d/item$how.res/results.yaml"' \
+			"the results file lacks file: {path: sub/app.yaml, index: 1}" "$d/item$how.res/results.yaml"
+		need 'diff -r "$d/item$how.1" "$d/item$how" >"$d/item$how.diff" 2>&1' "the failed run changed the package" "$d/item$how.diff"
+		report "kpt fn $how: an invalid image in sub/app.yaml fails kpt (exit $rc) with results naming sub/app.yaml, document 2 (file.path, file.index), no <stdin>"
+	done
 else
 	skip "kpt fn eval" "$KPT not found"
 	skip "kpt fn render" "$KPT not found"

@@ -109,6 +109,7 @@ fz_check_messages(void)
 		fz_check_text("namespace", m->ns);
 		fz_check_text("name", m->name);
 		fz_check_text("field", m->field);
+		fz_check_text("path", m->path);
 		if (fz_must_locate(m) && m->line <= 0)
 			fz_fail("an input error without line:col", m->text);
 	}
