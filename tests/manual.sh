@@ -44,7 +44,7 @@ awk -v dir="$tmp/blocks" '
 touch "$tmp/blocks/.names"
 
 # what this file checks, in README order
-CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux security"
+CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux day-two security"
 need '[ ! -s "$tmp/blocks/.bad" ]' "malformed test markers in README.md" "$tmp/blocks/.bad"
 printf '%s\n' $CHECKS | sort >"$tmp/want.names"
 sort "$tmp/blocks/.names" >"$tmp/got.names"
@@ -77,6 +77,21 @@ else
 	cp -pR Makefile README.md chart krm plugin src tests "$tmp/repo/"
 fi
 [ -d build ] && cp -pR build "$tmp/repo/"
+# a git checkout of it, so "leaves the checkout clean" is what git status says (.gitignore applies)
+gitclean=
+if command -v git >/dev/null 2>&1 &&
+	git -C "$tmp/repo" init -q && git -C "$tmp/repo" add -A &&
+	git -C "$tmp/repo" -c user.name=manual -c user.email=manual@test -c commit.gpgsign=false commit -qm pristine; then
+	gitclean=1
+else
+	echo "# not run: the clean-checkout checks (no git)"
+fi
+# clean DIR WHAT: git status in DIR shows nothing: every file a block made is ignored (out/, build/)
+clean() {
+	[ -n "$gitclean" ] || return 0
+	git -C "$1" status --porcelain >"$S/status" 2>&1
+	need '[ ! -s "$S/status" ]' "$2 left the checkout unclean (git status --porcelain)" "$S/status"
+}
 
 # run_block NAME: run the block in a fresh sandbox $S (CWD $S/repo); stdout in $S/out,
 # stderr in $S/err, exit status in $rc
@@ -95,6 +110,7 @@ run_block() {
 		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/out" 2>"$S/err" </dev/null
 	rc=$?
 	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
+	clean "$S/repo" "the block"
 }
 
 # replicas FILE N: our StatefulSet (registry) has N replicas
@@ -151,62 +167,62 @@ for name in $(cat "$tmp/blocks/.names"); do
 		;;
 	pipe | config-file)
 		plain 3
-		has_ours "$S/repo/demo.yaml" registry-system
-		faithful "$tmp/plain3.yaml" "$S/repo/demo.yaml"
+		has_ours "$S/repo/out/demo.yaml" registry-system
+		faithful "$tmp/plain3.yaml" "$S/repo/out/demo.yaml"
 		if [ "$name" = config-file ]; then
-			need '[ -s "$S/repo/addon.yaml" ]' "no addon.yaml"
-			need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3"
+			need '[ -s "$S/repo/out/config.yaml" ]' "no out/config.yaml"
+			need 'replicas "$S/repo/out/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3"
 		fi
-		schema_valid "$S/repo/demo.yaml"
+		schema_valid "$S/repo/out/demo.yaml"
 		report "$name: demo.yaml holds the chart unchanged and the add-on, schema-valid"
-		cp "$S/repo/demo.yaml" "$tmp/$name.yaml"
+		cp "$S/repo/out/demo.yaml" "$tmp/$name.yaml"
 		;;
 	addon-alone)
-		has_ours "$S/repo/registry-addon.yaml" registry-system
-		need '[ "$("$CHECK" docs "$S/repo/registry-addon.yaml" | wc -l)" = "$(expect_ours registry-system | wc -l)" ]' "objects other than ours in registry-addon.yaml"
-		schema_valid "$S/repo/registry-addon.yaml"
+		has_ours "$S/repo/out/registry-addon.yaml" registry-system
+		need '[ "$("$CHECK" docs "$S/repo/out/registry-addon.yaml" | wc -l)" = "$(expect_ours registry-system | wc -l)" ]' "objects other than ours in registry-addon.yaml"
+		schema_valid "$S/repo/out/registry-addon.yaml"
 		report "addon-alone: registry-addon < /dev/null gives the add-on alone, schema-valid"
 		;;
 	helm3 | helm4)
 		v=${name#helm}
 		plain "$v"
-		has_ours "$S/repo/demo.yaml" registry-system
-		need 'replicas "$S/repo/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3" "$S/repo/demo.yaml"
-		faithful "$tmp/plain$v.yaml" "$S/repo/demo.yaml"
-		need 'grep -q "helm.sh/hook" "$S/repo/demo.yaml"' "the hooks are missing from helm's output"
-		schema_valid "$S/repo/demo.yaml"
+		has_ours "$S/repo/out/demo.yaml" registry-system
+		need 'replicas "$S/repo/out/demo.yaml" 3' "the StatefulSet does not have registry.replicas=3" "$S/repo/out/demo.yaml"
+		faithful "$tmp/plain$v.yaml" "$S/repo/out/demo.yaml"
+		need 'grep -q "helm.sh/hook" "$S/repo/out/demo.yaml"' "the hooks are missing from helm's output"
+		schema_valid "$S/repo/out/demo.yaml"
 		if [ "$v" = 4 ]; then
 			need 'tar -tzf "$S/repo/build/registry-addon-"*.tgz | grep -qx "registry-addon/plugin.yaml"' "make plugin made no tarball with registry-addon/plugin.yaml"
-			need 'grep -q "^# Source: generated-by-postrender-" "$S/repo/demo.yaml"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/repo/demo.yaml"
+			need 'grep -q "^# Source: generated-by-postrender-" "$S/repo/out/demo.yaml"' "our objects are not filed as generated-by-postrender-N.yaml" "$S/repo/out/demo.yaml"
 		fi
 		report "$name: helm template --post-renderer gives the chart unchanged (hooks too) and the add-on with 3 replicas, schema-valid"
 		;;
 	kpt-eval)
-		same_package "$S/repo/my-app"
-		package_objects "$S/repo/my-app" >"$S/pkg.yaml"
+		same_package "$S/repo/out/my-app"
+		package_objects "$S/repo/out/my-app" >"$S/pkg.yaml"
 		has_ours "$S/pkg.yaml" mirror
-		need 'replicas "$S/repo/my-app/registry-addon/mirror/statefulset_registry.yaml" 3' "registry-addon/mirror/statefulset_registry.yaml does not have 3 replicas"
+		need 'replicas "$S/repo/out/my-app/registry-addon/mirror/statefulset_registry.yaml" 3' "registry-addon/mirror/statefulset_registry.yaml does not have 3 replicas"
 		need 'grep -qx "namespace_mirror.yaml" "$S/out"' "ls my-app/registry-addon does not list namespace_mirror.yaml" "$S/out"
 		schema_valid "$S/pkg.yaml"
 		report "kpt-eval: the package keeps its files, our objects are in registry-addon/, namespace mirror, schema-valid"
 		;;
 	kpt-render)
-		same_package "$S/repo/my-app"
-		package_objects "$S/repo/my-app" >"$S/pkg.yaml"
+		same_package "$S/repo/out/my-render"
+		package_objects "$S/repo/out/my-render" >"$S/pkg.yaml"
 		has_ours "$S/pkg.yaml" registry-system
 		schema_valid "$S/pkg.yaml"
-		cp -R "$S/repo/my-app" "$S/my-app.1"
-		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" kpt fn render my-app --allow-exec) >"$S/again" 2>&1
+		cp -R "$S/repo/out/my-render" "$S/my-render.1"
+		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" kpt fn render out/my-render --allow-exec) >"$S/again" 2>&1
 		rc=$?
 		need '[ $rc = 0 ]' "a second render exited $rc" "$S/again"
-		need 'diff -r "$S/my-app.1" "$S/repo/my-app" >"$S/again.diff" 2>&1' "a second render changed the package" "$S/again.diff"
+		need 'diff -r "$S/my-render.1" "$S/repo/out/my-render" >"$S/again.diff" 2>&1' "a second render changed the package" "$S/again.diff"
 		report "kpt-render: the Kptfile and app.yaml stay, our objects are in registry-addon/, a second render changes nothing"
 		;;
 	kpt-pipe)
-		has_ours "$S/repo/demo.yaml" registry-system
-		schema_valid "$S/repo/demo.yaml"
+		has_ours "$S/repo/out/demo.yaml" registry-system
+		schema_valid "$S/repo/out/demo.yaml"
 		if [ -f "$tmp/pipe.yaml" ]; then
-			need 'node tests/schema/sameobjects.mjs "$tmp/pipe.yaml" "$S/repo/demo.yaml" >"$S/same" 2>&1' "helm template | kpt fn eval - --exec registry-addon differs from helm template | registry-addon" "$S/same"
+			need 'node tests/schema/sameobjects.mjs "$tmp/pipe.yaml" "$S/repo/out/demo.yaml" >"$S/same" 2>&1' "helm template | kpt fn eval - --exec registry-addon differs from helm template | registry-addon" "$S/same"
 		else
 			need false "no output of the pipe block to compare with"
 		fi
@@ -221,7 +237,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		report "kustomize-legacy: kubectl kustomize --enable-alpha-plugins runs the plugin from ~/.config/kustomize/plugin, schema-valid"
 		;;
 	flux)
-		app=$S/repo/clusters/demo/app.yaml
+		app=$S/repo/out/clusters/demo/app.yaml
 		plain 3
 		has_ours "$app" registry-system
 		need 'replicas "$app" 3' "the StatefulSet does not have registry.replicas=3"
@@ -231,7 +247,7 @@ for name in $(cat "$tmp/blocks/.names"); do
 		"$CHECK" docs "$app" | awk -F '\t' '$6 != 1 { print $3, $5 }' | sort >"$S/chart.got"
 		need 'diff "$S/chart.want" "$S/chart.got" >"$S/chart.diff"' "the chart's objects differ from helm template's (< helm, > app.yaml)" "$S/chart.diff"
 		schema_valid "$app"
-		has_ours "$S/repo/clusters/registry-addon/registry-addon.yaml" registry-system
+		has_ours "$S/repo/out/clusters/registry-addon/registry-addon.yaml" registry-system
 		cp "$app" "$S/app.1"
 		(cd "$S/repo" && HOME=$S/home PATH=$S/bin:$PATH timeout "$T" bash -e -o pipefail "$tmp/blocks/flux.sh") >"$S/again" 2>&1
 		rc=$?
@@ -239,22 +255,60 @@ for name in $(cat "$tmp/blocks/.names"); do
 		need 'cmp -s "$S/app.1" "$app"' "a second render gave other bytes"
 		report "flux: render.sh writes the chart (namespace demo) and the add-on, schema-valid, the same bytes twice; --addon-only the add-on alone"
 		;;
+	day-two)
+		has_ours "$S/repo/out/current.yaml" registry-system
+		need 'replicas "$S/repo/out/current.yaml" 2 && replicas "$S/repo/out/replicas.yaml" 3' "out/current.yaml and out/replicas.yaml do not have 2 and 3 replicas"
+		printf '%s\n' "out/current.yaml:  replicas: 2" "out/replicas.yaml:  replicas: 3" >"$S/want"
+		need 'diff "$S/want" "$S/out" >"$S/out.diff"' "the replicas printed are not 2 then 3 (< expected, > printed)" "$S/out.diff"
+		"$CHECK" docs "$S/repo/out/removed.yaml" | awk -F '\t' '{ print $3, $4, $5 }' >"$S/removed"
+		printf '%s\n' "Namespace - registry-node-trust" "ResourceQuota registry-node-trust registry-addon-critical-pods" \
+			"ServiceAccount registry-node-trust registry-node-trust" "ConfigMap registry-node-trust registry-node-trust" \
+			"DaemonSet registry-node-trust registry-node-trust" >"$S/want.removed"
+		need 'diff "$S/want.removed" "$S/removed" >"$S/removed.diff"' "the Removed render is not the node namespace and its clean-up DaemonSet (< expected, > out/removed.yaml)" "$S/removed.diff"
+		schema_valid "$S/repo/out/current.yaml"
+		schema_valid "$S/repo/out/replicas.yaml"
+		schema_valid "$S/repo/out/removed.yaml"
+		report "day-two: the current render, 3 replicas, and the Removed render (the node namespace and its clean-up DaemonSet only), schema-valid"
+		;;
 	security)
 		printf '%s\n' 'mirror.yml: :5000 read-only=true' 'mirror-writer.yml: 127.0.0.1:5010 read-only=false' \
 			'own.yml: :5443 read-only=true' 'own-writer.yml: :5002 read-only=false' \
 			'own-copy.yml: 127.0.0.1:5002 read-only=false' >"$S/want"
 		need 'diff "$S/want" "$S/out" >"$S/out.diff"' "the instances printed are not the write model (< expected, > printed)" "$S/out.diff"
-		need 'grep -q "^  htpasswd: " "$S/repo/registry-push.yaml"' "registry-push.yaml has no htpasswd key" "$S/repo/registry-push.yaml"
-		need 'grep -Eq "^ci:\\\$2[aby]\\\$" "$S/repo/htpasswd"' "htpasswd holds no bcrypt entry for ci" "$S/repo/htpasswd"
-		"$CHECK" docs "$S/repo/addon.yaml" | awk -F '\t' '$6 == 1 { print $3, $4, $5 }' >"$S/ours"
+		need 'grep -q "^  htpasswd: " "$S/repo/out/registry-push.yaml"' "registry-push.yaml has no htpasswd key" "$S/repo/out/registry-push.yaml"
+		need 'grep -Eq "^ci:\\\$2[aby]\\\$" "$S/repo/out/htpasswd"' "htpasswd holds no bcrypt entry for ci" "$S/repo/out/htpasswd"
+		"$CHECK" docs "$S/repo/out/addon.yaml" | awk -F '\t' '$6 == 1 { print $3, $4, $5 }' >"$S/ours"
 		need 'grep -qx "Certificate builds registry-ca" "$S/ours"' "no Certificate registry-ca in namespace builds" "$S/ours"
-		need 'grep -q "path: /etc/registry-auth/htpasswd" "$S/repo/addon.yaml"' "own-writer.yml does not read the htpasswd file" "$S/repo/addon.yaml"
-		schema_valid "$S/repo/addon.yaml"
-		schema_valid "$S/repo/registry-push.yaml"
+		need 'grep -q "path: /etc/registry-auth/htpasswd" "$S/repo/out/addon.yaml"' "own-writer.yml does not read the htpasswd file" "$S/repo/out/addon.yaml"
+		schema_valid "$S/repo/out/addon.yaml"
+		schema_valid "$S/repo/out/registry-push.yaml"
 		report "security: the read-only instances and the writers as the README's table says, pushes locked to the Secret's bcrypt users, the CA issued into namespace builds, schema-valid"
 		;;
 	esac
 done
+
+# ---------------------------------------------------------------- in order
+# The whole manual as a user runs it: every block in README order in one checkout and one HOME
+# (each block in its own shell: what one exports does not reach the next), each must succeed, and
+# the checkout is as clean at the end as at the start.
+S=$tmp/run/all
+mkdir -p "$S/bin" "$S/home"
+cp -pR "$tmp/repo" "$S/repo"
+ln -s "$BIN" "$S/bin/registry-addon"
+seq_failed=
+for name in $(cat "$tmp/blocks/.names"); do
+	helm=$HELM3
+	case $name in helm4*) helm=$HELM4 ;; esac
+	ln -sfn "$helm" "$S/bin/helm"
+	(cd "$S/repo" && env -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_PLUGINS \
+		-u KUSTOMIZE_PLUGIN_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME \
+		-u REGISTRY_ADDON_LOG -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u DESTDIR HOME="$S/home" PATH="$S/bin:$PATH" \
+		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/$name.out" 2>"$S/$name.err" </dev/null ||
+		{ seq_failed="$seq_failed $name"; cp "$S/$name.err" "$S/err"; }
+done
+need '[ -z "$seq_failed" ]' "in order in one checkout, these blocks failed:$seq_failed" "$S/err"
+clean "$S/repo" "the manual run in order"
+report "every block in README order in one checkout ($(wc -l <"$tmp/blocks/.names") blocks): each succeeds, the checkout stays clean"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
