@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh mirror|own - the entrypoint of the registry pod's "registry" and "own" containers
-# (registry-addon). Each runs two Distribution instances over one storage root (DESIGN.md
-# section 7): a read-only one the cluster reads, and a writer the cluster cannot reach.
+# (registry-addon). Each runs two Distribution instances over one storage root (README.md,
+# "Who can write to the registry"): a read-only one the cluster reads, and a writer the cluster cannot reach.
 #   mirror: mirror.yml, :5000, read-only (nodes pull mirrored upstreams through Service
 #           registry-mirror); mirror-writer.yml, 127.0.0.1:5010 (regsync's preload and copies)
 #   own:    own.yml, :5443, read-only (copies of own images); on ordinal 0 own-writer.yml, :5002,

@@ -3,7 +3,7 @@
 # -alpine image). Ordinal 0 runs regsync with writer.yml: the preload, from the upstreams into
 # its mirror writer (127.0.0.1:5010). Every other ordinal runs replica.yml: one-way copies of
 # ordinal 0's read-only mirror (:5000) and own images (:5443) into its own writers, so a replica
-# never fetches from an upstream and never writes back (DESIGN.md section 7).
+# never fetches from an upstream and never writes back (README.md, "Who can write to the registry").
 #
 # Trust: regsync reads a host's CA files once, when it first dials it (regclient's reghttp keeps
 # the pool for the life of the process). So this script keeps, in an emptyDir mounted at
