@@ -86,12 +86,15 @@ yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t
 	return text;
 }
 
-/* Where a node begins: its anchor or tag if they come first (0-based). */
+/* Where a node begins: its anchor or tag if they come first (0-based), in
+ * *out. libfyaml marks an anchor (&name) and an alias (*name) at the name:
+ * the indicator before it is where they begin. */
 static const struct fy_mark *
-node_start(struct fy_event *ev)
+node_start(const struct yguard *g, struct fy_event *ev, struct fy_mark *out)
 {
 	const struct fy_mark *m = fy_event_start_mark(ev), *t;
 	struct fy_token *tok[2] = { NULL, NULL };
+	char ind = ev->type == FYET_ALIAS ? '*' : 0;
 
 	if (ev->type == FYET_SCALAR) {
 		tok[0] = ev->scalar.anchor;
@@ -104,9 +107,19 @@ node_start(struct fy_event *ev)
 		tok[1] = ev->sequence_start.tag;
 	}
 	for (int i = 0; i < 2; i++)
-		if (tok[i] && (t = fy_token_start_mark(tok[i])) != NULL && (!m || t->input_pos < m->input_pos))
+		if (tok[i] && (t = fy_token_start_mark(tok[i])) != NULL && (!m || t->input_pos < m->input_pos)) {
 			m = t;
-	return m;
+			ind = i == 0 ? '&' : 0;
+		}
+	if (!m)
+		return NULL;
+	*out = *m;
+	if (ind && out->input_pos > 0 && out->input_pos <= g->len && g->buf[out->input_pos - 1] == ind &&
+	    out->column > 0) {
+		out->input_pos--;
+		out->column--;
+	}
+	return out;
 }
 
 /* Only blanks between the start of its line and m? (": value" is an
@@ -161,7 +174,7 @@ misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event 
 	/* a block scalar is marked where its text starts, below its "|" or ">"
 	 * (which libfyaml checks): only its anchor or tag is */
 	if (ss == FYSS_LITERAL || ss == FYSS_FOLDED)
-		return start != content && below_key(g, p, start, false);
+		return start && content && start->input_pos != content->input_pos && below_key(g, p, start, false);
 	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
 }
 
@@ -178,11 +191,59 @@ key_content_misplaced(const struct yguard *g, struct fy_event *ev, const struct 
 	return content->column <= key_column(g, start) && first_on_line(g, content);
 }
 
+/* Is the key whose node begins at m explicit: a "?" before it, with only
+ * blanks and line breaks between (and the opening quote of a quoted key,
+ * which m follows); on a line above it, a "?" indented less than the key
+ * ("?" then a key at its column is an empty explicit key, then another). */
+static bool
+explicit_key(const struct yguard *g, struct fy_event *ev, const struct fy_mark *m)
+{
+	size_t i = m->input_pos, q, ls;
+	bool below = false;
+
+	if (i > 0 && i <= g->len && (g->buf[i - 1] == '"' || g->buf[i - 1] == '\'') && ev->type == FYET_SCALAR &&
+	    ev->scalar.value && fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
+		i--;
+	while (i > 0 && i <= g->len && strchr(" \t\r\n", g->buf[i - 1])) {
+		below |= g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r';
+		i--;
+	}
+	if (i == 0 || i > g->len || g->buf[i - 1] != '?')
+		return false;
+	q = i - 1;
+	for (ls = q; ls > 0 && g->buf[ls - 1] != '\n' && g->buf[ls - 1] != '\r'; ls--)
+		;
+	return !below || (size_t)m->column > q - ls;
+}
+
+/* An implicit key of a block mapping (a scalar or an alias) with no ':'
+ * after it on its line: libfyaml takes it at the end of a document (a key
+ * with a null value) and refuses it when anything follows, so copied bytes
+ * followed by ours would not parse. */
+static bool
+key_without_colon(const struct yguard *g, struct fy_event *ev, const struct fy_mark *start)
+{
+	const struct fy_mark *end = fy_event_end_mark(ev);
+	size_t i;
+
+	if ((ev->type != FYET_SCALAR && ev->type != FYET_ALIAS) || !start || !end ||
+	    end->input_pos <= fy_event_start_mark(ev)->input_pos || explicit_key(g, ev, start))
+		return false;
+	i = end->input_pos;
+	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && ev->type == FYET_SCALAR && ev->scalar.value &&
+	    fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
+		i++;	/* a quoted scalar ends at its closing quote */
+	for (; i < g->len && (g->buf[i] == ' ' || g->buf[i] == '\t'); i++)
+		;
+	return i >= g->len || g->buf[i] != ':';
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
 	struct yguard_level *p = g->depth && g->depth <= YGUARD_DEPTH ? &g->lv[g->depth - 1] : NULL;
 	const struct fy_mark *m;
+	struct fy_mark ms;
 
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
@@ -200,7 +261,7 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 	default:
 		return 0;
 	}
-	m = node_start(ev);
+	m = node_start(g, ev, &ms);
 	if (p && misplaced(g, p, ev, m)) {
 		if (!below_key(g, p, m, false))
 			m = fy_event_start_mark(ev);	/* its content */
@@ -214,6 +275,13 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key's text below its tag or anchor must be indented more than the key)";
+		return -1;
+	}
+	if (p && p->map && p->block && !p->value && key_without_colon(g, ev, m)) {
+		m = fy_event_end_mark(ev);
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
 		return -1;
 	}
 	if (p && p->map) {

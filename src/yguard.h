@@ -7,7 +7,9 @@
  *     mapping key, not indented more than the key, for the key's value
  *     ("a:\nb" reads {a: b}), which YAML and libfyaml itself refuse with
  *     anything after it: copied bytes would change meaning (a KRM item
- *     followed by others), so it is an error here;
+ *     followed by others), so it is an error here; so is a value whose
+ *     anchor begins there (libfyaml marks an anchor after its "&"), and an
+ *     implicit key with no ':' after it, which it also takes there;
  *   - its marks put a document's root at the node, not at the start of the
  *     line: an implicit document's bytes begin at the start of the root's
  *     line (an indented root keeps its indentation), and the first one's
