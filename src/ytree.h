@@ -91,6 +91,9 @@ struct ylook {
 	struct ynode *binary;	/* a !!binary key met first: its text is base64 */
 };
 void ymap_look(struct ynode *map, const char *key, struct ylook *out);
+/* ymap_look() by the merge-key walks whatever the mapping, which ymap_look()
+ * takes only when the mapping has a merge key: for tests to compare. */
+void ymap_look_slow(struct ynode *map, const char *key, struct ylook *out);
 /* Dotted path of map keys, e.g. "metadata.annotations"; NULL if absent. */
 struct ynode *ypath(struct ynode *n, const char *path);
 /* The scalar text at key if it is a scalar, else NULL. */

@@ -287,6 +287,66 @@ test_merge(void)
 	arena_free(a);
 }
 
+/* ymap_look() reads a mapping without a merge key in one pass: it must give
+ * what the merge-key walks (ymap_look_slow) give, key for key. */
+static bool
+look_same(struct ynode *map, const char *key)
+{
+	struct ylook f, s;
+
+	ymap_look(map, key, &f);
+	ymap_look_slow(map, key, &s);
+	return f.key == s.key && f.val == s.val && f.other == s.other && f.binary == s.binary;
+}
+
+static void
+test_look_fast(void)
+{
+	static const char *const docs[] = {
+		"k: 1\n",
+		"k: 1\nk: 2\n",
+		"k: 1\nk: 1\n",
+		"k: 1\nj: 0\nk: 2\nk: 3\n",
+		"k: 1\nk: {a: b}\n",
+		"k: &v {a: b}\nk: *v\n",
+		"k: ~\nk: null\n",
+		"k: \"1\"\nk: 1\n",
+		"j: 1\n",
+		"{}\n",
+		"!!binary a2V5: v\nother: w\n",
+		"!!binary a2V5: v\nk: 1\n",
+		"k: 1\n!!binary a2V5: v\n",
+		"k: 1\n!!binary a2V5: v\n!!binary b3RoZXI=: w\nk: 2\n!!binary eA==: x\n",
+		"!!binary a2V5: v\n!!binary b3RoZXI=: w\n",
+		"k: 1\n!!binary a2V5: v\nk: 2\n",
+		"!!binary k: 1\nk: 2\n",
+		"k: 2\n!!binary k: 1\n",
+		"&a k: 1\n*a : 2\n",
+		"\"<<\": {k: v}\nk: 1\n",
+		"!!str <<: {k: v}\nk: 1\n",
+		"<<: {k: v}\nk: 1\n",
+		"k: 1\n<<: {k: v}\n",
+		"!!binary a2V5: v\n<<: {k: v, !!binary eA==: x}\n",
+	};
+	static const char *const keys[] = { "k", "j", "a2V5", "<<", "missing" };
+	struct arena *a = arena_new();
+	struct buf name = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		struct ynode *r = parse(a, docs[i]);
+
+		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++) {
+			name.len = 0;
+			buf_addf(&name, "one pass = merge-key walks: %s of ", keys[j]);
+			for (const char *c = docs[i]; *c; c++)
+				buf_adds(&name, *c == '\n' ? "\\n" : (char[2]){ *c, 0 });
+			OK(look_same(r, keys[j]), buf_cstr(&name));
+		}
+	}
+	buf_free(&name);
+	arena_free(a);
+}
+
 static bool
 want_kind(void *ctx, const char *kind, const char *key)
 {
@@ -816,6 +876,7 @@ main(void)
 	test_emit();
 	test_tree();
 	test_merge();
+	test_look_fast();
 	test_identity();
 	test_want_kind();
 	test_index();
