@@ -20,6 +20,7 @@
 #include "resource.h"
 #include "util.h"
 #include "yload.h"
+#include "yquote.h"
 #include "ytree.h"
 
 #include "harness.h"
@@ -794,6 +795,27 @@ test_object_fields(void)
 	}
 }
 
+/* yquote_text() decodes a one-line quoted scalar once, into (len - 2) * 3 / 2
+ * bytes (rounded as decode() does): \L and \P reach it, no escape passes it. */
+static void
+test_quote_bound(void)
+{
+	static const struct {
+		const char *raw;
+		size_t out;
+	} cases[] = {
+		{ "\"\\L\\P\\L\"", 9 }, { "\"\\L\\Px\"", 7 }, { "\"x\\L\"", 4 }, { "\"\\N\\_\\x41\\xff\"", 7 },
+		{ "\"\\u2028\\U0001F600\\0\"", 8 }, { "'a''b'''", 4 }, { "\"\"", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t len = strlen(cases[i].raw), n = 0;
+
+		OK(yquote_decode(cases[i].raw, len, NULL, &n) == 0 && n == cases[i].out &&
+		   n <= (len - 2) / 2 * 3 + (len - 2) % 2, cases[i].raw);
+	}
+}
+
 /* diag_escape: what a terminal acts on is escaped, other text kept as it is */
 static void
 test_escape(void)
@@ -891,6 +913,7 @@ main(void)
 	test_k8s_names();
 	test_object_fields();
 	test_escape();
+	test_quote_bound();
 	test_config_file_per_run();
 	return harness_done();
 }
