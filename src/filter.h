@@ -21,7 +21,7 @@ struct filter_opts {
 	const char *config_file;	/* --config, or the legacy plugin's argv[1] */
 	const char *const *sets;	/* --set PATH=VALUE, in order */
 	size_t nsets;
-	const struct limits *limits;	/* limits.h; NULL: the defaults */
+	const struct limits *limits;	/* limits.h; NULL: limits_default */
 };
 
 /* Returns an exit code (enum exit_code). In stream mode nothing is written

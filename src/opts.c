@@ -80,13 +80,12 @@ limit_of(struct opts *o, int c)
 int
 opts_parse(struct opts *o, int argc, char **argv)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
 	size_t *limit;
 	int c, idx = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->max_input = MAX_INPUT_DEFAULT;
-	o->limits = defaults;
+	o->limits = limits_default;
 	o->sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:h", lopts, &idx)) != -1) {

@@ -83,13 +83,10 @@ check_text(const char *name, const char *buf, size_t len)
 struct yloader *
 yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
 
-	if (!lim)
-		lim = &defaults;
 	/* libfyaml's memory is bounded before it sees a byte */
 	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim) != 0)
 		return NULL;
@@ -586,7 +583,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 int
 yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root)
 {
-	struct yloader *yl = yload_new(name, buf, len, a, NULL);
+	struct yloader *yl = yload_new(name, buf, len, a, &limits_default);
 	struct ydoc doc;
 	int rc;
 

@@ -369,7 +369,7 @@ test_identity(void)
 		"  annotations: {registry-addon.dev/generated: \"true\"}\n"
 		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n";
 	struct arena *a = arena_new();
-	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, &limits_default);
 	struct where in = { .file = "<test>", .src = text, .srclen = strlen(text) };
 	struct obj o[5];
 	struct ydoc d;
@@ -410,7 +410,7 @@ test_want_kind(void)
 {
 	static const char text[] = "a: 1\nkind: A\nb: [x]\nkind: B\nc: {y: 1}\n<<: {kind: C}\nd: 1\nkind: D\ne: 1\n";
 	struct arena *a = arena_new();
-	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, &limits_default);
 	struct buf b = BUF_INIT;
 	struct ydoc d;
 
