@@ -132,10 +132,7 @@ read_error(struct reader *r, struct ynode *at, const char *parent, const char *k
 
 	if (r->rc)
 		return;
-	if (at && at->line) {
-		w.line = at->line;
-		w.col = at->col;
-	}
+	where_at(&w, at);
 	buf_addf(&path, "%s%s%s", parent ? parent : "", parent ? "." : "", key);
 	w.field = buf_cstr(&path);
 	va_start(ap, fmt);

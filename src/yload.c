@@ -598,10 +598,7 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index,
 					   .line = yl->last_line, .col = yl->last_col };
 
-			if (doc.root && doc.root->line) {
-				w.line = doc.root->line;
-				w.col = doc.root->col;
-			}
+			where_at(&w, doc.root);
 			diag_error(&w, "expected a single YAML document, found more than one");
 			rc = -1;
 		}

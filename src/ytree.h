@@ -76,6 +76,10 @@ void ymap_index_free(struct ymap_index *ix);	/* NULL is OK */
 
 /* Readers. All accept NULL and follow aliases (without copying). */
 struct ynode *yresolve(struct ynode *n);
+/* A message's place: n's line and column into w when n has a position (a
+ * node read from text, not built); w kept as it is otherwise. */
+struct where;
+void where_at(struct where *w, const struct ynode *n);
 /* The value of key as Kubernetes' YAML reader (go-yaml v2) sees it: of
  * duplicate keys the last, merge keys (<<) applied (ylook.c). */
 struct ynode *ymap_get(struct ynode *map, const char *key);
