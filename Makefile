@@ -72,6 +72,7 @@ SRCS := \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
+	src/ypos.c \
 	src/yquote.c \
 	src/ytree.c
 
