@@ -77,6 +77,7 @@ SRCS := \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
+	src/ypos.c \
 	src/yquote.c \
 	src/ytree.c
 

@@ -10,6 +10,7 @@
 
 #include "cfgfields.h"
 #include "diag.h"
+#include "k8svalid.h"
 #include "util.h"
 #include "yload.h"
 #include "ytree.h"
@@ -26,32 +27,11 @@ cfg_report(const struct origin *o, struct ynode *at, const struct field *f, cons
 
 	snprintf(field, sizeof(field), "%s%s", o->prefix, f ? f->path : path);
 	w.field = field;
-	if (at && at->line) {
-		w.line = at->line;
-		w.col = at->col;
-	}
+	where_at(&w, at);
 	if (why)
 		diag_error(&w, fmt, value, why);
 	else
 		diag_error(&w, fmt, value);
-}
-
-/* A value as the user wrote it, for "invalid value X" (buf: 160 bytes). */
-static const char *
-shown(struct ynode *v, char *buf)
-{
-	v = yresolve(v);
-	if (!v)
-		return "null";
-	if (v->kind == Y_MAP)
-		return "(a mapping)";
-	if (v->kind == Y_SEQ)
-		return "(a list)";
-	if (v->style == YS_SINGLE || v->style == YS_DOUBLE)
-		snprintf(buf, 160, "\"%.100s\" (a quoted string)", v->str);
-	else
-		snprintf(buf, 160, "%.100s", v->str);
-	return buf;
 }
 
 static void *
@@ -100,7 +80,7 @@ set_scalar_string(struct config *c, const struct field *f, struct ynode *v, cons
 	if (!yis_scalar(v) || (yis_null(v) && v->style == YS_PLAIN && v->len)) {
 		char tmp[160];
 
-		cfg_report(o, v, f, NULL, "invalid value %s: must be a string", shown(v, tmp), NULL);
+		cfg_report(o, v, f, NULL, "invalid value %s: must be a string", kv_shown(v, tmp, true), NULL);
 		return -1;
 	}
 	v = yresolve(v);
@@ -136,7 +116,7 @@ set_int(struct config *c, const struct field *f, struct ynode *v, const struct o
 	return 0;
 bad:
 	snprintf(range, sizeof(range), "%ld to %ld", f->min, f->max);
-	cfg_report(o, v, f, NULL, "invalid value %s: must be an integer from %s", shown(v, tmp), range);
+	cfg_report(o, v, f, NULL, "invalid value %s: must be an integer from %s", kv_shown(v, tmp, true), range);
 	return -1;
 }
 
@@ -150,7 +130,7 @@ set_bool(struct config *c, const struct field *f, struct ynode *v, const struct 
 	}
 	char tmp[160];
 
-	cfg_report(o, v, f, NULL, "invalid value %s: must be true or false", shown(v, tmp), NULL);
+	cfg_report(o, v, f, NULL, "invalid value %s: must be true or false", kv_shown(v, tmp, true), NULL);
 	return -1;
 }
 
@@ -203,7 +183,7 @@ set_list(struct config *c, const struct field *f, struct ynode *v, const struct 
 	if (!v || v->kind != Y_SEQ) {
 		char tmp[160];
 
-		cfg_report(o, v, f, NULL, "invalid value %s: must be a list", shown(v, tmp), NULL);
+		cfg_report(o, v, f, NULL, "invalid value %s: must be a list", kv_shown(v, tmp, true), NULL);
 		return -1;
 	}
 	l.v = arena_alloc(c->arena, (v->len + 1) * sizeof(char *));
@@ -236,7 +216,7 @@ set_object(struct config *c, const struct field *f, struct ynode *v, const struc
 	if (f->type == F_OBJECT ? !yis_map(r) : !yis_seq(r)) {
 		char tmp[160];
 
-		cfg_report(o, v, f, NULL, "invalid value %s: must be a %s", shown(v, tmp),
+		cfg_report(o, v, f, NULL, "invalid value %s: must be a %s", kv_shown(v, tmp, true),
 		       f->type == F_OBJECT ? "mapping" : "list of mappings");
 		return -1;
 	}

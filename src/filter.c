@@ -97,12 +97,11 @@ observe(struct run *r, const struct obj *o, struct ynode *root)
 	return images_collect(&r->images, root, &w);
 }
 
+/* filter_run() resolved NULL to the defaults */
 static const struct limits *
 limits_of(const struct run *r)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
-
-	return r->fo->limits ? r->fo->limits : &defaults;
+	return r->fo->limits;
 }
 
 /* An object's metadata.annotations take at most --max-annotation-bytes, keys
@@ -222,7 +221,7 @@ trailing_directives(const struct run *r)
 static int
 scan(struct run *r)
 {
-	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, r->fo->limits);
+	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, limits_of(r));
 	struct ydoc d, first = { 0 };
 	int rc, nonempty = 0, failed = 0;
 
@@ -465,7 +464,12 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 int
 filter_run(const struct filter_opts *fo, const char *in, size_t len, const struct sink *out)
 {
-	int rc = filter_once(fo, in, len, out);
+	struct filter_opts o = *fo;
+	int rc;
+
+	if (!o.limits)
+		o.limits = &limits_default;
+	rc = filter_once(&o, in, len, out);
 
 	config_forget_file();
 	return rc;

@@ -22,7 +22,7 @@ struct filter_opts {
 	const char *config_file;	/* --config, or the legacy plugin's argv[1] */
 	const char *const *sets;	/* --set PATH=VALUE, in order */
 	size_t nsets;
-	const struct limits *limits;	/* limits.h; NULL: the defaults */
+	const struct limits *limits;	/* limits.h; NULL: limits_default */
 	const char *config_dir;		/* relative file names of config_file: NULL its directory */
 };
 

@@ -94,12 +94,12 @@ quantity_at(const struct where *base, const char *field, struct ynode *v, struct
 
 	if (!yis_scalar(r) || kind == YR_NULL || kind == YR_BOOL || kind == YR_TIME ||
 	    (r->tag && !yis_string(r))) {
-		kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp), why);
+		kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp, false), why);
 		return -1;
 	}
 	if (!yaml_decimal(r->str, kind)) {
 		kv_error(base, v, field, "invalid value %s: YAML reads it as a number in another form (010 is octal "
-			 "8, 0x10 is 16); write the quantity in decimal digits, or quote it", kv_shown(v, tmp));
+			 "8, 0x10 is 16); write the quantity in decimal digits, or quote it", kv_shown(v, tmp, false));
 		return -1;
 	}
 	rc = quantity_parse(r->str, q, &why);
@@ -107,7 +107,7 @@ quantity_at(const struct where *base, const char *field, struct ynode *v, struct
 		why = "at least 0", rc = -1;
 	if (rc == 0)
 		return 0;
-	kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp), why);
+	kv_error(base, v, field, "invalid value %s: must be %s", kv_shown(v, tmp, false), why);
 	return -1;
 }
 
@@ -242,7 +242,7 @@ kv_resources(const struct where *base, const char *field, struct ynode *v)
 			char tmp[160];
 
 			kv_error(base, k->next, path, "invalid value %s: must be a mapping of resource names to quantities",
-				 kv_shown(k->next, tmp));
+				 kv_shown(k->next, tmp, false));
 			rc = -1;
 		} else if (!sect[i]) {
 			sect[i] = yresolve(k->next);

@@ -27,25 +27,30 @@ kv_error(const struct where *base, struct ynode *at, const char *field, const ch
 	struct where w = { .file = base->file, .src = base->src, .srclen = base->srclen, .field = field };
 	va_list ap;
 
-	if (at && at->line) {
-		w.line = at->line;
-		w.col = at->col;
-	}
+	where_at(&w, at);
 	va_start(ap, fmt);
 	diag_vreport(SEV_ERROR, &w, fmt, ap);
 	va_end(ap);
 }
 
 const char *
-kv_shown(struct ynode *v, char *buf)
+kv_shown(struct ynode *v, char *buf, bool as_written)
 {
 	v = yresolve(v);
-	if (!v || (v->kind == Y_SCALAR && v->style == YS_PLAIN && !v->tag && yresolve_plain(v->str, v->len) == YR_NULL))
+	if (!v)
 		return "null";
 	if (v->kind == Y_MAP)
 		return "(a mapping)";
 	if (v->kind == Y_SEQ)
 		return "(a list)";
+	if (as_written) {
+		bool quoted = v->style == YS_SINGLE || v->style == YS_DOUBLE;
+
+		snprintf(buf, 160, quoted ? "\"%.100s\" (a quoted string)" : "%.100s", v->str);
+		return buf;
+	}
+	if (v->kind == Y_SCALAR && v->style == YS_PLAIN && !v->tag && yresolve_plain(v->str, v->len) == YR_NULL)
+		return "null";
 	snprintf(buf, 160, yis_string(v) ? "\"%.100s\"" : "%.100s", v->str);
 	return buf;
 }
@@ -184,7 +189,7 @@ kv_string(const struct where *base, const char *field, struct ynode *v, const ch
 
 	if (yis_string(v))
 		return 0;
-	shown = kv_shown(v, tmp);
+	shown = kv_shown(v, tmp, false);
 	kv_error(base, v, field, "invalid value %s: must be %s as a string; %s", shown, what,
 		 !strcmp(shown, "null") ? "write \"\" for an empty one" :
 		 yis_scalar(v) ? "quote it (YAML reads this as another type)" : "not a collection");
@@ -242,7 +247,7 @@ seconds_at(const struct where *base, const char *field, struct ynode *v)
 			return 0;
 	}
 	kv_error(base, v, field, "invalid value %s: must be a whole number of seconds (an integer such as 300, "
-		 "unquoted)", kv_shown(v, tmp));
+		 "unquoted)", kv_shown(v, tmp, false));
 	return -1;
 }
 

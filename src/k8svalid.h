@@ -17,6 +17,8 @@
 #ifndef K8SVALID_H
 #define K8SVALID_H
 
+#include <stdbool.h>
+
 struct where;
 struct ynode;
 
@@ -48,8 +50,11 @@ int kv_unique_keys(const struct where *base, const char *field, struct ynode *ma
 /* Shared by the k8s*.c checks. */
 void kv_error(const struct where *base, struct ynode *at, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* A value as written, for "invalid value X": "text", null, (a mapping), (a list); buf: 160 bytes. */
-const char *kv_shown(struct ynode *v, char *buf);
+/* A value for "invalid value X"; buf: 160 bytes. (a mapping), (a list), and
+ * a scalar as Kubernetes reads it: null, "text" for a string, else its text;
+ * or as_written (the configuration's messages): its text, and after a
+ * quoted one " (a quoted string)". */
+const char *kv_shown(struct ynode *v, char *buf, bool as_written);
 /* " (<what> line N)" where n sits, or "" without a position (--set); buf: 64 bytes. */
 const char *kv_at_line(struct ynode *n, const char *what, char *buf);
 /* v reads as a string into Kubernetes' Go string (quoted, !!str, or a plain

@@ -70,10 +70,10 @@ static int node_error(const struct krm *k, const struct ynode *n, int index, con
 static int
 node_error(const struct krm *k, const struct ynode *n, int index, const char *field, const char *fmt, ...)
 {
-	struct where w = { .file = diag_input_name(), .src = k->src, .srclen = k->len, .doc = index,
-			   .line = n->line, .col = n->col, .field = field };
+	struct where w = { .file = diag_input_name(), .src = k->src, .srclen = k->len, .doc = index, .field = field };
 	va_list ap;
 
+	where_at(&w, n);
 	va_start(ap, fmt);
 	diag_vreport(SEV_ERROR, &w, fmt, ap);
 	va_end(ap);

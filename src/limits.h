@@ -5,7 +5,9 @@
  * scalar size and tokens per line by prescan.c over the raw bytes (before
  * libfyaml sees them), mapping keys and documents by yload.c as events come,
  * annotations by filter.c once an object's metadata is read.
- * Ownership: plain values; a NULL struct limits pointer means the defaults.
+ * Ownership: plain values; limits_default (prescan.c) holds the defaults,
+ * and every reader takes a non-NULL pointer: struct filter_opts alone takes
+ * NULL for them, resolved once as filter_run() begins.
  */
 #ifndef LIMITS_H
 #define LIMITS_H
@@ -44,5 +46,7 @@ struct limits {
 
 #define LIMITS_DEFAULT { MAX_SCALAR_BYTES_DEFAULT, MAX_LINE_TOKENS_DEFAULT, MAX_MAPPING_KEYS_DEFAULT, \
 			 MAX_ANNOTATION_BYTES_DEFAULT, MAX_DOCUMENTS_DEFAULT }
+
+extern const struct limits limits_default;	/* LIMITS_DEFAULT */
 
 #endif

@@ -251,14 +251,13 @@ check_action(const struct opts *o)
 int
 opts_parse(struct opts *o, int argc, char **argv)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
 	const struct option *lo = long_options();
 	size_t *limit;
 	int c, idx = 0, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_input = MAX_INPUT_DEFAULT;
-	o->limits = defaults;
+	o->limits = limits_default;
 	o->sets = xcalloc((size_t)argc + 1, sizeof(char *));
 	if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "version"))) {
 		o->action = argv[1][0] == 'h' ? ACT_HELP : ACT_VERSION;

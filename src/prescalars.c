@@ -75,17 +75,46 @@ ps_plain_scalar(struct scan *sc)
 }
 
 /* fy_reader_fetch_flow_scalar_handle: to the closing quote ('' and \x are
- * escapes); a document marker inside is libfyaml's error, and ours to stop. */
+ * escapes); a document marker inside is libfyaml's error, and ours to stop.
+ *
+ * A run of bytes other than the quote, a backslash (in double quotes) and a
+ * line break is jumped at once: in it only the column moves (by its
+ * characters, as ps_advance counts them: the run's first byte, then every
+ * byte that does not continue a UTF-8 sequence), no document marker can
+ * start (that needs column 0, only just after a line break), and the size
+ * limit is checked at the last character the run holds. */
 int
 ps_quoted_scalar(struct scan *sc)
 {
-	size_t start = sc->pos;
+	const unsigned char *s = (const unsigned char *)sc->s;
+	size_t start = sc->pos, limit = sc->lim->scalar_bytes;
 	int line = sc->line, col = sc->col, q = peek(sc), c;
+	const char *what = q == '"' ? "double-quoted" : "single-quoted";
 
 	ps_advance(sc);
 	while ((c = peek(sc)) >= 0 && !ps_at_doc_marker(sc)) {
-		if (sc->pos - start >= sc->lim->scalar_bytes)
-			return too_long(sc, line, col, q == '"' ? "double-quoted" : "single-quoted");
+		if (c != q && !(c == '\\' && q == '"') && !is_lb(c)) {
+			size_t p = sc->pos, last = p, end = sc->len;
+			int cols = 1;
+
+			for (p++; p < end; p++) {
+				unsigned char b = s[p];
+
+				if (b == q || (b == '\\' && q == '"') || b == '\n' || b == '\r')
+					break;
+				if ((b & 0xC0) != 0x80) {
+					cols++;
+					last = p;
+				}
+			}
+			if (last - start >= limit)
+				return too_long(sc, line, col, what);
+			sc->pos = p;
+			sc->col += cols;
+			continue;
+		}
+		if (sc->pos - start >= limit)
+			return too_long(sc, line, col, what);
 		if (c == q && !(q == '\'' && peek_at(sc, 1) == '\'')) {
 			ps_advance(sc);
 			break;

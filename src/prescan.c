@@ -396,12 +396,13 @@ run(struct scan *sc)
 	}
 }
 
+const struct limits limits_default = LIMITS_DEFAULT;
+
 static int
 scan_all(const char *name, const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
 	struct scan sc = {
-		.name = name, .s = buf, .len = len, .lim = lim ? lim : &defaults, .trace = fn, .trace_ctx = ctx,
+		.name = name, .s = buf, .len = len, .lim = lim, .trace = fn, .trace_ctx = ctx,
 		.line = 1, .indent = -1, .sk_allowed = true,
 	};
 

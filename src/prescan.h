@@ -23,7 +23,8 @@
 struct limits;
 
 /* 0, or -1 after reporting (name:line:col, the limit, the option that raises
- * it). buf must be valid UTF-8 (yload checks it first). */
+ * it). buf must be valid UTF-8 (yload checks it first); lim not NULL
+ * (&limits_default for the defaults). */
 int prescan(const char *name, const char *buf, size_t len, const struct limits *lim);
 
 /* For tests: every flow collection start ('[' or '{') the pass sees, by byte

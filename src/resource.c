@@ -117,26 +117,28 @@ struct reader {
 	int rc;
 };
 
+/* The field is key under parent (a dotted path or NULL): its path is built
+ * here, as only an error needs it. */
 static void
-read_error(struct reader *r, struct ynode *at, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+read_error(struct reader *r, struct ynode *at, const char *parent, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 static void
-read_error(struct reader *r, struct ynode *at, const char *field, const char *fmt, ...)
+read_error(struct reader *r, struct ynode *at, const char *parent, const char *key, const char *fmt, ...)
 {
 	struct where w = r->w;
+	struct buf path = BUF_INIT;
 	va_list ap;
 
 	if (r->rc)
 		return;
-	if (at && at->line) {
-		w.line = at->line;
-		w.col = at->col;
-	}
-	w.field = field;
+	where_at(&w, at);
+	buf_addf(&path, "%s%s%s", parent ? parent : "", parent ? "." : "", key);
+	w.field = buf_cstr(&path);
 	va_start(ap, fmt);
 	diag_vreport(SEV_ERROR, &w, fmt, ap);
 	va_end(ap);
+	buf_free(&path);
 	r->rc = -1;
 }
 
@@ -165,26 +167,24 @@ describe(struct buf *b, struct ynode *key)
 static struct ynode *
 field(struct reader *r, struct ynode *map, const char *parent, const char *key)
 {
-	struct buf path = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct buf a = BUF_INIT, b = BUF_INIT;
 	struct ylook l;
 
 	ymap_look(map, key, &l);
-	buf_addf(&path, "%s%s%s", parent ? parent : "", parent ? "." : "", key);
 	if (l.binary) {
-		read_error(r, l.binary, buf_cstr(&path), "a !!binary key where registry-addon reads this field of "
+		read_error(r, l.binary, parent, key, "a !!binary key where registry-addon reads this field of "
 			   "the object's identity or flags: it cannot tell whether its base64 text names the field; "
 			   "write the key as text");
 	} else if (l.other) {
 		describe(&a, l.key);
 		describe(&b, l.other);
-		read_error(r, l.other, buf_cstr(&path), "given twice with different values: Helm and kubectl "
+		read_error(r, l.other, parent, key, "given twice with different values: Helm and kubectl "
 			   "(sigs.k8s.io/yaml) read %s, kustomize and kpt %s (duplicate keys, or a key before a merge "
 			   "key << that gives it too); give it once", buf_cstr(&a), buf_cstr(&b));
 	} else if (ytag_is(yresolve(l.val), "binary")) {
-		read_error(r, l.val, buf_cstr(&path), "a !!binary value where registry-addon reads the object's "
+		read_error(r, l.val, parent, key, "a !!binary value where registry-addon reads the object's "
 			   "identity or flags; write it as text");
 	}
-	buf_free(&path);
 	buf_free(&a);
 	buf_free(&b);
 	return l.val;

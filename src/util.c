@@ -71,6 +71,16 @@ xasprintf(const char *fmt, ...)
 	return b.p;
 }
 
+uint64_t
+str_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
 void
 buf_grow(struct buf *b, size_t extra)
 {

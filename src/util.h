@@ -20,6 +20,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* FNV-1a of len bytes at s, for hash tables (yanchor.c, ytree.c). */
+uint64_t str_hash(const char *s, size_t len);
+
 struct buf {
 	char *p;
 	size_t len;

@@ -7,20 +7,10 @@
 
 #include "util.h"
 
-static uint64_t
-hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 static struct yanchor *
 slot(const struct yanchors *t, const char *name, size_t len)
 {
-	size_t mask = t->cap - 1, i = hash(name, len) & mask;
+	size_t mask = t->cap - 1, i = str_hash(name, len) & mask;
 
 	while (t->v[i].name && !(t->v[i].len == len && memcmp(t->v[i].name, name, len) == 0))
 		i = (i + 1) & mask;

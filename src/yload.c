@@ -17,6 +17,7 @@
 #include "util.h"
 #include "yanchor.h"
 #include "yguard.h"
+#include "ypos.h"
 #include "yquote.h"
 #include "ytree.h"
 
@@ -83,13 +84,10 @@ check_text(const char *name, const char *buf, size_t len)
 struct yloader *
 yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
 {
-	static const struct limits defaults = LIMITS_DEFAULT;
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
 
-	if (!lim)
-		lim = &defaults;
 	/* libfyaml's memory is bounded before it sees a byte */
 	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim) != 0)
 		return NULL;
@@ -189,30 +187,6 @@ anchor_get(struct yloader *yl, struct fy_token *tok)
 	return name ? yanchors_get(&yl->anchors, name, len) : NULL;
 }
 
-static size_t
-tok_start(struct fy_token *tok, size_t pos)
-{
-	const struct fy_mark *m = tok ? fy_token_start_mark(tok) : NULL;
-
-	return m && m->input_pos < pos ? m->input_pos : pos;
-}
-
-/* libfyaml 0.7.12 marks an anchor (&name) and an alias (*name) at the name:
- * step back over the indicator, so that a node's bytes include it. */
-static size_t
-with_indicator(const struct yloader *yl, size_t pos, char indicator)
-{
-	return pos > 0 && pos <= yl->len && yl->buf[pos - 1] == indicator ? pos - 1 : pos;
-}
-
-static size_t
-anchor_start(const struct yloader *yl, struct fy_token *anchor, size_t pos)
-{
-	const struct fy_mark *m = anchor ? fy_token_start_mark(anchor) : NULL;
-
-	return m && m->input_pos < pos ? with_indicator(yl, m->input_pos, '&') : pos;
-}
-
 /* A node for a start/scalar/alias event, positioned, tagged and anchored. */
 static struct ynode *
 node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
@@ -225,10 +199,12 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	if (!sm)	/* an empty scalar has no mark; its tag or anchor has */
 		sm = tag ? fy_token_start_mark(tag) : anchor ? fy_token_start_mark(anchor) : NULL;
 	if (sm) {
-		n->pos = tok_start(tag, anchor_start(yl, anchor, sm->input_pos));
+		n->pos = sm->input_pos;
+		if (tag || anchor)	/* (a call per node costs 0.5% of a run) */
+			n->pos = ypos_tok_start(tag, ypos_anchor_start(yl->buf, yl->len, anchor, n->pos));
 		n->line = sm->line + 1;
 		n->col = sm->column + 1;
-		if (kind == Y_ALIAS && n->col > 1 && n->pos != with_indicator(yl, n->pos, '*')) {
+		if (kind == Y_ALIAS && n->col > 1 && n->pos != ypos_with_indicator(yl->buf, yl->len, n->pos, '*')) {
 			n->pos--;
 			n->col--;
 		}
@@ -285,17 +261,6 @@ note_kind(struct yloader *yl, struct ynode *value)
 
 /* n (NULL: not built) is the next child of the open collection: linked into
  * it, unless that was left out (n, if built, is kept by its anchor only). */
-/* A block collection's end is its end event's mark, which libfyaml may put
- * past the next token (a sequence at its key's indentation ending in a
- * flow collection): no node ends after where its next sibling begins. */
-static void
-clamp_end(struct ynode *n, size_t next)
-{
-	for (int d = 0; n && d <= YLOAD_MAX_DEPTH && n->kind != Y_ALIAS; n = n->tail, d++)
-		if (n->end > next)
-			n->end = next;
-}
-
 static int
 attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 {
@@ -307,12 +272,8 @@ attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 	}
 	parent = yl->stack[yl->depth - 1];
 	if (parent && n) {
-		if (!n->line) {	/* empty, so no mark: point at its key, or its collection */
-			struct ynode *at = parent->kind == Y_MAP && yl->nchild[yl->depth - 1] % 2 ? parent->tail : parent;
-
-			n->line = at->line;
-			n->col = at->col;
-		}
+		if (!n->line)	/* empty, so no mark */
+			ypos_place_empty(n, parent, yl->nchild[yl->depth - 1] % 2);
 		if (yl->depth == 1 && parent->kind == Y_MAP) {
 			if (yl->nchild[0] % 2 == 0)
 				yl->key_prev = parent->tail;
@@ -321,7 +282,7 @@ attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 		}
 		if (parent->tail) {
 			if (n->end > n->pos)	/* (an empty node has no place of its own) */
-				clamp_end(parent->tail, n->pos);
+				ypos_clamp_end(parent->tail, n->pos);
 			parent->tail->next = n;
 		} else {
 			parent->head = n;
@@ -377,21 +338,6 @@ leaving_out(struct yloader *yl, bool *taken)
 	return *taken || (yl->depth && !yl->stack[yl->depth - 1]);
 }
 
-/* libfyaml 0.7.12 marks a quoted scalar inside its quotes: widen its bytes
- * to take them in. */
-static void
-with_quotes(const struct yloader *yl, struct ynode *n, const struct fy_mark *sm)
-{
-	char q = n->style == YS_SINGLE ? '\'' : '"';
-
-	if (n->style != YS_SINGLE && n->style != YS_DOUBLE)
-		return;
-	if (sm && n->pos == sm->input_pos)
-		n->pos = with_indicator(yl, n->pos, q);
-	if (n->end < yl->len && yl->buf[n->end] == q)
-		n->end++;
-}
-
 static int
 on_scalar(struct yloader *yl, struct fy_event *ev)
 {
@@ -422,7 +368,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	with_quotes(yl, n, fy_event_start_mark(ev));
+	ypos_with_quotes(yl->buf, yl->len, n, fy_event_start_mark(ev));
 	return taken ? 0 : attach(yl, n, ev);
 }
 
@@ -586,7 +532,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 int
 yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root)
 {
-	struct yloader *yl = yload_new(name, buf, len, a, NULL);
+	struct yloader *yl = yload_new(name, buf, len, a, &limits_default);
 	struct ydoc doc;
 	int rc;
 
@@ -601,10 +547,7 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 			struct where w = { .file = name, .src = buf, .srclen = len, .doc = doc.index,
 					   .line = yl->last_line, .col = yl->last_col };
 
-			if (doc.root && doc.root->line) {
-				w.line = doc.root->line;
-				w.col = doc.root->col;
-			}
+			where_at(&w, doc.root);
 			diag_error(&w, "expected a single YAML document, found more than one");
 			rc = -1;
 		}

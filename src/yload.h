@@ -28,7 +28,7 @@ struct yloader;
 #define YLOAD_MAX_DEPTH LIMIT_DEPTH
 
 /* Checks the bytes (UTF-8, prescan.h's limits) before libfyaml reads them;
- * NULL (reported) when they fail. lim NULL: the defaults. */
+ * NULL (reported) when they fail. lim not NULL (&limits_default). */
 struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a,
 			  const struct limits *lim);
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */

@@ -201,7 +201,7 @@ lookup_explicit_first(struct ynode *map, const char *key, size_t klen)
 /* The key node whose value go-yaml v2 reads; fast when the mapping has no
  * merge key: its last key of that name. */
 static struct ynode *
-key_of(struct ynode *map, const char *key, struct ynode **binary)
+key_of(struct ynode *map, const char *key)
 {
 	size_t klen = strlen(key);
 	struct ynode *found = NULL;
@@ -211,17 +211,17 @@ key_of(struct ynode *map, const char *key, struct ynode **binary)
 		return NULL;
 	for (struct ynode *k = map->head; k && k->next; k = k->next->next) {
 		if (ykey_is_merge(k))
-			return lookup_v2(map, key, klen, binary);
+			return lookup_v2(map, key, klen, NULL);
 		if (key_is(k, key, klen))
 			found = k;
 	}
-	return binary ? lookup_v2(map, key, klen, binary) : found;
+	return found;
 }
 
 struct ynode *
 ymap_get(struct ynode *map, const char *key)
 {
-	struct ynode *k = key_of(map, key, NULL);
+	struct ynode *k = key_of(map, key);
 
 	return k ? yresolve(k->next) : NULL;
 }
@@ -241,8 +241,9 @@ same_value(struct ynode *a, struct ynode *b)
 	       yis_null(x) == yis_null(y);
 }
 
+/* Both readings by walking the merge keys (lookup_v2, lookup_explicit_first). */
 void
-ymap_look(struct ynode *map, const char *key, struct ylook *out)
+ymap_look_slow(struct ynode *map, const char *key, struct ylook *out)
 {
 	struct ynode *first;
 
@@ -250,9 +251,44 @@ ymap_look(struct ynode *map, const char *key, struct ylook *out)
 	map = as_map(map);
 	if (!map)
 		return;
-	out->key = key_of(map, key, &out->binary);
+	out->key = lookup_v2(map, key, strlen(key), &out->binary);
 	first = lookup_explicit_first(map, key, strlen(key));
 	if (!same_value(out->key, first))
 		out->other = first;
 	out->val = out->key ? yresolve(out->key->next) : NULL;
+}
+
+/* Without a merge key among the mapping's own keys (the usual case) one
+ * pass gives what the walks give: go-yaml v2 reads the last key of that
+ * name and, walking back from the end, meets the last !!binary key after
+ * it; kyaml reads the first. With a merge key, the walks. */
+void
+ymap_look(struct ynode *map, const char *key, struct ylook *out)
+{
+	size_t klen = strlen(key);
+	struct ynode *first = NULL, *last = NULL, *binary = NULL;
+
+	memset(out, 0, sizeof(*out));
+	map = as_map(map);
+	if (!map)
+		return;
+	for (struct ynode *k = map->head; k && k->next; k = k->next->next) {
+		if (ykey_is_merge(k)) {
+			ymap_look_slow(map, key, out);
+			return;
+		}
+		if (key_is(k, key, klen)) {
+			if (!first)
+				first = k;
+			last = k;
+			binary = NULL;
+		} else if (key_binary(k)) {
+			binary = k;
+		}
+	}
+	out->key = last;
+	out->binary = binary;
+	if (!same_value(last, first))
+		out->other = first;
+	out->val = last ? yresolve(last->next) : NULL;
 }

@@ -4,6 +4,7 @@
 #include "yquote.h"
 
 #include <libfyaml.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -89,20 +90,26 @@ escape(const char **sp, const char *end)
 	return v;
 }
 
-int
-yquote_decode(const char *raw, size_t len, char *out, size_t *outlen)
+/* Is raw a quoted scalar on one line (no folding: that is libfyaml's)? */
+static bool
+one_line(const char *raw, size_t len)
 {
-	const char *s, *end;
-	char q;
+	if (len < 2 || (raw[0] != '\'' && raw[0] != '"') || raw[len - 1] != raw[0])
+		return false;
+	return !memchr(raw + 1, '\n', len - 2) && !memchr(raw + 1, '\r', len - 2);
+}
+
+/* yquote_decode() once one_line() holds. No escape gives more bytes than it
+ * takes: '' 1 for 2, \L and \P 3 for 2 (the most), \N and \_ 2 for 2, the
+ * other single-letter ones 1 for 2, \xXX at most 2 for 4, \uXXXX 3 for 6,
+ * \UXXXXXXXX 4 for 10; so the value has at most (len - 2) * 3 / 2 bytes. */
+static int
+decode(const char *raw, size_t len, char *out, size_t *outlen)
+{
+	const char *s = raw + 1, *end = raw + len - 1;
+	char q = raw[0];
 	size_t o = 0;
 
-	if (len < 2 || (raw[0] != '\'' && raw[0] != '"') || raw[len - 1] != raw[0])
-		return 1;
-	q = raw[0];
-	s = raw + 1;
-	end = raw + len - 1;
-	if (memchr(s, '\n', (size_t)(end - s)) || memchr(s, '\r', (size_t)(end - s)))
-		return 1;	/* folding: libfyaml's */
 	while (s < end) {
 		const char *stop = memchr(s, q == '"' ? '\\' : '\'', (size_t)(end - s));
 		size_t run = (size_t)((stop ? stop : end) - s);
@@ -132,6 +139,12 @@ yquote_decode(const char *raw, size_t len, char *out, size_t *outlen)
 	return 0;
 }
 
+int
+yquote_decode(const char *raw, size_t len, char *out, size_t *outlen)
+{
+	return one_line(raw, len) ? decode(raw, len, out, outlen) : 1;
+}
+
 const char *
 yquote_text(struct arena *a, struct fy_token *tok, const char *src, size_t len, size_t *lenp)
 {
@@ -147,10 +160,12 @@ yquote_text(struct arena *a, struct fy_token *tok, const char *src, size_t len, 
 		const char *raw = src + sm->input_pos - 1;
 		size_t rawlen = em->input_pos - sm->input_pos + 2;
 
-		if (yquote_decode(raw, rawlen, NULL, lenp) == 0) {
-			text = arena_alloc(a, *lenp + 1);
-			yquote_decode(raw, rawlen, text, lenp);
-			return text;
+		/* decoded once, into the most it can take (decode()); the rest
+		 * of that block is left unused */
+		if (one_line(raw, rawlen)) {
+			text = arena_alloc(a, (rawlen - 2) / 2 * 3 + (rawlen - 2) % 2 + 1);
+			if (decode(raw, rawlen, text, lenp) == 0)
+				return text;
 		}
 	}
 	if (!(it = fy_token_iter_create(tok)))

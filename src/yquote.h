@@ -17,7 +17,8 @@ struct fy_token;
 
 /* raw is the scalar's text with its quotes (' or "). Returns 0 and the
  * value's length in *outlen, and the value in out[0..*outlen) unless out is
- * NULL (ask first, then allocate: \L takes 3 bytes for 2); 1 when it is not
+ * NULL (ask first, then allocate: \L takes 3 bytes for 2, never more than
+ * (len - 2) * 3 / 2 in all); 1 when it is not
  * one this decodes (a line break inside, a surrogate or non-ASCII escape):
  * use libfyaml's iterator then. */
 int yquote_decode(const char *raw, size_t len, char *out, size_t *outlen);

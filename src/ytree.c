@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "util.h"
 
 static struct ynode *
@@ -166,21 +167,11 @@ struct ymap_index {
 	size_t n, cap;
 };
 
-static uint64_t
-key_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (len--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
-
 /* The slot of key (len bytes): where it is, or the empty one it would take. */
 static struct ynode **
 index_slot(const struct ymap_index *ix, const char *key, size_t len)
 {
-	size_t mask = ix->cap - 1, i = key_hash(key, len) & mask;
+	size_t mask = ix->cap - 1, i = str_hash(key, len) & mask;
 
 	for (;; i = (i + 1) & mask) {
 		struct ynode *k = ix->slot[i] ? yresolve(ix->slot[i]) : NULL;
@@ -253,6 +244,15 @@ ymap_index_free(struct ymap_index *ix)
 }
 
 /* Alias chains are short; the bound only guards against a cycle. */
+void
+where_at(struct where *w, const struct ynode *n)
+{
+	if (n && n->line) {
+		w->line = n->line;
+		w->col = n->col;
+	}
+}
+
 struct ynode *
 yresolve(struct ynode *n)
 {

@@ -76,6 +76,10 @@ void ymap_index_free(struct ymap_index *ix);	/* NULL is OK */
 
 /* Readers. All accept NULL and follow aliases (without copying). */
 struct ynode *yresolve(struct ynode *n);
+/* A message's place: n's line and column into w when n has a position (a
+ * node read from text, not built); w kept as it is otherwise. */
+struct where;
+void where_at(struct where *w, const struct ynode *n);
 /* The value of key as Kubernetes' YAML reader (go-yaml v2) sees it: of
  * duplicate keys the last, merge keys (<<) applied (ylook.c). */
 struct ynode *ymap_get(struct ynode *map, const char *key);
@@ -93,6 +97,9 @@ struct ylook {
 	struct ynode *binary;	/* a !!binary key met first: its text is base64 */
 };
 void ymap_look(struct ynode *map, const char *key, struct ylook *out);
+/* ymap_look() by the merge-key walks whatever the mapping, which ymap_look()
+ * takes only when the mapping has a merge key: for tests to compare. */
+void ymap_look_slow(struct ynode *map, const char *key, struct ylook *out);
 /* Dotted path of map keys, e.g. "metadata.annotations"; NULL if absent. */
 struct ynode *ypath(struct ynode *n, const char *path);
 /* The scalar text at key if it is a scalar, else NULL. */

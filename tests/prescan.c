@@ -128,7 +128,6 @@ fy_starts(const char *buf, size_t len, struct list *l, int *ok)
 static int
 compare(const char *what, const char *buf, size_t len)
 {
-	static const struct limits lim = LIMITS_DEFAULT;
 	struct list p = { 0 }, f = { 0 };
 	int ok, rc, bad = 0;
 	size_t i;
@@ -136,7 +135,7 @@ compare(const char *what, const char *buf, size_t len)
 	if (utf8_scan(buf, len) != len)
 		return 0;	/* yload refuses it before the pre-scan */
 	diag_set_quiet(1);
-	rc = prescan_trace(buf, len, &lim, list_add, &p);
+	rc = prescan_trace(buf, len, &limits_default, list_add, &p);
 	diag_reset();
 	if (rc == 0) {
 		fy_starts(buf, len, &f, &ok);

@@ -20,6 +20,7 @@
 #include "resource.h"
 #include "util.h"
 #include "yload.h"
+#include "yquote.h"
 #include "ytree.h"
 
 #include "harness.h"
@@ -292,6 +293,66 @@ test_merge(void)
 	arena_free(a);
 }
 
+/* ymap_look() reads a mapping without a merge key in one pass: it must give
+ * what the merge-key walks (ymap_look_slow) give, key for key. */
+static bool
+look_same(struct ynode *map, const char *key)
+{
+	struct ylook f, s;
+
+	ymap_look(map, key, &f);
+	ymap_look_slow(map, key, &s);
+	return f.key == s.key && f.val == s.val && f.other == s.other && f.binary == s.binary;
+}
+
+static void
+test_look_fast(void)
+{
+	static const char *const docs[] = {
+		"k: 1\n",
+		"k: 1\nk: 2\n",
+		"k: 1\nk: 1\n",
+		"k: 1\nj: 0\nk: 2\nk: 3\n",
+		"k: 1\nk: {a: b}\n",
+		"k: &v {a: b}\nk: *v\n",
+		"k: ~\nk: null\n",
+		"k: \"1\"\nk: 1\n",
+		"j: 1\n",
+		"{}\n",
+		"!!binary a2V5: v\nother: w\n",
+		"!!binary a2V5: v\nk: 1\n",
+		"k: 1\n!!binary a2V5: v\n",
+		"k: 1\n!!binary a2V5: v\n!!binary b3RoZXI=: w\nk: 2\n!!binary eA==: x\n",
+		"!!binary a2V5: v\n!!binary b3RoZXI=: w\n",
+		"k: 1\n!!binary a2V5: v\nk: 2\n",
+		"!!binary k: 1\nk: 2\n",
+		"k: 2\n!!binary k: 1\n",
+		"&a k: 1\n*a : 2\n",
+		"\"<<\": {k: v}\nk: 1\n",
+		"!!str <<: {k: v}\nk: 1\n",
+		"<<: {k: v}\nk: 1\n",
+		"k: 1\n<<: {k: v}\n",
+		"!!binary a2V5: v\n<<: {k: v, !!binary eA==: x}\n",
+	};
+	static const char *const keys[] = { "k", "j", "a2V5", "<<", "missing" };
+	struct arena *a = arena_new();
+	struct buf name = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		struct ynode *r = parse(a, docs[i]);
+
+		for (size_t j = 0; j < sizeof(keys) / sizeof(*keys); j++) {
+			name.len = 0;
+			buf_addf(&name, "one pass = merge-key walks: %s of ", keys[j]);
+			for (const char *c = docs[i]; *c; c++)
+				buf_adds(&name, *c == '\n' ? "\\n" : (char[2]){ *c, 0 });
+			OK(look_same(r, keys[j]), buf_cstr(&name));
+		}
+	}
+	buf_free(&name);
+	arena_free(a);
+}
+
 static bool
 want_kind(void *ctx, const char *kind, const char *key)
 {
@@ -313,7 +374,7 @@ test_identity(void)
 		"  annotations: {registry-addon.dev/generated: \"true\"}\n"
 		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, name: b}\n";
 	struct arena *a = arena_new();
-	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, &limits_default);
 	struct where in = { .file = "<test>", .src = text, .srclen = strlen(text) };
 	struct obj o[5];
 	struct ydoc d;
@@ -354,7 +415,7 @@ test_want_kind(void)
 {
 	static const char text[] = "a: 1\nkind: A\nb: [x]\nkind: B\nc: {y: 1}\n<<: {kind: C}\nd: 1\nkind: D\ne: 1\n";
 	struct arena *a = arena_new();
-	struct yloader *yl = yload_new("<test>", text, strlen(text), a, NULL);
+	struct yloader *yl = yload_new("<test>", text, strlen(text), a, &limits_default);
 	struct buf b = BUF_INIT;
 	struct ydoc d;
 
@@ -739,6 +800,27 @@ test_object_fields(void)
 	}
 }
 
+/* yquote_text() decodes a one-line quoted scalar once, into (len - 2) * 3 / 2
+ * bytes (rounded as decode() does): \L and \P reach it, no escape passes it. */
+static void
+test_quote_bound(void)
+{
+	static const struct {
+		const char *raw;
+		size_t out;
+	} cases[] = {
+		{ "\"\\L\\P\\L\"", 9 }, { "\"\\L\\Px\"", 7 }, { "\"x\\L\"", 4 }, { "\"\\N\\_\\x41\\xff\"", 7 },
+		{ "\"\\u2028\\U0001F600\\0\"", 8 }, { "'a''b'''", 4 }, { "\"\"", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t len = strlen(cases[i].raw), n = 0;
+
+		OK(yquote_decode(cases[i].raw, len, NULL, &n) == 0 && n == cases[i].out &&
+		   n <= (len - 2) / 2 * 3 + (len - 2) % 2, cases[i].raw);
+	}
+}
+
 /* diag_escape: what a terminal acts on is escaped, other text kept as it is */
 static void
 test_escape(void)
@@ -821,6 +903,7 @@ main(void)
 	test_emit();
 	test_tree();
 	test_merge();
+	test_look_fast();
 	test_identity();
 	test_want_kind();
 	test_index();
@@ -835,6 +918,7 @@ main(void)
 	test_k8s_names();
 	test_object_fields();
 	test_escape();
+	test_quote_bound();
 	test_config_file_per_run();
 	return harness_done();
 }
