@@ -59,6 +59,7 @@ SRCS := \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
+	src/krmwrap.c \
 	src/mkdirp.c \
 	src/krmwhere.c \
 	src/prescalars.c \
