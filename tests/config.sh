@@ -377,7 +377,14 @@ refused_at time "2026-02-30" 'spec.tls.notBefore: invalid value "2026-02-30T00:0
 refused "--set notBefore: a day February does not have" 1 \
 	'--set: error: tls.notBefore: invalid value "2026-02-29T00:00:00Z": must be an RFC 3339 time' \
 	--set tls.notBefore=2026-02-29T00:00:00Z
-taken "notBefore: a leap day with an offset" "registry-tls" --set tls.notBefore=2028-02-29T23:59:59+01:00
+# a leap day with an offset: taken, and it is the generated certificate's notBefore (in UTC)
+ra --set tls.mode=generate --set tls.caCertFile=fixtures/config/ca/ed25519.crt --set tls.caKeyFile=fixtures/config/ca/ed25519.key \
+	--set tls.notBefore=2028-02-29T23:59:59+01:00
+st=$?
+nb=$(awk '/^kind: Secret$/ { s = 1 } s && /^  tls.crt: / { print $2; exit }' "$tmp/out" | base64 -d 2> /dev/null |
+	openssl x509 -noout -startdate 2> /dev/null)
+if [ "$st" = 0 ] && [ "$nb" = "notBefore=Feb 29 22:59:59 2028 GMT" ]; then ok "notBefore: a leap day with an offset is the certificate's"
+else bad "notBefore: a leap day with an offset is the certificate's (exit $st, $nb)" "$tmp/err"; fi
 refused "--set image: upper case in the repository" 1 \
 	'--set: error: sync.image: invalid value "ghcr.io/RegClient/regsync:v0.11.5": must be an image reference' \
 	--set sync.image=ghcr.io/RegClient/regsync:v0.11.5

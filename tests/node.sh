@@ -707,11 +707,15 @@ bad_stops=""
 for i in $(seq 1 40); do
 	rm -f "$h/state/ready"
 	start TICK=0.02
-	waitfor 5 '[ -f "$h/state/ready" ]'
-	sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+	ready=yes
+	waitfor 5 '[ -f "$h/state/ready" ]' || ready=no
+	RANDOM=$i	# the delay of stop i is the same on every run
+	delay="0.0$((RANDOM % 10))$((RANDOM % 10))"
+	sleep "$delay"
 	stop
 	left=$(group_pids "$pid")
-	[ "$rc" = 0 ] && [ "$tenths" -lt 30 ] && [ -z "$left" ] || bad_stops="$bad_stops $i:rc=$rc,left=[$left]"
+	[ "$ready" = yes ] && [ "$rc" = 0 ] && [ "$tenths" -lt 30 ] && [ -z "$left" ] ||
+		bad_stops="$bad_stops $i:ready=$ready,after=${delay}s,rc=$rc,tenths=$tenths,left=[$left]"
 	kill -KILL $left 2> /dev/null
 done
 echo "failed stops:$bad_stops" > "$h/stops"

@@ -875,7 +875,7 @@ test_config_file_per_run(void)
 	OK(fd >= 0, "config per run: a temp file");
 	close(fd);
 	fp = fopen(path, "w");
-	fputs("apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  registry:\n    replicas: 2\n", fp);
+	fputs("apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nspec:\n  registry:\n    replicas: 4\n", fp);
 	fclose(fp);
 	diag_set_quiet(1);
 	INT_EQ(filter_run(&fo, in, strlen(in), &s1), 0, "config per run: first run");
@@ -885,7 +885,7 @@ test_config_file_per_run(void)
 	INT_EQ(filter_run(&fo, in, strlen(in), &s2), 0, "config per run: second run");
 	diag_set_quiet(0);
 	diag_reset();
-	OK(strstr(buf_cstr(&out1), "replicas: 2") && strstr(buf_cstr(&out2), "replicas: 3"),
+	OK(strstr(buf_cstr(&out1), "replicas: 4") && strstr(buf_cstr(&out2), "replicas: 3"),
 	   "config per run: the second run reads the changed file");
 	unlink(path);
 	buf_free(&out1);
