@@ -188,6 +188,22 @@ anchor_get(struct yloader *yl, struct fy_token *tok)
 }
 
 /* A node for a start/scalar/alias event, positioned, tagged and anchored. */
+/* Where an empty scalar ends: after its tag or anchor, whichever ends later
+ * (it has no mark of its own), or at pos. */
+static size_t
+empty_end(struct fy_token *tag, struct fy_token *anchor, size_t pos)
+{
+	struct fy_token *tok[2] = { tag, anchor };
+
+	for (int i = 0; i < 2; i++) {
+		const struct fy_mark *m = tok[i] ? fy_token_end_mark(tok[i]) : NULL;
+
+		if (m && m->input_pos > pos)
+			pos = m->input_pos;
+	}
+	return pos;
+}
+
 static struct ynode *
 node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
 		struct fy_token *tag, enum ykind kind)
@@ -209,7 +225,7 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 			n->col--;
 		}
 	}
-	n->end = em ? em->input_pos : n->pos;
+	n->end = em ? em->input_pos : empty_end(tag, anchor, n->pos);
 	if (tag) {
 		size_t len;
 		const char *t = fy_token_get_text(tag, &len);
