@@ -151,7 +151,7 @@ key_column(const struct yguard *g, const struct fy_mark *m)
 static bool
 below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_mark *m, bool block_seq)
 {
-	if (!m || m->line <= p->key_line)
+	if (!m || (p->key_line >= 0 && m->line <= p->key_line))
 		return false;
 	if (m->column > p->key_col || (m->column == p->key_col && block_seq))
 		return false;
@@ -169,7 +169,7 @@ misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event 
 
 	const struct fy_mark *content = fy_event_start_mark(ev);
 
-	if (!p->map || !p->block || !p->value || p->key_line < 0)
+	if (!p->map || !p->block || !p->value || p->key_line == -1)
 		return false;
 	/* a block scalar is marked where its text starts, below its "|" or ">"
 	 * (which libfyaml checks): only its anchor or tag is */
@@ -289,8 +289,8 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		if (p->value) {		/* this node is a key */
 			bool scalar = ev->type == FYET_SCALAR || ev->type == FYET_ALIAS;
 
-			p->key_line = scalar && m ? m->line : -1;
-			p->key_col = scalar && m ? key_column(g, m) : -1;
+			p->key_line = scalar && m ? m->line : scalar ? -2 : -1;
+			p->key_col = scalar && m ? key_column(g, m) : scalar ? p->col : -1;
 		}
 	}
 	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {
@@ -301,6 +301,7 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 			n->block = fy_event_get_node_style(ev) == FYNS_BLOCK;
 			n->value = false;
 			n->key_line = n->key_col = -1;
+			n->col = fy_event_start_mark(ev) ? fy_event_start_mark(ev)->column : 0;	/* its first key's */
 		}
 		g->depth++;
 	}

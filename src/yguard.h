@@ -31,7 +31,9 @@
 struct yguard_level {
 	bool map, block;	/* a block mapping: its values are checked */
 	bool value;		/* the next node is a value */
-	int key_line, key_col;	/* 0-based, of the last key; -1: not a scalar */
+	int key_line, key_col;	/* 0-based, of the last key; line -1: not a scalar;
+				 * line -2: an empty key (no mark: col is the mapping's) */
+	int col;		/* 0-based, where the collection begins */
 };
 
 struct yguard {
