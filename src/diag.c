@@ -162,18 +162,12 @@ add_source_line(struct buf *b, const struct where *w)
 	int line = 1;
 
 	while (p < end && line < w->line) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-		if (!nl)
+		if (line_end(p, end) == end)
 			return;
-		p = nl + 1;
+		p = line_next(p, end);
 		line++;
 	}
-	eol = memchr(p, '\n', (size_t)(end - p));
-	if (!eol)
-		eol = end;
-	if (eol > p && eol[-1] == '\r')
-		eol--;
+	eol = line_end(p, end);
 	buf_adds(b, "  ");
 	add_escaped_line(b, p, (size_t)(eol - p), w->col);
 }

@@ -209,8 +209,9 @@ trailing_directives(const struct run *r)
 
 	if (at >= r->len)
 		return 0;
-	for (size_t i = 0; i < at; i++)
-		w.line += r->in[i] == '\n';
+	for (const char *p = r->in, *e = r->in + at; p < e; p = line_next(p, e))
+		w.line += p > r->in;	/* a line begins after each LF, CRLF or lone CR */
+	w.line += at > 0;
 	diag_error(&w, "a directive (a line beginning with %%) with no document after it; a directive "
 		   "belongs before a document's \"---\": remove it, or add the document");
 	return -1;

@@ -351,3 +351,22 @@ utf8_scan(const char *s, size_t len)
 	}
 	return len;
 }
+
+const char *
+line_end(const char *p, const char *end)
+{
+	while (p < end && *p != '\n' && *p != '\r')
+		p++;
+	return p;
+}
+
+const char *
+line_next(const char *p, const char *end)
+{
+	p = line_end(p, end);
+	if (p < end && *p == '\r')
+		p++;
+	else if (p < end)
+		return p + 1;	/* LF */
+	return p < end && *p == '\n' ? p + 1 : p;	/* CRLF, or a lone CR */
+}

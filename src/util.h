@@ -57,6 +57,11 @@ size_t utf8_decode(const unsigned char *p, size_t left, uint32_t *cp);
 /* NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to YAML 1.1 readers
  * (go-yaml, so Helm and kubectl; libyaml), text to YAML 1.2 ones (libfyaml). */
 bool utf8_is_yaml11_break(uint32_t cp);
+/* Lines end at LF, CRLF or a lone CR (YAML 1.2 5.4; libfyaml reads them so).
+ * line_end: the first CR or LF at or after p, or end; line_next: just past
+ * the break that ends p's line, or end. */
+const char *line_end(const char *p, const char *end);
+const char *line_next(const char *p, const char *end);
 /* Offset of the first NUL byte, invalid UTF-8 sequence or raw YAML 1.1
  * break (utf8_is_yaml11_break()), or len if none. */
 size_t utf8_scan(const char *s, size_t len);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 /* libfyaml collects the errors it can pin to a token; the others reach this
  * output function as "<line:col>: msg" (0-based, where its scanner was).
  * Keep the first. */
@@ -53,12 +55,8 @@ directive_line(const struct yguard *g, int line)
 {
 	const char *p = g->buf, *end = g->buf + g->len;
 
-	while (--line > 0 && p < end) {
-		p = memchr(p, '\n', (size_t)(end - p));
-		if (!p)
-			return false;
-		p++;
-	}
+	while (--line > 0 && p < end)
+		p = line_next(p, end);
 	return p < end && *p == '%';
 }
 
@@ -127,7 +125,7 @@ node_start(const struct yguard *g, struct fy_event *ev, struct fy_mark *out)
 static bool
 first_on_line(const struct yguard *g, const struct fy_mark *m)
 {
-	for (size_t i = m->input_pos; i > 0 && i <= g->len && g->buf[i - 1] != '\n'; i--)
+	for (size_t i = m->input_pos; i > 0 && i <= g->len && g->buf[i - 1] != '\n' && g->buf[i - 1] != '\r'; i--)
 		if (g->buf[i - 1] != ' ')
 			return false;
 	return true;
@@ -316,7 +314,7 @@ line_start(const struct yguard *g, size_t pos)
 
 	while (i > 0 && i <= g->len && g->buf[i - 1] == ' ')
 		i--;
-	return i == 0 || (i <= g->len && g->buf[i - 1] == '\n') ? i : pos;
+	return i == 0 || (i <= g->len && (g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r')) ? i : pos;
 }
 
 /* After the last "..." line in [from, to), or from. */
@@ -324,8 +322,7 @@ static size_t
 after_end_markers(const struct yguard *g, size_t from, size_t to)
 {
 	for (size_t p = from; p < to;) {
-		const char *nl = memchr(g->buf + p, '\n', to - p);
-		size_t next = nl ? (size_t)(nl - g->buf) + 1 : to;
+		size_t next = (size_t)(line_next(g->buf + p, g->buf + to) - g->buf);
 
 		if (next - p >= 3 && !memcmp(g->buf + p, "...", 3) &&
 		    (next - p == 3 || strchr(" \t\r\n", g->buf[p + 3])))

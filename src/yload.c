@@ -63,10 +63,10 @@ check_text(const char *name, const char *buf, size_t len)
 	if (bad == len)
 		return 0;
 	for (const char *p = buf; p < buf + bad; p++) {
-		if (*p == '\n') {
-			w.line++;
+		if (*p == '\n' || (*p == '\r' && (p + 1 == buf + len || p[1] != '\n'))) {
+			w.line++;	/* LF, CRLF or a lone CR */
 			w.col = 1;
-		} else if ((*p & 0xC0) != 0x80) {
+		} else if (*p != '\r' && (*p & 0xC0) != 0x80) {
 			w.col++;	/* columns count characters, as libfyaml's do */
 		}
 	}

@@ -351,6 +351,14 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n' > "$
 ra < "$tmp/dup.yaml" > "$tmp/out" 2> "$tmp/err"
 t "a duplicate key in the identity (tools read different names): a clear error" \
 	'[ $? = 1 ] && grep -q "<stdin>:4:3: .*metadata.name: given twice.*\"y\" on line 5.*\"x\" on line 4" "$tmp/err" && [ ! -s "$tmp/out" ]'
+# a lone CR ends a line, as in YAML and libfyaml: messages count lines so and show the right one
+printf 'a: 1\rb: 2\rc: \0' > "$tmp/cr.yaml"
+ra < "$tmp/cr.yaml" > "$tmp/out" 2> "$tmp/err"
+t "lone CRs: the NUL is at line 3, shown on its own line" '[ $? = 1 ] && grep -q "^<stdin>:3:4: error: the input contains a NUL byte" "$tmp/err" && grep -qx "  c: .x00" "$tmp/err"'
+printf 'apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: x\r%%YAML 1.2\r' > "$tmp/crdir.yaml"
+ra < "$tmp/crdir.yaml" > "$tmp/out" 2> "$tmp/err"
+t "lone CRs: a trailing directive is at line 5" '[ $? = 1 ] && grep -q "^<stdin>:5:" "$tmp/err" && grep -qx "  %YAML 1.2" "$tmp/err"'
+
 printf '\0\1\2binary' > "$tmp/bin.yaml"
 ra < "$tmp/bin.yaml" > "$tmp/out" 2> "$tmp/err"
 t "binary input: a clear error" '[ $? = 1 ] && grep -q "error" "$tmp/err" && [ ! -s "$tmp/out" ]'
