@@ -160,9 +160,10 @@ kube() {
 	esac
 }
 # held HOW FILE... WHY: the stand-in's objects against FILE (tests/schema/standin.mjs HOW)
+# (need reads $why: not a local name here)
 held() {
-	local how=$1 why=${!#}
-	need 'node tests/schema/standin.mjs "$standin" "$how" "${@:2:$#-2}" >"$S/held.$how" 2>&1' "$why" "$S/held.$how"
+	local how=$1 reason=${!#} files=("${@:2:$#-2}")
+	need 'node tests/schema/standin.mjs "$standin" "$how" "${files[@]}" >"$S/held.$how" 2>&1' "$reason" "$S/held.$how"
 }
 
 # replicas FILE N: our StatefulSet (registry) has N replicas
