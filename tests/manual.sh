@@ -12,6 +12,15 @@
 # (or one README.md has but no check knows) fails, so the manual and this file move
 # together. The configuration reference in README.md must be `BIN --help`'s list.
 #
+# The Day two kubectl blocks (day-two-*) run against the API server stand-in
+# tests/apiserver/serve.mjs --write, started once here: a cluster with the namespaces default,
+# kube-system, kube-public and cert-manager, and cert-manager's resources (KUBECONFIG points at it
+# for those blocks only). They use the renders of block day-two (out/*.yaml) and the cluster state
+# the blocks before them left: run one by one, each runs block day-two first in its sandbox, and
+# they run in README order, so the stand-in holds what the earlier ones made. After each, the check
+# reads the stand-in's objects (tests/schema/standin.mjs), and a request the stand-in does not
+# support ("unsupported:" on its stderr) fails the block.
+#
 # usage: tests/manual.sh BIN
 # Output: "ok - manual NAME" / "not ok - manual NAME" (+ indented reason), then
 # "N passed, N failed"; exit 1 on any failure, 2 on a usage error.
@@ -23,7 +32,8 @@ e2e_args manual.sh "$@"
 T=${TIMEOUT:-60} # seconds per block
 
 tmp=$(mktemp -d) || exit 2
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+standin_pid=
+trap '[ -z "$standin_pid" ] || kill "$standin_pid" 2>/dev/null; chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 SUITE=manual
 
 # ---------------------------------------------------------------- the blocks
@@ -44,7 +54,8 @@ awk -v dir="$tmp/blocks" '
 touch "$tmp/blocks/.names"
 
 # what this file checks, in README order
-CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux day-two security"
+CHECKS="install pipe config-file addon-alone helm3 helm4 kpt-eval kpt-render kpt-pipe kustomize-legacy flux day-two \
+day-two-apply day-two-replicas day-two-remove day-two-uninstall security"
 need '[ ! -s "$tmp/blocks/.bad" ]' "malformed test markers in README.md" "$tmp/blocks/.bad"
 printf '%s\n' $CHECKS | sort >"$tmp/want.names"
 sort "$tmp/blocks/.names" >"$tmp/got.names"
@@ -66,6 +77,24 @@ eval "$(tests/tools.sh env 2>"$tmp/tools.err")" || true
 need '[ -x "${HELM3:-}" ] && [ -x "${HELM4:-}" ]' "tests/tools.sh could not provide Helm 3 and Helm 4" "$tmp/tools.err"
 need 'command -v kpt >/dev/null && command -v kubectl >/dev/null' "kpt or kubectl is not installed"
 report "the real tools are there: Helm 3, Helm 4, kpt, kubectl"
+
+# ---------------------------------------------------------------- the cluster (a stand-in)
+mkdir -p "$tmp/cluster"
+for ns in default kube-system kube-public cert-manager; do
+	printf '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "%s"}}\n' "$ns"
+done | paste -sd, - | sed 's/^/[/; s/$/]/' >"$tmp/cluster/objects.json"
+echo '{"certManager": true}' >"$tmp/cluster/server.json"
+: >"$tmp/standin.url"
+: >"$tmp/standin.err"
+node tests/apiserver/serve.mjs "$tmp/cluster" --write --log "$tmp/standin.requests" >"$tmp/standin.url" 2>>"$tmp/standin.err" </dev/null &
+standin_pid=$!
+for i in $(seq 50); do [ -s "$tmp/standin.url" ] && break; sleep 0.1; done
+standin=$(head -n 1 "$tmp/standin.url")
+printf '%s\n' "apiVersion: v1" "kind: Config" "clusters:" "- name: standin" "  cluster: {server: \"$standin\"}" \
+	"contexts:" "- name: standin" "  context: {cluster: standin, user: nobody}" "current-context: standin" \
+	"users:" "- name: nobody" "  user: {}" >"$tmp/kubeconfig"
+need '[ -n "$standin" ]' "the API server stand-in did not start" "$tmp/standin.err"
+report "the API server stand-in for the Day two blocks listens ($standin)"
 
 # A pristine copy of what a user's checkout holds: the tracked files (or, without git,
 # the directories a checkout has) and the build directory, times kept so make sees the
@@ -104,13 +133,37 @@ run_block() {
 	ln -s "$BIN" "$S/bin/registry-addon"
 	case $name in helm4*) helm=$HELM4 ;; esac
 	ln -s "$helm" "$S/bin/helm"
+	kube "$name"
+	case $name in day-two-*)
+		# it uses block day-two's renders: that block first, in the same sandbox
+		(cd "$S/repo" && env HOME="$S/home" PATH="$S/bin:$PATH" timeout "$T" bash -e -o pipefail "$tmp/blocks/day-two.sh") >"$S/pre.out" 2>&1 </dev/null
+		rc=$?
+		need '[ $rc = 0 ]' "block day-two, run first for its renders, exited $rc" "$S/pre.out"
+		;;
+	esac
+	: >"$tmp/standin.err"
 	(cd "$S/repo" && env -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_PLUGINS \
 		-u KUSTOMIZE_PLUGIN_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME \
 		-u REGISTRY_ADDON_LOG -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u DESTDIR HOME="$S/home" PATH="$S/bin:$PATH" \
-		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/out" 2>"$S/err" </dev/null
+		"${kubeenv[@]}" timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/out" 2>"$S/err" </dev/null
 	rc=$?
 	need '[ $rc = 0 ]' "the block exited $rc" "$S/err"
+	need '! grep -q "^unsupported:" "$tmp/standin.err"' "the block sent requests the API server stand-in does not support" "$tmp/standin.err"
 	clean "$S/repo" "the block"
+}
+# kube NAME: kubeenv, the environment of block NAME: KUBECONFIG the stand-in's for day-two-*
+kubeenv=()
+kube() {
+	case $1 in
+	day-two-*) kubeenv=(KUBECONFIG="$tmp/kubeconfig") ;;
+	*) kubeenv=(REGISTRY_ADDON_MANUAL=1) ;;
+	esac
+}
+# held HOW FILE... WHY: the stand-in's objects against FILE (tests/schema/standin.mjs HOW)
+# (need reads $why: not a local name here)
+held() {
+	local how=$1 reason=${!#} files=("${@:2:$#-2}")
+	need 'node tests/schema/standin.mjs "$standin" "$how" "${files[@]}" >"$S/held.$how" 2>&1' "$reason" "$S/held.$how"
 }
 
 # replicas FILE N: our StatefulSet (registry) has N replicas
@@ -270,6 +323,32 @@ for name in $(cat "$tmp/blocks/.names"); do
 		schema_valid "$S/repo/out/removed.yaml"
 		report "day-two: the current render, 3 replicas, and the Removed render (the node namespace and its clean-up DaemonSet only), schema-valid"
 		;;
+	day-two-apply)
+		held has "$S/repo/out/current.yaml" "the cluster does not hold out/current.yaml's objects as rendered"
+		report "day-two-apply: kubectl apply -f out/current.yaml: the cluster holds every object of it, as rendered"
+		;;
+	day-two-replicas)
+		grep '^[-+]  replicas:' "$S/out" >"$S/printed"
+		printf '%s\n' '-  replicas: 2' '+  replicas: 3' >"$S/want"
+		need 'diff "$S/want" "$S/printed" >"$S/out.diff"' "kubectl diff did not show replicas 2 -> 3 (< expected, > printed)" "$S/out"
+		held has "$S/repo/out/replicas.yaml" "the cluster does not hold out/replicas.yaml's objects as rendered"
+		node tests/schema/standin.mjs "$standin" get StatefulSet registry-system registry >"$S/sts.json" 2>&1
+		need 'grep -q "^  \"spec\": {\$" "$S/sts.json" && grep -qx "    \"replicas\": 3," "$S/sts.json"' "the StatefulSet registry does not have 3 replicas" "$S/sts.json"
+		need 'grep -q "3 new pods have been updated\|rolling update complete 3 pods" "$S/out"' "kubectl rollout status did not report 3 pods" "$S/out"
+		report "day-two-replicas: kubectl diff shows replicas 2 -> 3, the apply gives the StatefulSet 3 replicas, rollout status sees them"
+		;;
+	day-two-remove)
+		held has "$S/repo/out/removed.yaml" "the cluster does not hold out/removed.yaml's objects as rendered"
+		node tests/schema/standin.mjs "$standin" get ConfigMap registry-node-trust registry-node-trust >"$S/cm.json" 2>&1
+		need 'grep -qF "\\nMODE='"'"'remove'"'"'\\n" "$S/cm.json"' "the node-trust ConfigMap does not say MODE='remove'" "$S/cm.json"
+		need 'grep -qx "daemon set \"registry-node-trust\" successfully rolled out" "$S/out"' "kubectl rollout status did not say the DaemonSet rolled out" "$S/out"
+		report "day-two-remove: the Removed apply puts the node-trust ConfigMap in remove mode (MODE='remove'), rollout status sees the DaemonSet rolled out"
+		;;
+	day-two-uninstall)
+		held none "$S/repo/out/current.yaml" "$S/repo/out/replicas.yaml" "$S/repo/out/removed.yaml" "objects of ours are left in the cluster"
+		need 'node tests/schema/standin.mjs "$standin" get Namespace - cert-manager >/dev/null 2>&1' "namespace cert-manager is gone too"
+		report "day-two-uninstall: kubectl delete -f out/current.yaml and the root CA's Secret: nothing of ours is left, cert-manager's namespace stays"
+		;;
 	security)
 		printf '%s\n' 'mirror.yml: :5000 read-only=true' 'mirror-writer.yml: 127.0.0.1:5010 read-only=false' \
 			'own.yml: :5443 read-only=true' 'own-writer.yml: :5002 read-only=false' \
@@ -300,15 +379,18 @@ for name in $(cat "$tmp/blocks/.names"); do
 	helm=$HELM3
 	case $name in helm4*) helm=$HELM4 ;; esac
 	ln -sfn "$helm" "$S/bin/helm"
+	kube "$name"
 	(cd "$S/repo" && env -u HELM_DATA_HOME -u HELM_CONFIG_HOME -u HELM_CACHE_HOME -u HELM_PLUGINS \
 		-u KUSTOMIZE_PLUGIN_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME \
 		-u REGISTRY_ADDON_LOG -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u DESTDIR HOME="$S/home" PATH="$S/bin:$PATH" \
-		timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/$name.out" 2>"$S/$name.err" </dev/null ||
+		"${kubeenv[@]}" timeout "$T" bash -e -o pipefail "$tmp/blocks/$name.sh") >"$S/$name.out" 2>"$S/$name.err" </dev/null ||
 		{ seq_failed="$seq_failed $name"; cp "$S/$name.err" "$S/err"; }
 done
 need '[ -z "$seq_failed" ]' "in order in one checkout, these blocks failed:$seq_failed" "$S/err"
+need '! grep -q "^unsupported:" "$tmp/standin.err"' "the blocks sent requests the API server stand-in does not support" "$tmp/standin.err"
+held none "$S/repo/out/current.yaml" "$S/repo/out/replicas.yaml" "$S/repo/out/removed.yaml" "after the manual in order, objects of ours are left in the cluster"
 clean "$S/repo" "the manual run in order"
-report "every block in README order in one checkout ($(wc -l <"$tmp/blocks/.names") blocks): each succeeds, the checkout stays clean"
+report "every block in README order in one checkout ($(wc -l <"$tmp/blocks/.names") blocks): each succeeds, the checkout stays clean, the cluster holds nothing of ours at the end"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
