@@ -236,6 +236,25 @@ key_without_colon(const struct yguard *g, struct fy_event *ev, const struct fy_m
 	return i >= g->len || g->buf[i] != ':';
 }
 
+/* Only blanks before m on its line, a tab among them? libfyaml refuses a tab
+ * as indentation, except before a root after "..." and blank lines. */
+static bool
+tab_indented(const struct yguard *g, const struct fy_mark *m)
+{
+	bool tab = false;
+
+	for (size_t i = m->input_pos; i > 0 && i <= g->len; i--) {
+		char c = g->buf[i - 1];
+
+		if (c == '\n' || c == '\r')
+			break;
+		if (c != ' ' && c != '\t')
+			return false;
+		tab |= c == '\t';
+	}
+	return tab;
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
@@ -260,6 +279,12 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		return 0;
 	}
 	m = node_start(g, ev, &ms);
+	if (!p && g->depth == 0 && m && tab_indented(g, m)) {
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = "invalid tab as indentation of the document's root (YAML indents with spaces only)";
+		return -1;
+	}
 	if (p && misplaced(g, p, ev, m)) {
 		if (!below_key(g, p, m, false))
 			m = fy_event_start_mark(ev);	/* its content */

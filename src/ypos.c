@@ -25,7 +25,8 @@ ypos_anchor_start(const char *buf, size_t len, struct fy_token *anchor, size_t p
 {
 	const struct fy_mark *m = anchor ? fy_token_start_mark(anchor) : NULL;
 
-	return m && m->input_pos < pos ? ypos_with_indicator(buf, len, m->input_pos, '&') : pos;
+	/* (at pos: an empty scalar, placed at its anchor's mark) */
+	return m && m->input_pos <= pos ? ypos_with_indicator(buf, len, m->input_pos, '&') : pos;
 }
 
 void
