@@ -255,6 +255,43 @@ tab_indented(const struct yguard *g, const struct fy_mark *m)
 	return tab;
 }
 
+/* A literal or folded scalar: marked where its text starts, below its
+ * indicator line. */
+static bool
+block_scalar(struct fy_event *ev)
+{
+	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
+		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
+
+	return ss == FYSS_LITERAL || ss == FYSS_FOLDED;
+}
+
+/* An entry of a block sequence whose content begins on a line below its "-"
+ * (only blanks and line breaks between), not indented more than the "-":
+ * libfyaml takes it at the end of a document and refuses it when anything
+ * follows. */
+static bool
+entry_below_dash(const struct yguard *g, const struct fy_mark *m)
+{
+	size_t i = m->input_pos, dash, ls;
+	bool below = false;
+
+	if (!first_on_line(g, m))
+		return false;
+	while (i > 0 && i <= g->len && strchr(" \t\r\n", g->buf[i - 1])) {
+		below |= g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r';
+		i--;
+	}
+	if (!below || i == 0 || i > g->len || g->buf[i - 1] != '-')
+		return false;
+	dash = i - 1;
+	if (dash > 0 && !strchr(" \t\r\n", g->buf[dash - 1]))
+		return false;	/* not an indicator: "|-", "a-" */
+	for (ls = dash; ls > 0 && g->buf[ls - 1] != '\n' && g->buf[ls - 1] != '\r'; ls--)
+		;
+	return (size_t)m->column <= dash - ls;
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
@@ -298,6 +335,12 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key's text below its tag or anchor must be indented more than the key)";
+		return -1;
+	}
+	if (p && !p->map && p->block && m && !block_scalar(ev) && entry_below_dash(g, m)) {
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = "invalid entry (its content on a line below its '-' must be indented more than the '-')";
 		return -1;
 	}
 	if (p && p->map && p->block && !p->value && key_without_colon(g, ev, m)) {
