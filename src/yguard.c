@@ -330,7 +330,7 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";
 		return -1;
 	}
-	if (p && p->map && p->block && !p->value && key_content_misplaced(g, ev, m)) {
+	if (p && p->map && p->block && !p->value && !block_scalar(ev) && key_content_misplaced(g, ev, m)) {
 		m = fy_event_start_mark(ev);
 		*line = m->line + 1;
 		*col = m->column + 1;

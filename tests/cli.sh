@@ -365,6 +365,14 @@ ra < "$tmp/out" > "$tmp/out2" 2> "$tmp/err2"; st2=$?
 t "lone CRs: anchored empty documents after '...' are left out whole; the output runs again to the same bytes" \
 	'[ $st = 0 ] && [ $st2 = 0 ] && cmp -s "$tmp/out" "$tmp/out2" && ! grep -q "^&" "$tmp/out"'
 
+# an explicit key that is an empty folded scalar, at the end of the input: its (empty) text is
+# marked on the next line, which the check of a key's text below its tag must not take for the key's
+# (our output adds documents after it; found by the fuzz campaign)
+printf '? !!str  >' > "$tmp/fold.yaml"
+ra < "$tmp/fold.yaml" > "$tmp/out" 2> "$tmp/err"; st=$?
+ra < "$tmp/out" > "$tmp/out2" 2> "$tmp/err2"; st2=$?
+t "an empty folded key at the end: the output runs again to the same bytes" '[ $st = 0 ] && [ $st2 = 0 ] && cmp -s "$tmp/out" "$tmp/out2"' "$tmp/err2"
+
 # a lone CR ends a line, as in YAML and libfyaml: messages count lines so and show the right one
 printf 'a: 1\rb: 2\rc: \0' > "$tmp/cr.yaml"
 ra < "$tmp/cr.yaml" > "$tmp/out" 2> "$tmp/err"
