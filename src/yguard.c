@@ -156,22 +156,30 @@ below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_
 	return first_on_line(g, m);
 }
 
+/* A literal or folded scalar: marked where its text starts, below its
+ * indicator line. */
+static bool
+block_scalar(struct fy_event *ev)
+{
+	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
+		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
+
+	return ss == FYSS_LITERAL || ss == FYSS_FOLDED;
+}
+
 /* A value of a block mapping placed so: where it begins (its anchor or
  * tag) or where its content does, on a later line than those. */
 static bool
 misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event *ev, const struct fy_mark *start)
 {
 	bool block_seq = ev->type == FYET_SEQUENCE_START && fy_event_get_node_style(ev) == FYNS_BLOCK;
-	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
-		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
-
 	const struct fy_mark *content = fy_event_start_mark(ev);
 
 	if (!p->map || !p->block || !p->value || p->key_line == -1)
 		return false;
 	/* a block scalar is marked where its text starts, below its "|" or ">"
 	 * (which libfyaml checks): only its anchor or tag is */
-	if (ss == FYSS_LITERAL || ss == FYSS_FOLDED)
+	if (block_scalar(ev))
 		return start && content && start->input_pos != content->input_pos && below_key(g, p, start, false);
 	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
 }
@@ -253,17 +261,6 @@ tab_indented(const struct yguard *g, const struct fy_mark *m)
 		tab |= c == '\t';
 	}
 	return tab;
-}
-
-/* A literal or folded scalar: marked where its text starts, below its
- * indicator line. */
-static bool
-block_scalar(struct fy_event *ev)
-{
-	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
-		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
-
-	return ss == FYSS_LITERAL || ss == FYSS_FOLDED;
 }
 
 /* An entry of a block sequence whose content begins on a line below its "-"
