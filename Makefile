@@ -75,6 +75,7 @@ SRCS := \
 	src/x509util.c \
 	src/ydoc.c \
 	src/yanchor.c \
+	src/ygate.c \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \

@@ -16,6 +16,7 @@
 #include "resource.h"
 #include "util.h"
 #include "ydoc.h"
+#include "ygate.h"
 #include "yload.h"
 #include "ytree.h"
 
@@ -245,7 +246,7 @@ scan(struct run *r)
 		arena_reset(r->scratch);
 	}
 	yload_free(yl);
-	if (rc < 0 || trailing_directives(r) != 0)
+	if (rc < 0 || trailing_directives(r) != 0 || ygate_check(INPUT_NAME, r->in, r->len) != 0)
 		return -1;
 	if (first.root) {
 		r->krm = true;

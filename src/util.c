@@ -370,3 +370,17 @@ line_next(const char *p, const char *end)
 		return p + 1;	/* LF */
 	return p < end && *p == '\n' ? p + 1 : p;	/* CRLF, or a lone CR */
 }
+
+void
+text_line_col(const char *buf, size_t off, int *line, int *col)
+{
+	*line = *col = 1;
+	for (const char *p = buf; p < buf + off; p++) {
+		if (*p == '\n' || (*p == '\r' && (p + 1 == buf + off || p[1] != '\n'))) {
+			++*line;	/* LF, CRLF or a lone CR */
+			*col = 1;
+		} else if (*p != '\r' && (*p & 0xC0) != 0x80) {
+			++*col;
+		}
+	}
+}

@@ -62,6 +62,10 @@ bool utf8_is_yaml11_break(uint32_t cp);
  * the break that ends p's line, or end. */
 const char *line_end(const char *p, const char *end);
 const char *line_next(const char *p, const char *end);
+/* The 1-based line and column of buf[off], off <= len: lines as line_end()
+ * ends them, columns counting characters (UTF-8 sequences), as libfyaml's
+ * and libyaml's marks do. */
+void text_line_col(const char *buf, size_t off, int *line, int *col);
 /* Offset of the first NUL byte, invalid UTF-8 sequence or raw YAML 1.1
  * break (utf8_is_yaml11_break()), or len if none. */
 size_t utf8_scan(const char *s, size_t len);

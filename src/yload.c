@@ -16,6 +16,7 @@
 #include "prescan.h"
 #include "util.h"
 #include "yanchor.h"
+#include "ygate.h"
 #include "yguard.h"
 #include "ypos.h"
 #include "yquote.h"
@@ -62,14 +63,7 @@ check_text(const char *name, const char *buf, size_t len)
 
 	if (bad == len)
 		return 0;
-	for (const char *p = buf; p < buf + bad; p++) {
-		if (*p == '\n' || (*p == '\r' && (p + 1 == buf + len || p[1] != '\n'))) {
-			w.line++;	/* LF, CRLF or a lone CR */
-			w.col = 1;
-		} else if (*p != '\r' && (*p & 0xC0) != 0x80) {
-			w.col++;	/* columns count characters, as libfyaml's do */
-		}
-	}
+	text_line_col(buf, bad, &w.line, &w.col);
 	if (buf[bad] == '\0')
 		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
 	else if (utf8_decode((const unsigned char *)buf + bad, len - bad, &cp) && utf8_is_yaml11_break(cp))
@@ -568,6 +562,8 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 			rc = -1;
 		}
 	}
+	if (rc == 0 && ygate_check(name, buf, len) != 0)
+		rc = -1;
 	yload_free(yl);
 	return rc < 0 ? -1 : 0;
 }

@@ -232,9 +232,12 @@ fi
   printf '  esc: "\\"%s\\\\"\n  tag: !<tag:x,%s> v\n' "$(rep '[' 300)" "$(rep '[' 300)"
   printf '  flow: ["%s", '"'%s'"', {k: "%s"}]\n' "$(rep ']' 300)" "$(rep '[' 300)" "$(rep '{' 300)"; } > "$tmp/text.yaml"
 rl "$tmp/text.yaml"; t "brackets in scalars, comments and tags are not nesting" 'passed "$tmp/text.yaml"'
-# libfyaml reads a block scalar's lines at its key's own indentation as its text (YAML says they are not)
+# libfyaml reads a block scalar's lines at its key's own indentation as its text (YAML and go-yaml
+# say they are not): the pre-scan reads them as libfyaml does (not as nesting), and the input is
+# then refused as go-yaml refuses it
 { printf "${cm}data:\n  a: |\n  %s\n" "$(rep '[' 300)"; } > "$tmp/quirk.yaml"
-rl "$tmp/quirk.yaml"; t "the pre-scan reads block scalars as libfyaml does" '[ "$rc" = 0 ] && grep -qF "$(rep "[" 300)" "$tmp/out"'
+rl "$tmp/quirk.yaml"; t "the pre-scan reads block scalars as libfyaml does; go-yaml's refusal is the error" \
+	'refused "error: [doc 1] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: could not find expected" && ! grep -q nesting "$tmp/err"'
 
 # --max-line-tokens: libfyaml holds a line's tokens (~200 bytes each) until it knows its keys
 { printf "${cm}data:\n  x: ["; for i in $(seq 40); do printf 'a, '; done; echo 'a]'; } > "$tmp/line.yaml"
@@ -360,15 +363,21 @@ twice() {
 again='[ $st = 0 ] && [ $st2 = 0 ] && cmp -s "$tmp/out" "$tmp/out2"'
 # lone CRs in copied bytes (npm yaml, which the schema suites use, reads them otherwise: not a
 # fixture): a document whose root is indented after a CR keeps its indentation (found by the fuzz
-# campaign)
-printf -- '# c\n.tls x:\n...\n  #r:\n \r     rage: y\n  #r:\n \r     more: z\n' > "$tmp/crdoc.yaml"
+# campaign; go-yaml takes an implicit document only first, so it is first here)
+printf -- '  #r:\n \r     rage: y\n  #r:\n \r     more: z\n---\n.tls x:\n' > "$tmp/crdoc.yaml"
 twice "$tmp/crdoc.yaml"
 t "lone CRs: an indented root after a CR keeps its indentation; the output runs again to the same bytes" \
-	"$again"' && grep -q "^     rage: y" "$tmp/out"' "$tmp/err2"
-printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\r&nd\n...\r\n\n\r&nd\n' > "$tmp/cranchor.yaml"
+	"$again"' && grep -qF "$(printf "\\r     rage: y")" "$tmp/out"' "$tmp/err2"
+printf '&nd\r...\r\n\r--- &nd\rapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\r--- &x\r' > "$tmp/cranchor.yaml"
 twice "$tmp/cranchor.yaml"
-t "lone CRs: anchored empty documents after '...' are left out whole; the output runs again to the same bytes" \
-	"$again"' && ! grep -q "^&" "$tmp/out"' "$tmp/err2"
+t "lone CRs: anchored empty documents are left out whole; the output runs again to the same bytes" \
+	"$again"' && ! grep -q "^&" "$tmp/out" && ! grep -q "^--- &x" "$tmp/out"' "$tmp/err2"
+# a document after '...' without '---' (YAML 1.2 takes it, libfyaml too; go-yaml, so Helm and
+# kubectl, does not): refused where it begins, also after a lone CR
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\r&nd\n' > "$tmp/crbare.yaml"
+ra < "$tmp/crbare.yaml" > "$tmp/out" 2> "$tmp/err"; rc=$?
+t "lone CRs: a document after '...' without '---' is refused at its line" \
+	'refused "<stdin>:6:1: error: [doc 2] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>"'
 # an explicit key that is an empty folded scalar, at the end of the input: its (empty) text is
 # marked on the next line, which the check of a key's text below its tag must not take for the key's
 printf '? !!str  >' > "$tmp/fold.yaml"
