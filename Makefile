@@ -95,7 +95,7 @@ KUBECTL_PLUGIN := plugin/kubectl-registry_addon
 
 -include config.mk
 
-.PHONY: all deps run test test-plain asan valgrind fuzz fuzz-build fuzz-fast fuzz-cov bench bench-scaling format clean plugin install uninstall
+.PHONY: all deps run test test-plain asan valgrind fuzz fuzz-build fuzz-fast fuzz-campaign fuzz-cov bench bench-scaling format clean plugin install uninstall
 
 all: $(BIN) $(TOOLS) $(MAN) plugin/registry-addon/bin/registry-addon
 
@@ -252,6 +252,11 @@ fuzz: deps
 fuzz-fast: deps
 	@$(MAKE) --no-print-directory $(FUZZ_FAST_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-fast/%)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz.sh build-fuzz-fast
+
+# fuzz-campaign: the long proof (tests/fuzz-campaign.sh: two lanes, GOAL executions, HOURS at most)
+fuzz-campaign: deps
+	@$(MAKE) --no-print-directory $(FUZZ_FAST_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-fast/%)
+	@bash tests/fuzz-campaign.sh build-fuzz-fast
 
 fuzz-cov: deps
 	@$(MAKE) --no-print-directory $(FUZZ_COV_FLAGS) $(FUZZ_TARGETS:%=build-fuzz-cov/%)
