@@ -56,6 +56,7 @@ SRCS := \
 	src/inject/syncconfig.c \
 	src/inject/tlsdates.c \
 	src/inject/tlssecret.c \
+	src/inject/upstreams.c \
 	src/k8sres.c \
 	src/k8svalid.c \
 	src/krm.c \
@@ -107,9 +108,9 @@ $(BUILD)/%.o: %.c $(wildcard src/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # shell scripts embedded verbatim as C strings: the node script (node_trust_sh[]) and the
-# registry pod's entrypoints (registry_run_sh[], regsync_sh[])
+# registry pod's entrypoints (registry_run_sh[], registry_cache_sh[], regsync_sh[])
 NODE_SCRIPT := src/node/node-trust.sh
-SCRIPTS_H = $(1)/gen/nodescript.h $(1)/gen/runscript.h $(1)/gen/syncscript.h
+SCRIPTS_H = $(1)/gen/nodescript.h $(1)/gen/runscript.h $(1)/gen/cachescript.h $(1)/gen/syncscript.h
 # (no tabs, no trailing blanks: the emitter could not write them as block literals)
 define embed
 	@mkdir -p $(dir $@)
@@ -123,12 +124,14 @@ endef
 	$(call embed,node_trust_sh)
 %/gen/runscript.h: src/pod/run.sh
 	$(call embed,registry_run_sh)
+%/gen/cachescript.h: src/pod/cache.sh
+	$(call embed,registry_cache_sh)
 %/gen/syncscript.h: src/pod/sync.sh
 	$(call embed,regsync_sh)
 $(BUILD)/src/inject/nodeconfig.o $(BUILD)/src/inject/registryconfig.o $(BUILD)/src/inject/syncconfig.o: \
 	CPPFLAGS += -I$(BUILD)/gen
 $(BUILD)/src/inject/nodeconfig.o: $(BUILD)/gen/nodescript.h
-$(BUILD)/src/inject/registryconfig.o: $(BUILD)/gen/runscript.h
+$(BUILD)/src/inject/registryconfig.o: $(BUILD)/gen/runscript.h $(BUILD)/gen/cachescript.h
 $(BUILD)/src/inject/syncconfig.o: $(BUILD)/gen/syncscript.h
 
 # the objects that print the version; a version change rebuilds them

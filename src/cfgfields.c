@@ -24,8 +24,8 @@ const struct field config_fields[] = {
 	{ "namespace", F_STR, OFF(namespace), "registry-system", NULL, check_dns_label, 0, 0,
 	  "namespace of the registry (created unless the input already has it)", NULL },
 	{ "components", F_SET, OFF(components),
-	  "[registry, sync, certificates, nodeTrust, spread, localRegistryHosting]",
-	  "registry|sync|certificates|nodeTrust|spread|workloadSpread|localRegistryHosting", NULL, 0, 0,
+	  "[registry, sync, cache, certificates, nodeTrust, spread, localRegistryHosting]",
+	  "registry|sync|cache|certificates|nodeTrust|spread|workloadSpread|localRegistryHosting", NULL, 0, 0,
 	  "what is injected", NULL },
 	{ "registry.image", F_STR, OFF(registry.image), "docker.io/library/registry:3.1.1", NULL, check_image, 0, 0,
 	  "Distribution registry image (a pinned tag or digest, never latest)", NULL },
@@ -97,6 +97,15 @@ const struct field config_fields[] = {
 	{ "sync.resources", F_OBJECT, OFF(sync.resources),
 	  "{requests: {cpu: 25m, memory: 64Mi}, limits: {memory: 128Mi}}", NULL, NULL, 0, 0,
 	  "regsync sidecar resources", kv_resources },
+	{ "cache.ttl", F_STR, OFF(cache.ttl), "168h", NULL, check_duration, 0, 0,
+	  "how long content pulled through the cache is kept (Distribution's proxy.ttl); then it is deleted and "
+	  "fetched again on the next pull. Preloaded content never expires", NULL },
+	{ "cache.credentials", F_LIST, OFF(cache.credentials), "[]", NULL, check_cache_credential, 0, 0,
+	  "UPSTREAM=SECRET: the cache of UPSTREAM (a mirrored upstream, such as docker.io) logs in with Secret "
+	  "SECRET (type kubernetes.io/basic-auth: keys username, password) in the registry namespace", NULL },
+	{ "cache.resources", F_OBJECT, OFF(cache.resources),
+	  "{requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 512Mi}}", NULL, NULL, 0, 0,
+	  "resources of container cache (one Distribution instance a mirrored upstream)", kv_resources },
 	{ "tls.mode", F_ENUM, OFF(tls.mode), "cert-manager", "cert-manager|secret|generate", NULL, 0, 0,
 	  "where the registry's TLS identity comes from", NULL },
 	{ "tls.keyAlgorithm", F_ENUM, OFF(tls.key_algorithm), "ECDSA", "ECDSA|RSA|Ed25519", NULL, 0, 0,
@@ -124,8 +133,9 @@ const struct field config_fields[] = {
 	  "cluster DNS domain used in every generated name", NULL },
 	{ "nodeTrust.runtimes", F_SET, OFF(node_trust.runtimes), "[containerd, cri-o, docker]",
 	  "containerd|cri-o|docker", NULL, 0, 0, "which node runtimes get configuration files", NULL },
-	{ "nodeTrust.mirrors", F_LIST, OFF(node_trust.mirrors), "[auto]", "auto", check_host, 0, 0,
-	  "upstream registries to mirror: auto (every registry host in the input) and/or a list", NULL },
+	{ "nodeTrust.mirrors", F_LIST, OFF(node_trust.mirrors), "[auto, docker.io, ghcr.io, quay.io, registry.k8s.io]",
+	  "auto", check_host, 0, 0, "upstream registries to mirror (and, with the cache component, to cache): auto "
+	  "(every registry host in the input) and/or a list", NULL },
 	{ "nodeTrust.containerdConfigPath", F_STR, OFF(node_trust.containerd_config_path), "/etc/containerd/certs.d",
 	  NULL, check_abs_path, 0, 0, "containerd config_path (k3s/RKE2 use other paths)", NULL },
 	{ "nodeTrust.containerdConfigFile", F_STR, OFF(node_trust.containerd_config_file),
@@ -434,6 +444,29 @@ check_host(const char *s, const char **why)
 	snprintf(text, sizeof(text),
 		 "a registry host such as docker.io, quay.io or registry.example.com:5000; this one has %s. A registry host is "
 		 HOST_RULE, problem);
+	return fail(why, text);
+}
+
+/* cache.credentials: UPSTREAM=SECRET (whether UPSTREAM is mirrored is
+ * checked when the upstreams are known: inject/upstreams.c) */
+int
+check_cache_credential(const char *s, const char **why)
+{
+	static char text[160];
+	const char *eq = strchr(s, '=');
+	char *host;
+	int bad;
+
+	if (!eq || check_dns_subdomain(eq + 1, why) != 0)
+		goto bad;
+	host = xstrndup(s, (size_t)(eq - s));
+	bad = check_host(host, why);
+	free(host);
+	if (!bad)
+		return 0;
+bad:
+	snprintf(text, sizeof(text), "UPSTREAM=SECRET: a mirrored registry host (docker.io) and the name of a "
+		 "kubernetes.io/basic-auth Secret");
 	return fail(why, text);
 }
 

@@ -78,6 +78,7 @@ int check_rfc3339(const char *s, const char **why);
 int check_cidr(const char *s, const char **why);
 int check_ip_or_empty(const char *s, const char **why);
 int check_abs_path(const char *s, const char **why);
+int check_cache_credential(const char *s, const char **why);
 int check_host(const char *s, const char **why);
 int check_preload(const char *s, const char **why);
 int check_nonempty(const char *s, const char **why);

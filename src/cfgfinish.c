@@ -17,7 +17,7 @@ static const struct {
 } component_names[] = {
 	{ "registry", C_REGISTRY }, { "sync", C_SYNC }, { "certificates", C_CERTIFICATES },
 	{ "nodeTrust", C_NODETRUST }, { "spread", C_SPREAD }, { "workloadSpread", C_WORKLOADSPREAD },
-	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING },
+	{ "localRegistryHosting", C_LOCALREGISTRYHOSTING }, { "cache", C_CACHE },
 };
 
 /* A fixed ClusterIP: inside serviceCIDR and not an address Kubernetes
@@ -177,6 +177,19 @@ finish_node_trust(struct config *c)
 	return 0;
 }
 
+/* The cache's instances run in the registry's pods. */
+static int
+finish_cache(const struct config *c)
+{
+	struct where w = cfg_at(c, "spec.components");
+
+	if (c->state != MS_MANAGED || !config_has(c, C_CACHE) || config_has(c, C_REGISTRY))
+		return 0;
+	diag_error(&w, "the cache component runs in the registry's pods: add registry to spec.components, or leave "
+		   "cache out");
+	return -1;
+}
+
 /* cert-manager accepts these sizes only (ECDSA curves, RSA bits). */
 static int
 finish_key_size(struct config *c)
@@ -290,6 +303,7 @@ config_finish(struct config *c)
 	rc |= finish_key_size(c);
 	rc |= finish_durations(c);
 	rc |= finish_node_trust(c);
+	rc |= finish_cache(c);
 	rc |= finish_names(c);
 	return rc ? -1 : 0;
 }

@@ -29,6 +29,7 @@ enum component {
 	C_SPREAD = 1 << 4,
 	C_WORKLOADSPREAD = 1 << 5,
 	C_LOCALREGISTRYHOSTING = 1 << 6,
+	C_CACHE = 1 << 7,
 };
 
 struct strlist {
@@ -79,6 +80,11 @@ struct config {
 		char *rate_limit_retry;
 		struct ynode *resources;
 	} sync;
+	struct {
+		char *ttl;
+		struct strlist credentials;	/* "upstream=secret" */
+		struct ynode *resources;
+	} cache;
 	struct {
 		char *mode;
 		char *ca_duration, *duration, *renew_before;

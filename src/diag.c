@@ -251,9 +251,10 @@ unescape_where(struct where *c)
 	free((char *)c->path);
 }
 
-/* Format, write and (unless only noted) keep one message. */
+/* Format, write and (unless only noted) keep one message; info is written
+ * to stderr only when shown. */
 static void
-report(enum severity sev, const struct where *raw, bool kept, const char *fmt, va_list ap)
+report(enum severity sev, const struct where *raw, bool kept, bool shown, const char *fmt, va_list ap)
 {
 	struct buf raw_text = BUF_INIT, text = BUF_INIT, line = BUF_INIT;
 	struct where located, cw, *w = NULL;
@@ -273,7 +274,7 @@ report(enum severity sev, const struct where *raw, bool kept, const char *fmt, v
 		w = &cw;
 	}
 	format(&line, sev, w, buf_cstr(&text));
-	if (!D.quiet && sev != SEV_INFO)	/* info only reaches results and the log */
+	if (!D.quiet && (sev != SEV_INFO || shown))	/* other info only reaches results and the log */
 		fwrite(line.p, 1, line.len, stderr);
 	if (D.log) {
 		fwrite(line.p, 1, line.len, D.log);
@@ -293,7 +294,7 @@ report(enum severity sev, const struct where *raw, bool kept, const char *fmt, v
 void
 diag_vreport(enum severity sev, const struct where *raw, const char *fmt, va_list ap)
 {
-	report(sev, raw, true, fmt, ap);
+	report(sev, raw, true, false, fmt, ap);
 }
 
 void
@@ -302,7 +303,17 @@ diag_note(const struct where *w, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(SEV_WARNING, w, false, fmt, ap);
+	report(SEV_WARNING, w, false, false, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_inform(const struct where *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(SEV_INFO, w, true, true, fmt, ap);
 	va_end(ap);
 }
 

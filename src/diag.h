@@ -97,6 +97,9 @@ void diag_set_locator(diag_locator fn, void *ctx);
  * not in KRM results (a warning that depends on the clock would make a KRM
  * run's output differ from day to day). */
 void diag_note(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Information the user should see on every run: written to stderr (unless
+ * quiet) and the log, and kept as info (KRM results, not counted). */
+void diag_inform(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forget every message (the fuzzer runs many inputs in one process). */
 void diag_reset(void);
 

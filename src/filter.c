@@ -409,6 +409,7 @@ process(struct run *r, struct config *early)
 		r->inj.path_dir = KRM_PATH_DIR;
 	if (inject_run(&r->inj) != 0)
 		return -1;
+	inject_tell_upstreams(&r->inj);
 	if (r->krm)
 		note_added(r);
 	return 0;

@@ -33,6 +33,9 @@ struct ynode;
 #define REGISTRY_PUSH_PORT 5002		/* "push": own images' writer (ordinal 0; loopback elsewhere) */
 #define REGISTRY_OWN_PORT 5443		/* "own": copies of own images, read-only */
 #define REGISTRY_MIRROR_WRITER_PORT 5010	/* loopback, plain HTTP: regsync writes the mirror */
+#define REGISTRY_CACHE_PORT 5100	/* "cache-<i>": the cache of upstream i (5100 + i) */
+#define REGISTRY_CACHE_MAX 32		/* cache instances, one per mirrored upstream */
+#define REGISTRY_CACHE_AUTH_DIR "/etc/registry-cache-auth"	/* <i>/username, <i>/password */
 #define REGISTRY_WRITER_POD "registry-0"	/* the StatefulSet's ordinal 0 */
 #define REGISTRY_UID 1000	/* every container's user; fsGroup too (the PVC is
 				 * writable by group 1000); also regsync's appuser */
@@ -61,6 +64,14 @@ struct gen {
 
 struct images;
 
+/* A mirrored upstream (inject/upstreams.c); strings in the inject arena. */
+struct upstream {
+	const char *host;	/* normal form: docker.io, quay.io, registry.example.com:5000 */
+	const char *endpoint;	/* https://registry-1.docker.io, https://<host> */
+	const char *path;	/* its directory in the mirror (image_mirror_path()) */
+	long cache_port;	/* its cache instance's port; 0: no cache */
+};
+
 struct inject {
 	const struct config *cfg;
 	struct arena *a;
@@ -69,6 +80,10 @@ struct inject {
 	const char *path_dir;		/* KRM: file new objects under this folder, or NULL */
 	struct gen *gen;
 	size_t ngen, capgen;
+	struct upstream *upstreams;	/* inject_upstreams() */
+	size_t nupstreams;
+	bool upstreams_done;
+	int upstreams_rc;
 };
 
 /* Run every injector enabled by the configuration, check the result against
@@ -96,6 +111,13 @@ int inject_reconcile(struct inject *in);
 
 /* A new object with apiVersion, kind and metadata (name, namespace, our
  * labels and marker annotation); ns may be NULL for cluster-scoped kinds. */
+/* The mirrored upstreams, sorted, computed on the first call (errors, such
+ * as more than REGISTRY_CACHE_MAX with the cache, reported then): 0 or -1. */
+int inject_upstreams(struct inject *in, const struct upstream **out, size_t *n);
+/* Say on stderr (and in KRM results, as info) which upstreams are mirrored. */
+void inject_tell_upstreams(struct inject *in);
+/* A registry host as a normalised reference "HOST/x:1" (NULL if none); caller frees. */
+char *inject_host_ref(const char *host);
 struct ynode *inject_object(struct inject *in, const char *api, const char *kind,
 			    const char *ns, const char *name, const char *component);
 

@@ -48,29 +48,6 @@ own_names(struct inject *in, struct buf *out)
 		buf_addf(out, " %s%s", c->registry.hostnames.v[i], port);
 }
 
-/* A registry host in normal form ("Docker.io" -> "docker.io",
- * "index.docker.io" -> "docker.io"), as a normalised reference; caller frees. */
-static char *
-host_ref(const char *host)
-{
-	char *ref = xasprintf("%s/x:1", host), *norm = image_normalize(ref);
-
-	free(ref);
-	return norm;
-}
-
-static void
-add_host(struct inject *in, struct images *hosts, const char *ref)
-{
-	char *host;
-
-	if (!ref || inject_own_host(in, ref))
-		return;
-	host = image_host(ref);
-	images_add(hosts, host);
-	free(host);
-}
-
 /* An explicit nodeTrust.mirrors entry is an upstream: one that names the
  * registry itself (any of its names or its ClusterIP, on any port) or a
  * loopback host is refused (auto leaves such images out silently). */
@@ -82,7 +59,7 @@ check_mirrors(struct inject *in)
 	int rc = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
-		char *ref = strcmp(m->v[i], "auto") ? host_ref(m->v[i]) : NULL;
+		char *ref = strcmp(m->v[i], "auto") ? inject_host_ref(m->v[i]) : NULL;
 
 		if (ref && inject_own_host(in, ref)) {
 			diag_error(&w, "invalid list entry \"%s\": %s", m->v[i], inject_own_why(ref));
@@ -93,35 +70,24 @@ check_mirrors(struct inject *in)
 	return rc;
 }
 
-/* "host,endpoint,path" for each upstream: nodeTrust.mirrors, "auto" being
- * every registry host of the input's workload images. */
-static void
+/* "host,endpoint,path,cache" for each upstream, cache being HOST:PORT of its
+ * cache instance on the mirror Service, or empty. */
+static int
 mirrors(struct inject *in, struct buf *out)
 {
-	const struct strlist *m = &in->cfg->node_trust.mirrors;
-	struct images hosts = { 0 };
+	const struct upstream *u;
+	size_t n;
 
-	for (size_t i = 0; i < m->n; i++) {
-		if (!strcmp(m->v[i], "auto")) {
-			for (size_t j = 0; j < in->images->n; j++)
-				add_host(in, &hosts, in->images->v[j]);
-		} else {
-			char *ref = host_ref(m->v[i]);
+	if (inject_upstreams(in, &u, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *cache = u[i].cache_port ? inject_ip_host(in->cfg->registry.service.mirror_cluster_ip,
+							      u[i].cache_port) : NULL;
 
-			add_host(in, &hosts, ref);
-			free(ref);
-		}
+		buf_addf(out, "%s%s,%s,%s,%s", i ? " " : "", u[i].host, u[i].endpoint, u[i].path, cache ? cache : "");
+		free(cache);
 	}
-	images_sort(&hosts);
-	for (size_t i = 0; i < hosts.n; i++) {
-		const char *h = hosts.v[i];
-		char *path = image_mirror_path(h);
-
-		buf_addf(out, "%s%s,https://%s,%s", i ? " " : "", h, strcmp(h, "docker.io") ? h : "registry-1.docker.io",
-			 path);
-		free(path);
-	}
-	images_free(&hosts);
+	return 0;
 }
 
 static void
@@ -150,12 +116,13 @@ mirror_urls(struct inject *in, struct buf *b)
 	free(host);
 }
 
-static void
+static int
 config_text(struct inject *in, struct buf *b)
 {
 	const struct config *c = in->cfg;
 	struct buf v = BUF_INIT;
 	char *host = inject_cluster_host(in), *url = xasprintf("https://%s", host);
+	int rc = 0;
 
 	buf_adds(b, "# registry-addon node trust: sourced by node-trust.sh (generated; edit the add-on's config)\n");
 	assign(b, "MODE", c->state == MS_REMOVED ? "remove" : "install");
@@ -165,8 +132,8 @@ config_text(struct inject *in, struct buf *b)
 	own_names(in, &v);
 	assign(b, "REGISTRY_NAMES", buf_cstr(&v));
 	v.len = 0;
-	if (c->state == MS_MANAGED)
-		mirrors(in, &v);
+	if (c->state == MS_MANAGED && mirrors(in, &v) != 0)
+		rc = -1;
 	assign(b, "MIRRORS", buf_cstr(&v));
 	v.len = 0;
 	runtimes(in, &v);
@@ -179,6 +146,7 @@ config_text(struct inject *in, struct buf *b)
 	buf_free(&v);
 	free(url);
 	free(host);
+	return rc;
 }
 
 static int
@@ -208,7 +176,10 @@ inject_node_config(struct inject *in)
 
 	if (in->cfg->state == MS_MANAGED && check_mirrors(in) != 0)
 		return -1;
-	config_text(in, &text);
+	if (config_text(in, &text) != 0) {
+		buf_free(&text);
+		return -1;
+	}
 	ymap_str(in->a, data, "config", buf_cstr(&text));
 	ymap_str(in->a, data, "node-trust.sh", node_trust_sh);
 	buf_free(&text);

@@ -5,6 +5,11 @@
  *             (it serves pprof and expvar beside the metrics)
  *   own       run.sh own: read-only copies of own images (:5443, "own") and
  *             the writer ("push", :5002, reachable on ordinal 0 only)
+ *   cache     cache.sh (component cache): one pull-through instance a
+ *             mirrored upstream, "cache-<i>" on 5100 + i, each supervised
+ *             alone; no probes: a cache that cannot reach its upstream (or
+ *             stopped on a full volume) costs nodes a refused connection, and
+ *             never takes the mirror out of its Service or restarts the others
  *   sync      sync.sh: regsync, the preload on ordinal 0, one-way copies
  *             from ordinal 0 on the others
  *   metrics   (metrics.namespace) busybox httpd: /cgi-bin/metrics passes on
@@ -18,10 +23,14 @@
 
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "../config.h"
 #include "../inject.h"
+#include "../util.h"
 #include "../ytree.h"
 
+#define RUN_SH REGISTRY_CONFIG_DIR "/run.sh"
 #define SYNC_DIR "/etc/regsync"
 #define SYNC_CA_DIR "/etc/registry-ca"
 #define SYNC_CERTS_DIR "/etc/docker/certs.d"	/* regclient's Docker certs directory */
@@ -75,9 +84,10 @@ port(struct inject *in, struct ynode *ct, const char *name, int number)
 	ymap_int(in->a, p, "containerPort", number);
 }
 
-/* "registry" (role mirror) or "own": run.sh ROLE, TLS, the PVC */
+/* "registry" (run.sh mirror), "own" (run.sh own) or "cache" (cache.sh): TLS, the PVC */
 static struct ynode *
-registry_container(struct inject *in, struct ynode *containers, const char *name, const char *role)
+registry_container(struct inject *in, struct ynode *containers, const char *name, const char *script,
+		   const char *role, struct ynode *resources)
 {
 	struct arena *a = in->a;
 	const struct config *c = in->cfg;
@@ -87,8 +97,9 @@ registry_container(struct inject *in, struct ynode *containers, const char *name
 	ymap_str(a, ct, "image", c->registry.image);
 	cmd = ymap_seq(a, ct, "command");
 	yseq_add(cmd, ynode_str(a, "/bin/sh"));
-	yseq_add(cmd, ynode_str(a, REGISTRY_CONFIG_DIR "/run.sh"));
-	yseq_add(cmd, ynode_str(a, role));
+	yseq_add(cmd, ynode_str(a, script));
+	if (role)
+		yseq_add(cmd, ynode_str(a, role));
 	/* Distribution 3 exports traces to localhost:4318 unless told not to */
 	env(in, ct, "OTEL_TRACES_EXPORTER", "none");
 	if (*c->registry.http_secret_name) {
@@ -99,7 +110,7 @@ registry_container(struct inject *in, struct ynode *containers, const char *name
 		ymap_str(a, ref, "name", c->registry.http_secret_name);
 		ymap_str(a, ref, "key", "http-secret");
 	}
-	inject_set_copy(in, ct, "resources", c->registry.resources);
+	inject_set_copy(in, ct, "resources", resources);
 	restricted(in, ct);
 	mounts = ymap_seq(a, ct, "volumeMounts");
 	inject_mount(in, mounts, "data", "/var/lib/registry", false);
@@ -112,7 +123,7 @@ registry_container(struct inject *in, struct ynode *containers, const char *name
 static void
 mirror_container(struct inject *in, struct ynode *containers)
 {
-	struct ynode *ct = registry_container(in, containers, "registry", "mirror");
+	struct ynode *ct = registry_container(in, containers, "registry", RUN_SH, "mirror", in->cfg->registry.resources);
 
 	port(in, ct, "https", REGISTRY_PORT);
 	probe(in, ct, "startupProbe", "https", 2, 30);
@@ -123,7 +134,7 @@ mirror_container(struct inject *in, struct ynode *containers)
 static void
 own_container(struct inject *in, struct ynode *containers)
 {
-	struct ynode *ct = registry_container(in, containers, "own", "own");
+	struct ynode *ct = registry_container(in, containers, "own", RUN_SH, "own", in->cfg->registry.resources);
 
 	port(in, ct, "own", REGISTRY_OWN_PORT);
 	port(in, ct, "push", REGISTRY_PUSH_PORT);
@@ -132,6 +143,42 @@ own_container(struct inject *in, struct ynode *containers)
 	probe(in, ct, "livenessProbe", "own", 20, 3);
 	if (*in->cfg->registry.push.htpasswd_secret)
 		inject_mount(in, ymap_get(ct, "volumeMounts"), "push-auth", REGISTRY_AUTH_DIR, true);
+}
+
+/* the upstream of a cache.credentials entry "UPSTREAM=SECRET", or -1 */
+static long
+credential_of(const struct upstream *u, size_t n, const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(u[i].host) == len && !strncmp(u[i].host, entry, len))
+			return (long)i;
+	return -1;
+}
+
+static void
+cache_container(struct inject *in, struct ynode *containers, const struct upstream *u, size_t n)
+{
+	const struct strlist *cred = &in->cfg->cache.credentials;
+	struct ynode *ct = registry_container(in, containers, "cache", REGISTRY_CONFIG_DIR "/cache.sh", NULL,
+						in->cfg->cache.resources);
+	struct ynode *mounts = ymap_get(ct, "volumeMounts");
+
+	for (size_t i = 0; i < n; i++) {
+		char *name = xasprintf("cache-%zu", i);
+
+		port(in, ct, name, (int)u[i].cache_port);
+		free(name);
+	}
+	for (size_t i = 0; i < cred->n; i++) {
+		long k = credential_of(u, n, cred->v[i]);	/* checked: inject_upstreams() */
+		char *vol = xasprintf("cache-auth-%ld", k), *path = xasprintf(REGISTRY_CACHE_AUTH_DIR "/%ld", k);
+
+		inject_mount(in, mounts, vol, path, true);
+		free(vol);
+		free(path);
+	}
 }
 
 static void
@@ -199,7 +246,21 @@ secret_volume(struct inject *in, struct ynode *volumes, const char *name, const 
 }
 
 static void
-volumes(struct inject *in, struct ynode *pod)
+cache_volumes(struct inject *in, struct ynode *vols, const struct upstream *u, size_t n)
+{
+	static const char *const keys[] = { "username", "password" };
+	const struct strlist *cred = &in->cfg->cache.credentials;
+
+	for (size_t i = 0; i < cred->n; i++) {
+		char *vol = xasprintf("cache-auth-%ld", credential_of(u, n, cred->v[i]));
+
+		secret_volume(in, vols, vol, strchr(cred->v[i], '=') + 1, keys, keys, 2);
+		free(vol);
+	}
+}
+
+static void
+volumes(struct inject *in, struct ynode *pod, const struct upstream *u, size_t n)
 {
 	static const char *const tls_keys[] = { "tls.crt", "tls.key", "ca.crt" };
 	static const char *const ca_key[] = { "ca.crt" }, *const htpasswd[] = { "htpasswd" };
@@ -234,21 +295,30 @@ volumes(struct inject *in, struct ynode *pod)
 		ymap_str(a, it, "path", "cgi-bin/metrics");
 		ymap_int(a, it, "mode", 0555);
 	}
+	if (n && config_has(c, C_CACHE))
+		cache_volumes(in, vols, u, n);
 	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (c->registry.storage.empty_dir)
 		ymap_map(a, inject_volume(in, vols, "data"), "emptyDir");
 }
 
-void
+int
 pod_containers(struct inject *in, struct ynode *pod)
 {
 	struct ynode *containers = ymap_seq(in->a, pod, "containers");
+	const struct upstream *u = NULL;
+	size_t n = 0;
 
+	if (config_has(in->cfg, C_CACHE) && inject_upstreams(in, &u, &n) != 0)
+		return -1;
 	mirror_container(in, containers);
 	own_container(in, containers);
+	if (n)
+		cache_container(in, containers, u, n);
 	if (config_has(in->cfg, C_SYNC))
 		sync_container(in, containers);
 	if (*in->cfg->metrics.namespace)
 		metrics_container(in, containers);
-	volumes(in, pod);
+	volumes(in, pod, u, n);
+	return 0;
 }

@@ -6,8 +6,9 @@
 struct inject;
 struct ynode;
 
-/* containers "registry", "own" and (component sync) "sync", and the volumes
- * they mount, into the pod spec */
-void pod_containers(struct inject *in, struct ynode *pod);
+/* containers "registry", "own", (component cache) "cache", (component sync)
+ * "sync" and (metrics.namespace) "metrics", and the volumes they mount, into
+ * the pod spec: 0, or -1 (reported: the mirrored upstreams) */
+int pod_containers(struct inject *in, struct ynode *pod);
 
 #endif

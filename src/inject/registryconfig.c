@@ -1,7 +1,7 @@
 /* inject/registryconfig.c - ConfigMap "registry-config": run.sh (the entrypoint
  * of the "registry" and "own" containers, src/pod/run.sh embedded at build
- * time) and the four Distribution configurations it starts, two per storage
- * root (DESIGN.md section 7):
+ * time), cache.sh (container "cache", src/pod/cache.sh) and the Distribution
+ * configurations they start, two per storage root (DESIGN.md section 7):
  *
  *   mirror.yml         :5000, read-only: the mirror the cluster reads
  *   mirror-writer.yml  127.0.0.1:5010, plain HTTP: only regsync writes the mirror
@@ -10,6 +10,12 @@
  *                      htpasswd when registry.push.htpasswdSecret
  *   own-copy.yml       127.0.0.1:5002, plain HTTP, on every other ordinal: only
  *                      regsync writes, one way from ordinal 0
+ *
+ * With the cache component, one more per mirrored upstream i (upstreams.c):
+ *
+ *   cache-<i>.yml      :<5100+i>, proxy mode (pull-through) for that upstream
+ *                      alone, its own root; clients cannot write to it
+ *                      (proxy mode refuses pushes), expiry cache.ttl
  *
  * Read-only is Distribution's storage.maintenance.readonly, which refuses every
  * upload, manifest put, mount and delete. http.secret is not in any file (nor
@@ -23,6 +29,7 @@
 #include "../inject.h"
 #include "../util.h"
 #include "../ytree.h"
+#include "cachescript.h"	/* registry_cache_sh[]: generated from src/pod/cache.sh */
 #include "runscript.h"		/* registry_run_sh[]: generated from src/pod/run.sh */
 
 /* container metrics: busybox httpd runs this for /cgi-bin/metrics */
@@ -39,17 +46,19 @@ struct instance {
 	bool readonly, tls, debug;
 	bool push;		/* own images' writer: deleteEnabled, htpasswd */
 	bool platforms;		/* takes indexes limited to sync.platforms */
+	const struct upstream *cache;	/* a pull-through cache of this upstream */
 };
 
 static const struct instance instances[] = {
 #define MIRROR_ROOT "/var/lib/registry/mirror"
 #define OWN_ROOT "/var/lib/registry/own"
-	{ "mirror.yml", MIRROR_ROOT, ":" XSTR(REGISTRY_PORT), true, true, true, false, false },
+#define CACHE_ROOT "/var/lib/registry/cache"
+	{ "mirror.yml", MIRROR_ROOT, ":" XSTR(REGISTRY_PORT), true, true, true, false, false, NULL },
 	{ "mirror-writer.yml", MIRROR_ROOT, "127.0.0.1:" XSTR(REGISTRY_MIRROR_WRITER_PORT), false, false, false, false,
-	  true },
-	{ "own.yml", OWN_ROOT, ":" XSTR(REGISTRY_OWN_PORT), true, true, false, false, false },
-	{ "own-writer.yml", OWN_ROOT, ":" XSTR(REGISTRY_PUSH_PORT), false, true, false, true, false },
-	{ "own-copy.yml", OWN_ROOT, "127.0.0.1:" XSTR(REGISTRY_PUSH_PORT), false, false, false, false, false },
+	  true, NULL },
+	{ "own.yml", OWN_ROOT, ":" XSTR(REGISTRY_OWN_PORT), true, true, false, false, false, NULL },
+	{ "own-writer.yml", OWN_ROOT, ":" XSTR(REGISTRY_PUSH_PORT), false, true, false, true, false, NULL },
+	{ "own-copy.yml", OWN_ROOT, "127.0.0.1:" XSTR(REGISTRY_PUSH_PORT), false, false, false, false, false, NULL },
 };
 
 static void
@@ -59,7 +68,9 @@ storage(struct inject *in, struct ynode *cfg, const struct instance *it)
 	struct ynode *s = ymap_map(a, cfg, "storage"), *m;
 
 	ymap_str(a, ymap_map(a, s, "filesystem"), "rootdirectory", it->root);
-	ymap_bool(a, ymap_map(a, s, "delete"), "enabled", it->push && in->cfg->registry.delete_enabled);
+	/* a cache's scheduler deletes what expires */
+	ymap_bool(a, ymap_map(a, s, "delete"), "enabled",
+		  it->cache || (it->push && in->cfg->registry.delete_enabled));
 	m = ymap_map(a, s, "maintenance");
 	ymap_bool(a, ymap_map(a, m, "readonly"), "enabled", it->readonly);
 	m = ymap_map(a, m, "uploadpurging");
@@ -164,7 +175,48 @@ distribution_config(struct inject *in, const struct instance *it)
 	ymap_int(a, m, "threshold", 3);
 	if (it->platforms)
 		platforms(in, cfg);
+	if (it->cache) {
+		/* credentials (cache.credentials): run.sh exports
+		 * REGISTRY_PROXY_USERNAME and _PASSWORD for this instance */
+		m = ymap_map(a, cfg, "proxy");
+		ymap_str(a, m, "remoteurl", it->cache->endpoint);
+		ymap_str(a, m, "ttl", in->cfg->cache.ttl);
+	}
 	return cfg;
+}
+
+static int
+add_instance(struct inject *in, struct ynode *data, const struct instance *it)
+{
+	struct buf text = BUF_INIT;
+	int rc = emit_yaml(&text, distribution_config(in, it));
+
+	if (rc == 0)
+		ymap_str(in->a, data, it->file, buf_cstr(&text));
+	buf_free(&text);
+	return rc;
+}
+
+/* cache-<i>.yml for each mirrored upstream */
+static int
+cache_instances(struct inject *in, struct ynode *data)
+{
+	const struct upstream *u;
+	size_t n;
+	int rc = inject_upstreams(in, &u, &n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *file = xasprintf("cache-%zu.yml", i), *root = xasprintf(CACHE_ROOT "/%s", u[i].path);
+		char *addr = xasprintf(":%ld", u[i].cache_port);
+		struct instance it = { file, root, addr,
+				       false, true, false, false, false, &u[i] };
+
+		rc = add_instance(in, data, &it);
+		free(file);
+		free(root);
+		free(addr);
+	}
+	return rc;
 }
 
 int
@@ -174,16 +226,14 @@ inject_registry_config(struct inject *in)
 	struct ynode *data = ymap_map(in->a, cm, "data");
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < sizeof(instances) / sizeof(instances[0]); i++) {
-		struct buf text = BUF_INIT;
-
-		rc = emit_yaml(&text, distribution_config(in, &instances[i]));
-		if (rc == 0)
-			ymap_str(in->a, data, instances[i].file, buf_cstr(&text));
-		buf_free(&text);
-	}
+	for (size_t i = 0; rc == 0 && i < sizeof(instances) / sizeof(instances[0]); i++)
+		rc = add_instance(in, data, &instances[i]);
+	if (rc == 0 && config_has(in->cfg, C_CACHE))
+		rc = cache_instances(in, data);
 	if (rc == 0)
 		ymap_str(in->a, data, "run.sh", registry_run_sh);
+	if (rc == 0 && config_has(in->cfg, C_CACHE))
+		ymap_str(in->a, data, "cache.sh", registry_cache_sh);
 	if (rc == 0 && *in->cfg->metrics.namespace)
 		ymap_str(in->a, data, "metrics.cgi", metrics_cgi);
 	return rc;

@@ -5,13 +5,16 @@
  * resolve cluster DNS, reach it by the fixed address.
  * "registry-mirror", at registry.service.mirrorClusterIP: every replica,
  * read-only: mirrored upstreams on 443 ("https"), copies of own images on
- * 5443 ("own"). Nodes pull through it.
+ * 5443 ("own"), with the cache component each upstream's pull-through cache
+ * on 5100 + i ("cache-<i>"). Nodes pull through it.
  * "registry-headless": every replica's own name, for regsync's one-way copies.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../config.h"
 #include "../inject.h"
+#include "../util.h"
 #include "../ytree.h"
 
 /* type and addresses first, as kubectl shows them */
@@ -45,6 +48,23 @@ port(struct inject *in, struct ynode *spec, const char *name, long number, const
 	ymap_str(a, p, "targetPort", target);
 }
 
+static int
+cache_ports(struct inject *in, struct ynode *spec)
+{
+	const struct upstream *u;
+	size_t n;
+
+	if (inject_upstreams(in, &u, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *name = xasprintf("cache-%zu", i);
+
+		port(in, spec, name, u[i].cache_port, name);
+		free(name);
+	}
+	return 0;
+}
+
 int
 inject_services(struct inject *in)
 {
@@ -61,6 +81,8 @@ inject_services(struct inject *in)
 	ymap_set(in->a, spec, "selector", inject_selector(in));
 	port(in, spec, "https", 443, "https");
 	port(in, spec, "own", REGISTRY_OWN_PORT, "own");
+	if (config_has(c, C_CACHE) && cache_ports(in, spec) != 0)
+		return -1;
 
 	spec = service(in, REGISTRY_HEADLESS, "None");
 	ymap_set(in->a, spec, "selector", inject_selector(in));

@@ -109,8 +109,7 @@ pod_template(struct inject *in, struct ynode *sts_spec)
 	ymap_int(a, sc, "fsGroup", REGISTRY_UID);
 	ymap_str(a, ymap_map(a, sc, "seccompProfile"), "type", "RuntimeDefault");
 	pod_placement(in, pod);
-	pod_containers(in, pod);
-	return 0;
+	return pod_containers(in, pod);
 }
 
 int
