@@ -474,7 +474,7 @@ if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null; then
 		'[ "$cst" = 0 ] && served m6 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
 	for i in 1 2 3 4 5; do
 		mark; pull --debug upstream.test/library/cached:1; st=$?
-		[ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1 || break
+		{ [ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1; } || break
 	done
 	t "... ctr pull upstream.test/library/cached:1, 5 times: $M6 (404), then the cache $K6 answers, in this order" \
 		'[ $i = 5 ] && [ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1 &&
