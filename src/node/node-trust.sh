@@ -4,13 +4,16 @@
 #
 # A pass writes, for the runtimes in RUNTIMES: containerd hosts.toml files (the registry's ClusterIP
 # and each of its names -> the writer, then the read-only copies; each mirrored upstream -> the
-# mirror, only while the mirror answers), CRI-O's registries.conf.d drop-in (the same), and ca.crt
-# files for containerd, CRI-O and Docker. The hosts.toml form suits this node's containerd:
+# mirror's preloaded content, then the upstream's pull-through cache, then the upstream itself,
+# only while the mirror answers), CRI-O's registries.conf.d drop-in (the same), and ca.crt files
+# for containerd, CRI-O and Docker. The hosts.toml form suits this node's containerd:
 # [host."URL"] tables (read by 1.6 to 2.x) unless the ClusterIP is IPv6 and config.toml says
 # containerd 1.x, whose TOML parser refuses "]" in a table header (then inline tables under
-# [host]; 2.x ignores those). It checks that containerd reads CONTAINERD_CERTS_D (config_path),
-# adding it under CONFIGURE_CONTAINERD=ifMissing, and that CRI-O re-reads its drop-ins. A pass runs
-# at start, every INTERVAL s, and within TICK s of a change of the CA. MODE=remove deletes our files.
+# [host]; 2.x ignores those; 1.x tries inline entries in no fixed order). Mirror entries have
+# dial_timeout = "2s" (read by 2.0.7+, ignored before: else 30 s a request to an address that
+# drops packets). It checks that containerd reads CONTAINERD_CERTS_D (config_path), adding it
+# under CONFIGURE_CONTAINERD=ifMissing, and that CRI-O re-reads its drop-ins. A pass runs at
+# start, every INTERVAL s, and within TICK s of a change of the CA. MODE=remove deletes our files.
 #
 # Ready: $STATE_DIR/ready exists while this node trusts the registry and pulls through it (the
 # mirror answers, every runtime found here reads our files, no conflict); otherwise
@@ -29,8 +32,11 @@
 # (install|remove), REGISTRY_HOST (host[:port] of the ClusterIP), REGISTRY_URL (https://HOST: the
 # writer), MIRROR_URL (https://HOST: the mirror; empty: REGISTRY_URL), OWN_COPIES_URL (https://HOST:
 # read-only copies of our images; empty: none), REGISTRY_NAMES (the registry's names,
-# space-separated), MIRRORS ("upstream,endpoint,path" triples), RUNTIMES (containerd cri-o docker)
-# and CONFIGURE_CONTAINERD (never|ifMissing). Paths and commands (defaults below; a non-empty
+# space-separated), MIRRORS (space-separated "upstream,endpoint,path,cache" entries: the upstream
+# registry host, its real endpoint https://HOST, the upstream's repository path in the mirror, and
+# HOST:PORT of its pull-through cache on the mirror Service, an IPv6 HOST in brackets; cache empty
+# or left out, as in configs before issue 15: no cache), RUNTIMES (containerd cri-o docker) and
+# CONFIGURE_CONTAINERD (never|ifMissing). Paths and commands (defaults below; a non-empty
 # value in the environment wins over the config file): CA_FILE, CONTAINERD_CERTS_D,
 # CONTAINERD_CONFIG, CRIO_REGISTRIES_D, CRIO_REGISTRIES_CONF, CRIO_CONFIG_DIR, CRIO_CERTS_D,
 # DOCKER_CERTS_D, STATE_DIR, PROBE (sh command; exit 0 = the mirror answers; empty = wget
@@ -87,15 +93,33 @@ valid_host() {
 # valid_path P: a repository path component of the mirror (letters, digits, ".", "_", "-")
 valid_path() { case $1 in '' | .* | *..* | *[!A-Za-z0-9._-]*) return 1 ;; esac; [ "${#1}" -le 255 ]; }
 is_url() { [ "${1#https://}" != "$1" ] && valid_host "${1#https://}"; }  # is_url https://HOST
+# valid_cache C: HOST:PORT, HOST a name or IPv4 address, or an IPv6 address in brackets; PORT 1-65535
+valid_cache() {
+  valid_host "$1" || return 1
+  chost=${1%:*} cport=${1##*:}
+  case $cport in '' | 0* | *[!0-9]*) return 1 ;; esac
+  [ "${#cport}" -le 5 ] && [ "$cport" -le 65535 ] || return 1
+  case $chost in
+  \[*:*\]) chost=${chost#?} chost=${chost%?}; case $chost in *[!0-9A-Fa-f:.]*) return 1 ;; esac ;;
+  '' | *:* | *\[* | *\]*) return 1 ;;
+  esac
+}
+# mirror_fields ENTRY: u e p c from "upstream,endpoint,path[,cache]"; status 1: not 3 or 4 fields
+mirror_fields() {
+  case $1 in *,*,*,*,*) return 1 ;; *,*,*,*) c=${1##*,} r=${1%,*} ;; *,*,*) c="" r=$1 ;; *) return 1 ;; esac
+  u=${r%%,*} p=${r##*,} e=${r#*,}
+  e=${e%,*}
+}
 ipv6() { case $1 in \[*) return 0 ;; esac; return 1; }
 own() { [ "$1" = "$REGISTRY_HOST" ] || has "$REGISTRY_NAMES" "$1"; }
 
 # refuse MESSAGE: log it; the first one keeps the node not ready (cfg_problem)
 refuse() { log "$1"; [ -n "$cfg_problem" ] || cfg_problem=$1; }
 
-# check_config: REGISTRY_HOST must be a host, the URLs https://HOST; names and mirrors that are
-# not are dropped (and keep the node not ready: sets cfg_problem); sets names, mirrors and
-# trusted (the hosts given our CA in certs.d: the ClusterIP, names, the mirror's and the copies')
+# check_config: REGISTRY_HOST must be a host, the URLs https://HOST; names, mirrors and caches that
+# are not are dropped (and keep the node not ready: sets cfg_problem); sets names, mirrors
+# ("upstream,endpoint,path,cache"), trusted (the hosts given our CA in certs.d: the ClusterIP,
+# names, the mirror's, the copies' and the caches')
 check_config() {
   names="" mirrors="" cfg_problem=""
   if [ "$MODE" = install ]; then
@@ -112,19 +136,22 @@ check_config() {
     if valid_host "$n"; then names="$names $n"
     else refuse "refused registry name \"$n\": not a registry host"; fi
   done
+  caches=""
   for m in $MIRRORS; do
-    u=${m%%,*} p=${m##*,} e=${m#*,}
-    e=${e%,*}
-    if ! valid_host "$u" || ! valid_path "$p" || ! is_url "$e"; then
-      refuse "refused mirror \"$m\": not upstream,https://endpoint,path"
+    if ! mirror_fields "$m" || ! valid_host "$u" || ! valid_path "$p" || ! is_url "$e"; then
+      refuse "refused mirror \"$m\": not upstream,https://endpoint,path[,cache]"
     elif own "$u"; then
       log "not mirroring $u: it is one of the registry's own names"
     else
-      mirrors="$mirrors $u,$e,$p"
+      if [ -n "$c" ] && ! valid_cache "$c"; then
+        refuse "refused cache \"$c\" of mirror $u: not HOST:PORT ([IPv6]:PORT); mirrored without it"
+        c=""
+      fi
+      mirrors="$mirrors $u,$e,$p,$c" caches="$caches $c"
     fi
   done
   trusted="$REGISTRY_HOST$names"
-  for t in "${MIRROR_URL#https://}" "${OWN_COPIES_URL#https://}"; do
+  for t in "${MIRROR_URL#https://}" "${OWN_COPIES_URL#https://}" $caches; do
     [ -z "$t" ] || has "$trusted" "$t" || trusted="$trusted $t"
   done
 }
@@ -370,14 +397,19 @@ containerd_check() {
 
 # --- containerd: its files
 
-# host_entry URL CAPS EXTRA: one host entry in the form this node's containerd reads
+# host_entry URL CAPS [KEY = VALUE...]: one host entry in the form this node's containerd reads
 host_entry() {
   if [ "$ctd_form" = inline ]; then
-    printf '  "%s" = { capabilities = [%s], ca = "%s"%s }' "$1" "$2" "$ca" "${3:+, $3}"
+    printf '  "%s" = { capabilities = [%s], ca = "%s"' "$1" "$2" "$ca"
+    shift 2; for kv in "$@"; do printf ', %s' "$kv"; done; printf ' }'
   else
-    printf '[host."%s"]\n  capabilities = [%s]\n  ca = "%s"%s' "$1" "$2" "$ca" "${3:+$nl  $3}"
+    printf '[host."%s"]\n  capabilities = [%s]\n  ca = "%s"' "$1" "$2" "$ca"
+    shift 2; for kv in "$@"; do printf '\n  %s' "$kv"; done
   fi
 }
+# mirror_entry URL: a host entry of an upstream's mirror (the preloaded content or the cache): URL
+# is its /v2 path
+mirror_entry() { host_entry "$1" '"pull", "resolve"' 'override_path = true' 'dial_timeout = "2s"'; }
 # host_table ENTRY...: the entries in this order (containerd tries them so), inline ones under
 # one [host] line (one a line: containerd 1.x orders them by line)
 host_table() {
@@ -399,22 +431,23 @@ containerd_form() {
 }
 
 # containerd_write: ca.crt and hosts.toml for the ClusterIP and our names (the writer, then the
-# copies), and for each upstream (the mirror) while the mirror answers; our names get no server
-# line (nodes cannot resolve them)
+# copies), and for each upstream (its path in the mirror, then its cache if any, then the
+# upstream: the server) while the mirror answers; our names get no server line (nodes cannot
+# resolve them)
 containerd_write() {
   d=$CONTAINERD_CERTS_D ca="$CONTAINERD_CERTS_D/$REGISTRY_HOST/ca.crt"
   containerd_form
   write_in_dir "$ca" "$ca_body"
-  w=$(host_entry "$REGISTRY_URL" '"pull", "resolve", "push"' '') c=
-  [ -z "$OWN_COPIES_URL" ] || c=$(host_entry "$OWN_COPIES_URL" '"pull", "resolve"' '')
-  own="$HEADER$nl$(host_table "$w" ${c:+"$c"})"
+  w=$(host_entry "$REGISTRY_URL" '"pull", "resolve", "push"') cw=
+  [ -z "$OWN_COPIES_URL" ] || cw=$(host_entry "$OWN_COPIES_URL" '"pull", "resolve"')
+  own="$HEADER$nl$(host_table "$w" ${cw:+"$cw"})"
   for h in "$REGISTRY_HOST" $names; do write_in_dir "$d/$h/hosts.toml" "$own"; done
   [ -n "$healthy" ] || return 0
   for m in $mirrors; do
-    u=${m%%,*} p=${m##*,} e=${m#*,}
-    e=${e%,*}
-    body=$(host_entry "$MIRROR_URL/v2/$p" '"pull", "resolve"' 'override_path = true')
-    write_in_dir "$d/$u/hosts.toml" "$HEADER${nl}server = \"$e\"$nl$nl$(host_table "$body")"
+    mirror_fields "$m"
+    pre=$(mirror_entry "$MIRROR_URL/v2/$p") cw=
+    [ -z "$c" ] || cw=$(mirror_entry "https://$c/v2")
+    write_in_dir "$d/$u/hosts.toml" "$HEADER${nl}server = \"$e\"$nl$nl$(host_table "$pre" ${cw:+"$cw"})"
   done
 }
 
@@ -475,8 +508,9 @@ crio_autoreload() {
 }
 
 # crio_write: ca.crt for the trusted hosts; the drop-in mapping our names to the ClusterIP (mirrors:
-# it, then the copies) and each upstream (while the mirror answers) to its path there, prefixes
-# others define excepted. containers/image has no IPv6 literal in a location: then the CA only.
+# it, then the copies) and each upstream (while the mirror answers) to its path there, then its
+# cache (which serves the upstream's repositories at its root), prefixes others define excepted.
+# containers/image has no IPv6 literal in a location: then the CA only (and no IPv6 cache).
 crio_write() {
   for h in $trusted; do write_in_dir "$CRIO_CERTS_D/$h/ca.crt" "$ca_body"; done
   if ipv6 "$REGISTRY_HOST"; then
@@ -496,10 +530,16 @@ crio_write() {
   done
   for m in $mirrors; do
     [ -n "$healthy" ] || break
-    u=${m%%,*} p=${m##*,}
+    mirror_fields "$m"
     listed "$theirs" "$u" && { conflict "$CRIO_REGISTRIES_D" "has another [[registry]] for $u"; continue; }
-    conf="$conf$sep${nl}[[registry]]${nl}prefix = \"$u\"${nl}location = \"$u\"$nl${nl}[[registry.mirror]]"
-    conf="$conf${nl}location = \"${MIRROR_URL#https://}/$p\"" sep=$nl
+    conf="$conf$sep${nl}[[registry]]${nl}prefix = \"$u\"${nl}location = \"$u\"$mi"
+    conf="${conf}location = \"${MIRROR_URL#https://}/$p\"" sep=$nl
+    if ipv6 "$c"; then
+      once "crio6:$c" "CRI-O: no mirror entry for the cache $c of $u: containers/image cannot use an IPv6" \
+        "literal as a registry location"
+    elif [ -n "$c" ]; then
+      conf="$conf${mi}location = \"$c\""
+    fi
   done
   write_file "$CRIO_REGISTRIES_D/registry-addon.conf" "$conf"
   if ! crio_runs; then summary="$summary; cri-o: not here"; return 0; fi
