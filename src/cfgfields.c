@@ -104,7 +104,7 @@ const struct field config_fields[] = {
 	  "UPSTREAM=SECRET: the cache of UPSTREAM (a mirrored upstream, such as docker.io) logs in with Secret "
 	  "SECRET (type kubernetes.io/basic-auth: keys username, password) in the registry namespace", NULL },
 	{ "cache.resources", F_OBJECT, OFF(cache.resources),
-	  "{requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 512Mi}}", NULL, NULL, 0, 0,
+	  "{requests: {cpu: 50m, memory: 128Mi}, limits: {memory: 1Gi}}", NULL, NULL, 0, 0,
 	  "resources of container cache (one Distribution instance a mirrored upstream)", kv_resources },
 	{ "tls.mode", F_ENUM, OFF(tls.mode), "cert-manager", "cert-manager|secret|generate", NULL, 0, 0,
 	  "where the registry's TLS identity comes from", NULL },

@@ -161,8 +161,14 @@ put_properties(struct buf *out, const struct krm *k, const struct ynode *n)
 	while (p < k->len && (k->src[p] == '&' || k->src[p] == '!')) {
 		size_t e = p;
 
-		while (e < k->len && !strchr(" \t\r\n,[]{}", k->src[e]))
-			e++;
+		if (k->src[p] == '!' && p + 1 < k->len && k->src[p + 1] == '<') {
+			while (e < k->len && k->src[e] != '>')	/* a verbatim tag: a URI, ',' and '[' included */
+				e++;
+			e += e < k->len;
+		} else {
+			while (e < k->len && !strchr(" \t\r\n,[]{}", k->src[e]))
+				e++;
+		}
 		buf_addc(out, ' ');
 		buf_add(out, k->src + p, e - p);
 		for (p = e; p < k->len && (k->src[p] == ' ' || k->src[p] == '\t');)

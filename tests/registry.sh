@@ -119,7 +119,7 @@ for f in mirror.yml mirror-writer.yml own.yml own-copy.yml; do
 	t "htpasswd: $f stays anonymous (no auth)" '[ "$a" = undefined ] && cmp -s "$tmp/gen/$f" "$tmp/gen-a/$f"'
 done
 cm wiring "$tmp/gen" < "$tmp/gen.yaml" > "$tmp/probes" 2> "$tmp/err"; st=$?
-t "the StatefulSet runs run.sh mirror|own with configs, TLS, data and ports where they say" '[ $st = 0 ]' "$tmp/err"
+t "the StatefulSet runs run.sh mirror|own and cache.sh with configs, TLS, data and ports where they say" '[ $st = 0 ]' "$tmp/err"
 cm wiring "$tmp/gen-m" < "$tmp/gen-m.yaml" > /dev/null 2> "$tmp/err"; st=$?
 t "metrics: busybox httpd serves metrics.cgi as cgi-bin/metrics, which reads mirror.yml's debug address" '[ $st = 0 ]' "$tmp/err"
 for f in mirror.yml mirror-writer.yml own.yml own-writer.yml own-copy.yml; do
@@ -144,15 +144,29 @@ t "own-writer.yml: writable, public :5002, TLS, the own root (not the mirror's)"
 t "own-copy.yml: writable, loopback 127.0.0.1:5002, plain HTTP, the own root" \
 	'[ "$(g own-copy.yml storage.maintenance.readonly.enabled)" != true ] && [ "$(g own-copy.yml http.addr)" = "\"127.0.0.1:5002\"" ] &&
 	 [ "$(g own-copy.yml http.tls)" = undefined ] && [ "$(g own-copy.yml storage.filesystem.rootdirectory)" = "$(g own.yml storage.filesystem.rootdirectory)" ]'
+# every FILE... has PATH = VALUE (as configmap.mjs get prints it)
+each() { local path=$1 value=$2 f; shift 2; for f; do [ "$(g "$f" "$path")" = "$value" ] || return 1; done; }
+five="mirror.yml mirror-writer.yml own.yml own-writer.yml own-copy.yml"
+caches=$(cd "$tmp/gen" && ls cache-*.yml | sort -V | tr '\n' ' ')
 t "debug server: only mirror.yml's, on loopback 127.0.0.1:5011 with Prometheus; none on 5001" \
 	'[ "$(g mirror.yml http.debug.addr)" = "\"127.0.0.1:5011\"" ] && [ "$(g mirror.yml http.debug.prometheus.enabled)" = true ] &&
-	 for f in mirror-writer.yml own.yml own-writer.yml own-copy.yml; do [ "$(g $f http.debug)" = undefined ] || exit 1; done; ! grep -q ":5001" "$tmp"/gen/*.yml'
-t "storage.delete off in all five" 'for f in "$tmp"/gen/*.yml; do [ "$(cm get "$f" storage.delete.enabled)" = false ] || exit 1; done'
+	 each http.debug undefined mirror-writer.yml own.yml own-writer.yml own-copy.yml $caches && ! grep -q ":5001" "$tmp"/gen/*.yml'
+t "storage.delete off in all five" 'each storage.delete.enabled false $five'
+t "the caches ($caches): one per default upstream, proxy mode in order, :5100+i with TLS, delete on (the scheduler deletes what expires), a root each" \
+	'[ "$caches" = "cache-0.yml cache-1.yml cache-2.yml cache-3.yml " ] && each storage.delete.enabled true $caches &&
+	 [ "$(for f in $caches; do g $f proxy.remoteurl; done | tr "\n" " ")" = "\"https://registry-1.docker.io\" \"https://ghcr.io\" \"https://quay.io\" \"https://registry.k8s.io\" " ] &&
+	 [ "$(for f in $caches; do g $f http.addr; done | tr "\n" " ")" = "\":5100\" \":5101\" \":5102\" \":5103\" " ] &&
+	 each proxy.ttl "\"168h\"" $caches && ! each http.tls undefined $caches &&
+	 [ "$(for f in $caches; do g $f storage.filesystem.rootdirectory; done | sort -u | wc -l)" = 4 ]'
 "$BUSYBOX" sh -n "$tmp/gen/run.sh" 2> "$tmp/err"; st=$?
 t "run.sh parses with busybox sh" '[ $st = 0 ]' "$tmp/err"
+"$BUSYBOX" sh -n "$tmp/gen/cache.sh" 2> "$tmp/err"; st=$?
+t "cache.sh parses with busybox sh" '[ $st = 0 ]' "$tmp/err"
 if command -v dash > /dev/null; then
 	dash -n "$tmp/gen/run.sh" 2> "$tmp/err"; st=$?
 	t "run.sh parses with dash" '[ $st = 0 ]' "$tmp/err"
+	dash -n "$tmp/gen/cache.sh" 2> "$tmp/err"; st=$?
+	t "cache.sh parses with dash" '[ $st = 0 ]' "$tmp/err"
 fi
 busybox_path "$BUSYBOX" "$tmp/bb"
 

@@ -6,8 +6,8 @@
 # scheduler, storage.delete on). Nodes try the preloaded mirror, then the cache, then the upstream,
 # so a cache that is not running costs them one refused connection and nothing else:
 #   - instances are supervised one by one. Distribution asks its upstream for /v2/ at start and
-#     exits when it cannot reach it: that instance is started again after a backoff (30 s,
-#     doubling to 10 min) while the others serve.
+#     exits when it cannot reach it: that instance is started again after a backoff
+#     ($ADDON_CACHE_BACKOFF s, default 30, doubling to 10 min) while the others serve.
 #   - the volume is shared with the preload, which never expires: at $ADDON_CACHE_FULL% used
 #     (default 90) every cache instance is stopped and the nodes fall through to the upstreams; they
 #     start again below $ADDON_CACHE_RESUME% (default 80), or after $ADDON_CACHE_RETRY s (default
@@ -26,6 +26,7 @@ auth=${ADDON_CACHE_AUTH:-/etc/registry-cache-auth}
 data=${ADDON_DATA_DIR:-/var/lib/registry}
 every=${ADDON_CHECK_SECONDS:-30}
 full=${ADDON_CACHE_FULL:-90} resume=${ADDON_CACHE_RESUME:-80} retry=${ADDON_CACHE_RETRY:-1800}
+backoff=${ADDON_CACHE_BACKOFF:-30}
 ordinal=${HOSTNAME##*-}
 case $ordinal in '' | *[!0-9]*) ordinal=0 ;; esac
 stagger=$((ordinal * ${ADDON_RESTART_STAGGER:-45}))
@@ -44,15 +45,13 @@ if [ -z "${REGISTRY_HTTP_SECRET:-}" ]; then
   export REGISTRY_HTTP_SECRET
 fi
 
-set -f
 configs=
 for f in "$dir"/cache-*.yml; do [ -f "$f" ] && configs="$configs ${f##*/cache-}"; done
-set +f
 configs=$(echo "$configs" | tr ' ' '\n' | sed -n 's/\.yml$//p' | sort -n | tr '\n' ' ')
 [ -n "$configs" ] || { log "no cache-*.yml in $dir"; exit 1; }
 
 # per instance i: pid_i (0: not running), back_i (backoff s), next_i (uptime s of its next start)
-for i in $configs; do eval "pid_$i=0 back_$i=30 next_$i=0"; done
+for i in $configs; do eval "pid_$i=0 back_$i=$backoff next_$i=0"; done
 
 start() {
   i=$1
@@ -87,7 +86,7 @@ tend() {
     elif [ "$p" = 0 ] && [ "$t" -ge "$n" ]; then
       start "$i"
     elif [ "$p" != 0 ] && [ "$t" -ge $((n + 600)) ]; then
-      eval "back_$i=30"  # up 10 min: healthy again
+      eval "back_$i=$backoff"  # up 10 min: healthy again
     fi
   done
 }

@@ -8,7 +8,8 @@
 //       exactly one such ConfigMap, it has the annotation
 //       registry-addon.dev/generated: "true", and its keys are mirror.yml,
 //       mirror-writer.yml, own.yml, own-writer.yml, own-copy.yml, run.sh
-//       (and metrics.cgi, optional).
+//       (and metrics.cgi; with the cache component cache.sh and cache-<i>.yml
+//       for i = 0, 1, ... without gaps).
 //   node configmap.mjs compare ORIG NEW 'JSON'
 //       JSON maps dotted paths to [value in ORIG, value in NEW]. Checks both
 //       files hold exactly those values there, then that ORIG and NEW are
@@ -24,10 +25,15 @@
 //       listen on for the cluster (not loopback; own: own.yml and
 //       own-writer.yml); container `metrics`, if any, serves metrics.cgi as
 //       cgi-bin/metrics (mode 0555) and the CGI reads mirror.yml's debug
-//       address. Prints each probe: "CONTAINER KIND PORT SCHEME PATH".
+//       address; container `cache`, if any, runs ["/bin/sh", DIR/cache.sh] with
+//       registry-config at cache.sh's ADDON_CONFIG_DIR default, the TLS
+//       Secret at its ADDON_TLS_DIR (where every cache-<i>.yml reads it), the
+//       data volume at its ADDON_DATA_DIR (under which every rootdirectory
+//       lies, one per upstream), containerPorts exactly the cache-<i>.yml
+//       ports, and no probes. Prints each probe: "CONTAINER KIND PORT SCHEME PATH".
 //   node configmap.mjs get FILE PATH
 //       Prints the JSON value at dotted PATH (undefined when absent).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -36,7 +42,8 @@ const YAML = require('../schema/node_modules/yaml');
 
 const CONFIGS = ['mirror.yml', 'mirror-writer.yml', 'own.yml', 'own-writer.yml', 'own-copy.yml'];
 const KEYS = [...CONFIGS, 'run.sh'];
-const OPTIONAL = ['metrics.cgi'];
+const OPTIONAL = ['metrics.cgi', 'cache.sh'];
+const isCache = (k) => /^cache-(0|[1-9][0-9]*)\.yml$/.test(k);
 
 function die(msg) {
 	process.stderr.write(`configmap.mjs: ${msg}\n`);
@@ -49,6 +56,40 @@ function parseFile(file) {
 	if (docs[0].errors.length) die(`${file}: ${docs[0].errors[0].message}`);
 	return docs[0].toJS();
 }
+
+// container cache against cache.sh's defaults and the cache-<i>.yml configs
+function checkCache(c, gendir, pod, vol, bad) {
+	let sh = '';
+	try { sh = readFileSync(`${gendir}/cache.sh`, 'utf8'); } catch { bad.push('container cache, but no cache.sh'); return; }
+	const dflt = (v) => (sh.match(new RegExp(`^[a-z]+=\\$\\{${v}:-([^}]*)\\}$`, 'm')) || [])[1];
+	const dir = dflt('ADDON_CONFIG_DIR'), tls = dflt('ADDON_TLS_DIR'), data = dflt('ADDON_DATA_DIR');
+	if (!dir || !tls || !data) { bad.push('cache.sh: no ADDON_CONFIG_DIR, ADDON_TLS_DIR or ADDON_DATA_DIR default'); return; }
+	const at = (path) => (c.volumeMounts || []).find((m) => m.mountPath === path);
+	const cmdline = [...(c.command || []), ...(c.args || [])];
+	if (!isDeepStrictEqual(cmdline, ['/bin/sh', `${dir}/cache.sh`]))
+		bad.push(`container cache: command+args ${JSON.stringify(cmdline)}, want ["/bin/sh", "${dir}/cache.sh"]`);
+	if (vol(at(dir)?.name)?.configMap?.name !== 'registry-config') bad.push(`container cache: registry-config not mounted at ${dir}`);
+	if (!vol(at(tls)?.name)?.secret) bad.push(`container cache: no Secret volume at cache.sh's TLS directory ${tls}`);
+	if (!at(data)) bad.push(`container cache: no data volume at cache.sh's ${data}`);
+	const files = readdirSync(gendir).filter(isCache), want = [], roots = new Set();
+	for (const f of files) {
+		const cfg = parseFile(`${gendir}/${f}`), h = cfg.http ?? {};
+		for (const [k, file] of [['certificate', 'tls.crt'], ['key', 'tls.key']])
+			if (h.tls?.[k] !== `${tls}/${file}`) bad.push(`${f} http.tls.${k} is ${h.tls?.[k]}, cache.sh watches ${tls}/${file}`);
+		const root = cfg.storage?.filesystem?.rootdirectory ?? '';
+		if (!root.startsWith(`${data}/`)) bad.push(`${f}: rootdirectory ${root} is not under ${data}`);
+		if (roots.has(root)) bad.push(`${f}: rootdirectory ${root} shared with another cache`);
+		roots.add(root);
+		if (!cfg.proxy?.remoteurl) bad.push(`${f}: no proxy.remoteurl`);
+		if (cfg.storage?.delete?.enabled !== true) bad.push(`${f}: storage.delete off: the scheduler could not delete what expires`);
+		want.push(portOf(h.addr));
+	}
+	const have = (c.ports || []).map((p) => p.containerPort);
+	if (!isDeepStrictEqual(have.sort(), want.sort())) bad.push(`container cache: containerPorts [${have}], the configs listen on [${want}]`);
+	for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+		if (c[kind]) bad.push(`container cache: has a ${kind} (a cache that cannot reach its upstream must not restart the others)`);
+}
+const portOf = (addr) => Number(String(addr).split(':').pop());
 
 const split = (path) => path.split('.');
 function get(obj, path) {
@@ -93,8 +134,11 @@ if (cmd === 'extract') {
 	if (cm.metadata.annotations?.['registry-addon.dev/generated'] !== 'true')
 		die('registry-config lacks annotation registry-addon.dev/generated: "true"');
 	const keys = Object.keys(cm.data ?? {});
-	const missing = KEYS.filter((k) => !keys.includes(k)), extra = keys.filter((k) => !KEYS.includes(k) && !OPTIONAL.includes(k));
+	const missing = KEYS.filter((k) => !keys.includes(k)), extra = keys.filter((k) => !KEYS.includes(k) && !OPTIONAL.includes(k) && !isCache(k));
 	if (missing.length || extra.length) die(`registry-config keys: missing [${missing}] unexpected [${extra}]`);
+	const caches = keys.filter(isCache);
+	if (caches.some((k, i) => !keys.includes(`cache-${i}.yml`)) || (caches.length > 0) !== keys.includes('cache.sh'))
+		die(`registry-config: cache-<i>.yml not numbered 0..n-1, or without cache.sh: [${caches}]`);
 	for (const key of keys) {
 		const v = cm.data[key];
 		if (typeof v !== 'string' || v === '') die(`registry-config data["${key}"] is empty or not a string`);
@@ -131,7 +175,6 @@ if (cmd === 'extract') {
 	const pod = sts[0].spec.template.spec;
 	const vol = (name) => (pod.volumes || []).find((v) => v.name === name);
 	const loopback = (addr) => /^(127\.|localhost:|\[::1\])/.test(String(addr));
-	const portOf = (addr) => Number(String(addr).split(':').pop());
 	const roles = { registry: ['mirror', ['mirror.yml', 'mirror-writer.yml']], own: ['own', ['own.yml', 'own-writer.yml', 'own-copy.yml']] };
 	for (const [name, [role, files]] of Object.entries(roles)) {
 		const c = (pod.containers || []).find((x) => x.name === name);
@@ -183,6 +226,8 @@ if (cmd === 'extract') {
 		const dbg = cfg['mirror.yml'].http?.debug?.addr;
 		if (cgi && !cgi.includes(`http://${dbg}/metrics`)) bad.push(`metrics.cgi does not read mirror.yml's debug server http://${dbg}/metrics`);
 	}
+	const cc = (pod.containers || []).find((x) => x.name === 'cache');
+	if (cc) checkCache(cc, gendir, pod, vol, bad);
 	if (bad.length) die(bad.join('\n'));
 } else if (cmd === 'get') {
 	const [file, path] = args;
