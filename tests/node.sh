@@ -60,7 +60,7 @@ host() {
 		MIRROR_URL='https://10.96.0.21'
 		OWN_COPIES_URL='https://10.96.0.21:5443'
 		REGISTRY_NAMES='registry registry.registry-system builds.example.com'
-		MIRRORS='docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io'
+		MIRRORS='docker.io,https://registry-1.docker.io,docker.io,10.96.0.21:5100 quay.io,https://quay.io,quay.io,10.96.0.21:5101'
 		RUNTIMES='containerd cri-o docker'
 		CONFIGURE_CONTAINERD='never'
 		CONTAINERD_CERTS_D='$h/wrong/certs.d'
@@ -164,7 +164,7 @@ t "no config file argument: exit 2" '[ $st = 2 ]'
 host basic
 run
 t "basic: exit 0 and ready" '[ $rc = 0 ] && ready' "$h/log"
-t "basic: logs to stderr only" '[ ! -s "$h/out" ] && [ "$(nlogs "^registry-addon: wrote ")" = 20 ]' "$h/log"
+t "basic: logs to stderr only" '[ ! -s "$h/out" ] && [ "$(nlogs "^registry-addon: wrote ")" = 24 ]' "$h/log"
 t "basic: the ClusterIP's ca.crt is HEADER + CA" 'is "$D/10.96.0.20/ca.crt" "$ca1"'
 t "basic: the ClusterIP's hosts.toml: the writer (pull, resolve, push), then the copies (pull, resolve)" \
 	'is "$D/10.96.0.20/hosts.toml" "$(expect "$ip_toml")"'
@@ -174,21 +174,48 @@ for n in registry registry.registry-system builds.example.com; do
 	[ ! -e "$D/$n/ca.crt" ] || ok=
 done
 t "basic: each name's hosts.toml maps it to the writer, then the copies (no ca.crt there)" '[ -n "$ok" ]'
-# mirror_toml UPSTREAM ENDPOINT PATH [MIRROR [CLUSTERIP]]: the [host."URL"] table form (the mirror's
-# host, default 10.96.0.21; the ClusterIP's ca.crt, default 10.96.0.20)
+# an upstream: its path in the mirror (the preloaded content), then its pull-through cache, then
+# the server (containerd tries the hosts in this order, the server last)
+docker_toml="$HEADER
+server = \"https://registry-1.docker.io\"
+
+[host.\"https://10.96.0.21/v2/docker.io\"]
+  capabilities = [\"pull\", \"resolve\"]
+  ca = \"\$D/10.96.0.20/ca.crt\"
+  override_path = true
+  dial_timeout = \"2s\"
+
+[host.\"https://10.96.0.21:5100/v2\"]
+  capabilities = [\"pull\", \"resolve\"]
+  ca = \"\$D/10.96.0.20/ca.crt\"
+  override_path = true
+  dial_timeout = \"2s\""
+# mirror_toml UPSTREAM ENDPOINT PATH [MIRROR [CLUSTERIP [CACHE]]]: the [host."URL"] table form (the
+# mirror's host, default 10.96.0.21; the ClusterIP's ca.crt, default 10.96.0.20; the cache's
+# HOST:PORT, default none)
 mirror_toml() {
-	printf '%s\nserver = "%s"\n\n[host."https://%s/v2/%s"]\n  capabilities = ["pull", "resolve"]\n' \
-		"$HEADER" "$2" "${4:-10.96.0.21}" "$3"
-	printf '  ca = "%s/%s/ca.crt"\n  override_path = true' "$D" "${5:-10.96.0.20}"
+	printf '%s\nserver = "%s"\n' "$HEADER" "$2"
+	mirror_table "https://${4:-10.96.0.21}/v2/$3" "${5:-10.96.0.20}"
+	[ -z "${6:-}" ] || mirror_table "https://$6/v2" "${5:-10.96.0.20}"
 }
-mirror_inline() {	# mirror_inline UPSTREAM ENDPOINT PATH MIRROR CLUSTERIP: inline under [host] (1.x, IPv6)
-	printf '%s\nserver = "%s"\n\n[host]\n  "https://%s/v2/%s" = { capabilities = ["pull", "resolve"],' \
-		"$HEADER" "$2" "$4" "$3"
-	printf ' ca = "%s/%s/ca.crt", override_path = true }' "$D" "$5"
+mirror_table() {
+	printf '\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n  ca = "%s/%s/ca.crt"\n' "$1" "$D" "$2"
+	printf '  override_path = true\n  dial_timeout = "2s"\n'
 }
-t "basic: docker.io's hosts.toml mirrors to the mirror's /v2/docker.io" \
-	'is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)"'
-t "basic: quay.io's hosts.toml" 'is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io)"'
+# mirror_inline UPSTREAM ENDPOINT PATH MIRROR CLUSTERIP [CACHE]: inline under [host] (1.x, IPv6)
+mirror_inline() {
+	printf '%s\nserver = "%s"\n\n[host]' "$HEADER" "$2"
+	mirror_line "https://$4/v2/$3" "$5"
+	[ -z "${6:-}" ] || mirror_line "https://$6/v2" "$5"
+}
+mirror_line() {
+	printf '\n  "%s" = { capabilities = ["pull", "resolve"], ca = "%s/%s/ca.crt", override_path = true,' "$1" "$D" "$2"
+	printf ' dial_timeout = "2s" }'
+}
+t "basic: docker.io's hosts.toml: the mirror's /v2/docker.io, then the cache at 10.96.0.21:5100/v2" \
+	'is "$D/docker.io/hosts.toml" "$(expect "$docker_toml")"' "$D/docker.io/hosts.toml"
+t "basic: quay.io's hosts.toml: /v2/quay.io, then its cache at 10.96.0.21:5101" \
+	'is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io 10.96.0.21 10.96.0.20 10.96.0.21:5101)"'
 # crio_own NAME [COPIES]: a name's [[registry]]: the writer, then (mirrors, tried first) the writer
 # and the copies at COPIES (default 10.96.0.21:5443; "-": none)
 crio_own() {
@@ -196,9 +223,13 @@ crio_own() {
 	[ "${2:-}" = - ] || printf '\n\n[[registry.mirror]]\nlocation = "10.96.0.20"\n\n[[registry.mirror]]\nlocation = "%s"' \
 		"${2:-10.96.0.21:5443}"
 }
-# crio_up UPSTREAM [MIRROR]: an upstream's [[registry]], its mirror at MIRROR (default 10.96.0.21)
-crio_up() { printf '[[registry]]\nprefix = "%s"\nlocation = "%s"\n\n[[registry.mirror]]\nlocation = "%s/%s"' \
-	"$1" "$1" "${2:-10.96.0.21}" "$1"; }
+# crio_up UPSTREAM [MIRROR [CACHE]]: an upstream's [[registry]], its mirror at MIRROR (default
+# 10.96.0.21), then its cache at CACHE (HOST:PORT; default none)
+crio_up() {
+	printf '[[registry]]\nprefix = "%s"\nlocation = "%s"\n\n[[registry.mirror]]\nlocation = "%s/%s"' \
+		"$1" "$1" "${2:-10.96.0.21}" "$1"
+	[ -z "${3:-}" ] || printf '\n\n[[registry.mirror]]\nlocation = "%s"' "$3"
+}
 crio_conf="$HEADER
 $(crio_own registry)
 
@@ -206,24 +237,26 @@ $(crio_own registry.registry-system)
 
 $(crio_own builds.example.com)
 
-$(crio_up docker.io)
+$(crio_up docker.io 10.96.0.21 10.96.0.21:5100)
 
-$(crio_up quay.io)"
-t "basic: the cri-o drop-in (names: 10.96.0.20 then 10.96.0.21:5443; upstreams: 10.96.0.21/PATH)" \
+$(crio_up quay.io 10.96.0.21 10.96.0.21:5101)"
+t "basic: the cri-o drop-in (names: 10.96.0.20 then 10.96.0.21:5443; upstreams: 10.96.0.21/PATH, then the cache)" \
 	'is "$CRD/registry-addon.conf" "$crio_conf"' "$CRD/registry-addon.conf"
 ok=1
 for d in "$CRC" "$DOC"; do
-	for n in 10.96.0.20 registry registry.registry-system builds.example.com 10.96.0.21 10.96.0.21:5443; do
+	for n in 10.96.0.20 registry registry.registry-system builds.example.com 10.96.0.21 10.96.0.21:5443 \
+		10.96.0.21:5100 10.96.0.21:5101; do
 		is "$d/$n/ca.crt" "$ca1" || ok=
 	done
 done
-t "basic: cri-o's and docker's ca.crt for the ClusterIP, each name, the mirror and the copies (host:port)" '[ -n "$ok" ]'
-t "basic: containerd gets no dir for the mirror or the copies (hosts.toml names its ca)" \
-	'[ ! -e "$D/10.96.0.21" ] && [ ! -e "$D/10.96.0.21:5443" ]'
+t "basic: cri-o's and docker's ca.crt for the ClusterIP, each name, the mirror, the copies and the caches (host:port)" \
+	'[ -n "$ok" ]'
+t "basic: containerd gets no dir for the mirror, the copies or the caches (hosts.toml names its ca)" \
+	'[ ! -e "$D/10.96.0.21" ] && [ ! -e "$D/10.96.0.21:5443" ] && [ ! -e "$D/10.96.0.21:5100" ]'
 n=$(find "$D" "$h/containers" "$h/docker" -type f | grep -c .)
 ok=1
 while read -r f; do ours "$f" || ok=; done < <(find "$D" "$h/containers" "$h/docker" -type f)
-t "basic: all 20 files start with HEADER" '[ "$n" = 20 ] && [ -n "$ok" ]'
+t "basic: all 24 files start with HEADER" '[ "$n" = 24 ] && [ -n "$ok" ]'
 ok=1
 while read -r f; do openssl x509 -in "$f" -noout 2> /dev/null || ok=; done < <(find "$h" -name ca.crt)
 t "basic: every ca.crt still parses as PEM (text before BEGIN)" '[ -n "$ok" ]'
@@ -244,7 +277,7 @@ echo junk > "$D/quay.io/.hosts.toml.registry-addon.tmp"
 run
 i2=$(stat -c %i "$D/10.96.0.20/ca.crt")
 t "new CA: every ca.crt rewritten" 'is "$D/10.96.0.20/ca.crt" "$ca2" && is "$DOC/registry/ca.crt" "$ca2" &&
-	[ "$(nlogs "^registry-addon: wrote ")" = 13 ]' "$h/log"
+	[ "$(nlogs "^registry-addon: wrote ")" = 17 ]' "$h/log"
 t "new CA: written by rename (new inode)" '[ "$i1" != "$i2" ]'
 t "new CA: a temp file left by an interrupted write is removed" \
 	'[ "$(tmpfiles)" = 0 ] && logs "removed $D/quay.io/.hosts.toml.registry-addon.tmp"' "$h/log"
@@ -253,7 +286,7 @@ t "new CA: a temp file left by an interrupted write is removed" \
 # headers: the form follows config.toml (version 2 here: 1.x, inline; version 3: 2.x, tables).
 # containers/image has no IPv6 literal in a location: CRI-O gets the CA files only
 host v6 "REGISTRY_HOST=[fd00::14]" "REGISTRY_URL=https://[fd00::14]" "REGISTRY_NAMES=registry" \
-	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000" "MIRROR_URL=https://[fd00::15]" \
+	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000,[fd00::15]:5100" "MIRROR_URL=https://[fd00::15]" \
 	"OWN_COPIES_URL=https://[fd00::15]:5443"
 run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
@@ -263,18 +296,19 @@ t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, two inline entries un
   \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }
   \"https://[fd00::15]:5443\" = { capabilities = [\"pull\", \"resolve\"], ca = \"$D/[fd00::14]/ca.crt\" }" &&
 	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' "$h/log"
-t "ipv6, containerd 1.x: myreg:5000/hosts.toml mirrors to /v2/myreg-5000" \
-	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]")"'
+t "ipv6, containerd 1.x: myreg:5000/hosts.toml: /v2/myreg-5000, then the cache [fd00::15]:5100/v2, inline" \
+	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]" "[fd00::15]:5100")"' \
+	"$D/myreg:5000/hosts.toml"
 t "ipv6: CRI-O gets the CA only (no drop-in), and says why once" '[ ! -e "$CRD/registry-addon.conf" ] &&
 	is "$CRC/[fd00::14]/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1" &&
-	is "$CRC/[fd00::15]/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5443/ca.crt" "$ca1" &&
+	is "$CRC/[fd00::15]/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5443/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5100/ca.crt" "$ca1" &&
 	[ "$(nlogs "CRI-O: wrote the CA only: containers/image cannot use an IPv6 literal")" = 1 ]' "$h/log"
 t "ipv6: docker CA dirs (the ClusterIP, the name, the mirror, the copies)" 'is "$DOC/[fd00::14]/ca.crt" "$ca1" &&
 	is "$DOC/registry/ca.crt" "$ca1" && is "$DOC/[fd00::15]/ca.crt" "$ca1" && is "$DOC/[fd00::15]:5443/ca.crt" "$ca1"'
 printf 'version = 3\n\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "%s"\n' "$D" > "$CC"
 run
 t "ipv6, containerd 2.x (version = 3): the same files as [host.\"URL\"] tables" '[ $rc = 0 ] &&
-	is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]")" &&
+	is "$D/myreg:5000/hosts.toml" "$(mirror_toml myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]" "[fd00::15]:5100")" &&
 	is "$D/registry/hosts.toml" "$HEADER
 [host.\"https://[fd00::14]\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
@@ -286,17 +320,19 @@ t "ipv6, containerd 2.x (version = 3): the same files as [host.\"URL\"] tables" 
 host port "REGISTRY_HOST=10.96.0.20:8443" "REGISTRY_URL=https://10.96.0.20:8443" \
 	"REGISTRY_NAMES=registry:8443 registry.registry-system.svc:8443" "RUNTIMES=containerd docker" "OWN_COPIES_URL="
 run
-t "port, OWN_COPIES_URL empty: host:port dirs for the ClusterIP and the names, the writer only" \
+t "port, OWN_COPIES_URL empty: host:port dirs for the ClusterIP, the names and the caches, the writer only" \
 	'is "$D/registry:8443/hosts.toml" "$HEADER
 [host.\"https://10.96.0.20:8443\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
   ca = \"$D/10.96.0.20:8443/ca.crt\"" && is "$DOC/registry.registry-system.svc:8443/ca.crt" "$ca1" &&
-	is "$DOC/10.96.0.21/ca.crt" "$ca1" && [ "$(find "$DOC" -name ca.crt | grep -c .)" = 4 ]'
+	is "$DOC/10.96.0.21/ca.crt" "$ca1" && is "$DOC/10.96.0.21:5100/ca.crt" "$ca1" &&
+	[ "$(find "$DOC" -name ca.crt | grep -c .)" = 6 ]'
 t "port: no cri-o files when cri-o is not among RUNTIMES" '[ ! -e "$h/containers" ]'
 
-# --- a config written before issue 12 (no MIRROR_URL, no OWN_COPIES_URL): the mirror is
-# REGISTRY_URL, the names have one host; exactly the files of before
-host old "MIRROR_URL=" "OWN_COPIES_URL="
+# --- a config written before issue 12 (no MIRROR_URL, no OWN_COPIES_URL, MIRRORS of 3 fields): the
+# mirror is REGISTRY_URL, the names have one host, no cache; exactly the files of before
+host old "MIRROR_URL=" "OWN_COPIES_URL=" \
+	"MIRRORS=docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io"
 run
 t "no MIRROR_URL: ready, the probe asks REGISTRY_URL" '[ $rc = 0 ] && ready &&
 	logs "registry mirror at https://10.96.0.20 answers; mirrors on"' "$h/log"
@@ -319,6 +355,84 @@ $(crio_up quay.io 10.96.0.20)"' "$CRD/registry-addon.conf"
 n=$(find "$D" "$h/containers" "$h/docker" -type f | grep -c .)
 t "no MIRROR_URL: the 16 files of before, no ca.crt dir for another host" \
 	'[ "$n" = 16 ] && [ -z "$(find "$h" -name "10.96.0.21*")" ]'
+
+# --- the pull-through caches (issue 15): the 4th field of a MIRRORS entry, HOST:PORT on the mirror
+# Service. Without it (3 fields, a config before issue 15, or an empty 4th) an upstream has the
+# mirror's path only; a cache that is not HOST:PORT is refused where it enters: logged, the node
+# not ready, the upstream mirrored without it
+host nocache "MIRRORS=docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io,"
+run
+t "no cache (docker.io: 3 fields, quay.io: the 4th empty): ready, one host each, the mirror's path" \
+	'[ $rc = 0 ] && ready &&
+	is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
+	is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io)"' "$h/log"
+t "no cache: the cri-o drop-in has one mirror per upstream" 'is "$CRD/registry-addon.conf" "$HEADER
+$(crio_own registry)
+
+$(crio_own registry.registry-system)
+
+$(crio_own builds.example.com)
+
+$(crio_up docker.io)
+
+$(crio_up quay.io)"' "$CRD/registry-addon.conf"
+n=$(find "$D" "$h/containers" "$h/docker" -type f | grep -c .)
+t "no cache: the 20 files of before, no ca.crt dir for a cache" \
+	'[ "$n" = 20 ] && [ -z "$(find "$h" -name "*:51*")" ]'
+host onecache "MIRRORS=docker.io,https://registry-1.docker.io,docker.io quay.io,https://quay.io,quay.io,10.96.0.21:5101"
+run
+t "one cache: quay.io gets its cache, docker.io (3 fields) only the mirror; the drop-in likewise" \
+	'[ $rc = 0 ] && is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
+	is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io 10.96.0.21 10.96.0.20 10.96.0.21:5101)" &&
+	[ "$(sed -n "/^prefix = \"quay.io\"/,\$p" "$CRD/registry-addon.conf")" = "$(crio_up quay.io 10.96.0.21 10.96.0.21:5101 | tail -n +2)" ] &&
+	[ "$(sed -n "/^prefix = \"docker.io\"/,/^\$/p" "$CRD/registry-addon.conf" | grep -c "^location")" = 1 ] &&
+	grep -qxF "location = \"10.96.0.21/docker.io\"" "$CRD/registry-addon.conf"' "$h/log" "$CRD/registry-addon.conf"
+if [ -n "$tomllib" ]; then
+	order=$(python3 -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb"))["host"]))' \
+		"$D/quay.io/hosts.toml" 2>&1)
+	t "one cache: TOML: the hosts in order, the mirror first ($order)" \
+		'[ "$order" = "https://10.96.0.21/v2/quay.io https://10.96.0.21:5101/v2" ]'
+fi
+# bad caches: each refused, the rest of the pass as without it
+for bc in 10.96.0.21 fd00::21:5100 "[fd00::21]" 10.96.0.21:0 10.96.0.21:05100 10.96.0.21:65536 \
+	10.96.0.21:5100/v2 https://10.96.0.21:5100 ../x:5100 :5100 "[fd00::zz]:5100" "[]:5100" "a\"b:1"; do
+	host badcache "MIRRORS=docker.io,https://registry-1.docker.io,docker.io,$bc quay.io,https://quay.io,quay.io,10.96.0.21:5101"
+	run
+	msg="refused cache \"$bc\" of mirror docker.io: not HOST:PORT ([IPv6]:PORT); mirrored without it"
+	t "bad cache $bc: refused (logged, the reason), not ready; docker.io mirrored without it, quay.io's cache kept" \
+		'[ $rc = 1 ] && ! ready && logs "$msg" && [ "$(cat "$h/state/reason")" = "$msg" ] &&
+		is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
+		is "$D/quay.io/hosts.toml" "$(mirror_toml quay.io https://quay.io quay.io 10.96.0.21 10.96.0.20 10.96.0.21:5101)" &&
+		[ "$(ls "$CRC" | tr "\n" " ")" = "10.96.0.20 10.96.0.21 10.96.0.21:5101 10.96.0.21:5443 builds.example.com registry registry.registry-system " ] &&
+		[ "$(ls "$DOC" | tr "\n" " ")" = "$(ls "$CRC" | tr "\n" " ")" ] && [ ! -e "$h/x:5100" ] &&
+		! grep -qxF "location = \"$bc\"" "$CRD/registry-addon.conf"' "$h/log"
+done
+host fivefields "MIRRORS=docker.io,https://registry-1.docker.io,docker.io,10.96.0.21:5100,x quay.io,https://quay.io,quay.io,10.96.0.21:5101"
+run
+t "5 fields: the entry refused whole (logged), not ready; quay.io written" '[ $rc = 1 ] && ! ready &&
+	logs "refused mirror \"docker.io,https://registry-1.docker.io,docker.io,10.96.0.21:5100,x\": not upstream,https://endpoint,path[,cache]" &&
+	[ ! -e "$D/docker.io" ] && [ -f "$D/quay.io/hosts.toml" ] && [ ! -e "$CRC/10.96.0.21:5100" ]' "$h/log"
+# an IPv6 cache with an IPv4 ClusterIP (a dual-stack cluster): containerd 1.x gets inline entries
+# (go-toml v1 refuses "]" in a table header), CRI-O no mirror entry for it (no IPv6 literal in a
+# location: every pull of the prefix would fail), both its CA
+host v6cache "MIRRORS=docker.io,https://registry-1.docker.io,docker.io,[fd00::21]:5100"
+run
+t "IPv6 cache, IPv4 ClusterIP, containerd 1.x: inline entries, the mirror then the cache" '[ $rc = 0 ] &&
+	is "$D/docker.io/hosts.toml" "$(mirror_inline docker.io https://registry-1.docker.io docker.io 10.96.0.21 10.96.0.20 "[fd00::21]:5100")" &&
+	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' \
+	"$h/log" "$D/docker.io/hosts.toml"
+t "IPv6 cache: CRI-O: the mirror entry only, the cache's CA, logged once" \
+	'[ "$(sed -n "/^prefix = \"docker.io\"/,\$p" "$CRD/registry-addon.conf")" = "$(crio_up docker.io | tail -n +2)" ] &&
+	is "$CRC/[fd00::21]:5100/ca.crt" "$ca1" && is "$DOC/[fd00::21]:5100/ca.crt" "$ca1" &&
+	[ "$(nlogs "CRI-O: no mirror entry for the cache \[fd00::21\]:5100 of docker.io: containers/image cannot use an IPv6")" = 1 ]' \
+	"$h/log" "$CRD/registry-addon.conf"
+printf 'version = 3\n\n[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "%s"\n' "$D" > "$CC"
+run
+t "IPv6 cache, containerd 2.x: [host.\"URL\"] tables" '[ $rc = 0 ] &&
+	is "$D/docker.io/hosts.toml" "$(mirror_toml docker.io https://registry-1.docker.io docker.io 10.96.0.21 10.96.0.20 "[fd00::21]:5100")"' \
+	"$h/log"
+toml "$D"/*/hosts.toml 2> "$tmp/toml.err"; st=$?
+t "IPv6 cache: the hosts.toml files are TOML" '[ $st = 0 ]' "$tmp/toml.err"
 
 # --- hosts from the config are checked where they enter: one path component each, never a path
 # (the binary refuses them before; this is the script's own guard)
@@ -427,8 +541,7 @@ $(crio_own registry.registry-system)
 
 $(crio_own builds.example.com)"'
 run PROBE=true
-t "health: answers again -> mirrors back" 'is "$D/docker.io/hosts.toml" \
-	"$(mirror_toml docker.io https://registry-1.docker.io docker.io)" &&
+t "health: answers again -> mirrors back" 'is "$D/docker.io/hosts.toml" "$(expect "$docker_toml")" &&
 	is "$CRD/registry-addon.conf" "$crio_conf"'
 cfgset MIRRORS ""
 run PROBE="echo probed > '$h/probed'; false"
@@ -648,8 +761,8 @@ rm "$h/ca.crt"
 before_ours=$(ours_in "$D" "$h/containers" "$h/docker" | grep -c .)
 run
 t "remove: exit 0 and ready (without a CA)" '[ $rc = 0 ] && ready' "$h/log"
-t "remove: every file of ours removed and logged" '[ "$before_ours" = 20 ] &&
-	[ -z "$(ours_in "$h")" ] && [ "$(nlogs "^registry-addon: removed ")" = 21 ] &&
+t "remove: every file of ours removed and logged" '[ "$before_ours" = 24 ] &&
+	[ -z "$(ours_in "$h")" ] && [ "$(nlogs "^registry-addon: removed ")" = 25 ] &&
 	logs "removed $CRD/registry-addon.conf"' "$h/log"
 t "remove: foreign files kept" '[ -f "$D/registry/notes.toml" ] && [ -f "$CRC/elsewhere/ca.crt" ] &&
 	[ -f "$CRD/other.conf" ] && [ -f "$DOC/registry/client.cert" ]'
@@ -761,6 +874,22 @@ if [ -n "$bin" ]; then
 	t "ships: a mirror of an upstream with a port points at its path in the mirror ($mu)" \
 		'grep -qF "[host.\"$mu/v2/registry.example.com-5000\"]" "$D/registry.example.com:5000/hosts.toml"' \
 		"$h/log"
+	# the caches (issue 15): an entry of MIRRORS with a 4th field lists that host after the mirror's path
+	# shellcheck source=/dev/null
+	ms=$(. "$h/cfg" && echo "$MIRRORS") nc=0 got=""
+	for m in $ms; do
+		IFS=, read -r mu_ me_ mp mc <<< "$m"
+		[ -n "$mc" ] || continue
+		nc=$((nc + 1))
+		[ "$(grep -F '[host.' "$D/$mu_/hosts.toml" 2> /dev/null | tr '\n' ' ')" = \
+			"[host.\"$mu/v2/$mp\"] [host.\"https://$mc/v2\"] " ] || got="$got $mu_"
+	done
+	if [ "$nc" = 0 ]; then
+		note "BIN's MIRRORS has no cache field (generator before issue 15): the caches are not checked here"
+	else
+		t "ships: each of the $nc upstreams with a cache lists the mirror's path, then the cache${got:+ (not:$got)}" \
+			'[ -z "$got" ]' "$h/log"
+	fi
 	own=$(grep -F '[host.' "$D/registry.registry-system.svc.cluster.local:8443/hosts.toml")
 	t "ships: the registry's names map to the ClusterIP with its port (the writer)${cu:+, then $cu}" \
 		'[ "$own" = "[host.\"https://10.96.0.20:8443\"]${cu:+$'"'\\n'"'[host.\"$cu\"]}" ]' \

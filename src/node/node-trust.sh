@@ -417,11 +417,15 @@ host_table() {
   for e in "$@"; do printf '%s%s' "$s" "$e"; s=$nl; [ "$ctd_form" = inline ] || s=$nl$nl; done
 }
 
-# containerd_form: "tables", or "inline" for an IPv6 ClusterIP on containerd 1.x (go-toml v1
-# refuses "]" in a table header; containerd 2.x reads only [host."URL"] tables)
+# containerd_form: "tables", or "inline" on containerd 1.x when an entry's host is an IPv6 ClusterIP
+# (the writer's, the mirror's, the copies' or a cache's: go-toml v1 refuses "]" in a table header;
+# containerd 2.x reads only [host."URL"] tables)
 containerd_form() {
-  ctd_form=tables why="containerd 1.6 to 2.x"
-  if ipv6 "$REGISTRY_HOST"; then
+  ctd_form=tables why="containerd 1.6 to 2.x" v6=""
+  for h in "$REGISTRY_HOST" "${MIRROR_URL#https://}" "${OWN_COPIES_URL#https://}" $caches; do
+    ! ipv6 "$h" || v6=1
+  done
+  if [ -n "$v6" ]; then
     if containerd_2x; then why="IPv6 ClusterIP, $CONTAINERD_CONFIG of containerd 2.x"
     else ctd_form=inline why="IPv6 ClusterIP, $CONTAINERD_CONFIG of containerd 1.x (no version = 3)"; fi
   fi
