@@ -2,7 +2,7 @@
 # tests/lib.sh and tests/node/fieldlib.sh, with bin, NS, NAME and KEEP set): BIN's registry pods
 # under podman kube play, the Services as loopback forwarders, the nodes (containerd daemons with
 # one pass of node-trust.sh each), the prerequisites they share and their teardown.
-# shellcheck shell=bash disable=SC2034,SC2154,SC2016,SC2317  # globals shared with the suites; t evals later
+# shellcheck shell=bash disable=SC2034,SC2154,SC2016,SC2317,SC2119,SC2120,SC2153  # globals shared with the suites (KEEP...); t evals later; endpoints [ORD]
 
 # --- teardown: pods, podman state, then lib.sh's cleanup
 finish_field() {
@@ -75,13 +75,13 @@ gen_ca() {
 	"$bin" --generate-ca "$tmp/genca" > "$tmp/gen.err" 2>&1
 	nb=$(date -u -d "$(openssl x509 -in "$tmp/genca/ca.crt" -noout -startdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 }
-# gen [ARGS]: BIN on $tmp/in.json with the Services' ClusterIPs X and M (serviceCIDR
+# gen [ARGS]: BIN on $tmp/in.json (or $gen_in) with the Services' ClusterIPs X and M (serviceCIDR
 # 127.0.0.0/24), tls.mode generate with that CA, containerd nodes
 gen() {
 	"$bin" --set 'nodeTrust.runtimes=[containerd]' --set registry.service.serviceCIDR=127.0.0.0/24 \
 		--set "registry.service.clusterIP=$X" --set "registry.service.mirrorClusterIP=$M" --set tls.mode=generate \
 		--set "tls.caCertFile=$tmp/genca/ca.crt" --set "tls.caKeyFile=$tmp/genca/ca.key" --set "tls.notBefore=$nb" \
-		"$@" < "$tmp/in.json"
+		"$@" < "${gen_in:-$tmp/in.json}"
 }
 data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
 secret() { node tests/node/fieldpod.mjs secret "$1" "$NS" "$2" "$3"; }
@@ -107,7 +107,7 @@ fwd() { # NAME HOST PORT
 	: > "$tmp/ep-$1"; : > "$tmp/fwd-$1.log"
 	setsid node tests/registry/forward.mjs "$2" "$3" "$tmp/ep-$1" "$tmp/fwd-$1.log" > "$out" 2>&1 &
 	groups+=("$!")
-	wait_for 10 'grep -q listening "$out"'
+	wait_for 10 'grep -qs listening "$out"'
 }
 declare -A ip pid
 live=()   # the ordinals whose pods run
@@ -169,11 +169,11 @@ podlogs() { local c; for c in $(pm ps --format '{{.Names}}' | grep '^registry-')
 # --- the nodes: each containerd and one pass of node-trust.sh writing its hosts.toml files
 declare -A c_sock c_ctr c_pid
 nodes=()
-# start_nodes UPSTREAM: each containerd of versions, then one pass of $tmp/node-trust.sh with
-# $tmp/node.cfg in its mount namespace; node_started V ROOT runs first when the suite defines it.
-# UPSTREAM/hosts.toml must name https://M/v2/UPSTREAM
+# start_nodes UPSTREAM: each containerd of versions, then one pass of node-trust.sh (node_pass);
+# node_started V ROOT runs in between when the suite defines it. UPSTREAM/hosts.toml must name
+# https://M/v2/UPSTREAM
 start_nodes() {
-	local vb v root up=$1
+	local vb v root
 	busybox_path "$BB" "$tmp/bbbin"
 	for vb in "${versions[@]}"; do
 		v=${vb%%:*} root=$tmp/host-${vb%%:*}
@@ -182,13 +182,18 @@ start_nodes() {
 		[ $st = 0 ] || continue
 		c_sock[$v]=$sock c_ctr[$v]=$ctr c_pid[$v]=$ctd_pid
 		! declare -F node_started > /dev/null || node_started "$v" "$root"
-		# in containerd's mount namespace: the node's paths (/etc/containerd is ROOT/etc/containerd)
-		(cd / && exec nsenter -t "$ctd_pid" -m -- env -i PATH="$tmp/bbbin" CA_FILE="$tmp/ca.crt" STATE_DIR="$root/state" \
-			RESTART_CONTAINERD=false ONCE=1 "$BB" sh "$tmp/node-trust.sh" "$tmp/node.cfg") > "$tmp/pass-$v.log" 2>&1; st=$?
-		t "containerd $v: one pass of BIN's node-trust.sh: ready, $up/hosts.toml names https://$M/v2/$up" \
-			'[ $st = 0 ] && grep -qF "https://$M/v2/$up" "$root/etc/containerd/certs.d/$up/hosts.toml"' "$tmp/pass-$v.log"
-		[ $st = 0 ] && nodes+=("$v")
+		node_pass "$v" "$1" && nodes+=("$v")
 	done
+}
+# node_pass V UPSTREAM: one pass of $tmp/node-trust.sh with $tmp/node.cfg (busybox sh, only its
+# applets on PATH) in containerd V's mount namespace, where the node's paths are (/etc/containerd
+# is ROOT/etc/containerd); UPSTREAM/hosts.toml must name https://M/v2/UPSTREAM
+node_pass() {
+	local root=$tmp/host-$1 up=$2
+	(cd / && exec nsenter -t "${c_pid[$1]}" -m -- env -i PATH="$tmp/bbbin" CA_FILE="$tmp/ca.crt" STATE_DIR="$root/state" \
+		RESTART_CONTAINERD=false ONCE=1 "$BB" sh "$tmp/node-trust.sh" "$tmp/node.cfg") > "$tmp/pass-$1.log" 2>&1; st=$?
+	t "containerd $1: one pass of BIN's node-trust.sh: ready, $up/hosts.toml names https://$M/v2/$up" \
+		'[ $st = 0 ] && grep -qF "https://$M/v2/$up" "$root/etc/containerd/certs.d/$up/hosts.toml"' "$tmp/pass-$1.log"
 }
 # on V: the globals of tests/lib.sh's cri and fieldlib's nctr for containerd V
 on() { ctd_v=$1 sock=${c_sock[$1]} ctr=${c_ctr[$1]} ctd_pid=${c_pid[$1]}; }
