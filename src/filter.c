@@ -225,10 +225,12 @@ scan(struct run *r)
 {
 	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, limits_of(r));
 	struct ydoc d, first = { 0 };
+	struct ygate gate;
 	int rc, nonempty = 0, failed = 0;
 
 	if (!yl)
 		return -1;
+	ygate_start(&gate, INPUT_NAME, r->in, r->len);	/* checked beside libfyaml's reading */
 	yload_set_want(yl, want_key, r);
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
@@ -246,7 +248,11 @@ scan(struct run *r)
 		arena_reset(r->scratch);
 	}
 	yload_free(yl);
-	if (rc < 0 || trailing_directives(r) != 0 || ygate_check(INPUT_NAME, r->in, r->len) != 0)
+	if (rc < 0 || trailing_directives(r) != 0) {
+		ygate_finish(&gate, false);
+		return -1;
+	}
+	if (ygate_finish(&gate, true) != 0)
 		return -1;
 	if (first.root) {
 		r->krm = true;

@@ -378,6 +378,17 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\r&nd\n' > "$t
 ra < "$tmp/crbare.yaml" > "$tmp/out" 2> "$tmp/err"; rc=$?
 t "lone CRs: a document after '...' without '---' is refused at its line" \
 	'refused "<stdin>:6:1: error: [doc 2] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>"'
+# an input of 256 KiB or more is checked by libyaml on a thread of its own: its refusal is reported
+# the same way, after 4,000 documents; and an error of libfyaml's own is the only one reported
+for i in $(seq 4000); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  k: "%070d"\n' "$i" 0; done > "$tmp/big.yaml"
+{ cat "$tmp/big.yaml"; printf '...\nlate: doc\n'; } > "$tmp/bigbare.yaml"
+rl "$tmp/bigbare.yaml"; line=$(($(wc -l < "$tmp/big.yaml") + 2))
+t "a large input ($(($(wc -c < "$tmp/bigbare.yaml") / 1024)) KiB, checked on a thread): go-yaml's refusal at line $line, document 4001, nothing on stdout" \
+	'refused "<stdin>:$line:1: error: [doc 4001] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>" && [ "$(grep -c error: "$tmp/err")" = 1 ]'
+{ cat "$tmp/big.yaml"; printf -- '---\na: [\n'; } > "$tmp/bigbad.yaml"
+rl "$tmp/bigbad.yaml"
+t "a large input libfyaml refuses: its error alone (the thread's outcome is not reported)" \
+	'[ "$rc" = 1 ] && [ ! -s "$tmp/out" ] && [ "$(grep -c error: "$tmp/err")" = 1 ] && ! grep -q go-yaml "$tmp/err"'
 # an explicit key that is an empty folded scalar, at the end of the input: its (empty) text is
 # marked on the next line, which the check of a key's text below its tag must not take for the key's
 printf '? !!str  >' > "$tmp/fold.yaml"
