@@ -21,8 +21,13 @@
 # name from the writer, both with the pushed digest; the writer stopped, the own name is pulled
 # from the copies; another CA in ca.crt makes the pull fail on x509; with the mirror stopped a
 # pass withdraws docker.io/hosts.toml (the name's stays) and a pull no longer tries the mirror
-# (before the pass, it did); the mirror back, it returns; MODE=remove deletes exactly the
-# script's files; an IPv6 ClusterIP (here [::1], the three on three ports) works the same way.
+# (before the pass, it did); the mirror back, it returns; the pull-through cache (issue 15; a
+# Distribution in proxy mode of a stand-in upstream, upstream.test, whose server is the writer):
+# an image the mirror lacks (404) is pulled from the cache, which fetched it from the upstream,
+# containerd asking the mirror, then the cache; with the cache refusing connections the pull falls
+# through to the server; MODE=remove deletes exactly the script's files; an IPv6 ClusterIP (here
+# [::1], the three and the cache on four ports) works the same way, the hosts in file order (dotted
+# keys under [host] on containerd 1.x).
 #   NODE_TRUST_SH=FILE runs another copy of the script (to check that the suite catches a bug).
 #
 # usage: bash tests/node-e2e.sh [BIN]
@@ -83,16 +88,19 @@ fi
 test_pki "IP:$IP,IP:$M,IP:::1,DNS:registry,DNS:registry.registry-system,DNS:registry.registry-system.svc,DNS:$NAME"; st=$?
 t "openssl: two CAs and a server certificate for $IP, $M and $NAME" '[ $st = 0 ]' "$tmp/openssl.log"
 
-# --- registries: reg_start NAME HOST[:PORT]: Distribution NAME serving the one storage directory at
-# HOST[:PORT] (port 443 by default), its log $tmp/NAME.log; reg_stop NAME
+# --- registries: reg_start NAME HOST[:PORT] [UPSTREAM]: Distribution NAME serving the one storage
+# directory at HOST[:PORT] (port 443 by default), its log $tmp/NAME.log; with UPSTREAM (https://HOST)
+# a pull-through cache of it instead, as the cache container runs one (proxy mode, a storage of its
+# own; the upstream's certificate checked against our CA as Go's system roots); reg_stop NAME
 declare -A regpid regaddr regmark
 reg_start() {
-	local n=$1 a=$2 i
+	local n=$1 a=$2 i data=$tmp/data px=""
 	case $a in \[*\]:* | [!\[]*:*) ;; *) a=$a:443 ;; esac
 	regaddr[$n]=$a
-	printf 'version: 0.1\nlog: {accesslog: {disabled: false}, level: info}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s", tls: {certificate: %s, key: %s}}\n' \
-		"$tmp/data" "$a" "$tmp/tls.crt" "$tmp/tls.key" > "$tmp/$n.yml"
-	setsid docker-registry serve "$tmp/$n.yml" >> "$tmp/$n.log" 2>&1 &
+	[ -z "${3:-}" ] || data=$tmp/$n-data px="proxy: {remoteurl: \"$3\"}"
+	printf 'version: 0.1\nlog: {accesslog: {disabled: false}, level: info}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s", tls: {certificate: %s, key: %s}}\n%s\n' \
+		"$data" "$a" "$tmp/tls.crt" "$tmp/tls.key" "$px" > "$tmp/$n.yml"
+	SSL_CERT_FILE=$tmp/ca.crt setsid docker-registry serve "$tmp/$n.yml" >> "$tmp/$n.log" 2>&1 &
 	regpid[$n]=$!; groups+=("$!")
 	for ((i = 0; i < 100; i++)); do
 		curl -gsf --cacert "$tmp/ca.crt" "https://$a/v2/" > /dev/null 2>&1 && return 0
@@ -111,6 +119,12 @@ served() {
 	tail -c "+$((${regmark[$1]:-0} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
 	grep -F "\"$2 $3?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
 }
+# hit NAME METHOD PATH CODE AGENT: since the mark, registry NAME answered METHOD PATH (any query)
+# with CODE to a client whose User-Agent begins with AGENT
+hit() {
+	tail -c "+$((${regmark[$1]:-0} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	grep -F -e "\"$2 $3?" -e "\"$2 $3 HTTP/" "$tmp/reg.since" | grep -F "\" $4 " | grep -qF "\"$5"
+}
 reg_start w "$IP"; st=$?
 t "docker-registry (the writer) serves TLS on $IP:443" '[ $st = 0 ]' "$tmp/w.log"
 
@@ -120,10 +134,11 @@ lay=$tmp/layout; mkdir -p "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"
 oci_image "$lay" 1 "pulled through registry-addon's mirror"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
 : > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"; mkdir -p "$tmp/certs"; cp "$tmp/ca.crt" "$tmp/certs/"
+# push NAME [LAYOUT]: the image of LAYOUT (default $lay) as $IP/NAME
 push() {
 	timeout 30 env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
 		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
-		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:$lay:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
+		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:${2:-$lay}:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
 }
 push docker.io/library/demo:1 && push app:1 && push app:2 && push app:3 && push app:4 && push app:5; st=$?
 t "skopeo pushes $IP/docker.io/library/demo:1 and $IP/app:1..5 (manifest sha256:${man:0:12}...)" \
@@ -260,6 +275,8 @@ pull() {
 digest() { ctr -a "$sock" -n "$1" images ls "name==$2" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
 # tried HOST: the last ctr --debug pull resolved against HOST
 tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | grep -qxF "$1"; }
+# hosts_tried: the hosts the last ctr --debug pull resolved against, in order, each once
+hosts_tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | awk '!seen[$1]++ { printf "%s ", $1 }'; }
 
 # --- kubelet's path: the CRI plugin pulls through the files (config_path, read at each pull)
 mark; cri docker.io/library/demo:1
@@ -354,6 +371,47 @@ t "mirror back: 'answers; mirrors on', docker.io/hosts.toml again, the CRI pull 
 	'[ $st = 0 ] && grep -qF "answers; mirrors on" "$tmp/pass.log" && [ "$(ourfiles)" = "$want" ] &&
 	[ "$cst" = 0 ] && served $mr HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/pass.log" "$tmp/cri.last"
 
+# --- the pull-through cache (issue 15): an upstream upstream.test whose real endpoint (server) is
+# the writer at https://$IP (it holds library/cached:1 and :2 at its root, as an upstream would),
+# its cache a Distribution in proxy mode of that endpoint at $KH (Service registry-mirror's port
+# 5100+i), MIRRORS' entry upstream.test,https://$IP,upstream.test,$KH (added to the config, BIN's
+# too). containerd tries the mirror's /v2/upstream.test (404: not preloaded), the cache, the server
+KH=$M:$(free_port)
+l0=$layer c0=$cfg m0=$man
+oci_image "$tmp/layout2" 1 "pulled through registry-addon's cache"
+klayer=$layer kman=$man layer=$l0 cfg=$c0 man=$m0
+push library/cached:1 "$tmp/layout2" && push library/cached:2 "$tmp/layout2" && reg_start k "$KH" "https://$IP"; st=$?
+t "the cache: Distribution in proxy mode of https://$IP at $KH; $IP/library/cached:1, :2 pushed (sha256:${kman:0:12}...)" \
+	'[ $st = 0 ]' "$tmp/sko.log" "$tmp/k.log"
+sed "s|^MIRRORS='\(.*\)'\$|MIRRORS='\1 upstream.test,https://$IP,upstream.test,$KH'|" "$conf" > "$tmp/cache.cfg"
+pass "$tmp/cache.cfg"; st=$?
+t "a pass with upstream.test's cache: ready; its hosts.toml: server https://$IP, the mirror's /v2/upstream.test, then the cache's /v2" \
+	'[ $st = 0 ] && [ "$(grep -E "^(server|\[host)" "$D/upstream.test/hosts.toml" | tr "\n" " ")" = \
+		"server = \"https://$IP\" [host.\"https://$MH/v2/upstream.test\"] [host.\"https://$KH/v2\"] " ]' \
+	"$tmp/pass.log" "$D/upstream.test/hosts.toml"
+mark; cri upstream.test/library/cached:1; got=$(digest k8s.io upstream.test/library/cached:1)
+t "CRI PullImage upstream.test/library/cached:1: as pushed, served by the cache ($KH): HEAD /v2/library/cached/manifests/1, GET its layer" \
+	'[ "$cst" = 0 ] && [ "$got" = "sha256:$kman" ] && served k HEAD /v2/library/cached/manifests/1 &&
+	served k GET /v2/library/cached/blobs/sha256:$klayer' "$tmp/cri.last" "$tmp/k.log"
+t "... after the mirror ($MH) answered 404 for HEAD /v2/upstream.test/library/cached/manifests/1" \
+	'hit $mr HEAD /v2/upstream.test/library/cached/manifests/1 404 containerd/' "$tmp/reg.since"
+t "... the cache fetched it from the server ($IP), which containerd did not ask" \
+	'hit w GET /v2/library/cached/manifests/1 200 "" && ! hit w HEAD /v2/library/cached/manifests/1 200 containerd/ &&
+	! hit w GET /v2/library/cached/manifests/1 200 containerd/' "$tmp/reg.since"
+mark; pull --debug upstream.test/library/cached:1; st=$?
+t "ctr pull --hosts-dir upstream.test/library/cached:1: resolves at $MH, then $KH, which answers ($IP not tried)" \
+	'[ $st = 0 ] && [ "$(hosts_tried)" = "$MH $KH " ] && served k HEAD /v2/library/cached/manifests/1' "$tmp/pull.log"
+reg_stop k
+mark; SSL_CERT_FILE=$tmp/ca.crt pull --debug upstream.test/library/cached:2; st=$?; got=$(digest e2e upstream.test/library/cached:2)
+t "the cache stopped (connection refused): ctr pull upstream.test/library/cached:2 falls through: $MH, $KH, then the server $IP serves it" \
+	'[ $st = 0 ] && [ "$got" = "sha256:$kman" ] && [ "$(hosts_tried)" = "$MH $KH $IP " ] &&
+	served w HEAD /v2/library/cached/manifests/2' "$tmp/pull.log" "$tmp/reg.since"
+mark; cri upstream.test/library/cached:2
+t "... CRI PullImage likewise reaches the server $IP (which the daemon, without our CA in its roots, refuses: a TLS handshake error in $IP's log)" \
+	'[ "$cst" = 2 ] && tail -c "+$((${regmark[w]} + 1))" "$tmp/w.log" | grep -q "TLS handshake error"' "$tmp/cri.last" "$tmp/w.log"
+pass "$conf"; st=$?
+t "... the config without upstream.test: its hosts.toml removed" '[ $st = 0 ] && [ "$(ourfiles)" = "$want" ]' "$tmp/pass.log"
+
 # --- MODE=remove: exactly the script's files go; foreign ones (also in its dirs) and config.toml stay
 mkdir -p "$D/quay.io" && echo '# not ours' > "$D/quay.io/hosts.toml" && echo 'not ours' > "$D/$IP/notes.txt"
 pass "$tmp/remove.cfg"; st=$?
@@ -374,18 +432,21 @@ t "... and the registry's name no longer resolves for containerd (CRI pull of $N
 # free ports: there is one IPv6 loopback address), a pass with that config into the same
 # certs.d, and the same pulls. containerd 1.6 and 1.7 read hosts.toml with go-toml v1, which rejects a
 # table header whose quoted key holds "]" (containerd issue 10055) and then silently uses the
-# default host; dotted keys or an inline table under [host] parse
+# default host; dotted keys or an inline table under [host] parse, and 1.x tries hosts in the order
+# of their lines, which an inline table does not have (Go's map order) and a dotted key does. Also
+# upstream.test's cache on [::1] (proxy mode of the writer $H6): the mirror, then the cache
 if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null; then
 	free6() { python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])'; }
 	p6=443
 	(exec 3<> /dev/tcp/::1/443) 2> /dev/null && p6=$(free6)
 	H6='[::1]' N6=$NAME; [ "$p6" = 443 ] || H6="[::1]:$p6" N6="$NAME:$p6"
-	M6="[::1]:$(free6)" C6="[::1]:$(free6)"
-	reg_start w6 "$H6" && reg_start m6 "$M6" && reg_start c6 "$C6"; st=$?
-	t "IPv6: the writer on $H6, the mirror on $M6, the copies on $C6 (the same storage)" '[ $st = 0 ]' \
-		"$tmp/w6.log" "$tmp/m6.log" "$tmp/c6.log"
+	M6="[::1]:$(free6)" C6="[::1]:$(free6)" K6="[::1]:$(free6)"
+	reg_start w6 "$H6" && reg_start m6 "$M6" && reg_start c6 "$C6" && reg_start k6 "$K6" "https://$H6"; st=$?
+	t "IPv6: the writer on $H6, the mirror on $M6, the copies on $C6 (the same storage), the cache on $K6" '[ $st = 0 ]' \
+		"$tmp/w6.log" "$tmp/m6.log" "$tmp/c6.log" "$tmp/k6.log"
 	sed -e "s|^REGISTRY_HOST=.*|REGISTRY_HOST='$H6'|" -e "s|^REGISTRY_URL=.*|REGISTRY_URL='https://$H6'|" \
-		-e "s|^REGISTRY_NAMES=.*|REGISTRY_NAMES='$N6'|" -e '/^MIRROR_URL=/d' -e '/^OWN_COPIES_URL=/d' "$conf" > "$tmp/node6.cfg"
+		-e "s|^REGISTRY_NAMES=.*|REGISTRY_NAMES='$N6'|" -e '/^MIRROR_URL=/d' -e '/^OWN_COPIES_URL=/d' \
+		-e "s|^MIRRORS='\\(.*\\)'\$|MIRRORS='\\1 upstream.test,https://$H6,upstream.test,$K6'|" "$conf" > "$tmp/node6.cfg"
 	printf "MIRROR_URL='https://%s'\nOWN_COPIES_URL='https://%s'\n" "$M6" "$C6" >> "$tmp/node6.cfg"
 	pass "$tmp/node6.cfg"; st=$?
 	t "IPv6: a pass for $H6 (the mirror answering at $M6): ready, mirrors on" \
@@ -394,22 +455,33 @@ if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2> /dev/null; then
 		"$tmp/pass.log" "$tmp/m6.log"
 	note "IPv6 docker.io/hosts.toml: $(tail -n +2 "$D/docker.io/hosts.toml" | tr -s '\n ' ' ')"
 	note "IPv6 $N6/hosts.toml: $(tail -n +2 "$D/$N6/hosts.toml" | tr -s '\n ' ' ')"
-	t "... $N6/hosts.toml: the writer, then the copies, inline under one [host] (containerd 1.x)" \
-		'[ "$(sed -n "2p;3s/ = .*//p;4s/ = .*//p" "$D/$N6/hosts.toml")" = "[host]
-  \"https://$H6\"
-  \"https://$C6\"" ]' "$D/$N6/hosts.toml"
+	# keys FILE: the hosts of FILE's dotted keys under [host], in order
+	keys() { sed -n 's/^  "\([^"]*\)"\.capabilities = .*/\1/p' "$1" | tr '\n' ' '; }
+	t "... $N6/hosts.toml: the writer, then the copies, as dotted keys under one [host] (containerd 1.x)" \
+		'[ "$(sed -n 2p "$D/$N6/hosts.toml")" = "[host]" ] && [ "$(keys "$D/$N6/hosts.toml")" = "https://$H6 https://$C6 " ]' \
+		"$D/$N6/hosts.toml"
+	t "... upstream.test/hosts.toml: the mirror's /v2/upstream.test, then the cache's /v2, as dotted keys" \
+		'[ "$(keys "$D/upstream.test/hosts.toml")" = "https://$M6/v2/upstream.test https://$K6/v2 " ]' \
+		"$D/upstream.test/hosts.toml"
 	mark; pull --debug "$N6/app:3"; st=$?
 	t "... containerd parses its hosts.toml files (ctr --debug: no 'failed to decode hosts.toml')" \
 		'! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
-	# containerd 1.x does not keep the order of inline entries (it sorts hosts by line, and gives
-	# every inline entry the same position: the order is Go's map order): either host may come first
-	t "... ctr pull $N6/app:3 from the writer $H6 or the copies $C6 (1.x: inline entries in no fixed order)" \
-		'[ $st = 0 ] && { served w6 HEAD /v2/app/manifests/3 || served c6 HEAD /v2/app/manifests/3; }' \
+	t "... ctr pull $N6/app:3 from the writer $H6, asked first (dotted keys keep the order on 1.x)" \
+		'[ $st = 0 ] && [ "$(hosts_tried)" = "$H6 " ] && served w6 HEAD /v2/app/manifests/3' \
 		"$tmp/pull.log" "$tmp/reg.since"
-	note "IPv6: containerd 1.6 asked first: $(sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | head -n 1)"
 	mark; cri docker.io/library/demo:1
 	t "... CRI PullImage docker.io/library/demo:1 through the mirror at $M6" \
 		'[ "$cst" = 0 ] && served m6 HEAD /v2/docker.io/library/demo/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+	for i in 1 2 3 4 5; do
+		mark; pull --debug upstream.test/library/cached:1; st=$?
+		[ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1 || break
+	done
+	t "... ctr pull upstream.test/library/cached:1, 5 times: $M6 (404), then the cache $K6 answers, in this order" \
+		'[ $i = 5 ] && [ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1 &&
+		hit m6 HEAD /v2/upstream.test/library/cached/manifests/1 404 containerd/' "$tmp/pull.log" "$tmp/reg.since"
+	mark; cri upstream.test/library/cached:1
+	t "... CRI PullImage upstream.test/library/cached:1 through the cache at $K6" \
+		'[ "$cst" = 0 ] && served k6 HEAD /v2/library/cached/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
 	reg_stop w6
 	mark; pull --debug "$N6/app:5"; st=$?
 	t "... the writer stopped: ctr pull $N6/app:5 gets it from the copies at $C6" \

@@ -25,7 +25,14 @@
 #          ready with a one-line reason naming the registry's URL, a pull does not dial it; back:
 #          mirrors on, ready, pulls through;
 #  V ipv6  ClusterIPs [fd00:10:96::14] and ::15 (serviceCIDR fd00:10:96::/112): ready, the
-#          hosts.toml form containerd V parses, pulls by the registry's name and through the mirror;
+#          hosts.toml form containerd V parses (1.x: dotted keys, in order), pulls by the
+#          registry's name (the writer first) and through the mirror;
+#  V cache the pull-through cache (issue 15): the pod with BIN's config plus one MIRRORS entry
+#          written here, upstream.test,https://IP,upstream.test,M:PORT (its server the writer, a
+#          loopback stand-in; its cache Distribution in proxy mode of that server): an image the
+#          mirror lacks (404) comes from the cache (CRI and ctr, mirror then cache); the cache
+#          refusing connections, the pull goes on to the server; the same for IPv6 (V cache ipv6:
+#          the form V reads, the order kept over 5 pulls);
 #  remove  managementState: Removed played as a pod deletes exactly what the install pod wrote.
 # usage: bash tests/node-field.sh [BIN]   (default build/registry-addon; needs root)
 # shellcheck disable=SC2034,SC2016  # t evals its single-quoted conditions later, reading variables
@@ -158,15 +165,34 @@ lay=$tmp/layout; mkdir -p "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d" "$tmp/c
 oci_image "$lay" 1 "pulled through registry-addon's mirror"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
 : > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"; cp "$tmp/ca.crt" "$tmp/certs/"
+# push NAME [LAYOUT]: the image of LAYOUT (default $lay) as $IP/NAME
 push() {
 	timeout 30 env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
 		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" \
-		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:$lay:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
+		copy --preserve-digests --dest-cert-dir "$tmp/certs" "oci:${2:-$lay}:1" "docker://$IP/$1" >> "$tmp/sko.log" 2>&1
 }
 push docker.io/library/demo:1 && push app:1; st=$?
 t "skopeo pushes $IP/docker.io/library/demo:1 and $IP/app:1 (manifest sha256:${man:0:12}...)" '[ $st = 0 ]' "$tmp/sko.log"
+# the pull-through cache (issue 15): another image (its own layer), library/cached:1 and :2 at the
+# writer's root, where a stand-in upstream serves it; the cache legs' pods have BIN's config plus
+# one MIRRORS entry written here, upstream.test,https://$IP,upstream.test,$KH: its server the writer
+# (a loopback stand-in, not a real upstream), its cache a Distribution in proxy mode of that server
+l0=$layer c0=$cfg m0=$man
+oci_image "$tmp/layout2" 1 "pulled through registry-addon's cache"
+klayer=$layer kman=$man layer=$l0 cfg=$c0 man=$m0
+KP=$(free_port); KH=$M:$KP K6="[$B6]:$KP"
+addcache() { sed "s|^\(    MIRRORS='.*\)'\$|\1 upstream.test,https://$2,upstream.test,$3'|" "$1"; }
+push library/cached:1 "$tmp/layout2" && push library/cached:2 "$tmp/layout2" &&
+	addcache "$tmp/out4.yaml" "$IP" "$KH" > "$tmp/out4c.yaml" && addcache "$tmp/out6.yaml" "$H6" "$K6" > "$tmp/out6c.yaml" &&
+	[ "$(grep -c "^    MIRRORS='.* upstream.test,https://$IP,upstream.test,$KH'\$" "$tmp/out4c.yaml")" = 1 ]; st=$?
+t "skopeo pushes $IP/library/cached:1, :2 (sha256:${kman:0:12}...); the cache legs' manifests: BIN's + upstream.test with its cache" \
+	'[ $st = 0 ]' "$tmp/sko.log"
 [ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish_field; }
 
+# host_urls FILE: the hosts of a hosts.toml in file order, [host."URL"] tables or dotted keys
+host_urls() { sed -n -e 's/^\[host\."\([^"]*\)"\]$/\1/p' -e 's/^  "\([^"]*\)"\.capabilities = .*/\1/p' "$1" | tr '\n' ' '; }
+# shellcheck source=/dev/null
+C6U=$(. "$tmp/cfg6" && echo "${OWN_COPIES_URL:-}")
 # ready_test LABEL SECONDS: the pod becomes ready (the probe passes, $STATE_DIR/ready, no reason)
 ready_test() {
 	wait_ready "$2"; local s=$? r
@@ -203,12 +229,16 @@ for k in ec:ECDSA:out rsa:RSA:out gen:generate-mode:outgen; do
 	done
 done
 reg_start m4 "$M:443" "$tmp/ec.crt" "$tmp/ec.key"
+reg_start k4 "$KH" "$tmp/ec.crt" "$tmp/ec.key" "https://$IP"; st=$?
+t "the cache: docker-registry in proxy mode of https://$IP on $KH" '[ $st = 0 ]' "$tmp/k4.log"
 
 # --- legs V ipv4, V ipv6: each containerd version pulls through the files its pod wrote
 reg6=
 if [ -n "$have6" ]; then
-	reg_start r6 "$H6:443" "$tmp/ec.crt" "$tmp/ec.key" && reg_start m6 "$M6:443" "$tmp/ec.crt" "$tmp/ec.key" && reg6=1
-	t "docker-registry serves TLS on $H6 and $M6 (the same storage)" '[ -n "$reg6" ]' "$tmp/r6.log" "$tmp/m6.log"
+	reg_start r6 "$H6:443" "$tmp/ec.crt" "$tmp/ec.key" && reg_start m6 "$M6:443" "$tmp/ec.crt" "$tmp/ec.key" &&
+		reg_start k6 "$K6" "$tmp/ec.crt" "$tmp/ec.key" "https://$H6" && reg6=1
+	t "docker-registry serves TLS on $H6 and $M6 (the same storage), and the cache of https://$H6 on $K6" '[ -n "$reg6" ]' \
+		"$tmp/r6.log" "$tmp/m6.log" "$tmp/k6.log"
 else
 	notrun "every IPv6 leg: no IPv6 addresses could be put on lo"
 fi
@@ -264,6 +294,38 @@ for vb in "${versions[@]}"; do
 	fi
 	down
 
+	# leg V cache: upstream.test's pull-through cache at $KH (tried after the mirror, before the server)
+	play "$tmp/out4c.yaml" "$root"; st=$?
+	t "$V cache: the pod (BIN's config + upstream.test,https://$IP,upstream.test,$KH) runs" '[ $st = 0 ]' "$tmp/play.log"
+	if [ $st = 0 ] && ready_test "$V cache" 15; then
+		f=$D/upstream.test/hosts.toml
+		t "$V cache: upstream.test/hosts.toml: server https://$IP; the mirror's /v2/upstream.test, then the cache's /v2, each dial_timeout = \"2s\"" \
+			'grep -qxF "server = \"https://$IP\"" "$f" && [ "$(host_urls "$f")" = "https://$M/v2/upstream.test https://$KH/v2 " ] &&
+			[ "$(grep -c "^  dial_timeout = \"2s\"\$" "$f")" = 2 ]' "$f"
+		mark m4 k4 r4; cri upstream.test/library/cached:1; got=$(digest k8s.io upstream.test/library/cached:1)
+		t "$V cache: CRI PullImage upstream.test/library/cached:1 as pushed, manifest and layer from the cache at $KH" \
+			'[ "$cst" = 0 ] && [ "$got" = "sha256:$kman" ] && served k4 HEAD /v2/library/cached/manifests/1 &&
+			served k4 GET /v2/library/cached/blobs/sha256:$klayer' "$tmp/cri.last" "$tmp/reg.since"
+		t "$V cache: ... after the mirror's 404 (HEAD /v2/upstream.test/library/cached/manifests/1); the server not asked by containerd" \
+			'hit m4 HEAD /v2/upstream.test/library/cached/manifests/1 404 containerd/ &&
+			! hit r4 HEAD /v2/library/cached/manifests/1 200 containerd/' "$tmp/reg.since"
+		mark k4; pull --debug upstream.test/library/cached:1; st=$?
+		t "$V cache: ctr pull upstream.test/library/cached:1 resolves at $M, then $KH, which answers" \
+			'[ $st = 0 ] && [ "$(hosts_tried)" = "$M $KH " ] && served k4 HEAD /v2/library/cached/manifests/1' "$tmp/pull.log"
+		reg_stop k4
+		mark r4; SSL_CERT_FILE=$tmp/ca.crt pull --debug upstream.test/library/cached:2; st=$?
+		got=$(digest field upstream.test/library/cached:2)
+		t "$V cache: the cache refusing connections: ctr pull upstream.test/library/cached:2 tries $M, $KH, then the server $IP, which serves it" \
+			'[ $st = 0 ] && [ "$got" = "sha256:$kman" ] && [ "$(hosts_tried)" = "$M $KH $IP " ] &&
+			served r4 HEAD /v2/library/cached/manifests/2' "$tmp/pull.log" "$tmp/reg.since"
+		mark r4; cri upstream.test/library/cached:2
+		t "$V cache: ... CRI PullImage goes on to the server too (no CA for it in the daemon's roots: a TLS handshake error in its log)" \
+			'[ -n "$cst" ] && [ "$cst" != 0 ] && tail -c "+$((${regmark[r4]} + 1))" "$tmp/r4.log" | grep -q "TLS handshake error"' \
+			"$tmp/cri.last" "$tmp/r4.log"
+		reg_start k4 "$KH" "$tmp/ec.crt" "$tmp/ec.key" "https://$IP"
+	fi
+	down
+
 	if [ -n "$reg6" ]; then
 		play "$tmp/out6.yaml" "$root"; st=$?
 		t "$V ipv6: the pod (ClusterIP $H6) runs" '[ $st = 0 ]' "$tmp/play.log"
@@ -271,15 +333,17 @@ for vb in "${versions[@]}"; do
 			h=$(tail -n +2 "$D/docker.io/hosts.toml" 2> /dev/null)
 			note "$V ipv6 docker.io/hosts.toml: $(tr -s '\n ' ' ' <<< "$h")"
 			case $ctd_v in
-			1.*) form='inline tables under [host] (go-toml v1 refuses "]" in a table header)'
-				want="[host]"$'\n'"  \"https://$M6/v2/docker.io\" = {" ;;
-			*) form='[host."URL"] table headers (2.x ignores inline host tables)'
+			1.*) form='dotted keys under [host] (go-toml v1 refuses "]" in a table header)'
+				want="[host]"$'\n'"  \"https://$M6/v2/docker.io\".capabilities = [" ;;
+			*) form='[host."URL"] table headers (2.x ignores dotted and inline host tables)'
 				want="[host.\"https://$M6/v2/docker.io\"]" ;;
 			esac
 			t "$V ipv6: docker.io/hosts.toml holds $form" '[[ $h == *"$want"* ]]'
+			t "$V ipv6: $N6/hosts.toml: the writer $H6${C6U:+, then the copies}" \
+				'[ "$(host_urls "$D/$N6/hosts.toml")" = "https://$H6 ${C6U:+$C6U }" ]' "$D/$N6/hosts.toml"
 			pull --debug "$N6/app:1"; st=$?
-			t "$V ipv6: ctr pull $N6/app:1 goes to $H6, every hosts.toml parsed" \
-				'[ $st = 0 ] && tried "$H6" && ! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
+			t "$V ipv6: ctr pull $N6/app:1 goes to $H6 first, every hosts.toml parsed" \
+				'[ $st = 0 ] && [ "$(hosts_tried)" = "$H6 " ] && ! grep -q "failed to decode hosts.toml" "$tmp/pull.log"' "$tmp/pull.log"
 			mark m6; pull --debug docker.io/library/demo:1; st=$?; got=$(digest field docker.io/library/demo:1)
 			t "$V ipv6: ctr pull docker.io/library/demo:1 through the mirror at $M6, as pushed" \
 				'[ $st = 0 ] && [ "$got" = "sha256:$man" ] && tried "$M6" && served m6 HEAD /v2/docker.io/library/demo/manifests/1' \
@@ -294,9 +358,31 @@ for vb in "${versions[@]}"; do
 				'[ "$cst" = 0 ] && [ "$got" = "sha256:$man" ] && served r6 HEAD /v2/app/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
 		fi
 		down
+		# leg V cache ipv6: upstream.test's cache at $K6, in the form containerd V reads, in order
+		play "$tmp/out6c.yaml" "$root"; st=$?
+		t "$V cache ipv6: the pod (BIN's config + upstream.test,https://$H6,upstream.test,$K6) runs" '[ $st = 0 ]' "$tmp/play.log"
+		if [ $st = 0 ] && ready_test "$V cache ipv6" 15; then
+			f=$D/upstream.test/hosts.toml
+			case $ctd_v in 1.*) f6='dotted keys under [host]' ;; *) f6='[host."URL"] tables' ;; esac
+			t "$V cache ipv6: upstream.test/hosts.toml ($f6): the mirror's /v2/upstream.test, then the cache's /v2" \
+				'[ "$(host_urls "$f")" = "https://$M6/v2/upstream.test https://$K6/v2 " ]' "$f"
+			for i in 1 2 3 4 5; do
+				mark m6 k6; pull --debug upstream.test/library/cached:1; st=$?
+				{ [ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1; } || break
+			done
+			t "$V cache ipv6: ctr pull upstream.test/library/cached:1, 5 times: $M6 (404), then the cache $K6 answers" \
+				'[ $i = 5 ] && [ $st = 0 ] && [ "$(hosts_tried)" = "$M6 $K6 " ] && served k6 HEAD /v2/library/cached/manifests/1 &&
+				hit m6 HEAD /v2/upstream.test/library/cached/manifests/1 404 containerd/' "$tmp/pull.log" "$tmp/reg.since"
+			mark k6; cri upstream.test/library/cached:1
+			t "$V cache ipv6: CRI PullImage upstream.test/library/cached:1 through the cache at $K6" \
+				'[ "$cst" = 0 ] && served k6 HEAD /v2/library/cached/manifests/1' "$tmp/cri.last" "$tmp/reg.since"
+		fi
+		down
 	fi
-	nctr -n field images rm docker.io/library/demo:1 "$NAME/app:1" "$N6/app:1" > /dev/null 2>&1
-	nctr -n k8s.io images rm docker.io/library/demo:1 "$NAME/app:1" "$N6/app:1" > /dev/null 2>&1
+	for ns in field k8s.io; do
+		nctr -n $ns images rm docker.io/library/demo:1 "$NAME/app:1" "$N6/app:1" upstream.test/library/cached:1 \
+			upstream.test/library/cached:2 > /dev/null 2>&1
+	done
 	kill -TERM "$ctd_pid" 2> /dev/null
 	wait_for 10 '! kill -0 "$ctd_pid" 2> /dev/null'
 done

@@ -108,6 +108,10 @@ toml() {
 	[ -z "$tomllib" ] || python3 -c 'import sys, tomllib
 for f in sys.argv[1:]: tomllib.load(open(f, "rb"))' "$@"
 }
+# host_order FILE: the keys of FILE's host table, in order, via tomllib
+host_order() {
+	python3 -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb"))["host"]))' "$1" 2>&1
+}
 # config_paths FILE: "grpc images" config_path values, via tomllib
 config_paths() {
 	python3 -c 'import sys, tomllib; p = tomllib.load(open(sys.argv[1], "rb"))["plugins"]
@@ -202,15 +206,15 @@ mirror_table() {
 	printf '\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n  ca = "%s/%s/ca.crt"\n' "$1" "$D" "$2"
 	printf '  override_path = true\n  dial_timeout = "2s"\n'
 }
-# mirror_inline UPSTREAM ENDPOINT PATH MIRROR CLUSTERIP [CACHE]: inline under [host] (1.x, IPv6)
-mirror_inline() {
-	printf '%s\nserver = "%s"\n\n[host]' "$HEADER" "$2"
-	mirror_line "https://$4/v2/$3" "$5"
-	[ -z "${6:-}" ] || mirror_line "https://$6/v2" "$5"
+# mirror_dotted UPSTREAM ENDPOINT PATH MIRROR CLUSTERIP [CACHE]: dotted keys under [host] (1.x, IPv6)
+mirror_dotted() {
+	printf '%s\nserver = "%s"\n\n[host]\n' "$HEADER" "$2"
+	mirror_keys "https://$4/v2/$3" "$5"
+	[ -z "${6:-}" ] || { echo; mirror_keys "https://$6/v2" "$5"; }
 }
-mirror_line() {
-	printf '\n  "%s" = { capabilities = ["pull", "resolve"], ca = "%s/%s/ca.crt", override_path = true,' "$1" "$D" "$2"
-	printf ' dial_timeout = "2s" }'
+mirror_keys() {
+	printf '  "%s".capabilities = ["pull", "resolve"]\n  "%s".ca = "%s/%s/ca.crt"\n' "$1" "$1" "$D" "$2"
+	printf '  "%s".override_path = true\n  "%s".dial_timeout = "2s"\n' "$1" "$1"
 }
 t "basic: docker.io's hosts.toml: the mirror's /v2/docker.io, then the cache at 10.96.0.21:5100/v2" \
 	'is "$D/docker.io/hosts.toml" "$(expect "$docker_toml")"' "$D/docker.io/hosts.toml"
@@ -283,22 +287,32 @@ t "new CA: a temp file left by an interrupted write is removed" \
 	'[ "$(tmpfiles)" = 0 ] && logs "removed $D/quay.io/.hosts.toml.registry-addon.tmp"' "$h/log"
 
 # --- IPv6, ports. containerd 1.x (go-toml v1) refuses "]" in a table header, 2.x reads only table
-# headers: the form follows config.toml (version 2 here: 1.x, inline; version 3: 2.x, tables).
+# headers: the form follows config.toml (version 2 here: 1.x, dotted keys under [host], which 1.x
+# orders by line where inline tables have none; version 3: 2.x, tables).
 # containers/image has no IPv6 literal in a location: CRI-O gets the CA files only
 host v6 "REGISTRY_HOST=[fd00::14]" "REGISTRY_URL=https://[fd00::14]" "REGISTRY_NAMES=registry" \
 	"MIRRORS=myreg:5000,https://myreg:5000,myreg-5000,[fd00::15]:5100" "MIRROR_URL=https://[fd00::15]" \
 	"OWN_COPIES_URL=https://[fd00::15]:5443"
 run
 t "ipv6: exit 0" '[ $rc = 0 ]' "$h/log"
-t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, two inline entries under [host], writer first" \
+t "ipv6, containerd 1.x: [fd00::14]/ca.crt and hosts.toml, two entries as dotted keys under [host], writer first" \
 	'is "$D/[fd00::14]/ca.crt" "$ca1" && is "$D/[fd00::14]/hosts.toml" "$HEADER
 [host]
-  \"https://[fd00::14]\" = { capabilities = [\"pull\", \"resolve\", \"push\"], ca = \"$D/[fd00::14]/ca.crt\" }
-  \"https://[fd00::15]:5443\" = { capabilities = [\"pull\", \"resolve\"], ca = \"$D/[fd00::14]/ca.crt\" }" &&
-	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' "$h/log"
-t "ipv6, containerd 1.x: myreg:5000/hosts.toml: /v2/myreg-5000, then the cache [fd00::15]:5100/v2, inline" \
-	'is "$D/myreg:5000/hosts.toml" "$(mirror_inline myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]" "[fd00::15]:5100")"' \
+  \"https://[fd00::14]\".capabilities = [\"pull\", \"resolve\", \"push\"]
+  \"https://[fd00::14]\".ca = \"$D/[fd00::14]/ca.crt\"
+
+  \"https://[fd00::15]:5443\".capabilities = [\"pull\", \"resolve\"]
+  \"https://[fd00::15]:5443\".ca = \"$D/[fd00::14]/ca.crt\"" &&
+	logs "containerd: hosts.toml entries as dotted keys under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' \
+	"$h/log" "$D/[fd00::14]/hosts.toml"
+t "ipv6, containerd 1.x: myreg:5000/hosts.toml: /v2/myreg-5000, then the cache [fd00::15]:5100/v2, dotted keys" \
+	'is "$D/myreg:5000/hosts.toml" "$(mirror_dotted myreg:5000 https://myreg:5000 myreg-5000 "[fd00::15]" "[fd00::14]" "[fd00::15]:5100")"' \
 	"$D/myreg:5000/hosts.toml"
+if [ -n "$tomllib" ]; then
+	order=$(host_order "$D/myreg:5000/hosts.toml")
+	t "ipv6, containerd 1.x: TOML: the dotted keys make the hosts in order ($order)" \
+		'[ "$order" = "https://[fd00::15]/v2/myreg-5000 https://[fd00::15]:5100/v2" ]'
+fi
 t "ipv6: CRI-O gets the CA only (no drop-in), and says why once" '[ ! -e "$CRD/registry-addon.conf" ] &&
 	is "$CRC/[fd00::14]/ca.crt" "$ca1" && is "$CRC/registry/ca.crt" "$ca1" &&
 	is "$CRC/[fd00::15]/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5443/ca.crt" "$ca1" && is "$CRC/[fd00::15]:5100/ca.crt" "$ca1" &&
@@ -388,8 +402,7 @@ t "one cache: quay.io gets its cache, docker.io (3 fields) only the mirror; the 
 	[ "$(sed -n "/^prefix = \"docker.io\"/,/^\$/p" "$CRD/registry-addon.conf" | grep -c "^location")" = 1 ] &&
 	grep -qxF "location = \"10.96.0.21/docker.io\"" "$CRD/registry-addon.conf"' "$h/log" "$CRD/registry-addon.conf"
 if [ -n "$tomllib" ]; then
-	order=$(python3 -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb"))["host"]))' \
-		"$D/quay.io/hosts.toml" 2>&1)
+	order=$(host_order "$D/quay.io/hosts.toml")
 	t "one cache: TOML: the hosts in order, the mirror first ($order)" \
 		'[ "$order" = "https://10.96.0.21/v2/quay.io https://10.96.0.21:5101/v2" ]'
 fi
@@ -412,14 +425,14 @@ run
 t "5 fields: the entry refused whole (logged), not ready; quay.io written" '[ $rc = 1 ] && ! ready &&
 	logs "refused mirror \"docker.io,https://registry-1.docker.io,docker.io,10.96.0.21:5100,x\": not upstream,https://endpoint,path[,cache]" &&
 	[ ! -e "$D/docker.io" ] && [ -f "$D/quay.io/hosts.toml" ] && [ ! -e "$CRC/10.96.0.21:5100" ]' "$h/log"
-# an IPv6 cache with an IPv4 ClusterIP (a dual-stack cluster): containerd 1.x gets inline entries
+# an IPv6 cache with an IPv4 ClusterIP (a dual-stack cluster): containerd 1.x gets dotted keys
 # (go-toml v1 refuses "]" in a table header), CRI-O no mirror entry for it (no IPv6 literal in a
 # location: every pull of the prefix would fail), both its CA
 host v6cache "MIRRORS=docker.io,https://registry-1.docker.io,docker.io,[fd00::21]:5100"
 run
-t "IPv6 cache, IPv4 ClusterIP, containerd 1.x: inline entries, the mirror then the cache" '[ $rc = 0 ] &&
-	is "$D/docker.io/hosts.toml" "$(mirror_inline docker.io https://registry-1.docker.io docker.io 10.96.0.21 10.96.0.20 "[fd00::21]:5100")" &&
-	logs "containerd: hosts.toml entries as inline tables under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' \
+t "IPv6 cache, IPv4 ClusterIP, containerd 1.x: dotted keys, the mirror then the cache" '[ $rc = 0 ] &&
+	is "$D/docker.io/hosts.toml" "$(mirror_dotted docker.io https://registry-1.docker.io docker.io 10.96.0.21 10.96.0.20 "[fd00::21]:5100")" &&
+	logs "containerd: hosts.toml entries as dotted keys under [host] (IPv6 ClusterIP, $CC of containerd 1.x (no version = 3))"' \
 	"$h/log" "$D/docker.io/hosts.toml"
 t "IPv6 cache: CRI-O: the mirror entry only, the cache's CA, logged once" \
 	'[ "$(sed -n "/^prefix = \"docker.io\"/,\$p" "$CRD/registry-addon.conf")" = "$(crio_up docker.io | tail -n +2)" ] &&

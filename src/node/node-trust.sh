@@ -7,9 +7,9 @@
 # mirror's preloaded content, then the upstream's pull-through cache, then the upstream itself,
 # only while the mirror answers), CRI-O's registries.conf.d drop-in (the same), and ca.crt files
 # for containerd, CRI-O and Docker. The hosts.toml form suits this node's containerd:
-# [host."URL"] tables (read by 1.6 to 2.x) unless the ClusterIP is IPv6 and config.toml says
-# containerd 1.x, whose TOML parser refuses "]" in a table header (then inline tables under
-# [host]; 2.x ignores those; 1.x tries inline entries in no fixed order). Mirror entries have
+# [host."URL"] tables (read by 1.6 to 2.x) unless an entry's host is IPv6 and config.toml says
+# containerd 1.x, whose TOML parser refuses "]" in a table header (then dotted keys under [host],
+# which keep the order where inline tables would not; 2.x ignores both). Mirror entries have
 # dial_timeout = "2s" (read by 2.0.7+, ignored before: else 30 s a request to an address that
 # drops packets). It checks that containerd reads CONTAINERD_CERTS_D (config_path), adding it
 # under CONFIGURE_CONTAINERD=ifMissing, and that CRI-O re-reads its drop-ins. A pass runs at
@@ -399,9 +399,9 @@ containerd_check() {
 
 # host_entry URL CAPS [KEY = VALUE...]: one host entry in the form this node's containerd reads
 host_entry() {
-  if [ "$ctd_form" = inline ]; then
-    printf '  "%s" = { capabilities = [%s], ca = "%s"' "$1" "$2" "$ca"
-    shift 2; for kv in "$@"; do printf ', %s' "$kv"; done; printf ' }'
+  if [ "$ctd_form" = dotted ]; then
+    printf '  "%s".capabilities = [%s]\n  "%s".ca = "%s"' "$1" "$2" "$1" "$ca"
+    k=$1; shift 2; for kv in "$@"; do printf '\n  "%s".%s' "$k" "$kv"; done
   else
     printf '[host."%s"]\n  capabilities = [%s]\n  ca = "%s"' "$1" "$2" "$ca"
     shift 2; for kv in "$@"; do printf '\n  %s' "$kv"; done
@@ -410,16 +410,17 @@ host_entry() {
 # mirror_entry URL: a host entry of an upstream's mirror (the preloaded content or the cache): URL
 # is its /v2 path
 mirror_entry() { host_entry "$1" '"pull", "resolve"' 'override_path = true' 'dial_timeout = "2s"'; }
-# host_table ENTRY...: the entries in this order (containerd tries them so), inline ones under
-# one [host] line (one a line: containerd 1.x orders them by line)
+# host_table ENTRY...: the entries in this order (containerd tries them so; 1.x orders them by the
+# line of a table's header or of an entry's first dotted key), dotted ones under one [host] line
 host_table() {
   s=; [ "$ctd_form" = tables ] || { printf '[host]'; s=$nl; }
-  for e in "$@"; do printf '%s%s' "$s" "$e"; s=$nl; [ "$ctd_form" = inline ] || s=$nl$nl; done
+  for e in "$@"; do printf '%s%s' "$s" "$e"; s=$nl$nl; done
 }
 
-# containerd_form: "tables", or "inline" on containerd 1.x when an entry's host is an IPv6 ClusterIP
-# (the writer's, the mirror's, the copies' or a cache's: go-toml v1 refuses "]" in a table header;
-# containerd 2.x reads only [host."URL"] tables)
+# containerd_form: "tables", or "dotted" on containerd 1.x when an entry's host is an IPv6 ClusterIP
+# (the writer's, the mirror's, the copies' or a cache's): go-toml v1 refuses "]" in a table header,
+# and gives inline tables under [host] no line (1.x would try them in random order); containerd
+# 2.x reads only [host."URL"] tables
 containerd_form() {
   ctd_form=tables why="containerd 1.6 to 2.x" v6=""
   for h in "$REGISTRY_HOST" "${MIRROR_URL#https://}" "${OWN_COPIES_URL#https://}" $caches; do
@@ -427,10 +428,10 @@ containerd_form() {
   done
   if [ -n "$v6" ]; then
     if containerd_2x; then why="IPv6 ClusterIP, $CONTAINERD_CONFIG of containerd 2.x"
-    else ctd_form=inline why="IPv6 ClusterIP, $CONTAINERD_CONFIG of containerd 1.x (no version = 3)"; fi
+    else ctd_form=dotted why="IPv6 ClusterIP, $CONTAINERD_CONFIG of containerd 1.x (no version = 3)"; fi
   fi
   form='[host."URL"] tables'
-  [ "$ctd_form" = tables ] || form='inline tables under [host]'
+  [ "$ctd_form" = tables ] || form='dotted keys under [host]'
   once "form:$ctd_form" "containerd: hosts.toml entries as $form ($why)"
 }
 

@@ -100,6 +100,8 @@ pull() {
 digest() { nctr -n "$1" images ls "name==$2" 2> /dev/null | awk 'NR == 2 { print $3 }'; }
 # tried HOST: the last ctr --debug pull resolved against HOST
 tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | awk '{ print $1 }' | grep -qxF "$1"; }
+# hosts_tried: the hosts the last ctr --debug pull resolved against, in order, each once
+hosts_tried() { sed -n 's/.*msg=resolving host=//p' "$tmp/pull.log" | tr -d '"' | awk '!seen[$1]++ { printf "%s ", $1 }'; }
 
 # --- podman: the suite's own storage (vfs), run root and lock dir; containers.conf of field-lab §2
 
@@ -185,17 +187,21 @@ nudge() { echo >> "$(pm volume inspect registry-ca --format '{{.Mountpoint}}')/$
 
 # --- the registry (Distribution) with a given certificate, on a given address
 
-# reg_start NAME ADDR CERT KEY: docker-registry NAME serving $tmp/data at ADDR (host:port) with
-# CERT/KEY; its log $tmp/NAME.log; sets reg_NAME (its pid)
+# reg_start NAME ADDR CERT KEY [UPSTREAM]: docker-registry NAME serving $tmp/data at ADDR (host:port)
+# with CERT/KEY; with UPSTREAM (https://HOST) a pull-through cache of it instead, as the registry
+# pod's cache container runs one (proxy mode, a storage of its own; the upstream's certificate
+# checked against $tmp/ca.crt as Go's system roots); its log $tmp/NAME.log; sets reg_NAME (its pid)
 reg_start() {
-	local i u
+	local i u data=$tmp/data px=""
+	[ -z "${5:-}" ] || data=$tmp/$1-data px="proxy: {remoteurl: \"$5\"}"
 	cat > "$tmp/$1.yml" <<-YML
 		version: 0.1
 		log: {accesslog: {disabled: false}, level: info}
-		storage: {filesystem: {rootdirectory: $tmp/data}}
+		storage: {filesystem: {rootdirectory: $data}}
 		http: {addr: "$2", tls: {certificate: $3, key: $4}}
+		$px
 	YML
-	setsid docker-registry serve "$tmp/$1.yml" >> "$tmp/$1.log" 2>&1 &
+	SSL_CERT_FILE=$tmp/ca.crt setsid docker-registry serve "$tmp/$1.yml" >> "$tmp/$1.log" 2>&1 &
 	groups+=("$!"); printf -v "reg_$1" %s "$!"
 	u="https://$2/v2/"; u=${u/:443\//\/}
 	for ((i = 0; i < 100; i++)); do
@@ -212,12 +218,19 @@ reg_stop() {
 	for ((i = 0; i < 50; i++)); do kill -0 "${!p}" 2> /dev/null || break; sleep 0.1; done
 	printf -v "$p" %s ''
 }
-# mark NAME: remember the size of registry NAME's log; served NAME METHOD PATH: since the mark,
-# containerd got a 200 for METHOD PATH from it
-mark() { regmark=$(stat -c %s "$tmp/$1.log"); }
+# mark NAME...: remember the size of each registry NAME's log; served NAME METHOD PATH: since its
+# mark, containerd got a 200 for METHOD PATH from it
+declare -A regmark
+mark() { local n; for n; do regmark[$n]=$(stat -c %s "$tmp/$n.log"); done; }
 served() {
-	tail -c "+$((regmark + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	tail -c "+$((${regmark[$1]:-0} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
 	grep -F "\"$2 $3?ns=" "$tmp/reg.since" | grep -q '" 200 .*"containerd/'
+}
+# hit NAME METHOD PATH CODE AGENT: since the mark, registry NAME answered METHOD PATH (any query)
+# with CODE to a client whose User-Agent begins with AGENT
+hit() {
+	tail -c "+$((${regmark[$1]:-0} + 1))" "$tmp/$1.log" | grep -v '^time=' > "$tmp/reg.since"
+	grep -F -e "\"$2 $3?" -e "\"$2 $3 HTTP/" "$tmp/reg.since" | grep -F "\" $4 " | grep -qF "\"$5"
 }
 
 # --- what every field suite shares: loud "not run" lines, and the host state podman leaves
