@@ -5,7 +5,8 @@
 #    (registry-2 for 3 replicas) with the ConfigMaps they mount (tests/node/fieldpod.mjs
 #    statefulset), each run by podman kube play (runc, vfs, the suite's own storage) in a network
 #    namespace of its own (podman's default kube network), securityContext as generated (uid 1000,
-#    read-only root). The changes, each printed as a note: the container `sync` is left out (regsync
+#    read-only root). The changes, each printed as a note: the container `cache` is left out
+#    (tests/cache-field.sh runs it: here the nodes' cache entries refuse connections); `sync` too (regsync
 #    has no Debian package: where the design needs its writes, the test writes as regsync would,
 #    through the pod's loopback writers, entering the pod's network namespace from the host with
 #    nsenter: the mirror writer 127.0.0.1:5010, the own-copy writer 127.0.0.1:5002 of ordinals != 0);
@@ -47,7 +48,8 @@
 #              re-pushed with a new digest: the pull returns the new digest (the writer first).
 #  c htpasswd  registry.push.htpasswdSecret: anonymous push to X refused (401), authenticated push
 #              works; the read-only ports refuse writes with valid credentials too.
-#  d debug     OTEL_TRACES_EXPORTER=none in both registry containers' env (spec and running);
+#  d debug     OTEL_TRACES_EXPORTER=none in the env of the registry image's containers (registry,
+#              own, cache: spec; registry: running);
 #              the debug server (mirror.yml's http.debug.addr, loopback) answers /metrics and
 #              /debug/pprof/ from inside the pod only; nothing on 5001 without metrics.namespace.
 # usage: bash tests/registry-field.sh [BIN]   (default build/registry-addon; needs root)
@@ -65,77 +67,20 @@ SUITE=registry-field
 . tests/lib.sh
 # shellcheck source=tests/node/fieldlib.sh
 . tests/node/fieldlib.sh
-NAME=registry.registry-system.svc.cluster.local NS=registry-system noted=''
-finish_field() {
-	local n left
-	pods_down
-	left=$(pm ps -a --format '{{.Names}}' 2> /dev/null)
-	t "teardown: no container or pod left${left:+: $left}" '[ -z "$left" ]'
-	for n in "${notrun[@]}"; do echo "# not run: $n"; done
-	finish
-}
-# shellcheck disable=SC2317
-teardown() {
-	pm pod rm -f -a > /dev/null 2>&1; pm volume rm -f -a > /dev/null 2>&1
-	pm secret rm -a > /dev/null 2>&1; pm rmi -a -f > /dev/null 2>&1
-}
-trap 'teardown; [ -z "${REGISTRY_FIELD_KEEP:-}" ] || cp -a "$tmp/." "$REGISTRY_FIELD_KEEP/" 2> /dev/null; cleanup; unmake' EXIT
+NAME=registry.registry-system.svc.cluster.local NS=registry-system noted='' KEEP=${REGISTRY_FIELD_KEEP:-}
+# shellcheck source=tests/registry/fieldpods.sh
+. tests/registry/fieldpods.sh
+pod_drop=(sync cache)
 
-# --- prerequisites
-if [ "$(id -u)" != 0 ]; then
-	notrun "everything: podman kube play, nsenter, containerd and port 443 need root"; finish
-fi
-install_missing podman:podman runc:runc catatonit:catatonit containerd:containerd ctr:containerd \
-	skopeo:skopeo openssl:openssl curl:curl unshare:util-linux nsenter:util-linux htpasswd:apache2-utils node:nodejs
-[ -z "$missing" ] || { notrun "everything: missing $missing(no apt-get, or it failed)"; finish; }
-[ -x "$bin" ] || { notrun "everything: no binary $bin (make)"; finish; }
-[ -f tests/schema/node_modules/yaml/package.json ] || bash tests/schema/setup.sh >&2
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-# shellcheck source=tests/fieldlab.sh
-. tests/fieldlab.sh
-fieldlab_main > "$tmp/fieldlab.out" 2> "$tmp/fieldlab.err"
-BB=$(fieldlab_dir busybox-1.37)/usr/bin/busybox REG=$(fieldlab_dir distribution-2.8)/usr/bin/docker-registry
-[ -x "$BB" ] || { notrun "everything: no busybox-static 1.37 for the images ($(cat "$tmp/fieldlab.err"))"; finish; }
-[ -x "$REG" ] || { notrun "everything: no Distribution 2.8.3 for the registry image ($(cat "$tmp/fieldlab.err"))"; finish; }
-versions=()
-v16=$(containerd --version | awk '{ print $3 }')
-case $v16 in v1.6.* | 1.6.*) versions+=("1.6:$(dirname "$(command -v containerd)")") ;;
-*) notrun "containerd 1.6 pulls: this machine's containerd is $v16" ;; esac
-for v in 1.7 2.1; do
-	d=$(fieldlab_dir "containerd-$v")
-	if [ -n "$d" ] && [ -x "$d/usr/bin/ctr" ]; then versions+=("$v:$d/usr/bin")
-	else notrun "containerd $v pulls: not fetched ($(grep "containerd-$v" "$tmp/fieldlab.err"))"; fi
-done
-[ -z "${NODE_TRUST_SH:-}" ] || note "the nodes run NODE_TRUST_SH=$NODE_TRUST_SH, not BIN's node-trust.sh"
-note "podman $(podman --version | awk '{ print $3 }'), $("$REG" --version | awk '{ print $NF }'), busybox $("$BB" | head -n 1 | cut -d' ' -f2)," \
-	"$(skopeo --version), containerd: ${versions[*]%%:*}"
+# --- prerequisites; X and M: the first pair 127.0.0.N, N+1 with nothing on 443 (and 5443 on M)
+field_prereqs htpasswd:apache2-utils
 notrun "the pod's container sync: regsync (ghcr.io/regclient/regsync:v0.11.5-alpine) has no Debian package; its writes are made by the test through the pods' loopback writers"
-
-# X and M: the first pair 127.0.0.N, N+1 with nothing on 443 (and 5443 on M); the lock node-e2e
-# and node-field take for their stand-in ClusterIPs
-exec 8> /tmp/registry-addon-node-e2e.lock
-command -v flock > /dev/null && { flock -w 300 8 || note "lock /tmp/registry-addon-node-e2e.lock: still held"; }
-used() { (exec 3<> "/dev/tcp/$1/$2") 2> /dev/null; }
-X='' M=''
-for n in {20..58}; do
-	used "127.0.0.$n" 443 || used "127.0.0.$((n + 1))" 443 || used "127.0.0.$((n + 1))" 5443 ||
-		{ X=127.0.0.$n M=127.0.0.$((n + 1)); break; }
-done
-[ -n "$X" ] || { notrun "everything: no free pair of loopback addresses for the ClusterIPs"; finish; }
+notrun "the pod's container cache (the pull-through cache, issue 15): tests/cache-field.sh runs it; here the nodes' cache entries (M:5100+i) refuse connections, as a cache that is not running does"
+pick_pair 5443
 
 # --- BIN's outputs: the input pods use docker.io/library/demo:1 and NAME/team/app:1
 printf '%s\n' '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"},{"name":"d","image":"'"$NAME"'/team/app:1"}]}}' > "$tmp/in.json"
-mkdir -p "$tmp/genca"
-"$bin" --generate-ca "$tmp/genca" > "$tmp/gen.err" 2>&1
-nb=$(date -u -d "$(openssl x509 -in "$tmp/genca/ca.crt" -noout -startdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
-gen() {
-	"$bin" --set 'nodeTrust.runtimes=[containerd]' --set registry.service.serviceCIDR=127.0.0.0/24 \
-		--set "registry.service.clusterIP=$X" --set "registry.service.mirrorClusterIP=$M" --set tls.mode=generate \
-		--set "tls.caCertFile=$tmp/genca/ca.crt" --set "tls.caKeyFile=$tmp/genca/ca.key" --set "tls.notBefore=$nb" \
-		"$@" < "$tmp/in.json"
-}
-data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
-secret() { node tests/node/fieldpod.mjs secret "$1" "$NS" "$2" "$3"; }
+gen_ca
 { gen > "$tmp/out2.yaml" && gen --set registry.replicas=3 > "$tmp/out3.yaml" &&
 	gen --set registry.push.htpasswdSecret=registry-push > "$tmp/outh.yaml" &&
 	data "$tmp/out2.yaml" config > "$tmp/node.cfg" && data "$tmp/out2.yaml" node-trust.sh > "$tmp/node-trust.sh" &&
@@ -149,27 +94,24 @@ t "node config: REGISTRY_URL https://$X, MIRROR_URL https://$M, OWN_COPIES_URL h
 	grep -qxF "OWN_COPIES_URL='"'https://$M:5443'"'" "$tmp/node.cfg"' "$tmp/node.cfg"
 IMAGE=$(sed -n '/^kind: StatefulSet/,/^---/s/^ *image: \(.*registry.*\)$/\1/p' "$tmp/out2.yaml" | sort -u)
 
-# --- leg d (spec): OTEL_TRACES_EXPORTER=none in both registry containers
+# --- leg d (spec): OTEL_TRACES_EXPORTER=none in the containers of the registry image (registry, own, cache)
 otel=$(node -e '
 	const YAML = require("./tests/schema/node_modules/yaml");
 	const o = YAML.parseAllDocuments(require("fs").readFileSync(process.argv[1], "utf8")).map((d) => d.toJS())
 		.find((o) => o && o.kind === "StatefulSet" && o.metadata.name === "registry");
 	for (const c of o.spec.template.spec.containers) if (c.image.includes("/registry:"))
 		console.log(c.name, (c.env || []).filter((e) => e.name === "OTEL_TRACES_EXPORTER").map((e) => e.value).join(","));' "$tmp/out2.yaml")
-t "d: the StatefulSet's registry containers have OTEL_TRACES_EXPORTER=none ($(tr '\n' ' ' <<< "$otel"))" \
-	'[ "$otel" = "registry none"$'"'\n'"'"own none" ]'
+t "d: the StatefulSet's containers of the registry image have OTEL_TRACES_EXPORTER=none ($(tr '\n' ' ' <<< "$otel"))" \
+	'[ "$otel" = "registry none"$'"'\n'"'"own none"$'"'\n'"'"cache none" ]'
 note "Distribution 2.8.3 has no tracing: OTEL_TRACES_EXPORTER is for 3.x (the image the manifest names); here it is only carried"
 
 # --- the image, the TLS Secret, the CA for clients
 pm_setup
 image_registry "$BB" "$REG" "$IMAGE" > "$tmp/image.log" 2>&1; st=$?
 t "image $IMAGE built from Distribution 2.8.3 and busybox-static 1.37 (podman import)" '[ $st = 0 ] && [ "$IMAGE" = docker.io/library/registry:3.1.1 ]' "$tmp/image.log"
-podsecret() { node tests/node/fieldpod.mjs secretobj "$1" "$NS" "$2" > "$tmp/secret-$2.json" && pm secret create "$2" "$tmp/secret-$2.json" > /dev/null; }
 podsecret "$tmp/out2.yaml" registry-tls 2> "$tmp/secret.err"; st=$?
 t "Secret registry-tls as a podman secret (the object, data decoded)" '[ $st = 0 ]' "$tmp/secret.err"
-mkdir -p "$tmp/certs" "$tmp/home" "$tmp/sko-tmp" "$tmp/registries.d"; cp "$tmp/ca.crt" "$tmp/certs/ca.crt"
-echo '{"default":[{"type":"insecureAcceptAnything"}]}' > "$tmp/policy.json"
-: > "$tmp/registries.conf"; echo '{}' > "$tmp/auth.json"
+client_setup
 [ "$fail" = 0 ] || { note "the set-up failed: nothing more to run"; finish_field; }
 
 # --- images: the seeded upstream image, an attacker's, two versions of an own image
@@ -177,13 +119,6 @@ img() { oci_image "$tmp/lay-$1" 1 "$2" && printf -v "man_$1" %s "$man" && printf
 img seed "docker.io/library/demo:1 as regsync preloaded it" && img evil "an attacker's docker.io/library/demo:1" &&
 	img app1 "team/app:1, first push" && img app2 "team/app:1, pushed again"
 note "manifests: seed sha256:${man_seed:0:12}, evil sha256:${man_evil:0:12}, app1 sha256:${man_app1:0:12}, app2 sha256:${man_app2:0:12}"
-# sko ARGS: skopeo with the suite's own policy, auth file, registries.conf and temp dir
-sko() {
-	timeout 60 env HOME="$tmp/home" REGISTRY_AUTH_FILE="$tmp/auth.json" CONTAINERS_REGISTRIES_CONF="$tmp/registries.conf" \
-		skopeo --policy "$tmp/policy.json" --registries.d "$tmp/registries.d" --tmpdir "$tmp/sko-tmp" "$@"
-}
-# push IMG REF [ARGS]: a client outside the pods (trusting the CA) pushes image IMG to docker://REF
-push() { local i=$1 r=$2; shift 2; sko copy --preserve-digests --dest-cert-dir "$tmp/certs" "$@" "oci:$tmp/lay-$i:1" "docker://$r" >> "$tmp/sko.log" 2>&1; }
 # inpod ORD CMD...: CMD in registry-ORD's network namespace (the host's files), as regsync runs
 inpod() { local p=$1; shift; nsenter -t "${pid[$p]}" -n -- "$@"; }
 # podpush ORD IMG|docker://SRC URL: as regsync would: into a loopback writer of registry-ORD (plain
@@ -199,106 +134,8 @@ podpush() {
 }
 
 # --- the Services: forwarders on loopback over endpoint files
-fwd() { # NAME HOST PORT
-	local out=$tmp/fwd-$1.out
-	: > "$tmp/ep-$1"; : > "$tmp/fwd-$1.log"
-	setsid node tests/registry/forward.mjs "$2" "$3" "$tmp/ep-$1" "$tmp/fwd-$1.log" > "$out" 2>&1 &
-	groups+=("$!")
-	wait_for 10 'grep -q listening "$out"'
-}
 fwd registry "$X" 443 && fwd mirror "$M" 443 && fwd own "$M" 5443; st=$?
 t "Service stand-ins: $X:443 (registry), $M:443 and $M:5443 (registry-mirror)" '[ $st = 0 ]' "$tmp"/fwd-*.out
-declare -A ip pid
-live=()   # the ordinals whose pods run
-# endpoints [ORD]: the Services' endpoints as the Endpoints controller sets them from the running
-# pods (ORD: registry-mirror pinned to that replica)
-endpoints() {
-	local o; : > "$tmp/ep-registry"; : > "$tmp/ep-mirror"; : > "$tmp/ep-own"
-	for o in "${live[@]}"; do
-		[ "$o" != 0 ] || echo "${ip[0]}:5002" > "$tmp/ep-registry"
-		[ -n "${1:-}" ] && [ "$1" != "$o" ] && continue
-		echo "${ip[$o]}:5000" >> "$tmp/ep-mirror"; echo "${ip[$o]}:5443" >> "$tmp/ep-own"
-	done
-}
-# probed ORD: the kubelet's httpGet probes (HTTPS /) of both containers answer 200
-probed() {
-	local a b
-	a=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://${ip[$1]}:5000/")
-	b=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://${ip[$1]}:5443/")
-	[ "$a" = 200 ] && [ "$b" = 200 ]
-}
-# rplay OUT ORD: registry-ORD from OUT, started, probed; sets ip[ORD] and pid[ORD]
-rplay() {
-	local y=$tmp/pod-$2.yaml d=$tmp/pv-$2
-	mkdir -p "$d/data" && chown 1000:1000 "$d/data" || return 1
-	node tests/node/fieldpod.mjs statefulset "$1" "$NS" registry "registry-$2" "$d" sync > "$y" 2> "$tmp/fieldpod.err" || return 1
-	while read -r l; do listed_note "${l//$d/PV}"; done < "$tmp/fieldpod.err"
-	pm kube play "$y" > "$tmp/play-$2.log" 2>&1 || return 1
-	ip[$2]=$(pm inspect "registry-$2-own" --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}')
-	pid[$2]=$(pm inspect "registry-$2-registry" --format '{{.State.Pid}}')
-	[ -n "${ip[$2]}" ] && wait_for 20 "probed $2" || return 1
-	live+=("$2")
-}
-# rstop ORD: registry-ORD deleted (its data stays, as a PVC does)
-rstop() {
-	local o keep=()
-	pm logs "registry-$1-registry" > "$tmp/registry-$1-registry.log" 2>&1
-	pm logs "registry-$1-own" > "$tmp/registry-$1-own.log" 2>&1
-	pm pod rm -f "registry-$1" > /dev/null 2>&1
-	for o in "${live[@]}"; do [ "$o" = "$1" ] || keep+=("$o"); done
-	live=("${keep[@]}")
-}
-pods_down() { local o; for o in "${live[@]}"; do rstop "$o"; done; endpoints; }
-# deploy OUT N: replicas 0..N-1 of OUT on fresh volumes, the Services' endpoints set
-deploy() {
-	local o s=0
-	pods_down; rm -rf "$tmp"/pv-*
-	for ((o = 0; o < $2; o++)); do rplay "$1" "$o" || { s=1; break; }; done
-	endpoints; return $s
-}
-podlogs() { local c; for c in $(pm ps --format '{{.Names}}' | grep '^registry-'); do pm logs "$c" > "$tmp/log-$c" 2>&1; echo "$tmp/log-$c"; done; }
-
-# --- the nodes: each containerd and one pass of node-trust.sh writing its hosts.toml files
-declare -A c_sock c_ctr c_pid
-nodes=()
-busybox_path "$BB" "$tmp/bbbin"
-start_nodes() {
-	local vb v root
-	for vb in "${versions[@]}"; do
-		v=${vb%%:*} root=$tmp/host-${vb%%:*}
-		ctd_start "$v" "${vb#*:}" "$root" "$tmp/ctd-$v"; st=$?
-		t "containerd $v runs (own root, state, socket; CRI up)" '[ $st = 0 ]' "$tmp/ctd-$v/containerd.log"
-		[ $st = 0 ] || continue
-		c_sock[$v]=$sock c_ctr[$v]=$ctr c_pid[$v]=$ctd_pid
-		# in containerd's mount namespace: the node's paths (/etc/containerd is ROOT/etc/containerd)
-		(cd / && exec nsenter -t "$ctd_pid" -m -- env -i PATH="$tmp/bbbin" CA_FILE="$tmp/ca.crt" STATE_DIR="$root/state" \
-			RESTART_CONTAINERD=false ONCE=1 "$BB" sh "$tmp/node-trust.sh" "$tmp/node.cfg") > "$tmp/pass-$v.log" 2>&1; st=$?
-		t "containerd $v: one pass of BIN's node-trust.sh: ready, docker.io/hosts.toml names https://$M/v2/docker.io" \
-			'[ $st = 0 ] && grep -qF "https://$M/v2/docker.io" "$root/etc/containerd/certs.d/docker.io/hosts.toml"' "$tmp/pass-$v.log"
-		[ $st = 0 ] && nodes+=("$v")
-	done
-	note "$NAME/hosts.toml (containerd 1.6): $(grep -v '^#' "$tmp/host-1.6/etc/containerd/certs.d/$NAME/hosts.toml" 2> /dev/null | tr -s '\n ' ' ')"
-}
-# on V: the globals of tests/lib.sh's cri and fieldlib's nctr for containerd V
-on() { ctd_v=$1 sock=${c_sock[$1]} ctr=${c_ctr[$1]} ctd_pid=${c_pid[$1]}; }
-# npull V IMAGE: containerd V's CRI PullImage of IMAGE (removed first); sets got (its digest)
-npull() {
-	on "$1"; nctr -n k8s.io images rm "$2" > /dev/null 2>&1
-	cri "$2"; got=$(digest k8s.io "$2")
-}
-# pulls_all LABEL IMAGE WANT [LOG ENDPOINT]: every node pulls IMAGE and gets digest WANT (and,
-# given, forwarder LOG saw a connection to ENDPOINT during the pull)
-pulls_all() {
-	local v n s
-	for v in "${nodes[@]}"; do
-		n=$(wc -l < "$tmp/fwd-${4:-registry}.log")
-		npull "$v" "$2"; s=0
-		[ "$cst" = 0 ] && [ "$got" = "sha256:$3" ] || s=1
-		[ -z "${4:-}" ] || tail -n "+$((n + 1))" "$tmp/fwd-$4.log" | grep -qxF "$5" || s=1
-		t "$1: containerd $v pulls $2: sha256:${3:0:12}... (got ${got:-nothing})${4:+ from $5}" '[ $s = 0 ]' "$tmp/cri.last" "$tmp/ctd-$v/containerd.log"
-	done
-}
-
 # cri_auth IMAGE USER PASSWORD SERVER: lib.sh's cri with the credentials the kubelet passes from an
 # imagePullSecret (runtime.v1.AuthConfig username, password, server_address)
 cri_auth() {
@@ -325,7 +162,8 @@ for o in 0 1; do
 done
 podpush 0 seed 127.0.0.1:5010/docker.io/library/demo:1 && podpush 1 seed 127.0.0.1:5010/docker.io/library/demo:1; st=$?
 t "seeded as regsync would: docker.io/library/demo:1 (sha256:${man_seed:0:12}...) into each replica's 127.0.0.1:5010" '[ $st = 0 ]' "$tmp/sko.log"
-start_nodes
+start_nodes docker.io
+note "$NAME/hosts.toml (containerd 1.6): $(grep -v '^#' "$tmp/host-1.6/etc/containerd/certs.d/$NAME/hosts.toml" 2> /dev/null | tr -s '\n ' ' ')"
 
 # --- leg a: read-only really
 snap() { (cd "$tmp" && find pv-*/data/mirror pv-*/data/own -type f -exec sha256sum {} + 2> /dev/null | sort); }
@@ -475,7 +313,7 @@ if [ $st = 0 ]; then
 fi
 
 pods_down
-for v in "${nodes[@]}"; do kill -TERM "${c_pid[$v]}" 2> /dev/null; done
+stop_nodes
 notrun "regsync's own copying (its container is left out): the copies it would make are written by the test into the loopback writers"
 notrun "the metrics container (metrics.namespace set): podman 4.3.1 writes a ConfigMap volume's items into one named volume per ConfigMap (shared with the config volume), without creating the item's sub-directory cgi-bin/ and without its mode 0555, so busybox httpd's CGI cannot run as generated"
 notrun "the kubelet's probes as podman healthchecks (they need systemd here): the test makes the same httpGet requests from the host"
