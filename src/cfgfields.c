@@ -103,6 +103,9 @@ const struct field config_fields[] = {
 	{ "cache.credentials", F_LIST, OFF(cache.credentials), "[]", NULL, check_cache_credential, 0, 0,
 	  "UPSTREAM=SECRET: the cache of UPSTREAM (a mirrored upstream, such as docker.io) logs in with Secret "
 	  "SECRET (type kubernetes.io/basic-auth: keys username, password) in the registry namespace", NULL },
+	{ "cache.caBundle", F_STR, OFF(cache.ca_bundle), "\"\"", NULL, check_dns_subdomain_or_empty, 0, 0,
+	  "ConfigMap in the registry namespace whose keys are PEM CA certificates the caches trust besides the "
+	  "image's public roots (an upstream with a private CA); empty: public roots only", NULL },
 	{ "cache.resources", F_OBJECT, OFF(cache.resources),
 	  "{requests: {cpu: 50m, memory: 128Mi}, limits: {memory: 1Gi}}", NULL, NULL, 0, 0,
 	  "resources of container cache (one Distribution instance a mirrored upstream)", kv_resources },

@@ -83,6 +83,7 @@ struct config {
 	struct {
 		char *ttl;
 		struct strlist credentials;	/* "upstream=secret" */
+		char *ca_bundle;		/* ConfigMap of upstream CAs */
 		struct ynode *resources;
 	} cache;
 	struct {

@@ -9,12 +9,12 @@
 #    mirrored upstream, cache-<i>.yml on :5100+i, storage under the data volume).
 #  - the upstream: a second Distribution 2.8.3 (Pod `upstream`, podman kube play, TLS with a CA
 #    of its own, not the add-on's) with a certificate for upstream.test and for the default set's
-#    endpoints registry-1.docker.io, ghcr.io, quay.io, registry.k8s.io. Two changes stand in for
-#    the cluster and the user (tests/registry/cachepod.mjs patch, printed as notes): hostAliases
-#    in the registry pod template map those names to the stand-in's pod IP (the cluster's DNS;
-#    nothing is looked up), and the user's patch gives container `cache` the stand-in's CA
-#    (ConfigMap registry-upstream-ca, SSL_CERT_DIR): the generated pod has no field for an
-#    upstream's CA. The pods and the stand-in talk over podman's host-local bridge.
+#    endpoints registry-1.docker.io, ghcr.io, quay.io, registry.k8s.io. The cluster's DNS is the
+#    one change to BIN's pod (tests/registry/cachepod.mjs patch, printed as a note): hostAliases
+#    map those names to the stand-in's pod IP (nothing is looked up). The user's part is a
+#    ConfigMap registry-upstream-ca with the stand-in's CA, named by --set cache.caBundle (BIN
+#    mounts it in container `cache` and sets SSL_CERT_DIR; the patch checks it did). The pods and
+#    the stand-in talk over podman's host-local bridge.
 #  - the Services: loopback forwarders (tests/registry/forward.mjs) X:443 -> registry-0's 5002,
 #    M:443 -> 5000, M:5443 -> 5443 and M:5100+i -> 5100+i of every replica (pinned where a leg
 #    counts fetches). X, M = 127.0.0.20, .21 or the first free pair after them.
@@ -29,7 +29,7 @@
 #              storage.delete on, TLS; container port and Service registry-mirror port 5100;
 #              MIRRORS' cache field M:5100); the nodes' upstream.test/hosts.toml: the mirror's
 #              path, then the cache, then the upstream.
-#  b no CA     without the user's CA patch the cache of upstream.test does not start (x509), its
+#  b no CA     without cache.caBundle the cache of upstream.test does not start (x509), its
 #              port refuses, the pod's other containers serve.
 #  c pulls     M pinned to registry-0: every containerd pulls upstream.test/team/app:1, which was
 #              never preloaded (the mirror is asked first, the cache answers); the upstream's log
@@ -76,7 +76,9 @@ pick_pair 5443 5100 5101 5102 5103
 # ClusterIPs), and registry-addon < /dev/null as it is
 printf '%s\n' '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[{"name":"c","image":"'"$UP"'/team/app:1"}]}}' > "$tmp/in.json"
 gen_ca
-{ gen --set 'nodeTrust.mirrors=[auto]' --set "cache.ttl=$TTL" > "$tmp/outA.yaml" && gen_in=/dev/null gen > "$tmp/outD.yaml" &&
+{ gen --set 'nodeTrust.mirrors=[auto]' --set "cache.ttl=$TTL" --set cache.caBundle=registry-upstream-ca > "$tmp/outA.yaml" &&
+	gen --set 'nodeTrust.mirrors=[auto]' --set "cache.ttl=$TTL" > "$tmp/outA-plain.yaml" &&
+	gen_in=/dev/null gen --set cache.caBundle=registry-upstream-ca > "$tmp/outD.yaml" &&
 	"$bin" < /dev/null > "$tmp/out-default.yaml" &&
 	data "$tmp/outA.yaml" config > "$tmp/nodeA.cfg" && data "$tmp/outD.yaml" config > "$tmp/nodeD.cfg" &&
 	data "$tmp/outA.yaml" node-trust.sh > "$tmp/node-trust.sh" &&
@@ -178,9 +180,9 @@ cpull() {
 tpull() { local s=${EPOCHREALTIME/./}; cpull "$@"; dt=$(((${EPOCHREALTIME/./} - s) / 10000)); dt=$((dt / 100)).$(printf %02d $((dt % 100))); }
 
 # --- leg b: without the user's CA, the cache cannot reach its upstream
-node tests/registry/cachepod.mjs patch "$tmp/outA.yaml" "$NS" - "$uip" "${NAMES[@]}" > "$tmp/outA-noca.yaml" 2> "$tmp/patch.err"; st=$?
+node tests/registry/cachepod.mjs patch "$tmp/outA-plain.yaml" "$NS" - "$uip" "${NAMES[@]}" > "$tmp/outA-noca.yaml" 2> "$tmp/patch.err"; st=$?
 [ $st = 0 ] && deploy "$tmp/outA-noca.yaml" 1; st=$?
-t "b: registry-0 without the user's CA patch runs (podman kube play), probes answer: ${ip[0]:-?}" '[ $st = 0 ]' "$tmp/patch.err" "$tmp/play-0.log" $(podlogs)
+t "b: registry-0 without cache.caBundle runs (podman kube play), probes answer: ${ip[0]:-?}" '[ $st = 0 ]' "$tmp/patch.err" "$tmp/play-0.log" $(podlogs)
 if [ $st = 0 ]; then
 	wait_for 15 'pm logs registry-0-cache 2>&1 | grep -q "certificate signed by unknown authority"'
 	clog=$(pm logs registry-0-cache 2>&1 | grep -o 'panic: .*' | head -n 1)
@@ -193,7 +195,7 @@ fi
 node tests/registry/cachepod.mjs patch "$tmp/outA.yaml" "$NS" "$tmp/upca.crt" "$uip" "${NAMES[@]}" > "$tmp/outA-ca.yaml" 2> "$tmp/patch.err"; st=$?
 while read -r l; do listed_note "$l"; done < "$tmp/patch.err"
 [ $st = 0 ] && deploy "$tmp/outA-ca.yaml" 2 && wait_for 20 'cache_up 0 5100 && cache_up 1 5100'; st=$?
-t "c: registry-0, registry-1 with the CA patch run, probes answer; the cache of $UP answers on 5100 of each (HTTPS, the Secret's certificate): ${ip[0]:-?} ${ip[1]:-?}" \
+t "c: registry-0, registry-1 with cache.caBundle=registry-upstream-ca (the user's ConfigMap of the upstream's CA) run, probes answer; the cache of $UP answers on 5100 of each (HTTPS, the Secret's certificate): ${ip[0]:-?} ${ip[1]:-?}" \
 	'[ $st = 0 ]' "$tmp/patch.err" "$tmp/play-0.log" "$tmp/play-1.log" $(podlogs)
 [ $st = 0 ] || finish_cache
 # the nodes: node-trust.sh writes hosts.toml only while the mirror answers
@@ -319,7 +321,7 @@ pm secret rm registry-tls > /dev/null 2>&1
 [ $st = 0 ] && podsecret "$tmp/outD.yaml" registry-tls 2> "$tmp/secret.err" && deploy "$tmp/outD-ca.yaml" 2 &&
 	wait_for 30 'cache_up 0 5100 && cache_up 0 5101 && cache_up 0 5102 && cache_up 0 5103 && cache_up 1 5100 && cache_up 1 5101 && cache_up 1 5102 && cache_up 1 5103'; st=$?
 ups=$(pm logs registry-0-cache 2>&1 | grep -o 'proxy cache to https://[^"]*' | sort -u | sed 's/proxy cache to //' | tr '\n' ' ')
-t "h: the default set deployed (2 replicas, CA patch): every cache answers on 5100..5103 of each replica, proxying $ups" \
+t "h: the default set deployed (2 replicas, cache.caBundle): every cache answers on 5100..5103 of each replica, proxying $ups" \
 	'[ $st = 0 ] && [ "$ups" = "https://ghcr.io https://quay.io https://registry-1.docker.io https://registry.k8s.io " ]' "$tmp/patch.err" "$tmp/secret.err" $(podlogs)
 if [ $st = 0 ]; then
 	cp "$tmp/nodeD.cfg" "$tmp/node.cfg"

@@ -7,6 +7,7 @@
 # script: one instance per cache-<i>.yml, credentials for instance i only from its directory, an
 # instance that ends started again after its backoff while the others keep running, every cache
 # stopped when the volume is full and started again below the resume mark or after the retry time,
+# one that does not listen after the grace time started again,
 # the restart on a certificate change, SIGTERM leaving nothing.
 # usage: bash tests/cachesh.sh BIN
 # shellcheck disable=SC2016  # t evals its single-quoted conditions
@@ -34,15 +35,19 @@ t "BIN's ConfigMap registry-config has cache.sh and cache-0.yml to cache-3.yml (
 	'[ -s "$tmp/cfg/cache.sh" ] && [ "$(cd "$tmp/cfg" && ls cache-*.yml | tr "\n" " ")" = "cache-0.yml cache-1.yml cache-2.yml cache-3.yml " ]' "$tmp/err"
 for a in $("$BB" --list); do ln -sf "$BB" "$tmp/bin/$a"; done
 # the stand-in: logs "start CONFIG USER" and, on TERM, "stop CONFIG"; exits 1 at once for a config
-# listed in $tmp/failing
+# listed in $tmp/failing; listens (busybox httpd) on the port of a config listed in $tmp/listening
 cat > "$tmp/registry" <<-EOS
 	#!$BB sh
-	c=\${2##*/}
+	c=\${2##*/} h=
 	echo "start \$c \${REGISTRY_PROXY_USERNAME:--}:\${REGISTRY_PROXY_PASSWORD:--}" >> "$tmp/registry.log"
 	grep -qx "\$c" "$tmp/failing" 2> /dev/null && exit 1
-	trap 'echo "stop \$c" >> "$tmp/registry.log"; exit 0' TERM
+	if grep -qx "\$c" "$tmp/listening" 2> /dev/null; then
+		httpd -f -p "127.0.0.1:\$(sed -n 's/^  addr: .*:\([0-9]*\)\$/\1/p' "\$2")" -h "$tmp/www" & h=\$!
+	fi
+	trap 'kill \$h 2> /dev/null; echo "stop \$c" >> "$tmp/registry.log"; exit 0' TERM
 	while :; do sleep 1; done
 EOS
+mkdir -p "$tmp/www"
 chmod +x "$tmp/registry"
 printf 'CERT ONE\n' > "$tmp/tls/tls.crt"; printf 'KEY\n' > "$tmp/tls/tls.key"
 printf 'hub-user\n' > "$tmp/auth/0/username"; printf 'hub-pass\n' > "$tmp/auth/0/password"
@@ -113,6 +118,21 @@ t "full from the start: nothing starts until the retry time, then all start and 
 	 [ "$(grep -c "every cache stopped" "$tmp/cache.log")" -ge 2 ]' "$tmp/registry.log" "$tmp/cache.log"
 stop_it
 echo 40 > "$tmp/usage"
+
+# an instance that never begins to listen (its upstream holds Distribution's start): stopped after
+# the grace time and started again; one that listens is left alone
+port=$((20000 + RANDOM % 20000))
+sed -i "s/^  addr: .*/  addr: 127.0.0.1:$port/" "$tmp/cfg/cache-0.yml"
+echo cache-0.yml > "$tmp/listening"
+run ADDON_CACHE_START_GRACE=3
+waitfor 15 '[ "$(starts cache-1.yml)" -ge 2 ] && [ "$(starts cache-3.yml)" -ge 2 ]'
+t "not listening 3 s after its start (grace 3 s): stopped and started again; the one listening (:$port) left alone" \
+	'[ "$(starts cache-1.yml)" -ge 2 ] && [ "$(starts cache-3.yml)" -ge 2 ] && [ "$(starts cache-0.yml)" = 1 ] && running 0 &&
+	 grep -q "cache-2.yml was not listening on :5102 3s after its start (its upstream does not answer); nodes fall through to its upstream" "$tmp/cache.log"' \
+	"$tmp/registry.log" "$tmp/cache.log"
+stop_it
+t "SIGTERM: the listening stand-in is gone too" '[ $st = 0 ] && ! left && ! pgrep -f "httpd -f -p 127.0.0.1:$port" > /dev/null'
+rm -f "$tmp/listening"
 
 # a new certificate: every instance stopped, exit 0 (the kubelet restarts the container)
 run

@@ -31,6 +31,7 @@
 #include "../ytree.h"
 
 #define RUN_SH REGISTRY_CONFIG_DIR "/run.sh"
+#define CACHE_CA_DIR "/etc/registry-cache-ca"	/* cache.caBundle */
 #define SYNC_DIR "/etc/regsync"
 #define SYNC_CA_DIR "/etc/registry-ca"
 #define SYNC_CERTS_DIR "/etc/docker/certs.d"	/* regclient's Docker certs directory */
@@ -171,6 +172,12 @@ cache_container(struct inject *in, struct ynode *containers, const struct upstre
 		port(in, ct, name, (int)u[i].cache_port);
 		free(name);
 	}
+	if (*in->cfg->cache.ca_bundle) {
+		/* Go (Distribution's proxy client) reads SSL_CERT_DIR's directories
+		 * instead of its default ones: the image's roots are named first */
+		env(in, ct, "SSL_CERT_DIR", "/etc/ssl/certs:" CACHE_CA_DIR);
+		inject_mount(in, mounts, "cache-ca", CACHE_CA_DIR, true);
+	}
 	for (size_t i = 0; i < cred->n; i++) {
 		long k = credential_of(u, n, cred->v[i]);	/* checked: inject_upstreams() */
 		char *vol = xasprintf("cache-auth-%ld", k), *path = xasprintf(REGISTRY_CACHE_AUTH_DIR "/%ld", k);
@@ -297,6 +304,10 @@ volumes(struct inject *in, struct ynode *pod, const struct upstream *u, size_t n
 	}
 	if (n && config_has(c, C_CACHE))
 		cache_volumes(in, vols, u, n);
+	if (n && config_has(c, C_CACHE) && *c->cache.ca_bundle) {
+		v = ymap_map(a, inject_volume(in, vols, "cache-ca"), "configMap");
+		ymap_str(a, v, "name", c->cache.ca_bundle);
+	}
 	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (c->registry.storage.empty_dir)
 		ymap_map(a, inject_volume(in, vols, "data"), "emptyDir");

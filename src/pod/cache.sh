@@ -7,7 +7,9 @@
 # so a cache that is not running costs them one refused connection and nothing else:
 #   - instances are supervised one by one. Distribution asks its upstream for /v2/ at start and
 #     exits when it cannot reach it: that instance is started again after a backoff
-#     ($ADDON_CACHE_BACKOFF s, default 30, doubling to 10 min) while the others serve.
+#     ($ADDON_CACHE_BACKOFF s, default 30, doubling to 10 min) while the others serve; so is one
+#     that is not listening on its port $ADDON_CACHE_START_GRACE s (default 120) after its start (an
+#     upstream that takes the connection and never answers holds Distribution's start forever).
 #   - the volume is shared with the preload, which never expires: at $ADDON_CACHE_FULL% used
 #     (default 90) every cache instance is stopped and the nodes fall through to the upstreams; they
 #     start again below $ADDON_CACHE_RESUME% (default 80), or after $ADDON_CACHE_RETRY s (default
@@ -26,7 +28,7 @@ auth=${ADDON_CACHE_AUTH:-/etc/registry-cache-auth}
 data=${ADDON_DATA_DIR:-/var/lib/registry}
 every=${ADDON_CHECK_SECONDS:-30}
 full=${ADDON_CACHE_FULL:-90} resume=${ADDON_CACHE_RESUME:-80} retry=${ADDON_CACHE_RETRY:-1800}
-backoff=${ADDON_CACHE_BACKOFF:-30}
+backoff=${ADDON_CACHE_BACKOFF:-30} grace=${ADDON_CACHE_START_GRACE:-120}
 ordinal=${HOSTNAME##*-}
 case $ordinal in '' | *[!0-9]*) ordinal=0 ;; esac
 stagger=$((ordinal * ${ADDON_RESTART_STAGGER:-45}))
@@ -50,8 +52,19 @@ for f in "$dir"/cache-*.yml; do [ -f "$f" ] && configs="$configs ${f##*/cache-}"
 configs=$(echo "$configs" | tr ' ' '\n' | sed -n 's/\.yml$//p' | sort -n | tr '\n' ' ')
 [ -n "$configs" ] || { log "no cache-*.yml in $dir"; exit 1; }
 
-# per instance i: pid_i (0: not running), back_i (backoff s), next_i (uptime s of its next start)
-for i in $configs; do eval "pid_$i=0 back_$i=$backoff next_$i=0"; done
+# per instance i: pid_i (0: not running), back_i (backoff s), next_i (uptime s of its next start),
+# port_i (its http.addr's port), up_i (1: seen listening since its start)
+for i in $configs; do
+  p=$(sed -n 's/^  addr: .*:\([0-9][0-9]*\)$/\1/p' "$dir/cache-$i.yml" | head -n 1)
+  eval "pid_$i=0 back_$i=$backoff next_$i=0 port_$i=${p:-0} up_$i=0"
+done
+
+# listening PORT: a socket listens on TCP PORT (IPv4 or IPv6), as /proc/net/tcp{,6} say
+listening() {
+  [ "$1" != 0 ] || return 0
+  awk -v p=":$(printf '%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
 
 start() {
   i=$1
@@ -61,7 +74,7 @@ start() {
   else
     "$bin" serve "$dir/cache-$i.yml" &
   fi
-  eval "pid_$i=$!"
+  eval "pid_$i=$! up_$i=0 next_$i=$(now)"
 }
 
 # stop I: stop instance I, if running, and wait for it
@@ -74,15 +87,26 @@ stop() {
 }
 stop_all() { for i in $configs; do stop "$i"; done; }
 
-# tend: start what is due, notice what ended (and when it may start again)
+# later I WHY: instance I is not serving (stopped or ended): start it again after its backoff
+later() {
+  eval "b=\$back_$1"
+  log "the cache of cache-$1.yml $2; nodes fall through to its upstream; starting it again in ${b}s"
+  eval "pid_$1=0 next_$1=$((t + b)) back_$1=$((b * 2 > 600 ? 600 : b * 2))"
+}
+
+# tend: start what is due, notice what ended or never began to listen (and when it may start again)
 tend() {
   t=$(now)
   for i in $configs; do
-    eval "p=\$pid_$i b=\$back_$i n=\$next_$i"
+    eval "p=\$pid_$i n=\$next_$i u=\$up_$i port=\$port_$i"
     if [ "$p" != 0 ] && ! kill -0 "$p" 2>/dev/null; then
       wait "$p" 2>/dev/null
-      log "the cache of cache-$i.yml ended; nodes fall through to its upstream; starting it again in ${b}s"
-      eval "pid_$i=0 next_$i=$((t + b)) back_$i=$((b * 2 > 600 ? 600 : b * 2))"
+      later "$i" ended
+    elif [ "$p" != 0 ] && [ "$u" = 0 ] && listening "$port"; then
+      eval "up_$i=1"
+    elif [ "$p" != 0 ] && [ "$u" = 0 ] && [ "$t" -ge $((n + grace)) ]; then
+      stop "$i"
+      later "$i" "was not listening on :$port ${grace}s after its start (its upstream does not answer)"
     elif [ "$p" = 0 ] && [ "$t" -ge "$n" ]; then
       start "$i"
     elif [ "$p" != 0 ] && [ "$t" -ge $((n + 600)) ]; then

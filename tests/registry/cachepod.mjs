@@ -5,11 +5,9 @@
 //   node cachepod.mjs patch FILE NAMESPACE CAFILE IP HOSTNAME...
 //       Prints FILE's stream with two changes to StatefulSet NAMESPACE/registry, each named on
 //       stderr:
-//       - the user's: the CA of a private upstream (CAFILE) as ConfigMap registry-upstream-ca,
-//         mounted read-only in container `cache` at /etc/registry-upstream-ca, and
-//         SSL_CERT_DIR=/etc/ssl/certs:/etc/registry-upstream-ca in its env (Distribution's proxy
-//         client uses Go's system roots: SSL_CERT_DIR adds a directory to them). The generated pod
-//         has no field for it (../notes/cache-field-facts.md §2); a kustomize patch would do this.
+//       - the user's: ConfigMap registry-upstream-ca with the CA of the private upstream (CAFILE),
+//         which BIN's output must already name as cache.caBundle (mounted in container `cache`,
+//         SSL_CERT_DIR naming its directory): checked, so the pod is BIN's own;
 //       - the test's: hostAliases IP -> HOSTNAME... in the pod template, standing in for the
 //         cluster's DNS (the upstreams' names lead to the stand-in, nothing is looked up).
 //       CAFILE `-`: the test's change only.
@@ -50,13 +48,14 @@ if (cmd === 'patch' && args.length >= 5) {
 		die(`no StatefulSet ${ns}/registry`);
 	const pod = sts.spec.template.spec;
 	const c = pod.containers.find((x) => x.name === 'cache') || die('no container cache');
-	const dir = '/etc/registry-upstream-ca';
 	if (cafile !== '-') {
+		const vol = pod.volumes.find((v) => v.configMap?.name === 'registry-upstream-ca');
+		const mount = vol && (c.volumeMounts || []).find((m) => m.name === vol.name);
+		const dirs = (c.env || []).find((e) => e.name === 'SSL_CERT_DIR')?.value?.split(':') || [];
+		if (!mount || !dirs.includes(mount.mountPath) || !dirs.includes('/etc/ssl/certs'))
+			die('container cache does not trust ConfigMap registry-upstream-ca (--set cache.caBundle=registry-upstream-ca) besides /etc/ssl/certs');
 		objs.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'registry-upstream-ca', namespace: ns }, data: { 'ca.crt': readFileSync(cafile, 'utf8') } });
-		pod.volumes.push({ name: 'upstream-ca', configMap: { name: 'registry-upstream-ca' } });
-		(c.volumeMounts ||= []).push({ name: 'upstream-ca', mountPath: dir, readOnly: true });
-		(c.env ||= []).push({ name: 'SSL_CERT_DIR', value: `/etc/ssl/certs:${dir}` });
-		note(`the user's patch: ConfigMap registry-upstream-ca (the upstream's CA) mounted in container cache at ${dir}, SSL_CERT_DIR=/etc/ssl/certs:${dir} (the generated pod has no way to add an upstream CA)`);
+		note(`the user's ConfigMap registry-upstream-ca (the upstream's CA), named by cache.caBundle: mounted in container cache at ${mount.mountPath}, SSL_CERT_DIR=${dirs.join(':')}`);
 	}
 	pod.hostAliases = [{ ip, hostnames: names }];
 	note(`the test's DNS: hostAliases ${names.join(', ')} -> the upstream stand-in`);
