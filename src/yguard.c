@@ -289,6 +289,52 @@ entry_below_dash(const struct yguard *g, const struct fy_mark *m)
 	return (size_t)m->column <= dash - ls;
 }
 
+/* The anchor (or an alias's name) of ev, or NULL. */
+static struct fy_token *
+event_anchor(struct fy_event *ev)
+{
+	switch (ev->type) {
+	case FYET_SCALAR:
+		return ev->scalar.anchor;
+	case FYET_ALIAS:
+		return ev->alias.anchor;
+	case FYET_MAPPING_START:
+		return ev->mapping_start.anchor;
+	case FYET_SEQUENCE_START:
+		return ev->sequence_start.anchor;
+	default:
+		return NULL;
+	}
+}
+
+/* go-yaml (libyaml's scanner) ends an anchor or alias name at the first
+ * character that is not an ASCII letter, digit, '-' or '_'; YAML 1.2 and
+ * libfyaml take any but blanks and flow indicators. A name with another
+ * character ("&a:" before a value) reads as different data in the two (go-
+ * yaml: an anchored empty key), so it is refused, at the character. */
+static bool
+anchor_foreign(struct fy_event *ev, int *line, int *col)
+{
+	struct fy_token *tok = event_anchor(ev);
+	const struct fy_mark *m = tok ? fy_token_start_mark(tok) : NULL;
+	size_t len = 0, i;
+	const char *name = tok ? fy_token_get_text(tok, &len) : NULL;
+
+	if (!name || !m)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (!(c == '-' || c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			break;
+	}
+	if (i == len)
+		return false;
+	*line = m->line + 1;
+	*col = m->column + 1 + (int)i;	/* the mark is after the '&' or '*'; ASCII up to here */
+	return true;
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
@@ -311,6 +357,11 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		break;
 	default:
 		return 0;
+	}
+	if (anchor_foreign(ev, line, col)) {
+		*msg = "invalid anchor or alias name: Helm and kubectl (go-yaml) end a name at the first character "
+		       "that is not a letter, digit, '-' or '_', and would read other data; use only those";
+		return -1;
 	}
 	m = node_start(g, ev, &ms);
 	if (!p && g->depth == 0 && m && tab_indented(g, m)) {
