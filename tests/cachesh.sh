@@ -23,14 +23,7 @@ BB=$(command -v busybox) || { bad "prerequisites: busybox"; finish; }
 
 mkdir -p "$tmp/cfg" "$tmp/bin" "$tmp/tls" "$tmp/auth/0" "$tmp/data"
 "$bin" < /dev/null > "$tmp/out.yaml" 2> "$tmp/err"
-node --input-type=module -e '
-import { readFileSync, writeFileSync } from "fs";
-import { parseAllDocuments } from "./tests/schema/node_modules/yaml/dist/index.js";
-for (const d of parseAllDocuments(readFileSync(process.argv[1], "utf8"))) {
-	const o = d.toJS();
-	if (o && o.kind === "ConfigMap" && o.metadata.name === "registry-config")
-		for (const [k, v] of Object.entries(o.data)) writeFileSync(process.argv[2] + "/" + k, v);
-}' "$tmp/out.yaml" "$tmp/cfg" 2>> "$tmp/err"
+cm_files "$tmp/out.yaml" registry-config "$tmp/cfg" 2>> "$tmp/err"
 t "BIN's ConfigMap registry-config has cache.sh and cache-0.yml to cache-3.yml (the default upstreams)" \
 	'[ -s "$tmp/cfg/cache.sh" ] && [ "$(cd "$tmp/cfg" && ls cache-*.yml | tr "\n" " ")" = "cache-0.yml cache-1.yml cache-2.yml cache-3.yml " ]' "$tmp/err"
 for a in $("$BB" --list); do ln -sf "$BB" "$tmp/bin/$a"; done

@@ -37,6 +37,18 @@ group_pids() {
 
 # busybox_path BUSYBOX DIR: DIR holds a link for every applet of BUSYBOX (a PATH of busybox
 # applets only, as in a busybox or Alpine image)
+# cm_files STREAM NAME DIR: each data key of ConfigMap NAME in the YAML stream file STREAM as
+# DIR/KEY (the yaml package of tests/schema/setup.sh)
+cm_files() {
+	node --input-type=module -e '
+	import { readFileSync, writeFileSync } from "fs";
+	import { parseAllDocuments } from "./tests/schema/node_modules/yaml/dist/index.js";
+	for (const d of parseAllDocuments(readFileSync(process.argv[1], "utf8"))) {
+		const o = d.toJS();
+		if (o && o.kind === "ConfigMap" && o.metadata.name === process.argv[2])
+			for (const [k, v] of Object.entries(o.data)) writeFileSync(process.argv[3] + "/" + k, v);
+	}' "$@"
+}
 busybox_path() { local a; mkdir -p "$2" && for a in $("$1" --list); do ln -sf "$1" "$2/$a"; done; }
 
 # a free TCP port on loopback

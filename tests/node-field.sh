@@ -82,15 +82,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy
 fieldlab_main > "$tmp/fieldlab.out" 2> "$tmp/fieldlab.err"
 BB=$(fieldlab_dir busybox-1.37)/usr/bin/busybox
 [ -x "$BB" ] || { notrun "everything: no busybox-static 1.37 for the pod's image ($(cat "$tmp/fieldlab.err"))"; finish; }
-versions=()
-v16=$(containerd --version | awk '{ print $3 }')
-case $v16 in v1.6.* | 1.6.*) versions+=("1.6:$(dirname "$(command -v containerd)")") ;;
-*) notrun "containerd 1.6 legs: this machine's containerd is $v16" ;; esac
-for v in 1.7 2.1; do
-	d=$(fieldlab_dir "containerd-$v")
-	if [ -n "$d" ] && [ -x "$d/usr/bin/ctr" ]; then versions+=("$v:$d/usr/bin")
-	else notrun "containerd $v legs: not fetched ($(grep "containerd-$v" "$tmp/fieldlab.err"))"; fi
-done
+containerd_versions legs
 note "podman $(podman --version | awk '{ print $3 }'), $(runc --version | head -n 1), busybox $("$BB" | head -n 1 | cut -d' ' -f2)," \
 	"containerd: ${versions[*]%%:*}"
 

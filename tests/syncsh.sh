@@ -19,14 +19,7 @@ BB=$(command -v busybox) || { bad "prerequisites: busybox"; finish; }
 
 mkdir -p "$tmp/sync" "$tmp/bin" "$tmp/ca"
 "$bin" < /dev/null > "$tmp/out.yaml" 2> "$tmp/err"
-node --input-type=module -e '
-import { readFileSync, writeFileSync } from "fs";
-import { parseAllDocuments } from "./tests/schema/node_modules/yaml/dist/index.js";
-for (const d of parseAllDocuments(readFileSync(process.argv[1], "utf8"))) {
-	const o = d.toJS();
-	if (o && o.kind === "ConfigMap" && o.metadata.name === "registry-sync")
-		for (const [k, v] of Object.entries(o.data)) writeFileSync(process.argv[2] + "/" + k, v);
-}' "$tmp/out.yaml" "$tmp/sync" 2>> "$tmp/err"
+cm_files "$tmp/out.yaml" registry-sync "$tmp/sync" 2>> "$tmp/err"
 t "BIN's ConfigMap registry-sync has sync.sh, writer.yml, replica.yml, tls-hosts" \
 	'[ -s "$tmp/sync/sync.sh" ] && [ -s "$tmp/sync/writer.yml" ] && [ -s "$tmp/sync/replica.yml" ] && [ -s "$tmp/sync/tls-hosts" ]' "$tmp/err"
 for a in $("$BB" --list); do ln -sf "$BB" "$tmp/bin/$a"; done

@@ -237,6 +237,22 @@ hit() {
 notrun=()
 # notrun WHAT: loud, and repeated in the summary
 notrun() { notrun+=("$*"); echo "# not run: $*"; }
+
+# containerd_versions WHAT: versions=(V:BINDIR...) of the containerds to run: Debian 12's 1.6 and
+# the 1.7 and 2.1 tests/fieldlab.sh fetched (fieldlab_main has run, its stderr in
+# $tmp/fieldlab.err); each one missing says "# not run: containerd V WHAT: why"
+containerd_versions() {
+	local v d
+	versions=()
+	v=$(containerd --version | awk '{ print $3 }')
+	case $v in v1.6.* | 1.6.*) versions+=("1.6:$(dirname "$(command -v containerd)")") ;;
+	*) notrun "containerd 1.6 $1: this machine's containerd is $v" ;; esac
+	for v in 1.7 2.1; do
+		d=$(fieldlab_dir "containerd-$v")
+		if [ -n "$d" ] && [ -x "$d/usr/bin/ctr" ]; then versions+=("$v:$d/usr/bin")
+		else notrun "containerd $v $1: not fetched ($(grep "containerd-$v" "$tmp/fieldlab.err"))"; fi
+	done
+}
 # the pods go before lib.sh's cleanup removes their storage; outside it, podman and skopeo leave
 # containers/image's blob cache and runc's state directory: removed (unmake) when this run made them
 made=()

@@ -39,15 +39,7 @@ field_prereqs() {
 	BB=$(fieldlab_dir busybox-1.37)/usr/bin/busybox REG=$(fieldlab_dir distribution-2.8)/usr/bin/docker-registry
 	[ -x "$BB" ] || { notrun "everything: no busybox-static 1.37 for the images ($(cat "$tmp/fieldlab.err"))"; finish; }
 	[ -x "$REG" ] || { notrun "everything: no Distribution 2.8.3 for the registry image ($(cat "$tmp/fieldlab.err"))"; finish; }
-	versions=()
-	v=$(containerd --version | awk '{ print $3 }')
-	case $v in v1.6.* | 1.6.*) versions+=("1.6:$(dirname "$(command -v containerd)")") ;;
-	*) notrun "containerd 1.6 pulls: this machine's containerd is $v" ;; esac
-	for v in 1.7 2.1; do
-		d=$(fieldlab_dir "containerd-$v")
-		if [ -n "$d" ] && [ -x "$d/usr/bin/ctr" ]; then versions+=("$v:$d/usr/bin")
-		else notrun "containerd $v pulls: not fetched ($(grep "containerd-$v" "$tmp/fieldlab.err"))"; fi
-	done
+	containerd_versions pulls
 	[ -z "${NODE_TRUST_SH:-}" ] || note "the nodes run NODE_TRUST_SH=$NODE_TRUST_SH, not BIN's node-trust.sh"
 	note "podman $(podman --version | awk '{ print $3 }'), $("$REG" --version | awk '{ print $NF }'), busybox $("$BB" | head -n 1 | cut -d' ' -f2)," \
 		"$(skopeo --version), containerd: ${versions[*]%%:*}"
