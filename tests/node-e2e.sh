@@ -164,16 +164,17 @@ else
 	echo '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"docker.io/library/demo:1"}]}}' > "$tmp/in.json"
 	mset=()  # the mirror Service's ClusterIP, where BIN has it (issue 12)
 	"$bin" --print-defaults 2> /dev/null | grep -q mirrorClusterIP && mset=(--set "registry.service.mirrorClusterIP=$M")
+	# the input's upstream only (auto), as these legs count files: not the default set's four
 	gen() { "$bin" --set registry.service.serviceCIDR=127.0.0.0/8 --set "registry.service.clusterIP=$IP" \
-		"${mset[@]}" --set 'nodeTrust.runtimes=[containerd]' "$@" < "$tmp/in.json"; }
+		"${mset[@]}" --set 'nodeTrust.runtimes=[containerd]' --set 'nodeTrust.mirrors=[auto]' "$@" < "$tmp/in.json"; }
 	data() { node tests/node/manifest.mjs data "$1" registry-node-trust registry-node-trust "$2"; }
 	gen > "$tmp/out.yaml" 2> "$tmp/gen.err" && data "$tmp/out.yaml" config > "$conf" &&
 		data "$tmp/out.yaml" node-trust.sh > "$tmp/shipped.sh" &&
 		gen --set managementState=Removed > "$tmp/removed.yaml" 2>> "$tmp/gen.err" &&
 		data "$tmp/removed.yaml" config > "$tmp/remove.cfg"; st=$?
-	t "BIN's node config: ClusterIP $IP, $NAME among the names, docker.io mirrored; Removed: MODE remove" \
+	t "BIN's node config: ClusterIP $IP, $NAME among the names, docker.io mirrored (its cache $M:5100); Removed: MODE remove" \
 		'[ $st = 0 ] && grep -qxF "REGISTRY_HOST='"'$IP'"'" "$conf" && grep -q "^REGISTRY_NAMES=.*[ '"'"']$NAME[ '"'"']" "$conf" &&
-		grep -q "^MIRRORS=.docker.io,https://registry-1.docker.io,docker.io[ '"'"']" "$conf" &&
+		grep -q "^MIRRORS=.docker.io,https://registry-1.docker.io,docker.io,$M:5100[ '"'"']" "$conf" &&
 		grep -qxF "MODE='"'remove'"'" "$tmp/remove.cfg"' "$tmp/gen.err" "$conf"
 	[ -n "${NODE_TRUST_SH:-}" ] ||
 		t "BIN ships src/node/node-trust.sh byte for byte" 'cmp -s "$tmp/shipped.sh" "$script"'
