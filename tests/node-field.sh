@@ -381,9 +381,9 @@ done
 
 # --- leg remove: the clean-up DaemonSet deletes exactly what the install pod wrote
 root=$tmp/host-rm D=$tmp/host-rm/etc/containerd/certs.d
-mkdir -p "$D/quay.io" "$D/_default"
+mkdir -p "$D/registry.example.net" "$D/_default"
 ctd_config 1.6 "$root" "$tmp/unused" > "$root/etc/containerd/config.toml"
-echo '# not ours' > "$D/quay.io/hosts.toml"; echo 'server = "https://mirror.example"' > "$D/_default/hosts.toml"
+echo '# not ours' > "$D/registry.example.net/hosts.toml"; echo 'server = "https://mirror.example"' > "$D/_default/hosts.toml"
 echo 'not ours' > "$D/README"
 # snap: every directory and file (with its sha256) under the host root
 snap() { (cd "$root" && { find . -mindepth 1 -type f -exec sha256sum {} +; find . -mindepth 1 -type d; } | sort); }
