@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "prescanint.h"
+#include "util.h"
 
 static int
 too_long(const struct scan *sc, int line, int col, const char *what)
@@ -196,6 +197,26 @@ to_line_end(struct scan *sc)
 	return true;
 }
 
+/* Note the header at pos ('|' or '>' and its modifiers) in sc->fix. */
+static void
+fix_add(struct scan *sc, size_t pos)
+{
+	struct prescan_fix *f = sc->fix;
+	size_t n = 1;
+
+	while (n < 3 && pos + n < sc->len && strchr("+-123456789", sc->s[pos + n]))
+		n++;
+	if (!f)
+		return;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 8;
+		f->pos = xrealloc(f->pos, f->cap * sizeof(*f->pos));
+		f->len = xrealloc(f->len, f->cap * sizeof(*f->len));
+	}
+	f->pos[f->n] = pos;
+	f->len[f->n++] = n;
+}
+
 /* fy_fetch_block_scalar: lines indented at least as its content, and empty
  * ones, until a document marker. */
 int
@@ -203,7 +224,7 @@ ps_block_scalar(struct scan *sc, bool first)
 {
 	size_t start = sc->pos;
 	int line = sc->line, col = sc->col, inc, ci, c;
-	bool generated = false;
+	bool generated = false, ended;
 
 	sc->sk_allowed = true;
 	sc->sk_valid = false;
@@ -218,7 +239,12 @@ ps_block_scalar(struct scan *sc, bool first)
 	ps_advance(sc);
 	ci = inc ? (sc->indent >= 0 ? sc->indent : 0) + inc : 0;
 	ci = block_indent(sc, ci, first ? 0 : 1);
-	while ((c = peek(sc)) >= 0 && sc->col >= ci) {
+	/* libfyaml would take a first line indented as the collection as text;
+	 * YAML ends the scalar before it (prescan.h): read so */
+	ended = !inc && ci == sc->indent && sc->col == ci && peek(sc) >= 0 && !is_lb(peek(sc)) && !ps_at_doc_marker(sc);
+	if (ended)
+		fix_add(sc, start);
+	while (!ended && (c = peek(sc)) >= 0 && sc->col >= ci) {
 		if (sc->pos - start > sc->lim->scalar_bytes)
 			return too_long(sc, line, col, "block");
 		if (ps_at_doc_marker(sc))

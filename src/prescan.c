@@ -9,11 +9,13 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "limits.h"
 #include "prescanint.h"
+#include "util.h"
 
 void
 ps_skip_line(struct scan *sc)
@@ -399,24 +401,53 @@ run(struct scan *sc)
 const struct limits limits_default = LIMITS_DEFAULT;
 
 static int
-scan_all(const char *name, const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx)
+scan_all(const char *name, const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx,
+	 struct prescan_fix *fix)
 {
 	struct scan sc = {
 		.name = name, .s = buf, .len = len, .lim = lim, .trace = fn, .trace_ctx = ctx,
-		.line = 1, .indent = -1, .sk_allowed = true,
+		.line = 1, .indent = -1, .sk_allowed = true, .fix = fix,
 	};
 
 	return run(&sc);
 }
 
 int
-prescan(const char *name, const char *buf, size_t len, const struct limits *lim)
+prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix)
 {
-	return scan_all(name, buf, len, lim, NULL, NULL);
+	return scan_all(name, buf, len, lim, NULL, NULL, fix);
 }
 
 int
-prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx)
+prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx,
+	      struct prescan_fix *fix)
 {
-	return scan_all(diag_input_name(), buf, len, lim, fn, ctx);
+	return scan_all(diag_input_name(), buf, len, lim, fn, ctx, fix);
+}
+
+void
+prescan_fix_free(struct prescan_fix *f)
+{
+	free(f->pos);
+	free(f->len);
+	memset(f, 0, sizeof(*f));
+}
+
+char *
+prescan_fix_apply(const char *buf, size_t len, const struct prescan_fix *fix)
+{
+	char *t = xmalloc(len ? len : 1);
+
+	memcpy(t, buf, len);
+	for (size_t i = 0; i < fix->n; i++) {
+		char *h = t + fix->pos[i];
+
+		if (fix->len[i] == 1) {
+			h[0] = '~';
+		} else {
+			h[0] = h[1] = '"';
+			memset(h + 2, ' ', fix->len[i] - 2);
+		}
+	}
+	return t;
 }

@@ -22,14 +22,34 @@
 
 struct limits;
 
+/* Where libfyaml 0.7.12 reads valid YAML otherwise than YAML, libyaml and
+ * go-yaml do: a block scalar ("|", ">-", ...) whose first line with text is
+ * indented exactly as the block collection the scalar is in. YAML ends the
+ * scalar before that line (the scalar is empty; the line is the
+ * collection's next key or entry: Helm renders "script: |-" so for an empty
+ * value); libfyaml takes it and what follows as the scalar's text. The pass
+ * reads such a scalar as YAML does and lists its header (the indicator and
+ * its modifiers, by byte offset), for yload.c to hand libfyaml a copy where
+ * the header reads as an empty scalar. */
+struct prescan_fix {
+	size_t *pos, *len;	/* owned (prescan_fix_free()) */
+	size_t n, cap;
+};
+void prescan_fix_free(struct prescan_fix *f);
+/* A copy of buf (len bytes, the caller frees it) where each header of fix
+ * reads as an empty scalar, as YAML reads it ("|-" -> "\"\"", "|" -> "~"):
+ * the same length, so every offset and mark is what it is in buf. */
+char *prescan_fix_apply(const char *buf, size_t len, const struct prescan_fix *fix);
+
 /* 0, or -1 after reporting (name:line:col, the limit, the option that raises
  * it). buf must be valid UTF-8 (yload checks it first); lim not NULL
- * (&limits_default for the defaults). */
-int prescan(const char *name, const char *buf, size_t len, const struct limits *lim);
+ * (&limits_default for the defaults); fix NULL, or filled as above. */
+int prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix);
 
 /* For tests: every flow collection start ('[' or '{') the pass sees, by byte
  * offset, in order; returns what prescan() would (errors reported). */
 typedef void (*prescan_flow_fn)(void *ctx, size_t pos);
-int prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx);
+int prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx,
+		  struct prescan_fix *fix);
 
 #endif

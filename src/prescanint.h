@@ -41,6 +41,7 @@ struct scan {
 	int tok_line;
 	size_t tokens;			/* tokens so far on line tok_line */
 	int run;			/* indicators in a row, in flow context */
+	struct prescan_fix *fix;	/* block scalar headers libfyaml misreads, or NULL */
 };
 
 static inline int

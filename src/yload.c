@@ -43,6 +43,8 @@ struct yloader {
 	const char *kind;	/* the root's "kind" so far as ymap_gets() reads it;
 				 * NULL: none yet, not a scalar, or a merge key since */
 	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
+	char *text;		/* what libfyaml reads: buf, or a copy with the
+				 * block scalar headers prescan.h lists made empty */
 	int last_line, last_col;	/* where the last event began (1-based) */
 	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
@@ -82,21 +84,30 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a, const 
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
 
+	struct prescan_fix fix = { 0 };
+	const char *text;
+
 	/* libfyaml's memory is bounded before it sees a byte */
-	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim) != 0)
+	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim, &fix) != 0) {
+		prescan_fix_free(&fix);
 		return NULL;
+	}
 	yl = xcalloc(1, sizeof(*yl));
 	yl->lim = *lim;
+	text = yl->text = fix.n ? prescan_fix_apply(buf, len, &fix) : NULL;
+	if (!text)
+		text = buf;
+	prescan_fix_free(&fix);
 	/* libfyaml's own messages name a memory address; collect them and
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
-	yguard_init(&yl->guard, buf, len, &dcfg);
+	yguard_init(&yl->guard, text, len, &dcfg);
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
 	cfg.diag = yl->diag;
 	yl->fyp = fy_parser_create(&cfg);
-	if (!yl->fyp || fy_parser_set_string(yl->fyp, buf, len) != 0) {
+	if (!yl->fyp || fy_parser_set_string(yl->fyp, text, len) != 0) {
 		diag_error(NULL, "cannot set up the YAML parser");
 		yload_free(yl);
 		return NULL;
@@ -133,6 +144,7 @@ yload_free(struct yloader *yl)
 	if (yl->diag)
 		fy_diag_destroy(yl->diag);
 	yanchors_free(&yl->anchors);
+	free(yl->text);
 	free(yl);
 }
 

@@ -232,12 +232,19 @@ fi
   printf '  esc: "\\"%s\\\\"\n  tag: !<tag:x,%s> v\n' "$(rep '[' 300)" "$(rep '[' 300)"
   printf '  flow: ["%s", '"'%s'"', {k: "%s"}]\n' "$(rep ']' 300)" "$(rep '[' 300)" "$(rep '{' 300)"; } > "$tmp/text.yaml"
 rl "$tmp/text.yaml"; t "brackets in scalars, comments and tags are not nesting" 'passed "$tmp/text.yaml"'
-# libfyaml reads a block scalar's lines at its key's own indentation as its text (YAML and go-yaml
-# say they are not): the pre-scan reads them as libfyaml does (not as nesting), and the input is
-# then refused as go-yaml refuses it
+# libfyaml reads a block scalar's lines at its key's own indentation as its text; YAML and go-yaml
+# end the scalar before them (it is empty: Helm renders "key: |-" so for an empty value). The
+# pre-scan reads them as YAML does, and libfyaml is handed the scalar's header as an empty scalar:
+# here the line is then 300 levels of flow nesting, refused where the 257th opens
 { printf "${cm}data:\n  a: |\n  %s\n" "$(rep '[' 300)"; } > "$tmp/quirk.yaml"
-rl "$tmp/quirk.yaml"; t "the pre-scan reads block scalars as libfyaml does; go-yaml's refusal is the error" \
-	'refused "error: [doc 1] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: could not find expected" && ! grep -q nesting "$tmp/err"'
+rl "$tmp/quirk.yaml"; t "a block scalar's line at its key's indentation is read as YAML reads it (here: nesting)" \
+	'refused "<stdin>:7:257: error: [doc 1] nesting is deeper than 256 levels"'
+# ... and the keys after an empty "|-" are the mapping's: a Pod's image after an empty block scalar
+# is the image Kubernetes reads (preloaded), and the document is copied byte for byte
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    args: |-\n    image: quay.io/team/app:1\n' > "$tmp/emptyblock.yaml"
+rl "$tmp/emptyblock.yaml" --set components=sync,registry
+t "an empty \"|-\" followed by its mapping's next key: the key is read (quay.io/team/app:1 preloaded), the document copied as it is" \
+	'[ "$rc" = 0 ] && grep -q "quay.io/team/app:1" "$tmp/out" && [ "$(grep -c "team/app:1" "$tmp/out")" -ge 2 ] && tail -c +5 "$tmp/out" | head -c "$(wc -c < "$tmp/emptyblock.yaml")" | cmp -s - "$tmp/emptyblock.yaml"'
 
 # --max-line-tokens: libfyaml holds a line's tokens (~200 bytes each) until it knows its keys
 { printf "${cm}data:\n  x: ["; for i in $(seq 40); do printf 'a, '; done; echo 'a]'; } > "$tmp/line.yaml"
