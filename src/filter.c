@@ -247,12 +247,14 @@ scan(struct run *r)
 		failed |= take_doc(r, &d) != 0;
 		arena_reset(r->scratch);
 	}
-	yload_free(yl);
 	if (rc < 0 || trailing_directives(r) != 0) {
-		ygate_finish(&gate, false);
+		ygate_finish(&gate, false, NULL, NULL);
+		yload_free(yl);
 		return -1;
 	}
-	if (ygate_finish(&gate, true) != 0)
+	rc = ygate_finish(&gate, true, yload_shapes(yl), yload_text(yl));
+	yload_free(yl);
+	if (rc != 0)
 		return -1;
 	if (first.root) {
 		r->krm = true;

@@ -1,7 +1,9 @@
 /* ygate.c - the input must parse with libyaml too (ygate.h). */
 #include "ygate.h"
 
+#include <libfyaml.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -25,6 +27,71 @@ keep_error(struct ygate *g, const yaml_parser_t *p, int doc)
 	g->offset = p->problem_offset;
 	g->value = p->problem_value;
 	g->doc = doc;
+}
+
+void
+yshapes_doc_start(struct yshapes *s)
+{
+	s->cur = 0xcbf29ce484222325ULL;
+}
+
+void
+yshapes_add(struct yshapes *s, enum yshape_kind k)
+{
+	s->cur = (s->cur ^ (uint64_t)k) * 0x100000001b3ULL;
+}
+
+void
+yshapes_doc_end(struct yshapes *s)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->h = xrealloc(s->h, s->cap * sizeof(*s->h));
+	}
+	s->h[s->n++] = s->cur;
+}
+
+void
+yshapes_free(struct yshapes *s)
+{
+	free(s->h);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The kind of a libyaml event, or 0 (stream and document events). */
+static int
+yaml_kind(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_MAPPING_START_EVENT:
+		return YK_MAP;
+	case YAML_MAPPING_END_EVENT:
+		return YK_MAP_END;
+	case YAML_SEQUENCE_START_EVENT:
+		return YK_SEQ;
+	case YAML_SEQUENCE_END_EVENT:
+		return YK_SEQ_END;
+	case YAML_SCALAR_EVENT:
+		return YK_SCALAR;
+	case YAML_ALIAS_EVENT:
+		return YK_ALIAS;
+	default:
+		return 0;
+	}
+}
+
+/* Follow one libyaml event in s. */
+static void
+shape_event(struct yshapes *s, const yaml_event_t *ev)
+{
+	int k = yaml_kind(ev);
+
+	if (ev->type == YAML_DOCUMENT_START_EVENT)
+		yshapes_doc_start(s);
+	else if (ev->type == YAML_DOCUMENT_END_EVENT)
+		yshapes_doc_end(s);
+	else if (k)
+		yshapes_add(s, (enum yshape_kind)k);
 }
 
 static void *
@@ -52,6 +119,7 @@ run(void *arg)
 		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
 			between = true;
 		}
+		shape_event(&g->shapes, &ev);
 		done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
 	}
@@ -96,23 +164,155 @@ ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
 		run(g);		/* small, or no thread to be had */
 }
 
-int
-ygate_finish(struct ygate *g, bool report_it)
+static const char *const kind_names[] = {
+	"the end of the document", "a mapping", "the end of a mapping", "a sequence", "the end of a sequence",
+	"a scalar", "an alias",
+};
+
+/* The kind of a libfyaml event, or 0 (stream and document events). */
+static int
+fy_kind(const struct fy_event *ev)
 {
+	switch (ev->type) {
+	case FYET_MAPPING_START:
+		return YK_MAP;
+	case FYET_MAPPING_END:
+		return YK_MAP_END;
+	case FYET_SEQUENCE_START:
+		return YK_SEQ;
+	case FYET_SEQUENCE_END:
+		return YK_SEQ_END;
+	case FYET_SCALAR:
+		return YK_SCALAR;
+	case FYET_ALIAS:
+		return YK_ALIAS;
+	default:
+		return 0;
+	}
+}
+
+/* The next event of p of a kind (0 at a document's end or the stream's),
+ * where libyaml begins it. */
+static int
+next_yaml(yaml_parser_t *p, size_t *line, size_t *col)
+{
+	yaml_event_t ev;
+	int k;
+
+	for (;;) {
+		if (!yaml_parser_parse(p, &ev))
+			return -1;
+		k = yaml_kind(&ev);
+		*line = ev.start_mark.line;
+		*col = ev.start_mark.column;
+		if (k || ev.type == YAML_DOCUMENT_END_EVENT || ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			return k;
+		}
+		yaml_event_delete(&ev);
+	}
+}
+
+static int
+next_fy(struct fy_parser *p)
+{
+	struct fy_event *ev;
+	int k;
+
+	while ((ev = fy_parser_parse(p)) != NULL) {
+		enum fy_event_type t = ev->type;
+
+		k = fy_kind(ev);
+		fy_parser_event_free(p, ev);
+		if (k || t == FYET_DOCUMENT_END || t == FYET_STREAM_END)
+			return k;
+	}
+	return -1;
+}
+
+/* Both parsers side by side to the first event of other kinds: where libyaml
+ * has it, and each one's kind; 0 if none is found. */
+static int
+locate(const struct ygate *g, const char *fytext, size_t *line, size_t *col, int *ky, int *kf)
+{
+	yaml_parser_t yp;
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
+	struct fy_parser *fp;
+	int found = 0;
+
+	if (!yaml_parser_initialize(&yp))
+		return 0;
+	yaml_parser_set_input_string(&yp, (const unsigned char *)g->buf, g->len);
+	fp = fy_parser_create(&cfg);
+	if (fp && fy_parser_set_string(fp, fytext, g->len) == 0) {
+		for (;;) {
+			*ky = next_yaml(&yp, line, col);
+			*kf = next_fy(fp);
+			if (*ky < 0 || *kf < 0)
+				break;
+			if (*ky != *kf) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	if (fp)
+		fy_parser_destroy(fp);
+	yaml_parser_delete(&yp);
+	return found;
+}
+
+/* libfyaml's reading (fy) against libyaml's: 0, or -1 (reported if asked). */
+static int
+compare(const struct ygate *g, bool report_it, const struct yshapes *fy, const char *fytext)
+{
+	size_t k, line = 0, col = 0;
+	int ky = 0, kf = 0;
+
+	for (k = 0; k < fy->n && k < g->shapes.n && fy->h[k] == g->shapes.h[k]; k++)
+		;
+	if (k == fy->n && k == g->shapes.n)
+		return 0;
+	if (report_it) {
+		struct where w = { .file = g->name, .src = g->buf, .srclen = g->len, .doc = (int)k + 1 };
+
+		if (locate(g, fytext, &line, &col, &ky, &kf)) {
+			w.line = (int)line + 1;
+			w.col = (int)col + 1;
+		}
+		diag_error(&w, "Helm and kubectl (go-yaml) read this as other data than YAML 1.2 readers do: go-yaml "
+			   "reads %s here, libfyaml %s; write it so that both read the same (quote the scalar, or "
+			   "indent its lines as YAML 1.1 wants)", kind_names[ky > 0 ? ky : 0],
+			   kind_names[kf > 0 ? kf : 0]);
+	}
+	return -1;
+}
+
+int
+ygate_finish(struct ygate *g, bool report_it, const struct yshapes *fy, const char *fytext)
+{
+	int rc = 0;
+
 	if (g->threaded) {
 		pthread_join(g->thread, NULL);
 		g->threaded = false;
 	}
-	if (g->failed && report_it)
-		report(g);
-	return g->failed ? -1 : 0;
+	if (g->failed) {
+		if (report_it)
+			report(g);
+		rc = -1;
+	} else if (fy && compare(g, report_it, fy, fytext ? fytext : g->buf) != 0) {
+		rc = -1;
+	}
+	yshapes_free(&g->shapes);
+	return rc;
 }
 
 int
-ygate_check(const char *name, const char *buf, size_t len)
+ygate_check(const char *name, const char *buf, size_t len, const struct yshapes *fy, const char *fytext)
 {
 	struct ygate g;
 
 	ygate_start(&g, name, buf, len);
-	return ygate_finish(&g, true);
+	return ygate_finish(&g, true, fy, fytext);
 }

@@ -22,8 +22,27 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define YGATE_THREAD_MIN (256 * 1024)
+
+/* Both parsers may take an input and read it as different data (libfyaml
+ * reads "&a: x" as an anchor "a:" on x, libyaml as an anchored empty key):
+ * what we read would not be what Helm and the API server read. So each side
+ * folds the kinds of a document's events (collection starts and ends,
+ * scalars, aliases) into one hash a document, and the two lists must agree;
+ * at the first document that differs, both are read again side by side to
+ * name the first event that differs. */
+enum yshape_kind { YK_MAP = 1, YK_MAP_END, YK_SEQ, YK_SEQ_END, YK_SCALAR, YK_ALIAS };
+struct yshapes {
+	uint64_t *h;	/* one a document, owned (yshapes_free()) */
+	size_t n, cap;
+	uint64_t cur;	/* the document being read */
+};
+void yshapes_doc_start(struct yshapes *s);
+void yshapes_add(struct yshapes *s, enum yshape_kind k);
+void yshapes_doc_end(struct yshapes *s);
+void yshapes_free(struct yshapes *s);
 
 struct ygate {
 	const char *name, *buf;
@@ -35,15 +54,18 @@ struct ygate {
 	const char *problem, *context;
 	size_t line, col, context_line, context_col, offset;
 	int value, doc;
+	struct yshapes shapes;	/* libyaml's reading */
 };
 
 /* Start checking buf[0..len) (on a thread when it is large). */
 void ygate_start(struct ygate *g, const char *name, const char *buf, size_t len);
-/* Wait for the check; 0, or -1 when libyaml refused the text (reported,
- * as name:line:col in its document, when report is true). Call it once
- * after ygate_start(), on every path. */
-int ygate_finish(struct ygate *g, bool report);
-/* ygate_start() and ygate_finish(g, true) in one. */
-int ygate_check(const char *name, const char *buf, size_t len);
+/* Wait for the check; 0, or -1 when libyaml refused the text or, with fy
+ * (libfyaml's reading of fytext, the text the loader handed it: buf or a
+ * copy of the same length), read it as other data (reported, as
+ * name:line:col in its document, when report is true). Call it once after
+ * ygate_start(), on every path. */
+int ygate_finish(struct ygate *g, bool report, const struct yshapes *fy, const char *fytext);
+/* ygate_start() and ygate_finish(g, true, fy, fytext) in one. */
+int ygate_check(const char *name, const char *buf, size_t len, const struct yshapes *fy, const char *fytext);
 
 #endif

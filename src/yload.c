@@ -45,6 +45,7 @@ struct yloader {
 	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
 	char *text;		/* what libfyaml reads: buf, or a copy with the
 				 * block scalar headers prescan.h lists made empty */
+	struct yshapes shapes;	/* libfyaml's reading, for ygate.c */
 	int last_line, last_col;	/* where the last event began (1-based) */
 	bool between;		/* before a document's start (its index is index + 1) */
 	ywant_fn want;		/* which values of a document root to build */
@@ -144,6 +145,7 @@ yload_free(struct yloader *yl)
 	if (yl->diag)
 		fy_diag_destroy(yl->diag);
 	yanchors_free(&yl->anchors);
+	yshapes_free(&yl->shapes);
 	free(yl->text);
 	free(yl);
 }
@@ -485,6 +487,23 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
 }
 
+/* Follow ev's kind in yl->shapes. */
+static void
+shape(struct yloader *yl, const struct fy_event *ev)
+{
+	static const enum yshape_kind kinds[] = {
+		[FYET_MAPPING_START] = YK_MAP, [FYET_MAPPING_END] = YK_MAP_END, [FYET_SEQUENCE_START] = YK_SEQ,
+		[FYET_SEQUENCE_END] = YK_SEQ_END, [FYET_SCALAR] = YK_SCALAR, [FYET_ALIAS] = YK_ALIAS,
+	};
+
+	if (ev->type == FYET_DOCUMENT_START)
+		yshapes_doc_start(&yl->shapes);
+	else if (ev->type == FYET_DOCUMENT_END)
+		yshapes_doc_end(&yl->shapes);
+	else if ((size_t)ev->type < sizeof(kinds) / sizeof(kinds[0]) && kinds[ev->type])
+		yshapes_add(&yl->shapes, kinds[ev->type]);
+}
+
 static int
 dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 {
@@ -533,6 +552,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 			report_at(yl, &at, yl->index, msg);
 			rc = -1;
 		} else {
+			shape(yl, ev);
 			rc = dispatch(yl, ev, doc);
 		}
 
@@ -574,8 +594,20 @@ yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct
 			rc = -1;
 		}
 	}
-	if (rc == 0 && ygate_check(name, buf, len) != 0)
+	if (rc == 0 && ygate_check(name, buf, len, &yl->shapes, yl->text ? yl->text : buf) != 0)
 		rc = -1;
 	yload_free(yl);
 	return rc < 0 ? -1 : 0;
+}
+
+const struct yshapes *
+yload_shapes(const struct yloader *yl)
+{
+	return &yl->shapes;
+}
+
+const char *
+yload_text(const struct yloader *yl)
+{
+	return yl->text ? yl->text : yl->buf;
 }

@@ -47,6 +47,12 @@ void yload_set_want(struct yloader *yl, ywant_fn want, void *ctx);
 /* Make the next documents' nodes in a (the current document's stay). */
 void yload_set_arena(struct yloader *yl, struct arena *a);
 
+/* libfyaml's reading so far (ygate.h), and the text it reads (the source
+ * buffer, or a copy of the same length: prescan.h). Owned by yl. */
+struct yshapes;
+const struct yshapes *yload_shapes(const struct yloader *yl);
+const char *yload_text(const struct yloader *yl);
+
 /* Parse a buffer that must hold at most one document; *root is NULL when empty.
  * Returns 0 or -1 (reported). */
 int yload_one(const char *name, const char *buf, size_t len, struct arena *a, struct ynode **root);

@@ -19,6 +19,7 @@
 #include "quantity.h"
 #include "resource.h"
 #include "util.h"
+#include "ygate.h"
 #include "yload.h"
 #include "yquote.h"
 #include "ytree.h"
@@ -821,6 +822,42 @@ test_quote_bound(void)
 	}
 }
 
+/* ygate: libfyaml's reading (the shapes the loader folded from fytext)
+ * against libyaml's of buf: the same reading passes; another is an error at
+ * the first event that differs, naming both kinds */
+static void
+test_gate_shapes(void)
+{
+	static const char buf[] = "a: 1\n---\nb: xy  \n", other[] = "a: 1\n---\nb: [x]  \n";
+	struct arena *a = arena_new();
+	struct yloader *yl;
+	struct ydoc d;
+	int rc;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *fytext = pass ? other : buf;
+
+		diag_reset();
+		diag_set_quiet(1);
+		yl = yload_new("<test>", fytext, sizeof(buf) - 1, a, &limits_default);
+		while ((rc = yload_next(yl, &d)) == 1)
+			;
+		rc = rc == 0 ? ygate_check("<test>", buf, sizeof(buf) - 1, yload_shapes(yl), fytext) : -2;
+		yload_free(yl);
+		if (!pass) {
+			OK(rc == 0 && diag_count() == 0, "gate: the same reading passes");
+		} else {
+			const struct diag_msg *m = diag_count() == 1 ? diag_get(0) : NULL;
+
+			OK(rc == -1 && m && m->line == 3 && m->col == 4 && strstr(m->text, "go-yaml reads a scalar here, "
+			   "libfyaml a sequence"), "gate: another reading is an error at 3:4 naming both kinds");
+		}
+		diag_reset();
+	}
+	diag_set_quiet(0);
+	arena_free(a);
+}
+
 /* diag_escape: what a terminal acts on is escaped, other text kept as it is */
 static void
 test_escape(void)
@@ -920,5 +957,6 @@ main(void)
 	test_escape();
 	test_quote_bound();
 	test_config_file_per_run();
+	test_gate_shapes();
 	return harness_done();
 }
