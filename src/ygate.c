@@ -276,10 +276,13 @@ compare(const struct ygate *g, bool report_it, const struct yshapes *fy, const c
 	if (report_it) {
 		struct where w = { .file = g->name, .src = g->buf, .srclen = g->len, .doc = (int)k + 1 };
 
-		if (locate(g, fytext, &line, &col, &ky, &kf)) {
-			w.line = (int)line + 1;
-			w.col = (int)col + 1;
+		if (!locate(g, fytext, &line, &col, &ky, &kf)) {
+			diag_error(&w, "Helm and kubectl (go-yaml) read this document as other data than YAML 1.2 readers "
+				   "do; write it so that both read the same");
+			return -1;
 		}
+		w.line = (int)line + 1;
+		w.col = (int)col + 1;
 		diag_error(&w, "Helm and kubectl (go-yaml) read this as other data than YAML 1.2 readers do: go-yaml "
 			   "reads %s here, libfyaml %s; write it so that both read the same (quote the scalar, or "
 			   "indent its lines as YAML 1.1 wants)", kind_names[ky > 0 ? ky : 0],

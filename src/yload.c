@@ -150,6 +150,14 @@ yload_free(struct yloader *yl)
 	free(yl);
 }
 
+/* The text libfyaml reads (its marks are offsets into it; the same length
+ * as buf, from which bytes are copied). */
+static const char *
+read_text(const struct yloader *yl)
+{
+	return yl->text ? yl->text : yl->buf;
+}
+
 static void
 report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 {
@@ -225,10 +233,10 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	if (sm) {
 		n->pos = sm->input_pos;
 		if (tag || anchor)	/* (a call per node costs 0.5% of a run) */
-			n->pos = ypos_tok_start(tag, ypos_anchor_start(yl->buf, yl->len, anchor, n->pos));
+			n->pos = ypos_tok_start(tag, ypos_anchor_start(read_text(yl), yl->len, anchor, n->pos));
 		n->line = sm->line + 1;
 		n->col = sm->column + 1;
-		if (kind == Y_ALIAS && n->col > 1 && n->pos != ypos_with_indicator(yl->buf, yl->len, n->pos, '*')) {
+		if (kind == Y_ALIAS && n->col > 1 && n->pos != ypos_with_indicator(read_text(yl), yl->len, n->pos, '*')) {
 			n->pos--;
 			n->col--;
 		}
@@ -383,7 +391,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
-		text = yquote_text(yl->a, d->value, yl->buf, yl->len, &len);
+		text = yquote_text(yl->a, d->value, read_text(yl), yl->len, &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
 	} else {
@@ -392,7 +400,13 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	ypos_with_quotes(yl->buf, yl->len, n, fy_event_start_mark(ev));
+	ypos_with_quotes(read_text(yl), yl->len, n, fy_event_start_mark(ev));
+	if (yl->text && n->pos < yl->len && yl->text[n->pos] != yl->buf[n->pos]) {
+		/* a block scalar header made empty (prescan.h): YAML reads "" */
+		n->str = "";
+		n->len = 0;
+		n->style = yl->buf[n->pos] == '|' ? YS_LITERAL : YS_FOLDED;
+	}
 	return taken ? 0 : attach(yl, n, ev);
 }
 
@@ -609,5 +623,5 @@ yload_shapes(const struct yloader *yl)
 const char *
 yload_text(const struct yloader *yl)
 {
-	return yl->text ? yl->text : yl->buf;
+	return read_text(yl);
 }

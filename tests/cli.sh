@@ -385,6 +385,18 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n...\r&nd\n' > "$t
 ra < "$tmp/crbare.yaml" > "$tmp/out" 2> "$tmp/err"; rc=$?
 t "lone CRs: a document after '...' without '---' is refused at its line" \
 	'refused "<stdin>:6:1: error: [doc 2] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>"'
+# an empty "|" (one byte: the copy libfyaml reads has no room for "") followed by the next key is
+# read as YAML reads it, the empty string: a functionConfig's metrics.namespace empty, its
+# components read
+printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: fi\n  data:\n    metrics.namespace: |\n    components: "[registry]"\n' > "$tmp/emptypipe.yaml"
+rl "$tmp/emptypipe.yaml"
+t "an empty \"|\" then the next key: read as \"\" (metrics.namespace empty), components [registry] read" \
+	'[ "$rc" = 0 ] && grep -q "^  kind: StatefulSet" "$tmp/out" && ! grep -q "kind: DaemonSet" "$tmp/out"'
+# the cache's Secrets and CA ConfigMap are optional volumes: one missing leaves that cache anonymous
+# or with public roots only, never the registry pod down
+ra --set 'cache.credentials=[docker.io=hub]' --set cache.caBundle=cas < /dev/null > "$tmp/out" 2> "$tmp/err"
+t "cache.credentials and cache.caBundle volumes are optional" \
+	'[ "$(awk "/^      - name: cache-(auth-0|ca)\$/ { v = 1 } v && /optional: true/ { n++; v = 0 } END { print n }" "$tmp/out")" = 2 ]' "$tmp/err"
 # an input of 256 KiB or more is checked by libyaml on a thread of its own: its refusal is reported
 # the same way, after 4,000 documents; and an error of libfyaml's own is the only one reported
 for i in $(seq 4000); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\ndata:\n  k: "%070d"\n' "$i" 0; done > "$tmp/big.yaml"

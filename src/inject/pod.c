@@ -234,8 +234,8 @@ metrics_container(struct inject *in, struct ynode *containers)
 	inject_mount(in, ymap_seq(a, ct, "volumeMounts"), "metrics-www", METRICS_WWW_DIR, true);
 }
 
-/* a Secret volume of the given keys, each as the file path */
-static void
+/* a Secret volume of the given keys, each as the file path; its "secret" */
+static struct ynode *
 secret_volume(struct inject *in, struct ynode *volumes, const char *name, const char *secret,
 	      const char *const *keys, const char *const *paths, size_t n)
 {
@@ -250,6 +250,7 @@ secret_volume(struct inject *in, struct ynode *volumes, const char *name, const 
 		ymap_str(a, it, "key", keys[i]);
 		ymap_str(a, it, "path", paths[i]);
 	}
+	return s;
 }
 
 static void
@@ -261,7 +262,10 @@ cache_volumes(struct inject *in, struct ynode *vols, const struct upstream *u, s
 	for (size_t i = 0; i < cred->n; i++) {
 		char *vol = xasprintf("cache-auth-%ld", credential_of(u, n, cred->v[i]));
 
-		secret_volume(in, vols, vol, strchr(cred->v[i], '=') + 1, keys, keys, 2);
+		/* optional: a Secret not there yet, or with one key, leaves that
+		 * cache anonymous (cache.sh reads what is there), not the pod down */
+		ymap_bool(in->a, secret_volume(in, vols, vol, strchr(cred->v[i], '=') + 1, keys, keys, 2), "optional",
+			  true);
 		free(vol);
 	}
 }
@@ -307,6 +311,7 @@ volumes(struct inject *in, struct ynode *pod, const struct upstream *u, size_t n
 	if (n && config_has(c, C_CACHE) && *c->cache.ca_bundle) {
 		v = ymap_map(a, inject_volume(in, vols, "cache-ca"), "configMap");
 		ymap_str(a, v, "name", c->cache.ca_bundle);
+		ymap_bool(a, v, "optional", true);	/* missing: public roots only, the pod up */
 	}
 	ymap_map(a, inject_volume(in, vols, "tmp"), "emptyDir");
 	if (c->registry.storage.empty_dir)

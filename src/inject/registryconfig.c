@@ -176,7 +176,7 @@ distribution_config(struct inject *in, const struct instance *it)
 	if (it->platforms)
 		platforms(in, cfg);
 	if (it->cache) {
-		/* credentials (cache.credentials): run.sh exports
+		/* credentials (cache.credentials): cache.sh exports
 		 * REGISTRY_PROXY_USERNAME and _PASSWORD for this instance */
 		m = ymap_map(a, cfg, "proxy");
 		ymap_str(a, m, "remoteurl", it->cache->endpoint);

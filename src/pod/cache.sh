@@ -49,7 +49,7 @@ fi
 
 configs=
 for f in "$dir"/cache-*.yml; do [ -f "$f" ] && configs="$configs ${f##*/cache-}"; done
-configs=$(echo "$configs" | tr ' ' '\n' | sed -n 's/\.yml$//p' | sort -n | tr '\n' ' ')
+configs=$(echo "$configs" | tr ' ' '\n' | sed -n 's/^\([0-9][0-9]*\)\.yml$/\1/p' | sort -n | tr '\n' ' ')  # cache-<number>.yml
 [ -n "$configs" ] || { log "no cache-*.yml in $dir"; exit 1; }
 
 # per instance i: pid_i (0: not running), back_i (backoff s), next_i (uptime s of its next start),
@@ -59,11 +59,12 @@ for i in $configs; do
   eval "pid_$i=0 back_$i=$backoff next_$i=0 port_$i=${p:-0} up_$i=0"
 done
 
-# listening PORT: a socket listens on TCP PORT (IPv4 or IPv6), as /proc/net/tcp{,6} say
+# listening PORT: a socket listens on TCP PORT (IPv4 or IPv6), as /proc/net/tcp{,6} say (through
+# cat: busybox awk gives up on a file it cannot open, and a node without IPv6 has no tcp6)
 listening() {
   [ "$1" != 0 ] || return 0
-  awk -v p=":$(printf '%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+    awk -v p=":$(printf '%04X' "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'
 }
 
 start() {
@@ -85,7 +86,11 @@ stop() {
   wait "$p" 2>/dev/null
   eval "pid_$1=0"
 }
-stop_all() { for i in $configs; do stop "$i"; done; }
+# stop_all: TERM to every instance at once (each drains for up to 25 s), then wait for each
+stop_all() {
+  for i in $configs; do eval "p=\$pid_$i"; [ "$p" = 0 ] || kill -TERM "$p" 2>/dev/null; done
+  for i in $configs; do stop "$i"; done
+}
 
 # later I WHY: instance I is not serving (stopped or ended): start it again after its backoff
 later() {
