@@ -78,18 +78,23 @@ start() {
   eval "pid_$i=$! up_$i=0 next_$i=$(now)"
 }
 
+# reap I: wait for instance I (TERMed), if running
+reap() {
+  eval "p=\$pid_$1"
+  [ "$p" = 0 ] && return 0
+  wait "$p" 2>/dev/null
+  eval "pid_$1=0"
+}
 # stop I: stop instance I, if running, and wait for it
 stop() {
   eval "p=\$pid_$1"
-  [ "$p" = 0 ] && return 0
-  kill -TERM "$p" 2>/dev/null
-  wait "$p" 2>/dev/null
-  eval "pid_$1=0"
+  [ "$p" = 0 ] || kill -TERM "$p" 2>/dev/null
+  reap "$1"
 }
 # stop_all: TERM to every instance at once (each drains for up to 25 s), then wait for each
 stop_all() {
   for i in $configs; do eval "p=\$pid_$i"; [ "$p" = 0 ] || kill -TERM "$p" 2>/dev/null; done
-  for i in $configs; do stop "$i"; done
+  for i in $configs; do reap "$i"; done
 }
 
 # later I WHY: instance I is not serving (stopped or ended): start it again after its backoff
