@@ -78,7 +78,13 @@ serve() {
 	  user: {}
 	EOF
 }
-down_port=$(free_port)
+# "down": a port nothing listens on, below the kernel's ephemeral range (32768 and up), so that no
+# stand-in started later (listening on port 0) can be given it
+down_port=
+for _ in $(seq 50); do
+	c=$((20000 + RANDOM % 12000))
+	(exec 3<> "/dev/tcp/127.0.0.1/$c") 2> /dev/null || { down_port=$c; break; }
+done
 
 # the busybox PATH: its applets and kubectl, nothing else
 busybox_path "$BUSYBOX" "$tmp/bb"
