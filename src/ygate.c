@@ -169,9 +169,8 @@ static const char *const kind_names[] = {
 	"a scalar", "an alias",
 };
 
-/* The kind of a libfyaml event, or 0 (stream and document events). */
-static int
-fy_kind(const struct fy_event *ev)
+int
+yshape_fy_kind(const struct fy_event *ev)
 {
 	switch (ev->type) {
 	case FYET_MAPPING_START:
@@ -222,7 +221,7 @@ next_fy(struct fy_parser *p)
 	while ((ev = fy_parser_parse(p)) != NULL) {
 		enum fy_event_type t = ev->type;
 
-		k = fy_kind(ev);
+		k = yshape_fy_kind(ev);
 		fy_parser_event_free(p, ev);
 		if (k || t == FYET_DOCUMENT_END || t == FYET_STREAM_END)
 			return k;

@@ -43,6 +43,9 @@ void yshapes_doc_start(struct yshapes *s);
 void yshapes_add(struct yshapes *s, enum yshape_kind k);
 void yshapes_doc_end(struct yshapes *s);
 void yshapes_free(struct yshapes *s);
+/* The kind of a libfyaml event, or 0 (stream and document events). */
+struct fy_event;
+int yshape_fy_kind(const struct fy_event *ev);
 
 struct ygate {
 	const char *name, *buf;

@@ -501,21 +501,18 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
 }
 
-/* Follow ev's kind in yl->shapes. */
+/* Follow ev's kind in yl->shapes (the same kinds ygate.c folds libyaml's into). */
 static void
 shape(struct yloader *yl, const struct fy_event *ev)
 {
-	static const enum yshape_kind kinds[] = {
-		[FYET_MAPPING_START] = YK_MAP, [FYET_MAPPING_END] = YK_MAP_END, [FYET_SEQUENCE_START] = YK_SEQ,
-		[FYET_SEQUENCE_END] = YK_SEQ_END, [FYET_SCALAR] = YK_SCALAR, [FYET_ALIAS] = YK_ALIAS,
-	};
+	int k = yshape_fy_kind(ev);
 
 	if (ev->type == FYET_DOCUMENT_START)
 		yshapes_doc_start(&yl->shapes);
 	else if (ev->type == FYET_DOCUMENT_END)
 		yshapes_doc_end(&yl->shapes);
-	else if ((size_t)ev->type < sizeof(kinds) / sizeof(kinds[0]) && kinds[ev->type])
-		yshapes_add(&yl->shapes, kinds[ev->type]);
+	else if (k)
+		yshapes_add(&yl->shapes, (enum yshape_kind)k);
 }
 
 static int
