@@ -69,8 +69,11 @@ SRCS := \
 	src/quantity.c \
 	src/reconcile.c \
 	src/resource.c \
+	src/selector.c \
 	src/timefmt.c \
 	src/util.c \
+	src/wsplice.c \
+	src/wspread.c \
 	src/x509.c \
 	src/x509ca.c \
 	src/x509util.c \

@@ -13,6 +13,7 @@
 #include "images.h"
 #include "net.h"
 #include "quantity.h"
+#include "selector.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -161,6 +162,26 @@ const struct field config_fields[] = {
 	  NULL, 0, 0, "spread of registry pods over zones", NULL },
 	{ "spread.workerRole", F_ENUM, OFF(spread.worker_role), "off", "DoNotSchedule|ScheduleAnyway|off",
 	  NULL, 0, 0, "spread of registry pods over node-role.kubernetes.io/worker", NULL },
+	{ "workloadSpread.hostname", F_ENUM, OFF(workload_spread.hostname), "ScheduleAnyway",
+	  "DoNotSchedule|ScheduleAnyway|off", NULL, 0, 0, "component workloadSpread: spread of the input's workloads' "
+	  "pods over nodes (ScheduleAnyway never leaves a pod Pending: a full node still counts as a domain)", NULL },
+	{ "workloadSpread.zone", F_ENUM, OFF(workload_spread.zone), "ScheduleAnyway", "DoNotSchedule|ScheduleAnyway|off",
+	  NULL, 0, 0, "component workloadSpread: spread over topology.kubernetes.io/zone (DoNotSchedule leaves pods "
+	  "Pending on nodes without the label)", NULL },
+	{ "workloadSpread.maxSkew", F_INT, OFF(workload_spread.max_skew), "1", NULL, NULL, 1, 1000,
+	  "component workloadSpread: maxSkew of each constraint", NULL },
+	{ "workloadSpread.kinds", F_SET, OFF(workload_spread.kinds), "[Deployment, StatefulSet, ReplicaSet]",
+	  "Deployment|StatefulSet|ReplicaSet", NULL, 0, 0,
+	  "component workloadSpread: which kinds of the input (apps/v1) get constraints", NULL },
+	{ "workloadSpread.namespaces", F_LIST, OFF(workload_spread.namespaces), "[]", NULL, check_dns_label, 0, 0,
+	  "component workloadSpread: only workloads whose metadata.namespace is one of these (empty: every "
+	  "workload; one without metadata.namespace is selected only then)", NULL },
+	{ "workloadSpread.selector", F_STR, OFF(workload_spread.selector), "\"\"", NULL, check_label_selector, 0, 0,
+	  "component workloadSpread: only workloads whose metadata.labels match this label selector (kubectl's "
+	  "form: app=web,tier in (a,b),!canary; empty: every workload)", NULL },
+	{ "workloadSpread.existing", F_ENUM, OFF(workload_spread.existing), "keep", "keep|add", NULL, 0, 0,
+	  "component workloadSpread: a workload with topologySpreadConstraints of its own is left as it is "
+	  "(keep), or gets ours for the topology keys its own lack (add); the user's are never changed", NULL },
 };
 
 const size_t config_nfields = sizeof(config_fields) / sizeof(config_fields[0]);

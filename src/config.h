@@ -114,6 +114,14 @@ struct config {
 	struct {
 		char *hostname, *zone, *worker_role;
 	} spread;
+	struct {
+		char *hostname, *zone;		/* DoNotSchedule|ScheduleAnyway|off */
+		long max_skew;
+		struct strlist kinds;		/* Deployment|StatefulSet|ReplicaSet */
+		struct strlist namespaces;	/* empty: every namespace */
+		char *selector;			/* label selector text (selector.h) */
+		char *existing;			/* keep|add */
+	} workload_spread;
 
 	/* where each field was last set, in config_fields order (file, source,
 	 * line:col, .field the path prefix there; all 0 for a default), for

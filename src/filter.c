@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "resource.h"
 #include "util.h"
+#include "wspread.h"
 #include "ydoc.h"
 #include "ygate.h"
 #include "yload.h"
@@ -35,6 +36,7 @@ struct run {
 	bool managed;		/* images are read (stream: the command line's state) */
 	struct images images;	/* of the input's workloads, for the preload */
 	struct inject inj;
+	struct wspread ws;	/* edits of the input's workloads */
 };
 
 /* defaults < config file < functionConfig < --set, not yet finished */
@@ -151,6 +153,8 @@ take_doc(struct run *r, const struct ydoc *d)
 	}
 	if (obj_read(o, d->root, r->keep, &(struct where){ .file = INPUT_NAME, .src = r->in, .srclen = r->len }) != 0 ||
 	    check_annotations(r, o, d->root) != 0)
+		return -1;
+	if (r->ws.cfg && wspread_obj(&r->ws, o, d->root) != 0)
 		return -1;
 	return observe(r, o, d->root);
 }
@@ -301,6 +305,21 @@ needs_doc_end(const struct run *r, const struct obj *o, const struct obj *prev)
 		 (e == prev->start + 3 || r->in[e - 4] == '\n' || r->in[e - 4] == '\r'));
 }
 
+/* A document with workloadSpread's edits made. */
+static int
+write_edited(const struct run *r, const struct obj *o, size_t start, size_t end, const struct sink *out)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	obj_put(&b, o, r->in, start, end);
+	if (b.len && b.p[b.len - 1] != '\n')
+		buf_addc(&b, '\n');
+	rc = out_write(out, b.p, b.len);
+	buf_free(&b);
+	return rc;
+}
+
 static int
 write_doc(const struct run *r, const struct obj *o, const struct obj *prev, const struct sink *out)
 {
@@ -313,6 +332,8 @@ write_doc(const struct run *r, const struct obj *o, const struct obj *prev, cons
 	/* (libfyaml reads directives before a first document with no "---") */
 	if (!o->explicit_start && (start >= end || r->in[start] != '%') && out_write(out, "---\n", 4) != 0)
 		return -1;
+	if (o->nedits)
+		return write_edited(r, o, start, end, out);
 	if (out_write(out, r->in + start, end - start) != 0)
 		return -1;
 	if (end > start && r->in[end - 1] != '\n')
@@ -383,8 +404,13 @@ observe_items(struct run *r)
 	int failed = 0;
 
 	r->managed = r->cfg->state == MS_MANAGED;
-	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next)
+	if (wspread_init(&r->ws, r->cfg, INPUT_NAME, r->in, r->len, r->keep) != 0)
+		return -1;
+	for (size_t i = 0; i < r->objs.n && it; i++, it = it->next) {
+		if (it->kind == Y_MAP)
+			failed |= wspread_obj(&r->ws, &r->objs.v[i], it) != 0;
 		failed |= observe(r, &r->objs.v[i], it) != 0;
+	}
 	return failed ? -1 : 0;
 }
 
@@ -393,6 +419,11 @@ observe_items(struct run *r)
 static int
 process(struct run *r, struct config *early)
 {
+	/* stream mode: early is the whole configuration (KRM: observe_items()) */
+	if (early->state != MS_UNMANAGED && wspread_init(&r->ws, early, INPUT_NAME, r->in, r->len, r->keep) != 0) {
+		config_free(early);
+		return -1;
+	}
 	if (scan(r) != 0) {
 		config_free(early);
 		return -1;
@@ -418,6 +449,7 @@ process(struct run *r, struct config *early)
 	if (inject_run(&r->inj) != 0)
 		return -1;
 	inject_tell_upstreams(&r->inj);
+	wspread_tell(&r->ws);
 	if (r->krm)
 		note_added(r);
 	return 0;
@@ -463,6 +495,7 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	finish(&r, out, ok);
 	krm_locate_end();
 	inject_free(&r.inj);
+	wspread_free(&r.ws);
 	objs_free(&r.objs);
 	images_free(&r.images);
 	config_free(r.cfg);

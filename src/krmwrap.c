@@ -131,6 +131,14 @@ put_item(struct buf *out, const struct krm *k, const struct ynode *it, const str
 
 	if (o->end <= o->start)
 		return;		/* an item that cannot be copied (failing run) */
+	if (!k->flow_items && o->nedits) {	/* workloadSpread's edits (block items only) */
+		struct buf b = BUF_INIT;
+
+		obj_put(&b, o, k->src, o->start, o->end);
+		put_lines(out, b.p, 0, b.len);
+		buf_free(&b);
+		return;
+	}
 	if (!k->flow_items) {
 		put_lines(out, k->src, o->start, o->end);
 		return;

@@ -254,3 +254,20 @@ obj_where(const struct obj *o, struct where *w)
 	w->ns = o->ns;
 	w->name = o->name;
 }
+
+void
+obj_put(struct buf *out, const struct obj *o, const char *src, size_t start, size_t end)
+{
+	size_t at = start;
+
+	for (size_t i = 0; i < o->nedits; i++) {
+		const struct edit *e = &o->edits[i];
+
+		if (e->at < at || e->at + e->cut > end)
+			continue;	/* not in the range (cannot happen: edits lie inside the object) */
+		buf_add(out, src + at, e->at - at);
+		buf_add(out, e->text, e->len);
+		at = e->at + e->cut;
+	}
+	buf_add(out, src + at, end - at);
+}

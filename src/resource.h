@@ -27,6 +27,14 @@ enum objflag {
 	OBJ_PART_OF = 1 << 3,		/* labelled app.kubernetes.io/part-of: registry-addon */
 };
 
+/* A change to an input object's bytes (component workloadSpread, the only
+ * one we make): src[at, at + cut) replaced by text. */
+struct edit {
+	size_t at, cut;
+	const char *text;
+	size_t len;
+};
+
 struct obj {
 	int index;		/* 1-based document or item number */
 	size_t start, end;	/* its bytes in the input */
@@ -35,6 +43,8 @@ struct obj {
 	const char *api, *kind, *ns, *name;	/* "" when absent; ns "" for cluster-scoped kinds */
 	int line, col;
 	struct ynode *carry;	/* ours: tools' bookkeeping annotations to keep */
+	struct edit *edits;	/* in byte order, not overlapping (wspread.c) */
+	size_t nedits;
 };
 
 struct objs {
@@ -66,5 +76,8 @@ bool annotation_is_carried(const char *key);
 bool obj_is(const struct obj *o, const char *api, const char *kind, const char *ns, const char *name);
 /* A struct where naming this object, for diag. */
 void obj_where(const struct obj *o, struct where *w);
+struct buf;
+/* src[start, end) (a range of o's bytes) with o's edits made, appended to out. */
+void obj_put(struct buf *out, const struct obj *o, const char *src, size_t start, size_t end);
 
 #endif

@@ -335,6 +335,45 @@ anchor_foreign(struct fy_event *ev, int *line, int *col)
 	return true;
 }
 
+static struct fy_token *
+event_tag(struct fy_event *ev)
+{
+	switch (ev->type) {
+	case FYET_SCALAR:
+		return ev->scalar.tag;
+	case FYET_MAPPING_START:
+		return ev->mapping_start.tag;
+	case FYET_SEQUENCE_START:
+		return ev->sequence_start.tag;
+	default:
+		return NULL;
+	}
+}
+
+/* go-yaml (libyaml's scanner) reads ',', '[' and ']' as part of a
+ * shorthand tag ("!a,b"); YAML 1.2 and libfyaml end the tag there, so in a
+ * flow collection the two read other data ("[!t, x]": go-yaml one entry
+ * tagged "!t,"). Refused at the character; a verbatim tag (!<...>) ends at
+ * its '>' in both. */
+static bool
+tag_foreign(const struct yguard *g, struct fy_event *ev, int *line, int *col)
+{
+	struct fy_token *tok = event_tag(ev);
+	const struct fy_mark *s = tok ? fy_token_start_mark(tok) : NULL, *e = tok ? fy_token_end_mark(tok) : NULL;
+	char c;
+
+	if (!s || !e || e->input_pos >= g->len || s->input_pos + 1 >= g->len)
+		return false;
+	if (g->buf[s->input_pos] == '!' && g->buf[s->input_pos + 1] == '<')
+		return false;
+	c = g->buf[e->input_pos];
+	if (c != ',' && c != '[' && c != ']')
+		return false;
+	*line = e->line + 1;
+	*col = e->column + 1;
+	return true;
+}
+
 int
 yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
 {
@@ -361,6 +400,11 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 	if (anchor_foreign(ev, line, col)) {
 		*msg = "invalid anchor or alias name: Helm and kubectl (go-yaml) end a name at the first character "
 		       "that is not a letter, digit, '-' or '_', and would read other data; use only those";
+		return -1;
+	}
+	if (tag_foreign(g, ev, line, col)) {
+		*msg = "a tag ends at ',', '[' or ']' for YAML 1.2 readers, while Helm and kubectl (go-yaml) read them "
+		       "as part of it, and so other data; put a space after the tag";
 		return -1;
 	}
 	m = node_start(g, ev, &ms);

@@ -78,6 +78,9 @@ seeds() {
 	for f in fixtures/*.yaml; do
 		n=$(basename "$f" .yaml)
 		prefix '\000' "$f" "$s/fuzz/fixture-$n"
+		# workloads again with component workloadSpread (option bit 6), Removed too (bit 0)
+		grep -q 'kind: *\(Deployment\|StatefulSet\|ReplicaSet\)' "$f" &&
+			prefix '\100' "$f" "$s/fuzz/spread-$n" && prefix '\101' "$f" "$s/fuzz/spread-removed-$n"
 		case $n in krm-* | list) prefix '\000\000' "$f" "$s/fuzz-krm/fixture-$n" ;;
 		*) as_items "$f" > "$tmp/items" && prefix '\000\005' "$tmp/items" "$s/fuzz-krm/items-$n" ;; esac
 	done
@@ -91,6 +94,7 @@ seeds() {
 		for f in "$tmp/docs"/*; do
 			[ "$(wc -c < "$f")" -le 16384 ] || continue
 			prefix '\002' "$f" "$s/fuzz/real-${f##*/}"
+			grep -q '^kind: \(Deployment\|StatefulSet\)' "$f" && prefix '\100' "$f" "$s/fuzz/spread-${f##*/}"
 			i=$((i + 1))
 			[ $((i % 4)) = 0 ] && as_items "$f" > "$tmp/items" && prefix '\002\005' "$tmp/items" "$s/fuzz-krm/real-${f##*/}"
 		done

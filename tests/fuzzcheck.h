@@ -208,6 +208,7 @@ fz_options(uint8_t flags, const char **sets)
 		"managementState=Removed", "components=localRegistryHosting", "namespace=fuzz",
 		"registry.service.serviceCIDR=fd00::/64", "registry.service.port=5000",
 		"registry.hostnames=a.example,b.example",
+		"components=workloadSpread,localRegistryHosting", "workloadSpread.existing=add",
 	};
 	size_t n = 0;
 

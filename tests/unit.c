@@ -18,6 +18,7 @@
 #include "net.h"
 #include "quantity.h"
 #include "resource.h"
+#include "selector.h"
 #include "util.h"
 #include "ygate.h"
 #include "yload.h"
@@ -929,6 +930,54 @@ test_config_file_per_run(void)
 	buf_free(&out2);
 }
 
+/* Label selectors as kubectl -l reads them (apimachinery labels.Parse). */
+static void
+test_selector(void)
+{
+	static const struct {
+		const char *sel, *labels;
+		int want;	/* 1 match, 0 no match, -1 parse error */
+	} t[] = {
+		{ "", "{}", 1 },
+		{ "app=web", "{app: web}", 1 },
+		{ "app==web", "{app: web}", 1 },
+		{ "app=web", "{app: api}", 0 },
+		{ "app!=web", "{}", 1 },
+		{ "app!=web", "{app: web}", 0 },
+		{ "tier in (a, b)", "{tier: b}", 1 },
+		{ "tier in (a,b)", "{tier: c}", 0 },
+		{ "tier notin (a,b)", "{}", 1 },
+		{ "tier notin (a,b)", "{tier: a}", 0 },
+		{ "canary", "{canary: \"\"}", 1 },
+		{ "!canary", "{canary: x}", 0 },
+		{ " app = web , !canary ", "{app: web}", 1 },
+		{ "example.com/team=a", "{example.com/team: a}", 1 },
+		{ "app=", "{app: \"\"}", 1 },
+		{ "app=web,", "{}", -1 },
+		{ "tier in a", "{}", -1 },
+		{ "tier in (a", "{}", -1 },
+		{ "-bad=x", "{}", -1 },
+		{ "app=we b", "{}", -1 },
+		{ "app>1", "{}", -1 },
+		{ "app=-x", "{}", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct arena *a = arena_new();
+		const char *why = NULL;
+		struct selector *s = selector_parse(t[i].sel, &why);
+		char name[96];
+
+		snprintf(name, sizeof(name), "selector \"%s\" on %s", t[i].sel, t[i].labels);
+		if (t[i].want < 0)
+			OK(!s && why, name);
+		else
+			OK(s && selector_match(s, parse(a, t[i].labels)) == (t[i].want == 1), name);
+		selector_free(s);
+		arena_free(a);
+	}
+}
+
 int
 main(void)
 {
@@ -958,5 +1007,6 @@ main(void)
 	test_quote_bound();
 	test_config_file_per_run();
 	test_gate_shapes();
+	test_selector();
 	return harness_done();
 }

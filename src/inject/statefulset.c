@@ -27,6 +27,8 @@ spread_one(struct inject *in, struct ynode *list, const char *key, const char *w
 	ymap_set(a, ymap_map(a, t, "labelSelector"), "matchLabels", inject_selector(in));
 	/* count only pods of the current revision during a rolling update */
 	yseq_add(ymap_seq(a, t, "matchLabelKeys"), ynode_str(a, "controller-revision-hash"));
+	/* a tainted node (a control plane's) the pods cannot go to is no empty domain */
+	ymap_str(a, t, "nodeTaintsPolicy", "Honor");
 }
 
 static void
