@@ -72,6 +72,7 @@ SRCS := \
 	src/selector.c \
 	src/timefmt.c \
 	src/util.c \
+	src/wselect.c \
 	src/wsplice.c \
 	src/wspread.c \
 	src/x509.c \

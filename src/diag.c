@@ -308,6 +308,16 @@ diag_note(const struct where *w, const char *fmt, ...)
 }
 
 void
+diag_aside(const struct where *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(SEV_INFO, w, false, true, fmt, ap);
+	va_end(ap);
+}
+
+void
 diag_inform(const struct where *w, const char *fmt, ...)
 {
 	va_list ap;

@@ -100,6 +100,10 @@ void diag_note(const struct where *w, const char *fmt, ...) __attribute__((forma
 /* Information the user should see on every run: written to stderr (unless
  * quiet) and the log, and kept as info (KRM results, not counted). */
 void diag_inform(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Information written to stderr (unless quiet) and the log without keeping
+ * it: what one run did that the next will not do again (a KRM run's results
+ * stay the same from run to run). */
+void diag_aside(const struct where *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forget every message (the fuzzer runs many inputs in one process). */
 void diag_reset(void);
 

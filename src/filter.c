@@ -429,6 +429,7 @@ process(struct run *r, struct config *early)
 		return -1;
 	}
 	if (r->krm && r->k.function_config) {
+		r->ws.cfg = NULL;	/* configured again in observe_items() */
 		config_free(early);
 		early = configure(r, r->k.function_config);
 	}

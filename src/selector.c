@@ -11,7 +11,7 @@
 #define SEL_MAX_REQ 64
 #define SEL_MAX_VALUES 64
 
-enum sel_op { OP_EXISTS, OP_NOT_EXISTS, OP_EQ, OP_NE, OP_IN, OP_NOTIN };
+enum sel_op { OP_EXISTS, OP_NOT_EXISTS, OP_EQ, OP_NE, OP_IN, OP_NOTIN, OP_GT, OP_LT };
 
 struct req {
 	enum sel_op op;
@@ -133,6 +133,16 @@ operation(const char **pp, struct req *r, const char **why)
 		p += (p[0] == '=' && p[1] == '=') || *p == '!' ? 2 : 1;
 		if (add_value(r, word(&p), why) != 0)
 			return -1;
+	} else if (*p == '>' || *p == '<') {
+		char *end;
+
+		r->op = *p == '>' ? OP_GT : OP_LT;
+		p++;
+		if (add_value(r, word(&p), why) != 0)
+			return -1;
+		(void)strtoll(r->values[0], &end, 10);
+		if (!*r->values[0] || *end)
+			return bad(why, "\">\" and \"<\" take a whole number: key>1");
 	} else if (!strncmp(p, "in", 2) && !word_char(p[2])) {
 		r->op = OP_IN;
 		p += 2;
@@ -144,7 +154,8 @@ operation(const char **pp, struct req *r, const char **why)
 		if (value_set(&p, r, why) != 0)
 			return -1;
 	} else {
-		return bad(why, "a requirement is key, !key, key=value, key!=value, key in (a,b) or key notin (a,b)");
+		return bad(why, "a requirement is key, !key, key=value, key!=value, key in (a,b), key notin (a,b), "
+			   "key>N or key<N");
 	}
 	*pp = p;
 	return 0;
@@ -231,6 +242,18 @@ in_values(const struct req *r, const char *v)
 	return false;
 }
 
+/* key>N, key<N: the label's value a whole number above (below) N */
+static bool
+compare(const struct req *r, const char *v)
+{
+	char *end;
+	long long have = strtoll(v, &end, 10), want = strtoll(r->values[0], NULL, 10);
+
+	if (!*v || *end)
+		return false;
+	return r->op == OP_GT ? have > want : have < want;
+}
+
 static bool
 req_match(const struct req *r, struct ynode *labels)
 {
@@ -247,6 +270,9 @@ req_match(const struct req *r, struct ynode *labels)
 	case OP_NE:
 	case OP_NOTIN:
 		return !in_values(r, v);
+	case OP_GT:
+	case OP_LT:
+		return v && compare(r, v);
 	}
 	return false;
 }

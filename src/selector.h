@@ -1,6 +1,6 @@
 /* selector.h - Kubernetes label selectors in kubectl's text form ("-l"):
  * requirements joined by ',': "key", "!key", "key=value", "key==value",
- * "key!=value", "key in (a,b)", "key notin (a,b)", as
+ * "key!=value", "key in (a,b)", "key notin (a,b)", "key>N", "key<N", as
  * k8s.io/apimachinery/pkg/labels.Parse reads them (keys are qualified names,
  * values label values; blanks around tokens are allowed).
  *

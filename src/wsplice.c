@@ -40,13 +40,16 @@ ws_eol(const char *src, size_t len, size_t p)
 {
 	while (p < len && src[p] != '\n' && src[p] != '\r')
 		p++;
-	return p + 1 < len && src[p] == '\r' && src[p + 1] == '\n' ? "\r\n" : "\n";
+	if (p < len && src[p] == '\r')
+		return p + 1 < len && src[p + 1] == '\n' ? "\r\n" : "\r";
+	return "\n";
 }
 
 size_t
-ws_marker_before(const char *src, size_t ls)
+ws_marker_before(const char *src, size_t ls, size_t after)
 {
-	size_t q, start, mlen = strlen(WSPREAD_MARK);
+	static const char mark[] = WSPREAD_MARK WSPREAD_MARK_REST;
+	size_t q, start, i, mlen = sizeof(mark) - 1;
 
 	if (ls == 0)
 		return SIZE_MAX;
@@ -54,20 +57,75 @@ ws_marker_before(const char *src, size_t ls)
 	if (src[q] == '\n' && q > 0 && src[q - 1] == '\r')
 		q--;
 	start = ws_line_start(src, q);
-	for (size_t i = start; i < q; i++) {
-		if (src[i] == ' ')
-			continue;
-		return q - i >= mlen && !memcmp(src + i, WSPREAD_MARK, mlen) ? start : SIZE_MAX;
+	if (start < after)
+		return SIZE_MAX;	/* a line of the text before (a quoted or block scalar) */
+	for (i = start; i < q && src[i] == ' ';)
+		i++;
+	if (q - i < mlen || memcmp(src + i, mark, mlen))
+		return SIZE_MAX;
+	return ws_blank(src, i + mlen, q) ? start : SIZE_MAX;
+}
+
+/* Spaces at the start of the line beginning at ls. */
+static size_t
+indent_at(const char *src, size_t ls, size_t end)
+{
+	size_t i = ls;
+
+	while (i < end && src[i] == ' ')
+		i++;
+	return i - ls;
+}
+
+/* A block scalar's end is where the next token begins: back over the lines
+ * after its last line of content, those blank or indented no more than the
+ * line of its header (a comment there is no content). */
+static size_t
+block_end(const char *src, const struct ynode *n)
+{
+	size_t hl = ws_line_start(src, n->pos), hind = indent_at(src, hl, n->pos), e = n->end;
+
+	for (;;) {
+		size_t ls = ws_line_start(src, e), le = e, ind;
+
+		if (ls <= hl)
+			return e;
+		while (le > ls && (src[le - 1] == ' ' || src[le - 1] == '\t'))
+			le--;
+		ind = indent_at(src, ls, le);
+		if (le > ls && ind > hind)
+			return le;	/* a line of content */
+		e = ls - 1;	/* the previous line's break */
+		if (e > hl && src[e] == '\n' && src[e - 1] == '\r')
+			e--;
 	}
-	return SIZE_MAX;
 }
 
 size_t
-ws_node_after(const char *src, size_t len, const struct ynode *n)
+ws_text_end(const char *src, const struct ynode *n)
 {
-	while ((n->kind == Y_MAP || n->kind == Y_SEQ) && n->style != YS_FLOW && n->tail)
-		n = n->tail;
-	return ws_line_after(src, len, n->end > 0 ? n->end - 1 : 0);
+	size_t best = 0;
+
+	if (n->kind == Y_SCALAR && (n->style == YS_LITERAL || n->style == YS_FOLDED) && n->end > n->pos)
+		return block_end(src, n);
+	if ((n->kind != Y_MAP && n->kind != Y_SEQ) || n->style == YS_FLOW)
+		return n->end > n->pos ? n->end : 0;
+	for (const struct ynode *c = n->head; c; c = c->next) {
+		size_t e = ws_text_end(src, c);
+
+		best = e > best ? e : best;
+	}
+	return best;
+}
+
+size_t
+ws_after_text(const char *src, size_t len, size_t e)
+{
+	size_t ls = ws_line_start(src, e);
+
+	if (ws_blank(src, ls, e))
+		return ls;	/* e is where a later line's token begins (a block scalar's end) */
+	return ws_line_after(src, len, e - 1);
 }
 
 /* Wide sequences: each block sequence open at a line adds two columns (a
@@ -115,6 +173,6 @@ ws_put_marker(struct buf *out, size_t col, const char *eol)
 {
 	for (size_t k = 0; k < col; k++)
 		buf_addc(out, ' ');
-	buf_adds(out, WSPREAD_MARK "; managementState Removed takes it out");
+	buf_adds(out, WSPREAD_MARK WSPREAD_MARK_REST);
 	buf_adds(out, eol);
 }

@@ -2,7 +2,6 @@
  * give them topology spread constraints (wspread.h; the text: wsplice.c). */
 #include "wspread.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "emit.h"
 #include "resource.h"
 #include "selector.h"
+#include "wselect.h"
 #include "wsplice.h"
 #include "ytree.h"
 
@@ -30,6 +30,7 @@ struct wl {
 	const char *eol;
 	struct edit *e;
 	size_t ne;
+	size_t pod_key_end;		/* the end of the key "spec" of the pod spec */
 	bool carries;			/* ours are in its output */
 	char why[160];			/* why it is not edited */
 };
@@ -94,54 +95,23 @@ not_edited(struct wl *l, struct ynode *at, const char *fmt, ...)
 }
 
 static bool
-in_list(const struct strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i], s))
-			return true;
-	return false;
-}
-
-static bool
-workload_kind(const struct obj *o)
-{
-	return !strcmp(o->api, "apps/v1") &&
-	       (!strcmp(o->kind, "Deployment") || !strcmp(o->kind, "StatefulSet") || !strcmp(o->kind, "ReplicaSet"));
-}
-
-/* spec.replicas: unset or more than one. A value that is not a number is
- * the API server's to refuse; the workload is left alone, with a word. */
-static bool
-replicated(struct wl *l, struct ynode *spec)
-{
-	struct ynode *r = yresolve(ymap_get(spec, "replicas"));
-	char *end;
-	long long n;
-
-	if (!r || yis_null(r))
-		return true;
-	if (r->kind == Y_SCALAR && r->style == YS_PLAIN && yresolve_plain(r->str, r->len) == YR_INT) {
-		errno = 0;
-		n = strtoll(r->str, &end, 0);
-		return errno == 0 && *end == '\0' && n > 1;
-	}
-	not_edited(l, r, "spec.replicas is not a number");
-	return false;
-}
-
-static bool
 selected(struct wl *l)
 {
 	const struct config *c = l->w->cfg;
 	const struct obj *o = l->o;
 
-	if (!l->w->on || !in_list(&c->workload_spread.kinds, o->kind))
+	int rc;
+
+	if (!l->w->on || !wsel_in_list(&c->workload_spread.kinds, o->kind))
 		return false;
-	if (c->workload_spread.namespaces.n && !in_list(&c->workload_spread.namespaces, o->ns))
+	if (c->workload_spread.namespaces.n && !wsel_in_list(&c->workload_spread.namespaces, o->ns))
 		return false;
 	if (!selector_match(l->w->sel, yresolve(ypath(l->root, "metadata.labels"))))
 		return false;
-	return replicated(l, yresolve(ymap_get(l->root, "spec")));
+	rc = wsel_replicas(yresolve(ymap_get(yresolve(ymap_get(l->root, "spec")), "replicas")));
+	if (rc < 0)
+		not_edited(l, yresolve(ypath(l->root, "spec.replicas")), "spec.replicas is not a number");
+	return rc > 0;
 }
 
 /* The key in map whose value is written there, for an edit of its text:
@@ -156,6 +126,11 @@ raw_key(struct ynode *map, const char *key, const char **why, struct ynode **at)
 	for (struct ynode *k = map->head; k && k->next; k = k->next->next) {
 		if (ykey_is_merge(k)) {
 			*why = "is in a mapping with a merge key (<<)";
+			*at = k;
+			return NULL;
+		}
+		if (k->kind == Y_ALIAS && yis_scalar(yresolve(k)) && !strcmp(yresolve(k)->str, key)) {
+			*why = "is an alias (*name) as a key";
 			*at = k;
 			return NULL;
 		}
@@ -202,6 +177,7 @@ find_pod(struct wl *l, const char **why, struct ynode **at)
 		}
 		n = k->next;
 	}
+	l->pod_key_end = k->end;
 	*at = n;
 	if (n->kind != Y_MAP || !n->head)
 		return NULL;
@@ -212,7 +188,7 @@ find_pod(struct wl *l, const char **why, struct ynode **at)
 	}
 	first = n->head;
 	ls = ws_line_start(src, first->pos);
-	if (!ws_blank(src, ls, first->pos)) {
+	if (first->end <= first->pos || first->pos < l->pod_key_end || !ws_blank(src, ls, first->pos)) {
 		*why = "the first key of spec.template.spec does not begin its line";
 		return NULL;
 	}
@@ -240,6 +216,16 @@ add_edit(struct wl *l, size_t at, size_t cut, const struct buf *text)
 	e->cut = cut;
 	e->len = text ? text->len : 0;
 	e->text = text && text->len ? arena_strndup(l->w->a, text->p, text->len) : "";
+	if (e->len && !cut && at > 0 && l->w->src[at - 1] != '\n' && l->w->src[at - 1] != '\r') {
+		/* after a last line without a line break: ours begin a line */
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, l->eol);
+		buf_add(&b, text->p, text->len);
+		e->text = arena_strndup(l->w->a, b.p, b.len);
+		e->len = b.len;
+		buf_free(&b);
+	}
 }
 
 /* One of our constraints for topology key i, as the emitter writes a
@@ -275,9 +261,10 @@ has_selector(struct wl *l)
 {
 	struct ynode *sel = yresolve(ypath(l->root, "spec.selector"));
 
-	if (yis_map(sel) && (ymap_get(sel, "matchLabels") || ymap_get(sel, "matchExpressions")))
+	if (yis_map(sel) && wsel_selector_ok(sel))
 		return true;
-	not_edited(l, sel ? sel : l->root, "spec.selector has neither matchLabels nor matchExpressions");
+	not_edited(l, sel ? sel : l->root, "spec.selector is not a label selector (matchLabels of label keys and "
+		   "values, matchExpressions of key, operator and values)");
 	return false;
 }
 
@@ -355,7 +342,8 @@ add_key(struct wl *l)
 static int
 redo_key(struct wl *l, struct ynode *key, size_t mark, bool sel)
 {
-	size_t after = ws_node_after(l->w->src, l->w->len, key->next);
+	size_t e = ws_text_end(l->w->src, key->next);
+	size_t after = ws_after_text(l->w->src, l->w->len, e > key->end ? e : key->end);
 	struct buf t = BUF_INIT;
 	int rc = sel ? key_text(l, &t) : 0;
 
@@ -366,13 +354,16 @@ redo_key(struct wl *l, struct ynode *key, size_t mark, bool sel)
 	return rc;
 }
 
-/* The dash of a block sequence entry: its column, or SIZE_MAX. */
+/* The dash of a block sequence entry with text: its column (*ls its line),
+ * or SIZE_MAX. */
 static size_t
 dash_of(const char *src, const struct ynode *item, size_t *ls)
 {
 	size_t d = item->pos;
 
 	*ls = ws_line_start(src, d);
+	if (item->end <= item->pos)
+		return SIZE_MAX;	/* an empty entry */
 	while (d > 0 && src[d - 1] == ' ')
 		d--;
 	if (d == 0 || src[d - 1] != '-')
@@ -388,35 +379,40 @@ redo_entries(struct wl *l, struct ynode *key, bool sel)
 {
 	const char *src = l->w->src;
 	struct ynode *list = key->next;
-	bool have[sizeof(keys) / sizeof(keys[0])] = { false }, block, add;
+	bool have[sizeof(keys) / sizeof(keys[0])] = { false }, block, add, odd = false;
 	size_t dash = SIZE_MAX, after_user = SIZE_MAX, ours_from = SIZE_MAX, ours_to = 0, nours = 0, ls;
+	size_t prev = key->end;	/* the end of the text before an entry */
 	struct buf t = BUF_INIT;
 	int rc = 0;
 
 	add = sel && !strcmp(l->w->cfg->workload_spread.existing, "add");
 	block = list->kind == Y_SEQ && list->style != YS_FLOW && list->head;
 	for (struct ynode *it = block ? list->head : NULL; it; it = it->next) {
-		size_t d = dash_of(src, it, &ls), mark = ws_marker_before(src, ls);
+		size_t d = dash_of(src, it, &ls), e = ws_text_end(l->w->src, it);
+		size_t mark = d == SIZE_MAX || !e ? SIZE_MAX : ws_marker_before(src, ls, prev);
 		const char *tk = ymap_gets(yresolve(it), "topologyKey");
 
+		odd |= d == SIZE_MAX || !e;
 		dash = dash == SIZE_MAX ? d : dash;
-		if (d == SIZE_MAX || mark == SIZE_MAX) {
+		prev = e > prev ? e : prev;
+		if (mark == SIZE_MAX) {
 			for (size_t i = 0; tk && i < sizeof(keys) / sizeof(keys[0]); i++)
 				have[i] |= !strcmp(tk, keys[i].topology_key);
-			after_user = ws_node_after(src, l->w->len, it);
+			after_user = e ? ws_after_text(src, l->w->len, e) : after_user;
 			continue;
 		}
 		ours_from = nours++ ? ours_from : mark;
-		ours_to = ws_node_after(src, l->w->len, it);
+		ours_to = ws_after_text(src, l->w->len, e);
 		add_edit(l, mark, ours_to - mark, NULL);
 	}
 	if (!add) {
 		l->w->nkept += sel;
 		return 0;
 	}
-	if (!block || dash == SIZE_MAX || after_user == SIZE_MAX) {
-		not_edited(l, list, "its topologySpreadConstraints is not a block sequence (\"- \" entries) of "
-			   "the workload's own, which workloadSpread.existing: add adds to");
+	if (!block || odd || dash == SIZE_MAX || after_user == SIZE_MAX) {
+		not_edited(l, list, "its topologySpreadConstraints is not a block sequence (\"- \" entries, each "
+			   "with a value) holding constraints of the workload's own, which workloadSpread.existing: "
+			   "add adds to");
 		l->ne = 0;
 		return 0;
 	}
@@ -460,6 +456,38 @@ tally(struct wl *l, bool sel)
 			 o->name);
 }
 
+/* The end of the text before key in the pod spec: the previous value's
+ * (or key's), or the pod spec's own key's. */
+static size_t
+text_before(const struct wl *l, const struct ynode *key)
+{
+	size_t end = l->pod_key_end;
+
+	for (const struct ynode *k = l->pod->head; k && k->next && k != key; k = k->next->next) {
+		size_t e = ws_text_end(l->w->src, k->next);
+
+		end = e > end ? e : end;
+		end = k->end > end ? k->end : end;
+	}
+	return end;
+}
+
+/* The edits in order, inside the object, none overlapping another. */
+static bool
+edits_ok(const struct wl *l)
+{
+	size_t at = l->o->start, end = l->o->end > at ? l->o->end : l->w->len;	/* stream: not yet set */
+
+	for (size_t i = 0; i < l->ne; i++) {
+		const struct edit *e = &l->e[i];
+
+		if (e->at < at || e->at > end || e->cut > end - e->at)
+			return false;
+		at = e->at + e->cut;
+	}
+	return true;
+}
+
 /* Edits for the pod spec l->pod. */
 static int
 edit_pod(struct wl *l, bool sel)
@@ -475,7 +503,7 @@ edit_pod(struct wl *l, bool sel)
 			return 0;
 		return has_selector(l) ? add_key(l) : 0;
 	}
-	mark = ws_marker_before(l->w->src, ws_line_start(l->w->src, key->pos));
+	mark = ws_marker_before(l->w->src, ws_line_start(l->w->src, key->pos), text_before(l, key));
 	if (sel && !has_selector(l))
 		sel = false;	/* ours, if any, are taken out */
 	if (mark != SIZE_MAX && ws_blank(l->w->src, ws_line_start(l->w->src, key->pos), key->pos))
@@ -492,7 +520,7 @@ wspread_obj(struct wspread *w, struct obj *o, struct ynode *root)
 	bool sel;
 	int rc;
 
-	if ((o->flags & (OBJ_OURS | OBJ_EMPTY | OBJ_LOCAL_CONFIG)) || !workload_kind(o) || root->kind != Y_MAP)
+	if ((o->flags & (OBJ_OURS | OBJ_EMPTY | OBJ_LOCAL_CONFIG)) || !wsel_workload_kind(o) || root->kind != Y_MAP)
 		return 0;
 	sel = selected(&l);
 	l.pod = find_pod(&l, &why, &at);
@@ -502,8 +530,13 @@ wspread_obj(struct wspread *w, struct obj *o, struct ynode *root)
 		return 0;
 	}
 	rc = edit_pod(&l, sel);
-	if (rc == 0) {
+	if (rc == 0)
 		sort_edits(&l);
+	if (rc == 0 && !edits_ok(&l)) {
+		not_edited(&l, l.pod, "its text could not be edited in place (an internal error: please report it)");
+		rc = -1;
+	}
+	if (rc == 0) {
 		tally(&l, sel);
 		o->edits = l.ne ? arena_alloc(w->a, l.ne * sizeof(*l.e)) : NULL;
 		if (l.ne)
@@ -519,8 +552,6 @@ wspread_tell(const struct wspread *w)
 {
 	struct buf b = BUF_INIT;
 
-	if (!w->nadded && !w->nkept && !w->nremoved)
-		return;
 	if (w->nadded)
 		buf_addf(&b, "topology spread constraints of ours on %zu workload%s (%s%s)", w->nadded,
 			 w->nadded == 1 ? "" : "s", buf_cstr((struct buf *)&w->added),
@@ -529,9 +560,12 @@ wspread_tell(const struct wspread *w)
 		buf_addf(&b, "%s%zu workload%s with constraints of %s own left as %s (workloadSpread.existing: keep)",
 			 b.len ? "; " : "", w->nkept, w->nkept == 1 ? "" : "s", w->nkept == 1 ? "its" : "their",
 			 w->nkept == 1 ? "it is" : "they are");
+	if (b.len)
+		diag_inform(NULL, "workloadSpread: %s", buf_cstr(&b));
+	/* on stderr only: the next run has none to take out, and a KRM run's results stay the same */
 	if (w->nremoved)
-		buf_addf(&b, "%sours taken out of %zu workload%s", b.len ? "; " : "", w->nremoved,
-			 w->nremoved == 1 ? "" : "s");
-	diag_inform(NULL, "workloadSpread: %s", buf_cstr(&b));
+		diag_aside(NULL, "workloadSpread: ours taken out of %zu workload%s (%s)", w->nremoved,
+			   w->nremoved == 1 ? "" : "s",
+			   w->cfg->state == MS_REMOVED ? "managementState Removed" : "no longer selected");
 	buf_free(&b);
 }

@@ -27,6 +27,7 @@ struct selector;
 struct ynode;
 
 #define WSPREAD_MARK "# added by registry-addon (workloadSpread)"
+#define WSPREAD_MARK_REST "; managementState Removed takes it out"
 
 struct wspread {
 	const struct config *cfg;
