@@ -17,7 +17,9 @@
 #   deterministic  two runs give the same stdout
 #   idempotent     BIN on its own output reproduces it
 #   faithful       yamlcheck fidelity INPUT OUTPUT (data, anchors, tags, styles, %YAML; skipped
-#                  when libyaml cannot read INPUT)
+#                  when libyaml cannot read INPUT); with --spread when the run may use the
+#                  workloadSpread component (the word in INPUT, an argument, a file an
+#                  argument names, or the environment), which edits pod templates' constraints
 #   parseable      yamlcheck parse OUTPUT
 # and for a document after "..." with no "---" (YAML 1.2; libyaml cannot read it):
 #   equivalent     BIN gives the same output as for the same stream with its "---"
@@ -103,6 +105,20 @@ differ() {
 	first_line "$TMP/cmp" "cmp failed"
 }
 
+# spread_opt INPUT ARGS...: "--spread" when the run may use the workloadSpread component.
+spread_opt() {
+	local a
+
+	for a in "$@"; do
+		case $a in *workloadSpread*) echo --spread; return ;; esac
+		if [ -f "$a" ] && grep -q workloadSpread "$a"; then
+			echo --spread
+			return
+		fi
+	done
+	env | grep -q workloadSpread && echo --spread
+}
+
 # check NAME INPUT ARGS...: the five checks of one input. Outputs: run1 and run2 from
 # INPUT, rerun from run1.
 check() {
@@ -149,7 +165,7 @@ check() {
 
 	if ! "$YAMLCHECK" parse "$in" 2>"$TMP/yc"; then	# e.g. a bare document after "..." (YAML 1.2)
 		echo "# skip $name: faithful: libyaml cannot read the input ($(first_line "$TMP/yc" "?"))"
-	elif "$YAMLCHECK" fidelity "$in" "$out" 2>"$TMP/yc"; then
+	elif "$YAMLCHECK" fidelity $(spread_opt "$in" "$@") "$in" "$out" 2>"$TMP/yc"; then
 		pass "$name" faithful
 	else
 		fail "$name" faithful "$(first_line "$TMP/yc" "yamlcheck exit $?")"

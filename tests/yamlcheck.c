@@ -1,7 +1,8 @@
 /* yamlcheck.c - independent libyaml 0.2.5 checker for registry-addon output */
 
 /*
- * yamlcheck fidelity IN OUT   the objects of IN equal the non-generated objects of OUT
+ * yamlcheck fidelity [--spread] IN OUT
+ *                             the objects of IN equal the non-generated objects of OUT
  * yamlcheck parse FILE        FILE is a YAML stream that libyaml parses
  * yamlcheck docs FILE         per object: index<TAB>apiVersion<TAB>kind<TAB>namespace<TAB>name<TAB>generated
  *
@@ -15,6 +16,13 @@
  * single or double quoted, literal, folded) and collection style (flow or block), and
  * each object's document the same %YAML version; registry-addon copies these nodes as
  * their bytes. A wrapper's apiVersion and kind compare as data only.
+ *
+ * --spread is for runs with the workloadSpread component, which edits one field of
+ * the input: in a pod template's spec (.spec.template.spec of an object) the key
+ * topologySpreadConstraints may be only in IN or only in OUT, and where it is in both,
+ * one sequence may be the other plus entries at its end; every entry only on one side
+ * must be a constraint on kubernetes.io/hostname or topology.kubernetes.io/zone. All
+ * other keys of that mapping compare as usual, in order.
  *
  * FILE may be "-" for stdin. Exit status: 0 ok; 1 a difference (fidelity) or a
  * syntax error (parse); 2 usage, I/O, syntax error (fidelity, docs) or a
@@ -155,6 +163,7 @@ struct seg {
 struct cmp {
 	const char *label;	/* what is compared, for messages */
 	bool form;		/* compare anchors, tags and styles too */
+	bool spread;		/* --spread: pod template constraints may gain or lose a tail */
 	unsigned long visits, budget;
 	size_t depth;
 	struct seg path[MAX_CMP_DEPTH];
@@ -1085,6 +1094,105 @@ cmp_entry(struct cmp *c, const struct node *a, const struct node *b, size_t i)
 			 b->items[i + 1]);
 }
 
+/* Is c at .spec.template.spec of an object? */
+static bool
+at_pod_spec(const struct cmp *c)
+{
+	static const char *const keys[] = { "spec", "template", "spec" };
+
+	if (c->depth != 3)
+		return false;
+	for (size_t i = 0; i < 3; i++)
+		if (c->path[i].kind != SEG_VALUE || !c->path[i].key ||
+		    !scalar_is(c->path[i].key, keys[i]))
+			return false;
+	return true;
+}
+
+/* Is n a block or flow sequence entry workloadSpread adds: a mapping whose
+ * topologyKey is one of the two it writes? */
+static bool
+spread_entry(const struct node *n)
+{
+	const struct node *k = n->kind == NK_MAP ? map_get(n, "topologyKey") : NULL;
+
+	return k && (scalar_is(k, "kubernetes.io/hostname") ||
+		     scalar_is(k, "topology.kubernetes.io/zone"));
+}
+
+/* --spread: constraint lists a and b (either may be NULL) agree on their common
+ * prefix, and what one has beyond it are spread entries. */
+static int
+cmp_spread_value(struct cmp *c, const struct node *key, size_t index,
+		 const struct node *a, const struct node *b)
+{
+	const struct node *longer = a && b ? (a->count > b->count ? a : b) : a ? a : b;
+	size_t n = a && b ? (a->count < b->count ? a->count : b->count) : 0;
+	int rc = push(c, SEG_VALUE, index, key);
+
+	if (rc)
+		return rc;
+	if ((a && a->kind != NK_SEQ) || (b && b->kind != NK_SEQ)) {
+		report(c);
+		fputs("not a sequence on both sides\n", stderr);
+		return YC_DIFF;
+	}
+	if (a && b && cmp_form(c, a, b))
+		return YC_DIFF;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = cmp_child(c, SEG_INDEX, i, NULL, a->items[i], b->items[i])))
+			return rc;
+	for (size_t i = n; i < longer->count; i++)
+		if (!spread_entry(longer->items[i])) {
+			report(c);
+			fprintf(stderr, "item %zu, only in %s, is not a workloadSpread "
+				"constraint\n", i, longer == a ? "IN" : "OUT");
+			return YC_DIFF;
+		}
+	c->depth--;
+	return YC_OK;
+}
+
+/* --spread at a pod spec: the keys other than topologySpreadConstraints pair up
+ * in order; that key's values compare by cmp_spread_value. */
+static int
+cmp_pod_spec(struct cmp *c, const struct node *a, const struct node *b)
+{
+	const char *tsc = "topologySpreadConstraints";
+	long ia = map_find(a, tsc), ib = map_find(b, tsc);
+	size_t i = 0, j = 0;
+	int rc;
+
+	for (;;) {
+		if (i < a->count && scalar_is(a->items[i], tsc))
+			i += 2;
+		if (j < b->count && scalar_is(b->items[j], tsc))
+			j += 2;
+		if (i >= a->count || j >= b->count)
+			break;
+		if (!scalar_eq(a->items[i], b->items[j]))
+			break;
+		if ((rc = cmp_child(c, SEG_VALUE, i / 2, a->items[i],
+				    a->items[i + 1], b->items[j + 1])))
+			return rc;
+		i += 2;
+		j += 2;
+	}
+	if (i < a->count || j < b->count) {
+		report(c);
+		fputs("keys other than topologySpreadConstraints differ at ", stderr);
+		print_value(stderr, i < a->count ? a->items[i] : b->items[j]);
+		fputc('\n', stderr);
+		return YC_DIFF;
+	}
+	if (ia < 0 && ib < 0)
+		return YC_OK;
+	return cmp_spread_value(c, ia >= 0 ? a->items[ia] : b->items[ib],
+				(size_t)(ia >= 0 ? ia : ib) / 2,
+				ia >= 0 ? a->items[ia + 1] : NULL,
+				ib >= 0 ? b->items[ib + 1] : NULL);
+}
+
 static int
 cmp_map(struct cmp *c, const struct node *a, const struct node *b)
 {
@@ -1129,6 +1237,8 @@ cmp_node(struct cmp *c, const struct node *a, const struct node *b)
 		return YC_DIFF;
 	if (a->kind == NK_SEQ)
 		return cmp_seq(c, a, b);
+	if (a->kind == NK_MAP && c->spread && at_pod_spec(c))
+		return cmp_pod_spec(c, a, b);
 	if (a->kind == NK_MAP)
 		return cmp_map(c, a, b);
 	return YC_OK;
@@ -1237,7 +1347,7 @@ cmp_objects(struct cmp *c, const struct objects *in, const struct objects *out)
 /* ---- commands ---- */
 
 static int
-compare_streams(const struct stream *sin, const struct stream *sout)
+compare_streams(const struct stream *sin, const struct stream *sout, bool spread)
 {
 	struct view vin, vout;
 	struct objects oin, oout;
@@ -1245,6 +1355,7 @@ compare_streams(const struct stream *sin, const struct stream *sout)
 	int rc;
 
 	c->visits = 0;
+	c->spread = spread;
 	c->budget = sin->nodes + sout->nodes + ALIAS_BUDGET;
 	view_stream(sin, &vin);
 	view_stream(sout, &vout);
@@ -1261,14 +1372,14 @@ compare_streams(const struct stream *sin, const struct stream *sout)
 }
 
 static int
-cmd_fidelity(const char *in, const char *out)
+cmd_fidelity(const char *in, const char *out, bool spread)
 {
 	struct stream sin, sout;
 	int rc = YC_ERROR;
 
 	memset(&sout, 0, sizeof(sout));
 	if (load_stream(in, &sin) == LOAD_OK && load_stream(out, &sout) == LOAD_OK)
-		rc = compare_streams(&sin, &sout);
+		rc = compare_streams(&sin, &sout, spread);
 	stream_free(&sin);
 	stream_free(&sout);
 	return rc;
@@ -1328,7 +1439,7 @@ cmd_docs(const char *path)
 static int
 usage(void)
 {
-	fputs("usage: yamlcheck fidelity IN OUT\n"
+	fputs("usage: yamlcheck fidelity [--spread] IN OUT\n"
 	      "       yamlcheck parse FILE\n"
 	      "       yamlcheck docs FILE\n", stderr);
 	return YC_ERROR;
@@ -1338,7 +1449,10 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "fidelity") == 0)
-		return cmd_fidelity(argv[2], argv[3]);
+		return cmd_fidelity(argv[2], argv[3], false);
+	if (argc == 5 && strcmp(argv[1], "fidelity") == 0 &&
+	    strcmp(argv[2], "--spread") == 0)
+		return cmd_fidelity(argv[3], argv[4], true);
 	if (argc == 3 && strcmp(argv[1], "parse") == 0)
 		return cmd_parse(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "docs") == 0)
