@@ -12,9 +12,10 @@ for p in gcc make pkg-config libfyaml-dev libyaml-dev libssl-dev libcjson-dev; d
 done
 # tests: clang with libFuzzer and the sanitizers' runtime (tests/fuzz.sh), llvm-cov and
 # llvm-profdata (make fuzz-cov), valgrind, timing and node for schemas;
-# the real registry, client, shell and container runtime the registry and node tests run
+# the real registry, client, shell and container runtime the registry and node tests run;
+# PyYAML with libyaml, an independent reader for tests/wspread.sh
 for p in valgrind clang libclang-rt-14-dev llvm time docker-registry skopeo busybox openssl curl containerd groff-base man-db \
-	apache2-utils zsh; do
+	apache2-utils zsh python3-yaml; do
 	have_pkg "$p" || need+=("$p")
 done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

@@ -67,6 +67,26 @@ h() {
 		HELM_CACHE_HOME="$tmp/helm$v/cache" timeout "$T" "$b" "$@"
 }
 
+# spread_helm V POSTRENDERER: Helm V's template with components=workloadSpread through
+# the post-renderer: the chart's Deployment web (replicas 2) gets our constraints and
+# nothing else changes (yamlcheck fidelity --spread; without --spread it differs), its
+# StatefulSet (replicas 1) does not, the output is schema-valid, and our binary on Helm's
+# output changes nothing.
+spread_helm() {
+	local v=$1 pr=$2 d=$tmp/h$1
+	h "$v" template demo chart/ --post-renderer "$pr" --post-renderer-args --set \
+		--post-renderer-args components=workloadSpread >"$d/ws.yaml" 2>"$d/ws.err"
+	rc=$?
+	need '[ $rc = 0 ]' "helm$v exited $rc with components=workloadSpread" "$d/ws.err"
+	need '"$CHECK" fidelity --spread "$d/plain.yaml" "$d/ws.yaml" >"$d/wsfid" 2>&1' "chart objects changed other than by our constraints" "$d/wsfid"
+	need '! "$CHECK" fidelity "$d/plain.yaml" "$d/ws.yaml" >/dev/null 2>&1' "no chart object was edited"
+	need '[ "$(grep -c "^      # added by registry-addon (workloadSpread)" "$d/ws.yaml")" = 1 ]' "not exactly one workload marked as edited by us" "$d/ws.yaml"
+	need 'awk "/^kind:/{d=(\$2 == \"Deployment\")} d && /topologyKey: topology.kubernetes.io\/zone/{z=1} d && /topologyKey: kubernetes.io\/hostname/{h=1} END{exit !(z && h)}" "$d/ws.yaml"' "the Deployment lacks the hostname and zone constraints" "$d/ws.yaml"
+	schema_valid "$d/ws.yaml"
+	need '"$BIN" --set components=workloadSpread <"$d/ws.yaml" 2>/dev/null | sed "/^# Source: /d" >"$d/ws2.yaml" && sed "/^# Source: /d" "$d/ws.yaml" | cmp -s - "$d/ws2.yaml"' "our binary on Helm's output changes it"
+	report "helm$v: components=workloadSpread puts hostname and zone constraints on the chart's Deployment (2 replicas), not on its StatefulSet (1), nothing else; schema-valid, idempotent"
+}
+
 if [ -n "$helm3" ]; then
 	d=$tmp/h3
 	mkdir -p "$d"
@@ -109,6 +129,8 @@ if [ -n "$helm3" ]; then
 	need 'grep -q "registry.replicas: invalid value 0" "$d/bad.err"' "helm's error does not show our message" "$d/bad.err"
 	need '[ ! -s "$d/bad.yaml" ]' "helm printed manifests although the post-renderer failed" "$d/bad.yaml"
 	report "helm3: a bad --set (registry.replicas=0) fails helm (exit $rc) with our message"
+
+	spread_helm 3 "$BIN"
 fi
 
 if [ -n "$helm4" ]; then
@@ -187,6 +209,8 @@ if [ -n "$helm4" ]; then
 	need 'grep -q "registry.replicas: invalid value 0" "$d/log"' "the log file lacks our message" "$d/log"
 	need '[ ! -s "$d/bad.yaml" ]' "helm printed manifests although the post-renderer failed" "$d/bad.yaml"
 	report "helm4: a bad --set fails helm (exit $rc) and --log-file has our message"
+
+	spread_helm 4 registry-addon
 fi
 
 # ---------------------------------------------------------------- kpt
@@ -264,6 +288,23 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	need 'grep -q "registry.replicas: invalid value 0" "$d/bad.out"' "kpt does not show our message" "$d/bad.out"
 	need 'diff -r "$d/evalbad.1" "$d/eval" >"$d/bad.diff" 2>&1' "the failed run changed the package" "$d/bad.diff"
 	report "kpt fn eval: registry.replicas=0 fails kpt (exit $rc) with our message, package unchanged"
+
+	# workloadSpread: the package's own Deployment (replicas 2) is edited in its file,
+	# marked so that a second run keeps it and managementState Removed takes it out
+	cp -R krm/examples/kpt "$d/ws"
+	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread) >"$d/ws.out" 2>&1
+	rc=$?
+	need '[ $rc = 0 ]' "kpt fn eval -- components=workloadSpread exited $rc" "$d/ws.out"
+	need '"$CHECK" fidelity --spread krm/examples/kpt/app.yaml "$d/ws/app.yaml" >"$d/ws.fid" 2>&1' "app.yaml changed other than by our constraints" "$d/ws.fid"
+	need 'grep -q "^      # added by registry-addon (workloadSpread)" "$d/ws/app.yaml" && grep -q "topologyKey: topology.kubernetes.io/zone" "$d/ws/app.yaml"' "app.yaml's Deployment has no constraints of ours" "$d/ws/app.yaml"
+	package_stream "$d/ws" >"$d/ws.yaml"
+	schema_valid "$d/ws.yaml"
+	cp -R "$d/ws" "$d/ws.1"
+	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread) >"$d/ws2.out" 2>&1
+	need 'diff -r "$d/ws.1" "$d/ws" >"$d/ws2.diff" 2>&1' "a second run changed the package" "$d/ws2.diff"
+	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread managementState=Removed) >"$d/ws3.out" 2>&1
+	need 'cmp -s krm/examples/kpt/app.yaml "$d/ws/app.yaml"' "managementState=Removed did not give app.yaml back byte for byte" "$d/ws/app.yaml"
+	report "kpt fn eval -- components=workloadSpread: app.yaml's Deployment gets our constraints (schema-valid), a second run changes nothing, Removed gives app.yaml back byte for byte"
 
 	cp -R krm/examples/kpt "$d/fncfg"
 	printf 'apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nmetadata:\n  name: registry-addon\nspec:\n  namespace: mirror\n' >"$d/fn-config.yaml"
