@@ -410,7 +410,7 @@ div() {	# A B -> A/B or "" when either is missing
 SUMMARY=()
 
 bench_input() {	# NAME LABEL RUNS
-	local name=$1 label=$2 runs=$3 in="$DATA/$1.yaml" size in_docs out_docs out_size rc st
+	local name=$1 label=$2 runs=$3 in="$DATA/$1.yaml" size in_docs out_docs out_size rc st ws_edits
 	local k_fy k_ev k_ws k_ours k_kust
 	size=$(fsize "$in")
 	in_docs=$("$FYPARSE" --count <"$in") || die "$in does not parse"
@@ -423,6 +423,9 @@ bench_input() {	# NAME LABEL RUNS
 	out_size=$(fsize "$TMP/out.yaml")
 	out_docs=$("$FYPARSE" --count <"$TMP/out.yaml" 2>/dev/null) || out_docs=""
 	rm -f "$TMP/out.yaml"
+	# ours + workloadSpread: how many workloads it edits (marker lines), untimed
+	ws_edits=$(timeout -k 10 "$CAP" "$OURS" --set "components=$WS_COMPONENTS" <"$in" 2>/dev/null |
+		grep -c '# added by registry-addon (workloadSpread)')
 
 	for k in cat fy ev ours ws kust; do
 		printf -v "M_${k}_status" '%s' skipped
@@ -456,6 +459,9 @@ bench_input() {	# NAME LABEL RUNS
 		head -c 2000 "$TMP/ours-err" | sed 's/^/    | /'
 		FAILED=1
 	fi
+	printf '  ours + workloadSpread: %s workloads edited' "${ws_edits:-0}"
+	[ "${ws_edits:-0}" -gt 0 ] || printf ' (none here: its row measures looking, not editing)'
+	echo
 	printf '  %-24s %4s %10s %10s %10s %9s\n' contender runs "median s" "MiB/s" "RSS MiB" RSS/input
 	row cat "cat (floor)" "$size"
 	row fy "fyparse (load docs)" "$size"

@@ -301,8 +301,12 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	schema_valid "$d/ws.yaml"
 	cp -R "$d/ws" "$d/ws.1"
 	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread) >"$d/ws2.out" 2>&1
+	rc=$?
+	need '[ $rc = 0 ]' "second kpt fn eval -- components=workloadSpread exited $rc" "$d/ws2.out"
 	need 'diff -r "$d/ws.1" "$d/ws" >"$d/ws2.diff" 2>&1' "a second run changed the package" "$d/ws2.diff"
 	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread managementState=Removed) >"$d/ws3.out" 2>&1
+	rc=$?
+	need '[ $rc = 0 ]' "kpt fn eval -- managementState=Removed exited $rc" "$d/ws3.out"
 	need 'cmp -s krm/examples/kpt/app.yaml "$d/ws/app.yaml"' "managementState=Removed did not give app.yaml back byte for byte" "$d/ws/app.yaml"
 	report "kpt fn eval -- components=workloadSpread: app.yaml's Deployment gets our constraints (schema-valid), a second run changes nothing, Removed gives app.yaml back byte for byte"
 

@@ -105,16 +105,20 @@ differ() {
 	first_line "$TMP/cmp" "cmp failed"
 }
 
-# spread_opt INPUT ARGS...: "--spread" when the run may use the workloadSpread component.
+# spread_opt INPUT ARGS...: "--spread" when the run may use the workloadSpread component: the
+# word in an argument, in the environment, or in a file an argument names (INPUT, a path
+# relative to the repo root, where BIN runs, or the FILE of --opt=FILE).
 spread_opt() {
-	local a
+	local a f
 
 	for a in "$@"; do
 		case $a in *workloadSpread*) echo --spread; return ;; esac
-		if [ -f "$a" ] && grep -q workloadSpread "$a"; then
-			echo --spread
-			return
-		fi
+		for f in "$a" "$REPO/$a" "${a#*=}" "$REPO/${a#*=}"; do
+			if [ -f "$f" ] && grep -q workloadSpread "$f"; then
+				echo --spread
+				return
+			fi
+		done
 	done
 	env | grep -q workloadSpread && echo --spread
 }

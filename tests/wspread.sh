@@ -30,7 +30,8 @@ fi
 [ -d "$corpus" ] || { echo "# not run: wspread ($corpus is missing)"; echo "0 passed, 0 failed"; exit 0; }
 
 cat > "$tmp/compare.py" <<'EOF'
-import sys, yaml
+import re, sys, yaml
+KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
 REV = {"Deployment": "pod-template-hash", "StatefulSet": "controller-revision-hash"}
 KEYS = ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]
 # PyYAML resolves a plain "=" to its own "value" tag (not YAML 1.1 core): a string here.
@@ -38,15 +39,39 @@ yaml.add_constructor("tag:yaml.org,2002:value", lambda l, n: l.construct_scalar(
 def docs(path):
     with open(path, "rb") as f:
         return [d for d in yaml.load_all(f, Loader=yaml.CLoader) if d is not None]
+# Would the component edit a (defaults: every namespace, no selector)?
+def eligible(a):
+    if not isinstance(a, dict) or a.get("apiVersion") != "apps/v1" or a.get("kind") not in KINDS:
+        return False
+    spec = a.get("spec")
+    if not isinstance(spec, dict) or not isinstance(spec.get("template"), dict):
+        return False
+    r = spec.get("replicas")
+    if r is not None and not (type(r) is int and r > 1):
+        return False
+    pod = spec["template"].get("spec")
+    return isinstance(pod, dict) and "topologySpreadConstraints" not in pod
+# a and b: argv 1 and 2; argv 3: the edited objects, written; argv 4: the run's stderr
 inp, out = docs(sys.argv[1]), docs(sys.argv[2])
 edited = open(sys.argv[3], "w")
+warned = open(sys.argv[4]).read()
 if len(out) != len(inp):
     sys.exit("%d documents in, %d out" % (len(inp), len(out)))
 n = 0
 for i, (a, b) in enumerate(zip(inp, out)):
-    if a == b:
+    if not isinstance(a, dict):
+        if a != b:
+            sys.exit("document %d: changed" % (i + 1))
         continue
-    name = "document %d (%s %s)" % (i + 1, a.get("kind"), (a.get("metadata") or {}).get("name"))
+    meta = a.get("metadata") or {}
+    name = "document %d (%s %s)" % (i + 1, a.get("kind"), meta.get("name"))
+    if a == b:
+        who = re.escape("%s/" % a.get("kind")) + "(%s/)?%s" % (re.escape(str(meta.get("namespace"))), re.escape(str(meta.get("name"))))
+        if eligible(a) and not re.search(who + r": workloadSpread: not edited", warned):
+            sys.exit(name + ": not edited, and no warning says why")
+        continue
+    if not eligible(a):
+        sys.exit(name + ": edited, but not a workload the component edits")
     pod = ((b.get("spec") or {}).get("template") or {}).get("spec") or {}
     tsc = pod.pop("topologySpreadConstraints", None)
     if a != b or tsc is None:
@@ -73,21 +98,31 @@ print(n)
 EOF
 
 set_ws=(--set components=workloadSpread)
+check=${YAMLCHECK:-build/yamlcheck}
+[ -x "$check" ] || echo "# not run: yamlcheck fidelity --spread on the charts ($check is missing: make)"
 total=0
 for f in "$corpus"/*.yaml; do
 	c=$(basename "$f" .yaml)
+	rm -f "$tmp/edited.yaml"
 	if ! "$bin" "${set_ws[@]}" < "$f" > "$tmp/out" 2> "$tmp/err"; then bad "$c: run" "$tmp/err"; continue; fi
-	if n=$("$py" "$tmp/compare.py" "$f" "$tmp/out" "$tmp/edited.yaml" 2> "$tmp/cmp"); then
-		ok "$c: the input plus exactly our constraints on $n workload(s) (libyaml)"
+	if n=$("$py" "$tmp/compare.py" "$f" "$tmp/out" "$tmp/edited.yaml" "$tmp/err" 2> "$tmp/cmp"); then
+		ok "$c: the input plus exactly our constraints on $n workload(s), every other eligible one warned about (libyaml)"
 		total=$((total + n))
 	else
 		bad "$c: libyaml reads other changes" "$tmp/cmp"
+		rm -f "$tmp/edited.yaml"
+	fi
+	if [ -x "$check" ]; then
+		if "$check" fidelity --spread "$f" "$tmp/out" 2> "$tmp/yc"; then ok "$c: yamlcheck fidelity --spread"
+		else bad "$c: yamlcheck fidelity --spread" "$tmp/yc"; fi
 	fi
 	"$bin" "${set_ws[@]}" < "$tmp/out" > "$tmp/again" 2> /dev/null
 	if cmp -s "$tmp/out" "$tmp/again"; then ok "$c: idempotent"; else bad "$c: idempotent"; fi
-	"$bin" "${set_ws[@]}" --set managementState=Removed < "$f" > "$tmp/rem0" 2> /dev/null
-	"$bin" "${set_ws[@]}" --set managementState=Removed < "$tmp/out" > "$tmp/rem1" 2> /dev/null
-	if cmp -s "$tmp/rem0" "$tmp/rem1"; then ok "$c: Removed restores the input's bytes"
+	"$bin" "${set_ws[@]}" --set managementState=Removed < "$f" > "$tmp/rem0" 2> "$tmp/rem0.err"; r0=$?
+	"$bin" "${set_ws[@]}" --set managementState=Removed < "$tmp/out" > "$tmp/rem1" 2> "$tmp/rem1.err"; r1=$?
+	if [ "$r0" != 0 ] || [ "$r1" != 0 ] || [ ! -s "$tmp/rem0" ]; then
+		cat "$tmp/rem0.err" "$tmp/rem1.err" > "$tmp/diff"; bad "$c: Removed runs (exit $r0, $r1)" "$tmp/diff"
+	elif cmp -s "$tmp/rem0" "$tmp/rem1"; then ok "$c: Removed restores the input's bytes"
 	else diff "$tmp/rem0" "$tmp/rem1" > "$tmp/diff"; bad "$c: Removed restores the input's bytes" "$tmp/diff"; fi
 	if [ -s "$tmp/edited.yaml" ]; then
 		if node tests/schema/validate.mjs --all --expect-some "$tmp/edited.yaml" > "$tmp/schema" 2>&1; then
@@ -101,14 +136,19 @@ done
 # ours, and yamlcheck fidelity --spread (the invariants' faithful check of runs with this
 # component) refuses a change elsewhere or a constraint that is not ours.
 f=$corpus/vault-ha.yaml
-if [ -f "$f" ]; then
+if [ ! -f "$f" ]; then
+	echo "# not run: self-check on vault-ha ($f is missing)"
+else
 	"$bin" "${set_ws[@]}" < "$f" > "$tmp/out" 2> /dev/null
 	sed '0,/maxSkew: 1/s//maxSkew: 2/' "$tmp/out" > "$tmp/skew"
-	if "$py" "$tmp/compare.py" "$f" "$tmp/skew" "$tmp/edited.yaml" > /dev/null 2>&1; then
+	if "$py" "$tmp/compare.py" "$f" "$tmp/skew" "$tmp/edited.yaml" "$tmp/err" > /dev/null 2>&1; then
 		bad "self-check: maxSkew 2 in place of 1 goes unnoticed"
 	else ok "self-check: maxSkew 2 in place of 1 is noticed"; fi
+	: > "$tmp/noerr"
+	if "$py" "$tmp/compare.py" "$f" "$f" "$tmp/edited.yaml" "$tmp/noerr" > /dev/null 2>&1; then
+		bad "self-check: workloads left unedited without a warning go unnoticed"
+	else ok "self-check: workloads left unedited without a warning are noticed"; fi
 fi
-check=${YAMLCHECK:-build/yamlcheck}
 if [ -x "$check" ]; then
 	f=fixtures/wspread.yaml
 	"$bin" "${set_ws[@]}" < "$f" > "$tmp/out" 2> /dev/null

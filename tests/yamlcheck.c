@@ -18,11 +18,15 @@
  * their bytes. A wrapper's apiVersion and kind compare as data only.
  *
  * --spread is for runs with the workloadSpread component, which edits one field of
- * the input: in a pod template's spec (.spec.template.spec of an object) the key
- * topologySpreadConstraints may be only in IN or only in OUT, and where it is in both,
- * one sequence may be the other plus entries at its end; every entry only on one side
- * must be a constraint on kubernetes.io/hostname or topology.kubernetes.io/zone. All
- * other keys of that mapping compare as usual, in order.
+ * the input: in the pod template's spec (.spec.template.spec) of an apps/v1
+ * Deployment, StatefulSet or ReplicaSet, the key topologySpreadConstraints may be
+ * only in IN or only in OUT, and where it is in both (at the same place), one
+ * sequence may be the other plus entries at its end. Those entries must be what the
+ * component writes: a hostname constraint, a zone constraint or both in that order,
+ * each with only its fields, nodeTaintsPolicy Honor and the object's spec.selector as
+ * labelSelector. All other keys of that mapping compare as usual, in order. What
+ * libyaml cannot tell (the marker comment) is not checked: an entry of the user's
+ * own written exactly as ours would pass as ours.
  *
  * FILE may be "-" for stdin. Exit status: 0 ok; 1 a difference (fidelity) or a
  * syntax error (parse); 2 usage, I/O, syntax error (fidelity, docs) or a
@@ -164,6 +168,7 @@ struct cmp {
 	const char *label;	/* what is compared, for messages */
 	bool form;		/* compare anchors, tags and styles too */
 	bool spread;		/* --spread: pod template constraints may gain or lose a tail */
+	const struct node *obj_in, *obj_out;	/* the objects compared */
 	unsigned long visits, budget;
 	size_t depth;
 	struct seg path[MAX_CMP_DEPTH];
@@ -1069,10 +1074,11 @@ cmp_seq(struct cmp *c, const struct node *a, const struct node *b)
 	return YC_DIFF;
 }
 
+/* Key a->items[i] and its value against key b->items[j] and its value. */
 static int
-cmp_entry(struct cmp *c, const struct node *a, const struct node *b, size_t i)
+cmp_entry2(struct cmp *c, const struct node *a, size_t i, const struct node *b, size_t j)
 {
-	const struct node *ka = a->items[i], *kb = b->items[i];
+	const struct node *ka = a->items[i], *kb = b->items[j];
 	int rc;
 
 	if (ka->kind == NK_SCALAR && kb->kind == NK_SCALAR) {
@@ -1091,16 +1097,28 @@ cmp_entry(struct cmp *c, const struct node *a, const struct node *b, size_t i)
 			return rc;
 	}
 	return cmp_child(c, SEG_VALUE, i / 2, ka, a->items[i + 1],
-			 b->items[i + 1]);
+			 b->items[j + 1]);
 }
 
-/* Is c at .spec.template.spec of an object? */
+static int
+cmp_entry(struct cmp *c, const struct node *a, const struct node *b, size_t i)
+{
+	return cmp_entry2(c, a, i, b, i);
+}
+
+static int cmp_map(struct cmp *c, const struct node *a, const struct node *b);
+
+/* Is c at .spec.template.spec of an apps/v1 Deployment, StatefulSet or
+ * ReplicaSet (the workloads workloadSpread edits), the same kind on both sides? */
 static bool
 at_pod_spec(const struct cmp *c)
 {
 	static const char *const keys[] = { "spec", "template", "spec" };
+	const struct node *kind = map_get(c->obj_in, "kind");
 
-	if (c->depth != 3)
+	if (c->depth != 3 || !scalar_is(map_get(c->obj_in, "apiVersion"), "apps/v1") ||
+	    !(scalar_is(kind, "Deployment") || scalar_is(kind, "StatefulSet") || scalar_is(kind, "ReplicaSet")) ||
+	    !scalar_eq(kind, map_get(c->obj_out, "kind")))
 		return false;
 	for (size_t i = 0; i < 3; i++)
 		if (c->path[i].kind != SEG_VALUE || !c->path[i].key ||
@@ -1109,32 +1127,77 @@ at_pod_spec(const struct cmp *c)
 	return true;
 }
 
-/* Is n a block or flow sequence entry workloadSpread adds: a mapping whose
- * topologyKey is one of the two it writes? */
+/* a and b are the same data (no forms), within depth d. */
 static bool
-spread_entry(const struct node *n)
+same_data(const struct node *a, const struct node *b, int d)
 {
-	const struct node *k = n->kind == NK_MAP ? map_get(n, "topologyKey") : NULL;
-
-	return k && (scalar_is(k, "kubernetes.io/hostname") ||
-		     scalar_is(k, "topology.kubernetes.io/zone"));
+	if (!a || !b || a->kind != b->kind || d > 64)
+		return false;
+	if (a->kind == NK_SCALAR)
+		return scalar_eq(a, b);
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (!same_data(a->items[i], b->items[i], d + 1))
+			return false;
+	return true;
 }
 
-/* --spread: constraint lists a and b (either may be NULL) agree on their common
- * prefix, and what one has beyond it are spread entries. */
+/* The constraint workloadSpread writes for topology key want on object obj: a
+ * block mapping of exactly its fields, labelSelector the object's spec.selector. */
+static bool
+spread_entry(const struct node *n, const char *want, const struct node *obj)
+{
+	static const char *const fields[] = { "maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector",
+					      "matchLabelKeys", "nodeTaintsPolicy" };
+
+	if (!n || n->kind != NK_MAP || !scalar_is(map_get(n, "topologyKey"), want) ||
+	    !scalar_is(map_get(n, "nodeTaintsPolicy"), "Honor") ||
+	    !same_data(map_get(n, "labelSelector"), map_get(map_get(obj, "spec"), "selector"), 0))
+		return false;
+	for (size_t i = 0; i < n->count; i += 2) {
+		size_t f = 0;
+
+		while (f < 6 && !scalar_is(n->items[i], fields[f]))
+			f++;
+		if (f == 6 || map_find(n, fields[f]) != (long)i)
+			return false;	/* another field, or one twice */
+	}
+	return true;
+}
+
+/* The entries of seq from `from` on are what workloadSpread adds: a hostname
+ * constraint, a zone constraint, or the one then the other. */
+static bool
+spread_tail(const struct node *seq, size_t from, const struct node *obj)
+{
+	size_t i = from;
+
+	if (i < seq->count && spread_entry(seq->items[i], "kubernetes.io/hostname", obj))
+		i++;
+	if (i < seq->count && spread_entry(seq->items[i], "topology.kubernetes.io/zone", obj))
+		i++;
+	return i == seq->count;
+}
+
+/* --spread: constraint lists a and b (either may be NULL: the key is only on
+ * one side) agree on their common prefix, and what one has beyond it is a
+ * tail of ours. */
 static int
 cmp_spread_value(struct cmp *c, const struct node *key, size_t index,
 		 const struct node *a, const struct node *b)
 {
 	const struct node *longer = a && b ? (a->count > b->count ? a : b) : a ? a : b;
 	size_t n = a && b ? (a->count < b->count ? a->count : b->count) : 0;
-	int rc = push(c, SEG_VALUE, index, key);
+	int rc;
 
-	if (rc)
+	if (a && b && (a->kind != NK_SEQ || b->kind != NK_SEQ))
+		return cmp_child(c, SEG_VALUE, index, key, a, b);	/* not ours: as usual */
+	if ((rc = push(c, SEG_VALUE, index, key)))
 		return rc;
-	if ((a && a->kind != NK_SEQ) || (b && b->kind != NK_SEQ)) {
+	if (longer->kind != NK_SEQ) {
 		report(c);
-		fputs("not a sequence on both sides\n", stderr);
+		fprintf(stderr, "only in %s, and not a sequence\n", longer == a ? "IN" : "OUT");
 		return YC_DIFF;
 	}
 	if (a && b && cmp_form(c, a, b))
@@ -1142,19 +1205,32 @@ cmp_spread_value(struct cmp *c, const struct node *key, size_t index,
 	for (size_t i = 0; i < n; i++)
 		if ((rc = cmp_child(c, SEG_INDEX, i, NULL, a->items[i], b->items[i])))
 			return rc;
-	for (size_t i = n; i < longer->count; i++)
-		if (!spread_entry(longer->items[i])) {
-			report(c);
-			fprintf(stderr, "item %zu, only in %s, is not a workloadSpread "
-				"constraint\n", i, longer == a ? "IN" : "OUT");
-			return YC_DIFF;
-		}
+	if (!spread_tail(longer, n, longer == a ? c->obj_in : c->obj_out)) {
+		report(c);
+		fprintf(stderr, "items %zu to %zu, only in %s, are not the constraints workloadSpread writes\n",
+			n, longer->count - 1, longer == a ? "IN" : "OUT");
+		return YC_DIFF;
+	}
 	c->depth--;
 	return YC_OK;
 }
 
-/* --spread at a pod spec: the keys other than topologySpreadConstraints pair up
- * in order; that key's values compare by cmp_spread_value. */
+/* How many keys of map are the scalar s. */
+static size_t
+count_key(const struct node *map, const char *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < map->count; i += 2)
+		k += scalar_is(map->items[i], s);
+	return k;
+}
+
+/* --spread at a workload's pod spec: the keys other than
+ * topologySpreadConstraints pair up in order (compared as cmp_entry does); that
+ * key keeps its place when it is on both sides (where only one side has it, any
+ * place: kpt moves it after "containers") and its values compare by
+ * cmp_spread_value. A mapping with the key twice compares as usual. */
 static int
 cmp_pod_spec(struct cmp *c, const struct node *a, const struct node *b)
 {
@@ -1163,26 +1239,25 @@ cmp_pod_spec(struct cmp *c, const struct node *a, const struct node *b)
 	size_t i = 0, j = 0;
 	int rc;
 
+	if (count_key(a, tsc) > 1 || count_key(b, tsc) > 1 || (ia >= 0 && ib >= 0 && ia != ib))
+		return cmp_map(c, a, b);
 	for (;;) {
-		if (i < a->count && scalar_is(a->items[i], tsc))
+		if ((long)i == ia)
 			i += 2;
-		if (j < b->count && scalar_is(b->items[j], tsc))
+		if ((long)j == ib)
 			j += 2;
 		if (i >= a->count || j >= b->count)
 			break;
-		if (!scalar_eq(a->items[i], b->items[j]))
-			break;
-		if ((rc = cmp_child(c, SEG_VALUE, i / 2, a->items[i],
-				    a->items[i + 1], b->items[j + 1])))
+		if ((rc = cmp_entry2(c, a, i, b, j)))
 			return rc;
 		i += 2;
 		j += 2;
 	}
 	if (i < a->count || j < b->count) {
 		report(c);
-		fputs("keys other than topologySpreadConstraints differ at ", stderr);
+		fputs("key ", stderr);
 		print_value(stderr, i < a->count ? a->items[i] : b->items[j]);
-		fputc('\n', stderr);
+		fprintf(stderr, " is only in %s\n", i < a->count ? "IN" : "OUT");
 		return YC_DIFF;
 	}
 	if (ia < 0 && ib < 0)
@@ -1323,6 +1398,8 @@ cmp_objects(struct cmp *c, const struct objects *in, const struct objects *out)
 				 "object #%zu (%s; OUT #%zu is %s)",
 				 in->v[i].index, a, out->v[i].index, b);
 		c->label = label;
+		c->obj_in = in->v[i].node;
+		c->obj_out = out->v[i].node;
 		c->depth = 0;
 		c->form = true;
 		if (in->v[i].version != out->v[i].version) {
@@ -1356,6 +1433,8 @@ compare_streams(const struct stream *sin, const struct stream *sout, bool spread
 
 	c->visits = 0;
 	c->spread = spread;
+	c->obj_in = c->obj_out = NULL;
+	c->depth = 0;
 	c->budget = sin->nodes + sout->nodes + ALIAS_BUDGET;
 	view_stream(sin, &vin);
 	view_stream(sout, &vout);
