@@ -248,12 +248,20 @@ kpt_layout() {
 	need '! awk -F "\t" "\$5 != 1" "$pkg.newobjs" | grep -q .' "the new files hold objects that are not ours" "$pkg.newobjs"
 }
 
+# kev OUT PKG ARGS...: kpt fn eval PKG (under $d) with BIN as the function, output to OUT,
+# exit status in rc
+kev() {
+	local out=$1 pkg=$2
+	shift 2
+	(cd "$d" && timeout "$T" "$KPT" fn eval "$pkg" --exec "$fn" "$@") >"$out" 2>&1
+	rc=$?
+}
+
 if command -v "$KPT" >/dev/null 2>&1; then
 	d=$tmp/kpt
 	mkdir -p "$d"
 	cp -R krm/examples/kpt "$d/eval"
-	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval.out" 2>&1
-	rc=$?
+	kev "$d/eval.out" eval -- namespace=mirror
 	need '[ $rc = 0 ]' "kpt fn eval exited $rc" "$d/eval.out"
 	report "kpt fn eval --exec BIN -- namespace=mirror exits 0"
 
@@ -265,8 +273,7 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	report "kpt fn eval: every object of the package is schema-valid"
 
 	cp -R "$d/eval" "$d/eval.1"
-	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval2.out" 2>&1
-	rc=$?
+	kev "$d/eval2.out" eval -- namespace=mirror
 	need '[ $rc = 0 ]' "second kpt fn eval exited $rc" "$d/eval2.out"
 	need 'diff -r "$d/eval.1" "$d/eval" >"$d/eval2.diff" 2>&1' "a second run changed the package" "$d/eval2.diff"
 	report "kpt fn eval: a second run changes nothing"
@@ -275,15 +282,13 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	mkdir -p "$d/eval/addon"
 	mv "$d/eval/registry-addon/namespace_mirror.yaml" "$d/eval/addon/namespace.yaml"
 	cp -R "$d/eval" "$d/eval.moved"
-	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- namespace=mirror) >"$d/eval3.out" 2>&1
-	rc=$?
+	kev "$d/eval3.out" eval -- namespace=mirror
 	need '[ $rc = 0 ]' "third kpt fn eval exited $rc" "$d/eval3.out"
 	need 'diff -r "$d/eval.moved" "$d/eval" >"$d/eval3.diff" 2>&1' "kpt moved our object back" "$d/eval3.diff"
 	report "kpt fn eval: a generated object the user moved to another file stays there"
 
 	cp -R "$d/eval" "$d/evalbad.1"
-	(cd "$d" && timeout "$T" "$KPT" fn eval eval --exec "$fn" -- registry.replicas=0) >"$d/bad.out" 2>&1
-	rc=$?
+	kev "$d/bad.out" eval -- registry.replicas=0
 	need '[ $rc != 0 ]' "kpt exited 0 with registry.replicas=0" "$d/bad.out"
 	need 'grep -q "registry.replicas: invalid value 0" "$d/bad.out"' "kpt does not show our message" "$d/bad.out"
 	need 'diff -r "$d/evalbad.1" "$d/eval" >"$d/bad.diff" 2>&1' "the failed run changed the package" "$d/bad.diff"
@@ -292,28 +297,24 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	# workloadSpread: the package's own Deployment (replicas 2) is edited in its file,
 	# marked so that a second run keeps it and managementState Removed takes it out
 	cp -R krm/examples/kpt "$d/ws"
-	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread) >"$d/ws.out" 2>&1
-	rc=$?
+	kev "$d/ws.out" ws -- components=workloadSpread
 	need '[ $rc = 0 ]' "kpt fn eval -- components=workloadSpread exited $rc" "$d/ws.out"
 	need '"$CHECK" fidelity --spread krm/examples/kpt/app.yaml "$d/ws/app.yaml" >"$d/ws.fid" 2>&1' "app.yaml changed other than by our constraints" "$d/ws.fid"
 	need 'grep -q "^      # added by registry-addon (workloadSpread)" "$d/ws/app.yaml" && grep -q "topologyKey: topology.kubernetes.io/zone" "$d/ws/app.yaml"' "app.yaml's Deployment has no constraints of ours" "$d/ws/app.yaml"
 	package_stream "$d/ws" >"$d/ws.yaml"
 	schema_valid "$d/ws.yaml"
 	cp -R "$d/ws" "$d/ws.1"
-	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread) >"$d/ws2.out" 2>&1
-	rc=$?
+	kev "$d/ws2.out" ws -- components=workloadSpread
 	need '[ $rc = 0 ]' "second kpt fn eval -- components=workloadSpread exited $rc" "$d/ws2.out"
 	need 'diff -r "$d/ws.1" "$d/ws" >"$d/ws2.diff" 2>&1' "a second run changed the package" "$d/ws2.diff"
-	(cd "$d" && timeout "$T" "$KPT" fn eval ws --exec "$fn" -- components=workloadSpread managementState=Removed) >"$d/ws3.out" 2>&1
-	rc=$?
+	kev "$d/ws3.out" ws -- components=workloadSpread managementState=Removed
 	need '[ $rc = 0 ]' "kpt fn eval -- managementState=Removed exited $rc" "$d/ws3.out"
 	need 'cmp -s krm/examples/kpt/app.yaml "$d/ws/app.yaml"' "managementState=Removed did not give app.yaml back byte for byte" "$d/ws/app.yaml"
 	report "kpt fn eval -- components=workloadSpread: app.yaml's Deployment gets our constraints (schema-valid), a second run changes nothing, Removed gives app.yaml back byte for byte"
 
 	cp -R krm/examples/kpt "$d/fncfg"
 	printf 'apiVersion: registry-addon.dev/v1alpha1\nkind: RegistryAddon\nmetadata:\n  name: registry-addon\nspec:\n  namespace: mirror\n' >"$d/fn-config.yaml"
-	(cd "$d" && timeout "$T" "$KPT" fn eval fncfg --exec "$fn" --fn-config fn-config.yaml) >"$d/fncfg.out" 2>&1
-	rc=$?
+	kev "$d/fncfg.out" fncfg --fn-config fn-config.yaml
 	need '[ $rc = 0 ]' "kpt fn eval --fn-config exited $rc" "$d/fncfg.out"
 	kpt_layout "$d/fncfg" mirror
 	report "kpt fn eval --fn-config (a RegistryAddon document) sets the Namespace"
@@ -361,8 +362,7 @@ if command -v "$KPT" >/dev/null 2>&1; then
 	printf '#!/bin/sh\nexec cat\n' >"$tmp/bin/cat-fn"
 	chmod +x "$tmp/bin/cat-fn"
 	(cd "$d" && timeout "$T" "$KPT" fn eval shapes.cat --exec "$tmp/bin/cat-fn") >"$d/shapes.cat.out" 2>&1
-	(cd "$d" && timeout "$T" "$KPT" fn eval shapes --exec "$fn" -- 'components=[]') >"$d/shapes.out" 2>&1
-	rc=$?
+	kev "$d/shapes.out" shapes -- 'components=[]'
 	need '[ $rc = 0 ]' "kpt fn eval exited $rc on anchors, tags and comments" "$d/shapes.out"
 	need 'diff -r "$d/shapes.cat" "$d/shapes" >"$d/shapes.diff" 2>&1' "the package differs from kpt's own round trip" "$d/shapes.diff"
 	report "kpt fn eval: objects with an anchor on their root, aliases, tags, comments and block scalars come back as kpt itself writes them"
