@@ -15,7 +15,8 @@
 #        tests/fuzz.sh --coverage DIR                   (make fuzz-cov)
 #   --build     make fuzz-build first (DIR is build-fuzz)
 #   --coverage  DIR holds the targets built for coverage (build-fuzz-cov): run each over its
-#               seeds and build-fuzz/corpus/TARGET once, and print llvm-cov's line coverage of
+#               seeds and build-fuzz/corpus/TARGET (FUZZ_CORPUS=build-fuzz-fast: the campaign's)
+#               once, and print llvm-cov's line coverage of
 #               src/ per target and for the three together
 # FUZZ_SECONDS: seconds per target (default 60); FUZZ_RUNS: executions per target instead (a
 # campaign: FUZZ_RUNS=3500000 make fuzz runs over ten million in all); FUZZ_SEED: libFuzzer's
@@ -137,7 +138,8 @@ run_target() {
 	fi
 }
 
-# coverage: every target over its seeds and the corpus build-fuzz grew, then llvm-cov
+# coverage: every target over its seeds and the corpus build-fuzz grew ($FUZZ_CORPUS/corpus, when
+# set: build-fuzz-fast for a campaign's), then llvm-cov
 run_coverage() {
 	local objs=() t prof=$tmp/prof line
 	command -v llvm-profdata >/dev/null 2>&1 && command -v llvm-cov >/dev/null 2>&1 ||
@@ -145,7 +147,7 @@ run_coverage() {
 	mkdir -p "$prof"
 	for t in "${targets[@]}"; do
 		local dirs=("$dir/seeds/$t")
-		[ -d "build-fuzz/corpus/$t" ] && dirs+=("build-fuzz/corpus/$t")
+		[ -d "${FUZZ_CORPUS:-build-fuzz}/corpus/$t" ] && dirs+=("${FUZZ_CORPUS:-build-fuzz}/corpus/$t")
 		if ! LLVM_PROFILE_FILE="$prof/$t.profraw" "$dir/$t" -runs=0 -max_len=65536 "${dirs[@]}" > "$tmp/$t.log" 2>&1; then
 			bad "$t: coverage run" "$tmp/$t.log"
 			continue
