@@ -41,6 +41,11 @@ if [ "$tally_only" = 1 ]; then
 	exit 0
 fi
 
+# HOURS may be a fraction (1.5); GOAL, SLICE and LANES are whole numbers
+case $hours in '' | *[!0-9.]* | *.*.* | .) echo "HOURS=$hours: a number of hours, such as 3 or 1.5" >&2; exit 2 ;; esac
+for v in "GOAL=$goal" "SLICE=$slice" "LANES=$lanes"; do
+	case ${v#*=} in '' | *[!0-9]*) echo "$v: a whole number" >&2; exit 2 ;; esac
+done
 for t in "${targets[@]}"; do
 	[ -x "$dir/$t" ] || { echo "$dir/$t is not built (make fuzz-fast FUZZ_SECONDS=1 builds it)" >&2; exit 2; }
 done
@@ -48,7 +53,7 @@ mkdir -p "$camp/logs" "$dir/findings"
 rm -f "$camp/stop"
 git rev-parse HEAD > "$camp/commit" 2>/dev/null
 [ -d "$dir/seeds/fuzz" ] || FUZZ_SECONDS=1 bash tests/fuzz.sh "$dir" > "$camp/seeds.log" 2>&1
-deadline=$(($(date +%s) + hours * 3600))
+deadline=$(($(date +%s) + $(awk -v h="$hours" 'BEGIN { printf "%d", h * 3600 }')))
 
 # one run: TARGET LOG
 run() {
