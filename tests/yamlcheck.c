@@ -1114,9 +1114,12 @@ static bool
 at_pod_spec(const struct cmp *c)
 {
 	static const char *const keys[] = { "spec", "template", "spec" };
-	const struct node *kind = map_get(c->obj_in, "kind");
+	const struct node *kind;
 
-	if (c->depth != 3 || !scalar_is(map_get(c->obj_in, "apiVersion"), "apps/v1") ||
+	if (c->depth != 3)
+		return false;	/* most maps: nothing more to look up */
+	kind = map_get(c->obj_in, "kind");
+	if (!scalar_is(map_get(c->obj_in, "apiVersion"), "apps/v1") ||
 	    !(scalar_is(kind, "Deployment") || scalar_is(kind, "StatefulSet") || scalar_is(kind, "ReplicaSet")) ||
 	    !scalar_eq(kind, map_get(c->obj_out, "kind")))
 		return false;
@@ -1433,8 +1436,7 @@ compare_streams(const struct stream *sin, const struct stream *sout, bool spread
 
 	c->visits = 0;
 	c->spread = spread;
-	c->obj_in = c->obj_out = NULL;
-	c->depth = 0;
+	c->obj_in = c->obj_out = NULL;	/* the wrappers are compared before any object */
 	c->budget = sin->nodes + sout->nodes + ALIAS_BUDGET;
 	view_stream(sin, &vin);
 	view_stream(sout, &vout);
