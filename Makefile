@@ -39,6 +39,7 @@ SRCS := \
 	src/host.c \
 	src/images.c \
 	src/inject.c \
+	src/input.c \
 	src/inject/certificates.c \
 	src/inject/daemonset.c \
 	src/inject/hosting.c \

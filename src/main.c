@@ -11,6 +11,7 @@
 #include "config.h"
 #include "diag.h"
 #include "filter.h"
+#include "input.h"
 #include "mkdirp.h"
 #include "opts.h"
 #include "util.h"
@@ -21,34 +22,6 @@ stdout_write(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-}
-
-/* All of fp (named name), up to max bytes. Returns 0, or -1 (reported). */
-static int
-read_input(FILE *fp, const char *name, size_t max, struct buf *in)
-{
-	struct stat st;
-	size_t n;
-
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		buf_grow(in, (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1);
-	for (;;) {
-		buf_grow(in, 65536);
-		n = fread(in->p + in->len, 1, in->cap - in->len - 1, fp);
-		in->len += n;
-		if (in->len > max) {
-			diag_error(NULL, "input is larger than %zu bytes; raise --max-input-bytes if this is intended", max);
-			return -1;
-		}
-		if (n == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		diag_error(NULL, "reading %s failed: %s", name, strerror(errno));
-		diag_set_exit(EXIT_USAGE);
-		return -1;
-	}
-	return 0;
 }
 
 /* The input FILE argument, opened; NULL (reported) when it cannot be read. */
@@ -100,7 +73,7 @@ run(const struct opts *o)
 {
 	struct filter_opts fo = { o->config_file, o->sets, o->nsets, &o->limits, o->config_dir };
 	struct sink out = { stdout_write, NULL };
-	struct buf in = BUF_INIT;
+	struct input in = INPUT_INIT;
 	const char *name = "standard input";
 	FILE *fp = stdin;
 	int code;
@@ -113,12 +86,12 @@ run(const struct opts *o)
 		name = o->input_file;
 		diag_set_input_name(name);
 	}
-	code = read_input(fp, name, o->max_input, &in) == 0 ? EXIT_OK : diag_exit_code();
+	code = input_read(fp, name, o->max_input, &in) == 0 ? EXIT_OK : diag_exit_code();
 	if (fp != stdin)
 		fclose(fp);
 	if (code == EXIT_OK)
-		code = filter_run(&fo, in.p ? in.p : "", in.len, &out);
-	buf_free(&in);
+		code = filter_run(&fo, in.p, in.len, &out);
+	input_free(&in);
 	diag_set_input_name(NULL);
 	return code;
 }
