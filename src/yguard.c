@@ -9,6 +9,15 @@
 
 #include "util.h"
 
+/* A blank or a line break (what strchr(" \t\r\n", c) found, without the call:
+ * explicit_key() runs it on every byte of indentation before every key). The
+ * text holds no NUL (yload.c refuses one). */
+static inline bool
+is_space_or_break(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* libfyaml collects the errors it can pin to a token; the others reach this
  * output function as "<line:col>: msg" (0-based, where its scanner was).
  * Keep the first. */
@@ -210,7 +219,7 @@ explicit_key(const struct yguard *g, struct fy_event *ev, const struct fy_mark *
 	if (i > 0 && i <= g->len && (g->buf[i - 1] == '"' || g->buf[i - 1] == '\'') && ev->type == FYET_SCALAR &&
 	    ev->scalar.value && fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
 		i--;
-	while (i > 0 && i <= g->len && strchr(" \t\r\n", g->buf[i - 1])) {
+	while (i > 0 && i <= g->len && is_space_or_break(g->buf[i - 1])) {
 		below |= g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r';
 		i--;
 	}
@@ -275,14 +284,14 @@ entry_below_dash(const struct yguard *g, const struct fy_mark *m)
 
 	if (!first_on_line(g, m))
 		return false;
-	while (i > 0 && i <= g->len && strchr(" \t\r\n", g->buf[i - 1])) {
+	while (i > 0 && i <= g->len && is_space_or_break(g->buf[i - 1])) {
 		below |= g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r';
 		i--;
 	}
 	if (!below || i == 0 || i > g->len || g->buf[i - 1] != '-')
 		return false;
 	dash = i - 1;
-	if (dash > 0 && !strchr(" \t\r\n", g->buf[dash - 1]))
+	if (dash > 0 && !is_space_or_break(g->buf[dash - 1]))
 		return false;	/* not an indicator: "|-", "a-" */
 	for (ls = dash; ls > 0 && g->buf[ls - 1] != '\n' && g->buf[ls - 1] != '\r'; ls--)
 		;
@@ -485,7 +494,7 @@ after_end_markers(const struct yguard *g, size_t from, size_t to)
 		size_t next = (size_t)(line_next(g->buf + p, g->buf + to) - g->buf);
 
 		if (next - p >= 3 && !memcmp(g->buf + p, "...", 3) &&
-		    (next - p == 3 || strchr(" \t\r\n", g->buf[p + 3])))
+		    (next - p == 3 || is_space_or_break(g->buf[p + 3])))
 			from = next;
 		p = next;
 	}
