@@ -227,14 +227,19 @@ trailing_directives(const struct run *r)
 static int
 scan(struct run *r)
 {
-	struct yloader *yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, limits_of(r));
+	struct yloader *yl;
 	struct ydoc d, first = { 0 };
 	struct ygate gate;
 	int rc, nonempty = 0, failed = 0;
 
-	if (!yl)
+	/* first: on a large input libyaml reads on its own thread while the
+	 * pre-scan and libfyaml read on this one (ygate.h) */
+	ygate_start(&gate, INPUT_NAME, r->in, r->len);
+	yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, limits_of(r));
+	if (!yl) {
+		ygate_finish(&gate, false, NULL, NULL);
 		return -1;
-	ygate_start(&gate, INPUT_NAME, r->in, r->len);	/* checked beside libfyaml's reading */
+	}
 	yload_set_want(yl, want_key, r);
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */

@@ -94,6 +94,27 @@ shape_event(struct yshapes *s, const yaml_event_t *ev)
 		yshapes_add(s, (enum yshape_kind)k);
 }
 
+size_t ygate_thread_min = YGATE_THREAD_MIN;
+
+/* Nesting past YGATE_MAX_DEPTH (ygate.h): stop where it happens. */
+static bool
+too_deep(struct ygate *g, const yaml_event_t *ev, int *depth, int doc)
+{
+	int k = yaml_kind(ev);
+
+	if (k == YK_MAP || k == YK_SEQ)
+		++*depth;
+	else if (k == YK_MAP_END || k == YK_SEQ_END)
+		--*depth;
+	if (*depth <= YGATE_MAX_DEPTH)
+		return false;
+	g->failed = g->deep = true;
+	g->line = ev->start_mark.line;
+	g->col = ev->start_mark.column;
+	g->doc = doc;
+	return true;
+}
+
 static void *
 run(void *arg)
 {
@@ -101,7 +122,7 @@ run(void *arg)
 	yaml_parser_t p;
 	yaml_event_t ev;
 	bool done = false, between = true;
-	int doc = 0;
+	int doc = 0, depth = 0;
 
 	if (!yaml_parser_initialize(&p)) {
 		g->failed = g->memory = true;
@@ -109,6 +130,10 @@ run(void *arg)
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)g->buf, g->len);
 	while (!done) {
+		if (atomic_load_explicit(&g->stop, memory_order_relaxed)) {
+			g->stopped = true;
+			break;
+		}
 		if (!yaml_parser_parse(&p, &ev)) {
 			keep_error(g, &p, doc + between);
 			break;
@@ -120,7 +145,7 @@ run(void *arg)
 			between = true;
 		}
 		shape_event(&g->shapes, &ev);
-		done = ev.type == YAML_STREAM_END_EVENT;
+		done = ev.type == YAML_STREAM_END_EVENT || too_deep(g, &ev, &depth, doc + between);
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
@@ -136,6 +161,11 @@ report(const struct ygate *g)
 
 	if (g->memory) {
 		diag_error(&w, "out of memory while checking the YAML");
+		return;
+	}
+	if (g->deep) {
+		diag_error(&w, "nesting is deeper than %d levels (a fixed limit: no Kubernetes object comes near it)",
+			   YGATE_MAX_DEPTH);
 		return;
 	}
 	if (g->reader) {	/* placed by byte offset only; the reader runs ahead of the documents */
@@ -155,10 +185,11 @@ void
 ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
 {
 	memset(g, 0, sizeof(*g));
+	atomic_init(&g->stop, false);
 	g->name = name;
 	g->buf = buf;
 	g->len = len;
-	if (len >= YGATE_THREAD_MIN && pthread_create(&g->thread, NULL, run, g) == 0)
+	if (len >= ygate_thread_min && pthread_create(&g->thread, NULL, run, g) == 0)
 		g->threaded = true;
 	else
 		run(g);		/* small, or no thread to be had */
@@ -296,6 +327,8 @@ ygate_finish(struct ygate *g, bool report_it, const struct yshapes *fy, const ch
 	int rc = 0;
 
 	if (g->threaded) {
+		if (!report_it)
+			atomic_store_explicit(&g->stop, true, memory_order_relaxed);
 		pthread_join(g->thread, NULL);
 		g->threaded = false;
 	}

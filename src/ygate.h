@@ -9,10 +9,15 @@
  * yguard.c still names the known shapes first (a failure here is reported
  * only once libfyaml has taken the whole input).
  *
- * Only events are read (no tree): memory is libyaml's stacks, bounded by the
- * pre-scan's depth limit, plus one token at a time. libyaml costs about as
- * much as libfyaml, so an input of YGATE_THREAD_MIN bytes or more is checked
- * on a thread of its own while the caller reads it with libfyaml.
+ * Only events are read (no tree): memory is libyaml's stacks, which grow
+ * with nesting, plus the tokens of at most one simple key (libyaml drops a
+ * key candidate after 1024 characters). The gate starts before the pre-scan
+ * (prescan.h) has bounded the nesting, so it bounds it itself, at
+ * YGATE_MAX_DEPTH (well above the pre-scan's LIMIT_DEPTH, whose message is
+ * the one a user sees). libyaml costs about as much as libfyaml, so an input
+ * of ygate_thread_min bytes or more is checked on a thread of its own, from
+ * before the pre-scan to the end of libfyaml's reading; when the caller's
+ * own reading fails, ygate_finish() stops it at its next event.
  *
  * Ownership: the text is borrowed until ygate_finish(); nothing is kept.
  */
@@ -20,11 +25,17 @@
 #define YGATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define YGATE_THREAD_MIN (256 * 1024)
+#define YGATE_MAX_DEPTH 1024
+
+/* YGATE_THREAD_MIN; the fuzz targets lower it so that the threaded gate is
+ * fuzzed too (set before ygate_start(), never while a gate runs). */
+extern size_t ygate_thread_min;
 
 /* Both parsers may take an input and read it as different data (libfyaml
  * reads "&a: x" as an anchor "a:" on x, libyaml as an anchored empty key):
@@ -52,8 +63,10 @@ struct ygate {
 	size_t len;
 	pthread_t thread;
 	bool threaded;
+	atomic_bool stop;	/* ygate_finish() without a report: give up ... */
+	bool stopped;		/* ... and it did, before the end */
 	/* the outcome: failed, and what libyaml said (its strings are static) */
-	bool failed, reader, memory;
+	bool failed, reader, memory, deep;
 	const char *problem, *context;
 	size_t line, col, context_line, context_col, offset;
 	int value, doc;
@@ -65,8 +78,9 @@ void ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
 /* Wait for the check; 0, or -1 when libyaml refused the text or, with fy
  * (libfyaml's reading of fytext, the text the loader handed it: buf or a
  * copy of the same length), read it as other data (reported, as
- * name:line:col in its document, when report is true). Call it once after
- * ygate_start(), on every path. */
+ * name:line:col in its document, when report is true). Without report (the
+ * caller failed already) a check still running is stopped, not waited
+ * for. Call it once after ygate_start(), on every path. */
 int ygate_finish(struct ygate *g, bool report, const struct yshapes *fy, const char *fytext);
 /* ygate_start() and ygate_finish(g, true, fy, fytext) in one. */
 int ygate_check(const char *name, const char *buf, size_t len, const struct yshapes *fy, const char *fytext);

@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "host.h"
 #include "images.h"
+#include "input.h"
 #include "k8svalid.h"
 #include "net.h"
 #include "quantity.h"
@@ -859,6 +860,46 @@ test_gate_shapes(void)
 	arena_free(a);
 }
 
+/* ygate's own bounds (it starts before the pre-scan): 4 MiB of "[" stop at
+ * YGATE_MAX_DEPTH with where it happened, inline and on a thread; a gate
+ * finished without a report (the caller failed) is stopped, not waited
+ * for, and leaves no shapes behind. */
+static void
+test_gate_bounds(void)
+{
+	size_t n = (size_t)4 << 20;
+	char *deep = xmalloc(n + 1);
+	struct ygate g;
+
+	memcpy(deep, "a: ", 3);
+	memset(deep + 3, '[', n - 3);
+	deep[n] = '\0';
+	for (int threaded = 0; threaded < 2; threaded++) {
+		const struct diag_msg *m;
+
+		diag_reset();
+		diag_set_quiet(1);
+		ygate_thread_min = threaded ? 0 : SIZE_MAX;
+		ygate_start(&g, "<test>", deep, n);
+		OK(g.threaded == (threaded == 1), threaded ? "gate: on a thread" : "gate: inline");
+		OK(ygate_finish(&g, true, NULL, NULL) == -1 && diag_count() == 1 && (m = diag_get(0)) &&
+		   m->line == 1 && m->col == 3 + YGATE_MAX_DEPTH && strstr(m->text, "deeper than 1024 levels"),
+		   "gate: nesting stops at YGATE_MAX_DEPTH, where it passes it");
+	}
+	diag_reset();
+	/* a sequence of a million entries: libyaml takes a good part of a
+	 * second, the caller gives up at once */
+	for (size_t i = 0; i + 4 <= n; i += 4)
+		memcpy(deep + i, "- a\n", 4);
+	ygate_thread_min = 0;
+	ygate_start(&g, "<test>", deep, n);
+	OK(ygate_finish(&g, false, NULL, NULL) == 0 && diag_count() == 0 && g.stopped,
+	   "gate: finished without a report, stopped early and nothing reported");
+	ygate_thread_min = YGATE_THREAD_MIN;
+	diag_set_quiet(0);
+	free(deep);
+}
+
 /* diag_escape: what a terminal acts on is escaped, other text kept as it is */
 static void
 test_escape(void)
@@ -981,6 +1022,62 @@ test_selector(void)
 	}
 }
 
+/* input_read(): a stream of 5 MiB (past the first 2 MiB mapping, through a
+ * pipe, so no size is known ahead) comes back byte for byte, NUL-ended; an
+ * empty one gives an empty, NUL-ended buffer; one byte over the limit is
+ * refused with what was read still owned. */
+static FILE *
+piped(const char *path, size_t n)
+{
+	FILE *w = fopen(path, "w");
+
+	for (size_t i = 0; w && i < n; i++)
+		fputc('a' + (int)(i * 7 % 26), w);
+	if (w)
+		fclose(w);
+	return fopen(path, "r");
+}
+
+static void
+test_input(void)
+{
+	char path[] = "/tmp/unit-input.XXXXXX";
+	int fd = mkstemp(path);
+	size_t n = (size_t)5 << 20, bad = 0;
+	struct input in = INPUT_INIT;
+	FILE *f, *p;
+
+	if (fd < 0 || !(f = piped(path, n))) {
+		OK(false, "input: a temporary file");
+		return;
+	}
+	close(fd);
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "cat %s", path);
+	p = popen(cmd, "r");
+	OK(p && input_read(p, "a pipe", n, &in) == 0, "input: 5 MiB through a pipe");
+	for (size_t i = 0; i < n && in.len == n; i++)
+		bad += in.p[i] != 'a' + (int)(i * 7 % 26);
+	OK(in.len == n && bad == 0 && in.p[n] == '\0' && in.cap > n, "input: every byte, then a NUL");
+	OK(in.p && ((uintptr_t)in.p & (((uintptr_t)2 << 20) - 1)) == 0 && in.cap % ((size_t)2 << 20) == 0,
+	   "input: whole 2 MiB pages, for the kernel to back with huge ones");
+	if (p)
+		pclose(p);
+	input_free(&in);
+	OK(in.p == NULL && in.cap == 0, "input: freed");
+	OK(input_read(f, "a file", n - 1, &in) != 0 && errors_of(-1) == 1 && in.len == n, "input: over the limit refused");
+	input_free(&in);
+	fclose(f);
+	f = piped(path, 0);
+	OK(f && input_read(f, "an empty file", 10, &in) == 0 && in.len == 0 && in.p && in.p[0] == '\0',
+	   "input: empty, still a NUL-ended buffer");
+	input_free(&in);
+	if (f)
+		fclose(f);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1010,6 +1107,8 @@ main(void)
 	test_quote_bound();
 	test_config_file_per_run();
 	test_gate_shapes();
+	test_gate_bounds();
 	test_selector();
+	test_input();
 	return harness_done();
 }
