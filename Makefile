@@ -160,9 +160,9 @@ $(BUILD)/yamlcheck: tests/yamlcheck.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs yaml-0.1) -o $@
 
-$(BUILD)/fyparse: bench/fyparse.c
+$(BUILD)/fyparse: bench/fyparse.c $(BUILD)/src/input.o $(BUILD)/src/diag.o $(BUILD)/src/util.o
 	@mkdir -p $(BUILD)
-	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs libfyaml) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 
 # dev mode: helm plugin install ./plugin/registry-addon
 plugin/registry-addon/bin/registry-addon: $(BIN)

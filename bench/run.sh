@@ -55,7 +55,10 @@
 # there, and it spares a 4-minute kustomize run). The timed runs are
 # interleaved (round i runs every contender once), so a change in machine
 # load hits all contenders alike rather than one of them. Median of N samples:
-# N = 15 for single (milliseconds: noisy), 5 for 10mb, 3 for 100mb; BENCH_RUNS=N overrides all.
+# N = 15 for single (milliseconds: noisy), 9 for 10mb, 7 for 100mb (on this
+# 2-vCPU VM the wall time of our two threads on 10 MB ranged 0.12-0.21 s in
+# one series of 15: 3 samples let one slow run set the median); BENCH_RUNS=N
+# overrides all.
 # A contender stops taking samples once it has used BENCH_BUDGET seconds
 # (default 300) on one input; the runs column shows how many were taken.
 # Each run is capped at BENCH_TIMEOUT seconds (default 300); a contender that
@@ -106,7 +109,7 @@ SLOW=1.0
 NO_KUSTOMIZE=${BENCH_NO_KUSTOMIZE:-0}
 
 [ -x "$OURS" ] || die "$OURS: not an executable (build it first)"
-[ -x "$FYPARSE" ] || die "$FYPARSE: not an executable (cc -O2 bench/fyparse.c \$(pkg-config --cflags --libs libfyaml) -o build/fyparse)"
+[ -x "$FYPARSE" ] || die "$FYPARSE: not an executable (make build/fyparse)"
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is missing"
 command -v timeout >/dev/null || die "timeout (coreutils) is missing"
 [ -d "$CORPUS" ] || die "$CORPUS: corpus directory not found"
@@ -516,7 +519,7 @@ else
 	kver="kubectl $("$KUBECTL" version --client 2>/dev/null | awk '{ printf "%s%s", sep, $0; sep = ", " }')"
 fi
 echo "  libfyaml $(pkg-config --modversion libfyaml 2>/dev/null || echo '?'), $kver"
-echo "  runs: median of ${BENCH_RUNS:-15/5/3}, cap ${CAP}s per run, budget ${BUDGET}s per contender and input; wall clock; peak RSS from /usr/bin/time"
+echo "  runs: median of ${BENCH_RUNS:-15/9/7}, cap ${CAP}s per run, budget ${BUDGET}s per contender and input; wall clock; peak RSS from /usr/bin/time"
 
 # fixed cost: ours on an empty input (valid: the output is the add-on alone)
 BASE_RSS=""
@@ -530,8 +533,8 @@ fi
 for name in $INPUTS; do
 	case $name in
 	single) bench_input single "single chart ($SINGLE_NAME)" "${BENCH_RUNS:-15}" ;;
-	10mb) bench_input 10mb "corpus x$(($(fsize "$DATA/10mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 10 MiB)" "${BENCH_RUNS:-5}" ;;
-	100mb) bench_input 100mb "corpus x$(($(fsize "$DATA/100mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 100 MiB)" "${BENCH_RUNS:-3}" ;;
+	10mb) bench_input 10mb "corpus x$(($(fsize "$DATA/10mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 10 MiB)" "${BENCH_RUNS:-9}" ;;
+	100mb) bench_input 100mb "corpus x$(($(fsize "$DATA/100mb.yaml") / $(fsize "$DATA/corpus.yaml"))) (>= 100 MiB)" "${BENCH_RUNS:-7}" ;;
 	*) die "unknown input '$name' in BENCH_INPUTS (single 10mb 100mb)" ;;
 	esac
 done
