@@ -232,14 +232,15 @@ scan(struct run *r)
 	struct ygate gate;
 	int rc, nonempty = 0, failed = 0;
 
-	/* first: on a large input libyaml reads on its own thread while the
-	 * pre-scan and libfyaml read on this one (ygate.h) */
+	/* first: on a large input libyaml reads on its own thread behind the
+	 * pre-scan, then beside libfyaml (ygate.h) */
 	ygate_start(&gate, INPUT_NAME, r->in, r->len);
-	yl = yload_new(INPUT_NAME, r->in, r->len, r->keep, limits_of(r));
+	yl = yload_new_watched(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), ygate_progress, &gate);
 	if (!yl) {
 		ygate_finish(&gate, false, NULL, NULL);
 		return -1;
 	}
+	ygate_go(&gate);
 	yload_set_want(yl, want_key, r);
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */

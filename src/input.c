@@ -69,8 +69,14 @@ input_read(FILE *fp, const char *name, size_t max, struct input *in)
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		reserve(in, (size_t)st.st_size < max ? (size_t)st.st_size : max);
 	for (;;) {
-		reserve(in, 65536);
-		n = fread(in->p + in->len, 1, in->cap - in->len - 1, fp);
+		size_t room, left;
+
+		reserve(in, 1);
+		room = in->cap - in->len - 1;
+		left = max - in->len;	/* in->len <= max here */
+		if (left < room)
+			room = left + 1;	/* one byte over max tells it is over */
+		n = fread(in->p + in->len, 1, room, fp);
 		in->len += n;
 		if (in->len > max) {
 			diag_error(NULL, "input is larger than %zu bytes; raise --max-input-bytes if this is intended", max);

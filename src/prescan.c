@@ -379,6 +379,10 @@ run(struct scan *sc)
 	if (sc->len >= 3 && !memcmp(sc->s, "\xEF\xBB\xBF", 3))
 		sc->pos = 3;
 	for (;;) {
+		if (sc->progress && sc->pos - sc->told >= PRESCAN_STEP) {
+			sc->told = sc->pos;	/* every token before it is within the limits */
+			sc->progress(sc->progress_ctx, sc->pos);
+		}
 		to_next_token(sc);
 		unroll(sc, sc->col);
 		if ((c = peek(sc)) < 0)
@@ -401,28 +405,38 @@ run(struct scan *sc)
 const struct limits limits_default = LIMITS_DEFAULT;
 
 static int
-scan_all(const char *name, const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx,
-	 struct prescan_fix *fix)
+scan_all(struct scan *sc)
 {
-	struct scan sc = {
-		.name = name, .s = buf, .len = len, .lim = lim, .trace = fn, .trace_ctx = ctx,
-		.line = 1, .indent = -1, .sk_allowed = true, .fix = fix,
-	};
-
-	return run(&sc);
+	sc->line = 1;
+	sc->indent = -1;
+	sc->sk_allowed = true;
+	return run(sc);
 }
 
 int
 prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix)
 {
-	return scan_all(name, buf, len, lim, NULL, NULL, fix);
+	return prescan_watched(name, buf, len, lim, fix, NULL, NULL);
+}
+
+int
+prescan_watched(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix,
+		prescan_progress_fn progress, void *ctx)
+{
+	struct scan sc = { .name = name, .s = buf, .len = len, .lim = lim, .fix = fix, .progress = progress,
+			   .progress_ctx = ctx };
+
+	return scan_all(&sc);
 }
 
 int
 prescan_trace(const char *buf, size_t len, const struct limits *lim, prescan_flow_fn fn, void *ctx,
 	      struct prescan_fix *fix)
 {
-	return scan_all(diag_input_name(), buf, len, lim, fn, ctx, fix);
+	struct scan sc = { .name = diag_input_name(), .s = buf, .len = len, .lim = lim, .trace = fn,
+			   .trace_ctx = ctx, .fix = fix };
+
+	return scan_all(&sc);
 }
 
 void

@@ -46,6 +46,14 @@ char *prescan_fix_apply(const char *buf, size_t len, const struct prescan_fix *f
  * (&limits_default for the defaults); fix NULL, or filled as above. */
 int prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix);
 
+/* prescan(), telling progress(ctx, pos), about every PRESCAN_STEP bytes and
+ * at a token's start, that buf[0..pos) is within the limits (ygate.h reads
+ * no further). */
+#define PRESCAN_STEP ((size_t)64 * 1024)
+typedef void (*prescan_progress_fn)(void *ctx, size_t pos);
+int prescan_watched(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix,
+		    prescan_progress_fn progress, void *ctx);
+
 /* For tests: every flow collection start ('[' or '{') the pass sees, by byte
  * offset, in order; returns what prescan() would (errors reported). */
 typedef void (*prescan_flow_fn)(void *ctx, size_t pos);

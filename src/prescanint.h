@@ -23,6 +23,9 @@ struct scan {
 	const struct limits *lim;
 	prescan_flow_fn trace;
 	void *trace_ctx;
+	prescan_progress_fn progress;
+	void *progress_ctx;
+	size_t told;			/* the last pos told progress */
 	int doc;			/* 1-based document number, for messages */
 	bool doc_open;
 	bool first_content;		/* no token since "---" or "..." */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void
+_Noreturn void
 oom(void)
 {
 	fputs("registry-addon: out of memory\n", stderr);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Says so on stderr and aborts (the allocators below, input.c's mapping). */
-void oom(void) __attribute__((noreturn));
+_Noreturn void oom(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -96,23 +96,25 @@ shape_event(struct yshapes *s, const yaml_event_t *ev)
 
 size_t ygate_thread_min = YGATE_THREAD_MIN;
 
-/* Nesting past YGATE_MAX_DEPTH (ygate.h): stop where it happens. */
-static bool
-too_deep(struct ygate *g, const yaml_event_t *ev, int *depth, int doc)
+/* libyaml's input: the text up to where the pre-scan has read (g->ready),
+ * waiting there for more; the end of the text when the gate is stopped. */
+static int
+read_ready(void *data, unsigned char *out, size_t size, size_t *got)
 {
-	int k = yaml_kind(ev);
+	struct ygate *g = data;
+	size_t n;
 
-	if (k == YK_MAP || k == YK_SEQ)
-		++*depth;
-	else if (k == YK_MAP_END || k == YK_SEQ_END)
-		--*depth;
-	if (*depth <= YGATE_MAX_DEPTH)
-		return false;
-	g->failed = g->deep = true;
-	g->line = ev->start_mark.line;
-	g->col = ev->start_mark.column;
-	g->doc = doc;
-	return true;
+	pthread_mutex_lock(&g->mu);
+	while (g->fed == g->ready && g->ready < g->len && !atomic_load(&g->stop))
+		pthread_cond_wait(&g->cv, &g->mu);
+	n = atomic_load(&g->stop) ? 0 : g->ready - g->fed;
+	pthread_mutex_unlock(&g->mu);
+	if (n > size)
+		n = size;
+	memcpy(out, g->buf + g->fed, n);
+	g->fed += n;
+	*got = n;
+	return 1;
 }
 
 static void *
@@ -121,19 +123,17 @@ run(void *arg)
 	struct ygate *g = arg;
 	yaml_parser_t p;
 	yaml_event_t ev;
-	bool done = false, between = true;
-	int doc = 0, depth = 0;
+	bool between = true;
+	int doc = 0;
 
 	if (!yaml_parser_initialize(&p)) {
 		g->failed = g->memory = true;
 		return NULL;
 	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)g->buf, g->len);
-	while (!done) {
-		if (atomic_load_explicit(&g->stop, memory_order_relaxed)) {
-			g->stopped = true;
+	yaml_parser_set_input(&p, read_ready, g);
+	while (!g->done) {
+		if (atomic_load_explicit(&g->stop, memory_order_relaxed))
 			break;
-		}
 		if (!yaml_parser_parse(&p, &ev)) {
 			keep_error(g, &p, doc + between);
 			break;
@@ -145,7 +145,7 @@ run(void *arg)
 			between = true;
 		}
 		shape_event(&g->shapes, &ev);
-		done = ev.type == YAML_STREAM_END_EVENT || too_deep(g, &ev, &depth, doc + between);
+		g->done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&p);
@@ -161,11 +161,6 @@ report(const struct ygate *g)
 
 	if (g->memory) {
 		diag_error(&w, "out of memory while checking the YAML");
-		return;
-	}
-	if (g->deep) {
-		diag_error(&w, "nesting is deeper than %d levels (a fixed limit: no Kubernetes object comes near it)",
-			   YGATE_MAX_DEPTH);
 		return;
 	}
 	if (g->reader) {	/* placed by byte offset only; the reader runs ahead of the documents */
@@ -186,12 +181,39 @@ ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
 {
 	memset(g, 0, sizeof(*g));
 	atomic_init(&g->stop, false);
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
 	g->name = name;
 	g->buf = buf;
 	g->len = len;
 	if (len >= ygate_thread_min && pthread_create(&g->thread, NULL, run, g) == 0)
 		g->threaded = true;
-	else
+}
+
+static void
+set_ready(struct ygate *g, size_t pos)
+{
+	pthread_mutex_lock(&g->mu);
+	g->ready = pos < g->len ? pos : g->len;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+void
+ygate_progress(void *gate, size_t pos)
+{
+	struct ygate *g = gate;
+
+	if (g->threaded)
+		set_ready(g, pos);
+}
+
+void
+ygate_go(struct ygate *g)
+{
+	g->gone = true;
+	set_ready(g, g->len);
+	if (!g->threaded)
 		run(g);		/* small, or no thread to be had */
 }
 
@@ -327,12 +349,20 @@ ygate_finish(struct ygate *g, bool report_it, const struct yshapes *fy, const ch
 	int rc = 0;
 
 	if (g->threaded) {
-		if (!report_it)
-			atomic_store_explicit(&g->stop, true, memory_order_relaxed);
+		if (!report_it || !g->gone) {
+			pthread_mutex_lock(&g->mu);
+			atomic_store(&g->stop, true);
+			pthread_cond_signal(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+		}
 		pthread_join(g->thread, NULL);
 		g->threaded = false;
 	}
-	if (g->failed) {
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	if (!g->done && !g->failed) {
+		rc = -1;	/* stopped, or never let go: nothing was checked */
+	} else if (g->failed) {
 		if (report_it)
 			report(g);
 		rc = -1;
@@ -349,5 +379,6 @@ ygate_check(const char *name, const char *buf, size_t len, const struct yshapes 
 	struct ygate g;
 
 	ygate_start(&g, name, buf, len);
+	ygate_go(&g);
 	return ygate_finish(&g, true, fy, fytext);
 }

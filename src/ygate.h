@@ -9,15 +9,14 @@
  * yguard.c still names the known shapes first (a failure here is reported
  * only once libfyaml has taken the whole input).
  *
- * Only events are read (no tree): memory is libyaml's stacks, which grow
- * with nesting, plus the tokens of at most one simple key (libyaml drops a
- * key candidate after 1024 characters). The gate starts before the pre-scan
- * (prescan.h) has bounded the nesting, so it bounds it itself, at
- * YGATE_MAX_DEPTH (well above the pre-scan's LIMIT_DEPTH, whose message is
- * the one a user sees). libyaml costs about as much as libfyaml, so an input
- * of ygate_thread_min bytes or more is checked on a thread of its own, from
- * before the pre-scan to the end of libfyaml's reading; when the caller's
- * own reading fails, ygate_finish() stops it at its next event.
+ * Only events are read (no tree), and only text the pre-scan (prescan.h)
+ * has passed: libyaml holds a scalar whole and its stacks grow with nesting,
+ * so the pre-scan's limits bound its memory as they bound libfyaml's.
+ * libyaml costs about as much as libfyaml, so an input of ygate_thread_min
+ * bytes or more is checked on a thread of its own, started before the
+ * pre-scan: it follows the pre-scan (ygate_progress()), then runs beside
+ * libfyaml. When the caller's reading fails, ygate_finish() stops it: it
+ * reads the end of the text next, and no event after the current one.
  *
  * Ownership: the text is borrowed until ygate_finish(); nothing is kept.
  */
@@ -31,7 +30,6 @@
 #include <stdint.h>
 
 #define YGATE_THREAD_MIN (256 * 1024)
-#define YGATE_MAX_DEPTH 1024
 
 /* YGATE_THREAD_MIN; the fuzz targets lower it so that the threaded gate is
  * fuzzed too (set before ygate_start(), never while a gate runs). */
@@ -62,27 +60,39 @@ struct ygate {
 	const char *name, *buf;
 	size_t len;
 	pthread_t thread;
-	bool threaded;
-	atomic_bool stop;	/* ygate_finish() without a report: give up ... */
-	bool stopped;		/* ... and it did, before the end */
-	/* the outcome: failed, and what libyaml said (its strings are static) */
-	bool failed, reader, memory, deep;
+	bool threaded, gone;	/* gone: ygate_go() was called */
+	pthread_mutex_t mu;	/* ready, stop; cv: either changed */
+	pthread_cond_t cv;
+	size_t ready;		/* libyaml may read buf[0..ready) */
+	atomic_bool stop;	/* ygate_finish() without a report: give up */
+	size_t fed;		/* what libyaml has read (the gate's own) */
+	/* the outcome: done (libyaml read to the end), failed, and what libyaml
+	 * said (its strings are static) */
+	bool done, failed, reader, memory;
 	const char *problem, *context;
 	size_t line, col, context_line, context_col, offset;
 	int value, doc;
 	struct yshapes shapes;	/* libyaml's reading */
 };
 
-/* Start checking buf[0..len) (on a thread when it is large). */
+/* Start checking buf[0..len): on a thread when it is large, reading
+ * nothing yet. */
 void ygate_start(struct ygate *g, const char *name, const char *buf, size_t len);
+/* The pre-scan has passed buf[0..pos): the thread may read it (a
+ * prescan_progress_fn, gate its ctx). */
+void ygate_progress(void *gate, size_t pos);
+/* The pre-scan has passed the whole text: read it all (inline when the
+ * gate has no thread). */
+void ygate_go(struct ygate *g);
 /* Wait for the check; 0, or -1 when libyaml refused the text or, with fy
  * (libfyaml's reading of fytext, the text the loader handed it: buf or a
  * copy of the same length), read it as other data (reported, as
- * name:line:col in its document, when report is true). Without report (the
- * caller failed already) a check still running is stopped, not waited
- * for. Call it once after ygate_start(), on every path. */
+ * name:line:col in its document, when report is true), or when it did not
+ * read to the end. Without report (the caller failed already), or without
+ * ygate_go(), a check still running is stopped. Call it once after
+ * ygate_start(), on every path. */
 int ygate_finish(struct ygate *g, bool report, const struct yshapes *fy, const char *fytext);
-/* ygate_start() and ygate_finish(g, true, fy, fytext) in one. */
+/* ygate_start(), ygate_go() and ygate_finish(g, true, fy, fytext) in one. */
 int ygate_check(const char *name, const char *buf, size_t len, const struct yshapes *fy, const char *fytext);
 
 #endif

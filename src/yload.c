@@ -81,6 +81,13 @@ check_text(const char *name, const char *buf, size_t len)
 struct yloader *
 yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
 {
+	return yload_new_watched(name, buf, len, a, lim, NULL, NULL);
+}
+
+struct yloader *
+yload_new_watched(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim,
+		  prescan_progress_fn progress, void *ctx)
+{
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
 	struct fy_diag_cfg dcfg;
 	struct yloader *yl;
@@ -89,7 +96,7 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a, const 
 	const char *text;
 
 	/* libfyaml's memory is bounded before it sees a byte */
-	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim, &fix) != 0) {
+	if (check_text(name, buf, len) != 0 || prescan_watched(name, buf, len, lim, &fix, progress, ctx) != 0) {
 		prescan_fix_free(&fix);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "limits.h"
+#include "prescan.h"
 
 struct arena;
 struct ynode;
@@ -31,6 +32,10 @@ struct yloader;
  * NULL (reported) when they fail. lim not NULL (&limits_default). */
 struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a,
 			  const struct limits *lim);
+/* yload_new(), telling progress(ctx, pos) as the pre-scan goes
+ * (prescan_watched()). */
+struct yloader *yload_new_watched(const char *name, const char *buf, size_t len, struct arena *a,
+				  const struct limits *lim, prescan_progress_fn progress, void *ctx);
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */

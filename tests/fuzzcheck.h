@@ -6,8 +6,9 @@
  * holds a control character or invalid UTF-8, and every error located in
  * the input has a line. A broken promise aborts, so libFuzzer keeps the
  * input as a crash. The libyaml gate (ygate.h) runs on its own thread, as
- * for inputs of 256 KiB and more, in one of the two runs of each input: the
- * first when the input's length is odd, the second when it is even.
+ * for inputs of 256 KiB and more, in the first run when the input's length
+ * is odd, and in the second (the idempotence run on the output, made only
+ * when the first succeeds) when it is even.
  *
  * Header-only: included once, by the one file of each fuzz target.
  * Ownership: fz_check() borrows its input; what it allocates is freed
