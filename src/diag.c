@@ -154,6 +154,16 @@ add_escaped_line(struct buf *b, const char *p, size_t len, int col)
 	buf_addf(b, "\n  %*s^\n", (int)width, "");
 }
 
+/* Where the last source line shown begins, so that messages in the order
+ * of their lines find theirs in one pass over the text, not one each (a
+ * stream of 100,000 bad documents would take minutes). Kept for one text,
+ * known by its address and length; diag_reset() forgets it. */
+static struct {
+	const char *src, *p;
+	size_t srclen;
+	int line;
+} last_line;
+
 /* The source line under a located message, with a caret at the column. */
 static void
 add_source_line(struct buf *b, const struct where *w)
@@ -161,12 +171,21 @@ add_source_line(struct buf *b, const struct where *w)
 	const char *p = w->src, *end = w->src + w->srclen, *eol;
 	int line = 1;
 
+	if (last_line.src == w->src && last_line.srclen == w->srclen && last_line.line <= w->line &&
+	    (last_line.p == w->src || last_line.p[-1] == '\n' || last_line.p[-1] == '\r')) {
+		p = last_line.p;
+		line = last_line.line;
+	}
 	while (p < end && line < w->line) {
 		if (line_end(p, end) == end)
 			return;
 		p = line_next(p, end);
 		line++;
 	}
+	last_line.src = w->src;
+	last_line.srclen = w->srclen;
+	last_line.p = p;
+	last_line.line = line;
 	eol = line_end(p, end);
 	buf_adds(b, "  ");
 	add_escaped_line(b, p, (size_t)(eol - p), w->col);
@@ -412,6 +431,7 @@ diag_get(size_t i)
 void
 diag_reset(void)
 {
+	memset(&last_line, 0, sizeof(last_line));
 	for (size_t i = 0; i < D.n; i++) {
 		struct diag_msg *m = &D.v[i];
 

@@ -1074,6 +1074,39 @@ test_input(void)
 	unlink(path);
 }
 
+/* The source line under each message, whatever order the messages come in
+ * (diag.c finds a line from the one it showed last when it can). */
+static void
+test_diag_source_lines(void)
+{
+	static const char src[] = "l1\nl2\r\nl3\rl4\nl5";
+	static const int order[] = { 3, 5, 1, 4, 4, 2, 5 };
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *log = open_memstream(&out, &outlen);
+	char want[32];
+	bool all = true;
+
+	diag_set_quiet(1);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct where w = { .file = "f", .src = src, .srclen = sizeof(src) - 1, .line = order[i], .col = 1 };
+
+		rewind(log);
+		diag_set_log(log);
+		diag_error(&w, "m");
+		fflush(log);
+		snprintf(want, sizeof(want), "f:%d:1: error: m\n  l%d\n", order[i], order[i]);
+		if (outlen < strlen(want) || memcmp(out, want, strlen(want)) != 0)
+			all = false;
+	}
+	diag_set_log(NULL);
+	fclose(log);
+	free(out);
+	diag_reset();
+	diag_set_quiet(0);
+	OK(all, "diag: each message shows its own source line, in any order of lines (3 5 1 4 4 2 5)");
+}
+
 int
 main(void)
 {
@@ -1106,5 +1139,6 @@ main(void)
 	test_gate_follows();
 	test_selector();
 	test_input();
+	test_diag_source_lines();
 	return harness_done();
 }
