@@ -2,7 +2,7 @@
  * defaults, and the options that raise them.
  *
  * Every limit is checked before the work it bounds is done: nesting depth,
- * scalar size and tokens per line by prescan.c over the raw bytes (before
+ * directives, scalar size and tokens per line by prescan.c over the raw bytes (before
  * libfyaml sees them), mapping keys and documents by yload.c as events come,
  * annotations by filter.c once an object's metadata is read.
  * Ownership: plain values; limits_default (prescan.c) holds the defaults,
@@ -18,6 +18,12 @@
  * (the deepest chart of ../shared/corpus nests 39 levels), and our own walks
  * over trees recurse. */
 #define LIMIT_DEPTH 256
+
+/* Directives (%YAML, %TAG, reserved ones) before one document. Fixed: a
+ * Kubernetes manifest has none, and libfyaml 0.7.12 and libyaml take time
+ * quadratic in their number (20,000 %TAG lines, 700 KB, took 0.9 s; 40,000
+ * took 12 s). */
+#define LIMIT_DIRECTIVES 100
 
 /* One scalar's source text (quotes, escapes and line breaks included): the
  * API server refuses objects over 1.5 MiB (etcd), a ConfigMap's data over

@@ -44,6 +44,18 @@ too_deep(const struct scan *sc)
 		    "comes near it)", LIMIT_DEPTH);
 }
 
+/* Directives belong to the document after them. */
+static int
+too_many_directives(const struct scan *sc)
+{
+	struct scan at = *sc;
+
+	at.doc = sc->doc_open ? sc->doc : sc->doc + 1;
+	return ps_fail(&at, sc->line, sc->col, "more than %d directives (%%YAML, %%TAG) before one document (a fixed "
+		    "limit: Kubernetes manifests have none, and YAML parsers take time quadratic in their number)",
+		    LIMIT_DIRECTIVES);
+}
+
 /* A token starts here: count it on its line (content: a value, not an
  * indicator, anchor or tag). */
 static int
@@ -164,6 +176,7 @@ doc_marker(struct scan *sc)
 	sc->sk_allowed = false;
 	sc->run = 0;
 	sc->first_content = true;
+	sc->directives = 0;
 	if (start) {
 		sc->doc++;
 		sc->doc_open = true;
@@ -390,6 +403,8 @@ run(struct scan *sc)
 		if (sc->col == 0 && c == '%') {
 			/* a directive, even inside a document or a flow
 			 * collection: libfyaml warns and goes on */
+			if (++sc->directives > LIMIT_DIRECTIVES)
+				return too_many_directives(sc);
 			sc->sk_valid = false;
 			sc->sk_allowed = true;
 			unroll(sc, -1);

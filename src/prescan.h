@@ -8,8 +8,10 @@
  * starts, this pass follows the stream the way libfyaml's scanner does
  * (block indentation, flow levels, quoted, plain and block scalars, comments,
  * tags) and stops at the first place over a limit of limits.h: nesting depth
- * (LIMIT_DEPTH), a scalar's size, tokens on one line, or a run of indicators
- * with no value between them (never valid YAML, and held the same way).
+ * (LIMIT_DEPTH), directives before a document (LIMIT_DIRECTIVES: parsers take
+ * quadratic time in them), a scalar's size, tokens on one line, or a run of
+ * indicators with no value between them (never valid YAML, and held the same
+ * way).
  * It never refuses what is within those limits, and it does not check YAML
  * syntax otherwise: libfyaml does, right after.
  *

@@ -27,6 +27,7 @@ struct scan {
 	void *progress_ctx;
 	size_t told;			/* the last pos told progress */
 	int doc;			/* 1-based document number, for messages */
+	int directives;			/* since the last document marker */
 	bool doc_open;
 	bool first_content;		/* no token since "---" or "..." */
 	int flow;			/* flow level */

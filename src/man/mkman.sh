@@ -55,7 +55,8 @@ that sets it; given by \-\-set or a functionConfig, from the working directory. 
 app.kubernetes.io/part-of: registry-addon; a second run replaces them, never duplicates them.
 =PP
 Limits: time stays linear in the size of the input and memory a multiple of it. Before the YAML
-parser reads a byte, the input is checked for nesting deeper than 256 levels, a scalar longer than
+parser reads a byte, the input is checked for nesting deeper than 256 levels, more than 100
+directives before one document (parsers take time quadratic in them), a scalar longer than
 --max-scalar-bytes, a line of more tokens than --max-line-tokens (the parser keeps a line's tokens in
 memory), and runs of indicators with no value between them; while it is read, for a mapping of more
 keys than --max-mapping-keys, more documents (or ResourceList items) than --max-documents, and an
