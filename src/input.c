@@ -12,9 +12,12 @@
 #include "util.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_FROM ((size_t)4 << 20)
 
 /* n bytes of zeroed memory at a 2 MiB boundary (n a multiple of it),
- * advised for huge pages; aborts when there is no memory, as xmalloc. */
+ * advised for huge pages from HUGE_FROM bytes on (below it, advised
+ * against: a huge page would add 2 MiB to every small run's memory for
+ * a few page faults saved); aborts when there is no memory, as xmalloc. */
 static char *
 map_aligned(size_t n)
 {
@@ -31,7 +34,8 @@ map_aligned(size_t n)
 		munmap(m, (size_t)(p - m));
 	if (m + span > p + n)
 		munmap(p + n, (size_t)(m + span - (p + n)));
-	(void)madvise(p, n, MADV_HUGEPAGE);	/* a hint: EINVAL where THP is not built in */
+	/* a hint: EINVAL where THP is not built in */
+	(void)madvise(p, n, n >= HUGE_FROM ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	return p;
 }
 
@@ -46,9 +50,7 @@ reserve(struct input *in, size_t extra)
 		oom();
 	if (need <= in->cap)
 		return;
-	cap = in->cap ? in->cap : HUGE_PAGE;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : 2 * cap;
+	cap = grow_cap(in->cap, need, HUGE_PAGE);
 	cap = (cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	if (cap < need)
 		oom();

@@ -7,7 +7,9 @@
  * dear (10 MB took 40 ms to read here, against 10 ms in 2 MiB pages). So
  * the buffer is anonymous memory aligned to 2 MiB with MADV_HUGEPAGE: the
  * kernel backs it with huge pages where transparent huge pages are enabled
- * ("madvise" or "always"), and with ordinary pages otherwise.
+ * ("madvise" or "always"), and with ordinary pages otherwise. A buffer under
+ * 4 MiB gets MADV_NOHUGEPAGE instead: one huge page would add 2 MiB to the
+ * memory of every small run, for a few hundred faults saved.
  *
  * Ownership: struct input owns its buffer until input_free(); the FILE is
  * borrowed (not closed).

@@ -92,10 +92,17 @@ buf_grow(struct buf *b, size_t extra)
 		return;
 	if (need < b->len)
 		oom();
-	b->cap = b->cap ? b->cap : 256;
-	while (b->cap < need)
-		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->cap = grow_cap(b->cap, need, 256);
 	b->p = xrealloc(b->p, b->cap);
+}
+
+size_t
+grow_cap(size_t cap, size_t need, size_t first)
+{
+	cap = cap ? cap : first;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	return cap;
 }
 
 void

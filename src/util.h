@@ -34,6 +34,9 @@ struct buf {
 #define BUF_INIT { NULL, 0, 0 }
 
 void buf_grow(struct buf *b, size_t extra);
+/* A capacity of at least need: cap (first when 0) doubled as often as it
+ * takes, or need itself where doubling would overflow. */
+size_t grow_cap(size_t cap, size_t need, size_t first);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);

@@ -2,6 +2,7 @@
  * plain-scalar resolution, the tree, the emitter's quoting and CIDR maths.
  * cmark-style: OK/STR_EQ print "Got/Expected" on failure; the last line is
  * "N passed, N failed". */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1034,6 +1035,32 @@ file_of(const char *path, size_t n)
 	return fopen(path, "r");
 }
 
+/* Does the kernel's VmFlags line of the mapping holding p list flag ("hg":
+ * huge pages advised, "nh": advised against)? false when not found. */
+static bool
+vm_flag(const void *p, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false, found = false;
+	size_t n = strlen(flag);
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		uintptr_t lo, hi;
+
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && !strncmp(line, "VmFlags:", 8))
+			for (const char *t = line + 8; (t = strstr(t, flag)); t += n)
+				if (t[-1] == ' ' && (t[n] == ' ' || t[n] == '\n'))
+					found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 static void
 test_input(void)
 {
@@ -1058,6 +1085,10 @@ test_input(void)
 	OK(in.len == n && bad == 0 && in.cap > n, "input: every byte");
 	OK(in.p && ((uintptr_t)in.p & (((uintptr_t)2 << 20) - 1)) == 0 && in.cap % ((size_t)2 << 20) == 0,
 	   "input: whole 2 MiB pages, for the kernel to back with huge ones");
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0)
+		OK(in.p && vm_flag(in.p, "hg") && !vm_flag(in.p, "nh"), "input: 5 MiB advised for huge pages (VmFlags hg)");
+	else
+		printf("# not run: huge page advice (this kernel has no transparent huge pages)\n");
 	if (p)
 		pclose(p);
 	input_free(&in);
@@ -1065,6 +1096,14 @@ test_input(void)
 	OK(input_read(f, "a file", n - 1, &in) != 0 && errors_of(-1) == 1 && in.len == n, "input: over the limit refused");
 	input_free(&in);
 	fclose(f);
+	f = file_of(path, 4096);
+	OK(f && input_read(f, "a small file", n, &in) == 0 && in.len == 4096, "input: 4 KiB");
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0)
+		OK(in.p && vm_flag(in.p, "nh") && !vm_flag(in.p, "hg"),
+		   "input: 4 KiB advised against huge pages (VmFlags nh: no 2 MiB for a small run)");
+	input_free(&in);
+	if (f)
+		fclose(f);
 	f = file_of(path, 0);
 	OK(f && input_read(f, "an empty file", 10, &in) == 0 && in.len == 0 && in.p && in.p[0] == '\0',
 	   "input: empty, still a NUL-ended buffer");
