@@ -71,6 +71,7 @@ SRCS := \
 	src/reconcile.c \
 	src/resource.c \
 	src/selector.c \
+	src/textpos.c \
 	src/timefmt.c \
 	src/util.c \
 	src/wselect.c \
@@ -160,7 +161,7 @@ $(BUILD)/yamlcheck: tests/yamlcheck.c
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $< $(shell pkg-config --cflags --libs yaml-0.1) -o $@
 
-$(BUILD)/fyparse: bench/fyparse.c $(BUILD)/src/input.o $(BUILD)/src/diag.o $(BUILD)/src/util.o
+$(BUILD)/fyparse: bench/fyparse.c $(BUILD)/src/input.o $(BUILD)/src/diag.o $(BUILD)/src/textpos.o $(BUILD)/src/util.o
 	@mkdir -p $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
 

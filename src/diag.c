@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textpos.h"
 #include "util.h"
 
 static struct {
@@ -124,25 +125,64 @@ chars_prefix(const char *p, size_t len, size_t n)
 	return i;
 }
 
-/* A source line, escaped and cut after SOURCE_MAX characters, and under it
- * a caret at column col (1-based, in characters as libfyaml counts them),
- * moved right by what the escapes before it added. A column past the first
- * SOURCE_MAX characters is shown in a window that starts with "...". */
-static void
-add_escaped_line(struct buf *b, const char *p, size_t len, int col)
+/* The texts messages were last located in (address and length), most
+ * recent first, with their index: messages in any order, many on one long
+ * line, find their place in bounded time (textpos.h); looking from the
+ * start of the text each time, 100,000 bad documents took minutes.
+ * diag_reset() forgets them. */
+static struct textpos texts[2];
+
+static struct textpos *
+text_of(const char *src, size_t len)
 {
-	size_t want = col > 1 ? (size_t)col - 1 : 0, width = 0, cut, pre, start, got;
+	struct textpos t;
 
+	if (texts[0].src == src && texts[0].len == len)
+		return &texts[0];
+	if (texts[1].src == src && texts[1].len == len) {
+		t = texts[1];
+	} else {
+		textpos_free(&texts[1]);
+		textpos_init(&t, src, len);
+	}
+	texts[1] = texts[0];
+	texts[0] = t;
+	return &texts[0];
+}
+
+/* Line w->line of the text, escaped and cut after SOURCE_MAX characters,
+ * and under it a caret at column w->col (1-based, in characters as libfyaml
+ * counts them), moved right by what the escapes before it added. A column
+ * past the first SOURCE_MAX characters is shown in a window that starts
+ * with "...". Past the last line: the empty line after a final line break,
+ * or nothing. */
+static void
+add_source_line(struct buf *b, const struct where *w)
+{
+	struct textpos *t = text_of(w->src, w->srclen);
+	size_t at = textpos_line(t, w->line), want = w->col > 1 ? (size_t)w->col - 1 : 0, width = 0;
+	size_t cut, pre, start, got;
+	const char *p, *end = w->src + w->srclen;
+
+	if (at == SIZE_MAX) {
+		if (w->srclen && w->src[w->srclen - 1] != '\n' && w->src[w->srclen - 1] != '\r')
+			return;
+		at = w->srclen;
+	}
+	buf_adds(b, "  ");
+	p = w->src + at;
 	if (want >= SOURCE_MAX) {	/* a column past what is shown: shown from "..." before it */
-		size_t drop = want - SOURCE_MAX / 2, skip = chars_prefix(p, len, drop);
+		size_t drop = want - SOURCE_MAX / 2;
 
+		if (p < end)
+			p = w->src + textpos_at(t, w->line, (int)(drop + 1));
 		buf_adds(b, "...");
 		width = 3;
 		want -= drop;
-		p += skip;
-		len -= skip;
 	}
-	cut = chars_prefix(p, len, SOURCE_MAX);
+	/* SOURCE_MAX characters take at most 4 bytes each */
+	cut = chars_prefix(p, (size_t)(line_end(p, end - p > 4 * SOURCE_MAX ? p + 4 * SOURCE_MAX : end) - p),
+			   SOURCE_MAX);
 	pre = chars_prefix(p, cut, want);
 	start = b->len;
 	got = diag_escape(b, p, pre);
@@ -152,43 +192,6 @@ add_escaped_line(struct buf *b, const char *p, size_t len, int col)
 		width += want - got;
 	diag_escape(b, p + pre, cut - pre);
 	buf_addf(b, "\n  %*s^\n", (int)width, "");
-}
-
-/* Where the last source line shown begins, so that messages in the order
- * of their lines find theirs in one pass over the text, not one each (a
- * stream of 100,000 bad documents would take minutes). Kept for one text,
- * known by its address and length; diag_reset() forgets it. */
-static struct {
-	const char *src, *p;
-	size_t srclen;
-	int line;
-} last_line;
-
-/* The source line under a located message, with a caret at the column. */
-static void
-add_source_line(struct buf *b, const struct where *w)
-{
-	const char *p = w->src, *end = w->src + w->srclen, *eol;
-	int line = 1;
-
-	if (last_line.src == w->src && last_line.srclen == w->srclen && last_line.line <= w->line &&
-	    (last_line.p == w->src || last_line.p[-1] == '\n' || last_line.p[-1] == '\r')) {
-		p = last_line.p;
-		line = last_line.line;
-	}
-	while (p < end && line < w->line) {
-		if (line_end(p, end) == end)
-			return;
-		p = line_next(p, end);
-		line++;
-	}
-	last_line.src = w->src;
-	last_line.srclen = w->srclen;
-	last_line.p = p;
-	last_line.line = line;
-	eol = line_end(p, end);
-	buf_adds(b, "  ");
-	add_escaped_line(b, p, (size_t)(eol - p), w->col);
 }
 
 /* A message about a KRM item names its file in the package, without
@@ -431,7 +434,8 @@ diag_get(size_t i)
 void
 diag_reset(void)
 {
-	memset(&last_line, 0, sizeof(last_line));
+	textpos_free(&texts[0]);
+	textpos_free(&texts[1]);
 	for (size_t i = 0; i < D.n; i++) {
 		struct diag_msg *m = &D.v[i];
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "textpos.h"
 #include "util.h"
 #include "ytree.h"
 
@@ -24,50 +25,15 @@ static struct {
 	const struct krm *k;
 	struct ynode **items;	/* the items' nodes that have bytes, in their order */
 	size_t nitems;
-	size_t *lines;		/* where each line begins (lines[0]: line 1), made as needed */
-	size_t nlines, cap;
-	size_t scanned;		/* bytes looked at for line breaks */
+	struct textpos text;	/* the ResourceList's lines, indexed as needed */
 } L;
 
-/* The byte where line (1-based) begins, or SIZE_MAX past the end. Lines end
- * at LF, CRLF or a lone CR, as libfyaml counts them. */
-static size_t
-line_offset(int line)
-{
-	const char *src = L.k->src;
-	size_t len = L.k->len;
-
-	if (!L.nlines) {
-		L.lines = xrealloc(L.lines, (L.cap = 64) * sizeof(*L.lines));
-		L.lines[L.nlines++] = 0;
-	}
-	while ((size_t)line > L.nlines && L.scanned < len) {
-		size_t i = L.scanned++;
-
-		if (src[i] != '\n' && !(src[i] == '\r' && (i + 1 == len || src[i + 1] != '\n')))
-			continue;
-		if (L.nlines == L.cap)
-			L.lines = xrealloc(L.lines, (L.cap *= 2) * sizeof(*L.lines));
-		L.lines[L.nlines++] = i + 1;
-	}
-	return (size_t)line <= L.nlines ? L.lines[line - 1] : SIZE_MAX;
-}
-
-/* The byte at line:col (col in characters, within its line). */
+/* The byte at line:col (col in characters, within its line), or SIZE_MAX
+ * past the last line. */
 static size_t
 offset_of(int line, int col)
 {
-	size_t at = line_offset(line);
-
-	if (at == SIZE_MAX)
-		return at;
-	for (int c = 1; c < col && at < L.k->len && !strchr("\r\n", L.k->src[at]); c++) {
-		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)L.k->src + at, L.k->len - at, &cp);
-
-		at += n ? n : 1;
-	}
-	return at;
+	return textpos_at(&L.text, line, col);
 }
 
 static bool
@@ -174,6 +140,7 @@ krm_locate_begin(const struct krm *k)
 {
 	krm_locate_end();
 	L.k = k;
+	textpos_init(&L.text, k->src, k->len);
 	for (struct ynode *it = k->items ? k->items->head : NULL; it; it = it->next)
 		L.nitems++;
 	L.items = xcalloc(L.nitems + 1, sizeof(*L.items));
@@ -190,6 +157,6 @@ krm_locate_end(void)
 	if (L.k)
 		diag_set_locator(NULL, NULL);
 	free(L.items);
-	free(L.lines);
+	textpos_free(&L.text);
 	memset(&L, 0, sizeof(L));
 }

@@ -21,6 +21,7 @@
 #include "quantity.h"
 #include "resource.h"
 #include "selector.h"
+#include "textpos.h"
 #include "util.h"
 #include "ygate.h"
 #include "yload.h"
@@ -1146,6 +1147,94 @@ test_diag_source_lines(void)
 	OK(all, "diag: each message shows its own source line, in any order of lines (3 5 1 4 4 2 5)");
 }
 
+/* The byte of line:col as the old line-by-line walk found it: the
+ * reference for textpos.c. */
+static size_t
+naive_pos(const char *src, size_t len, int line, int col)
+{
+	const char *p = src, *end = src + len;
+
+	for (int l = 1; l < line; l++) {
+		if (line_end(p, end) == end)
+			return SIZE_MAX;
+		p = line_next(p, end);
+	}
+	for (int c = 1; c < col && p < end && *p != '\n' && *p != '\r'; c++) {
+		uint32_t cp;
+		size_t k = utf8_decode((const unsigned char *)p, (size_t)(end - p), &cp);
+
+		p += k ? k : 1;
+	}
+	return (size_t)(p - src);
+}
+
+/* textpos.c against that walk, on texts of every kind of character and
+ * line break, long lines and short, over several checkpoints, asked in a
+ * random order. */
+static void
+test_textpos(void)
+{
+	static const char *const piece[] = { "a", "bc", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\n", "\r",
+					     "\r\n", "\xFF", "\x80", "\xE2\x82", "\n\n", "        " };
+	unsigned seed = 7;
+	size_t bad = 0, asked = 0;
+
+	for (int round = 0; round < 40; round++) {
+		struct buf b = BUF_INIT;
+		struct textpos t;
+		size_t want_len = (size_t)(round % 4 == 0 ? 40 : round % 4 == 1 ? 3000 : 30000);
+		int lines = 1, maxcol = 1;
+		bool long_lines = round % 3 == 0;
+
+		while (b.len < want_len) {
+			seed = seed * 1103515245u + 12345u;
+			size_t k = (seed >> 16) % (sizeof(piece) / sizeof(piece[0]));
+
+			if (long_lines && strchr(piece[k], '\n') && (seed >> 8) % 50)
+				k = 0;	/* mostly one long line */
+			buf_adds(&b, piece[k]);
+		}
+		for (size_t i = 0; i < b.len; i++)
+			lines += b.p[i] == '\n' || (b.p[i] == '\r' && (i + 1 == b.len || b.p[i + 1] != '\n'));
+		maxcol = (int)b.len + 2;
+		textpos_init(&t, b.p, b.len);
+		for (int q = 0; q < 3000; q++) {
+			seed = seed * 1103515245u + 12345u;
+			int line = (int)((seed >> 8) % (unsigned)(lines + 3));
+			seed = seed * 1103515245u + 12345u;
+			int col = q % 5 == 0 ? maxcol : (int)((seed >> 8) % (unsigned)(q % 2 ? 60 : maxcol));
+
+			if (line < 1 || col < 1)
+				continue;
+			asked++;
+			bad += textpos_at(&t, line, col) != naive_pos(b.p, b.len, line, col);
+		}
+		for (int line = 1; line <= lines + 1; line++, asked++)	/* every line start, in order */
+			bad += textpos_line(&t, line) != naive_pos(b.p, b.len, line, 1);
+		textpos_free(&t);
+		buf_free(&b);
+	}
+	OK(bad == 0 && asked > 100000, "textpos: line:col as the line-by-line walk finds it, in any order");
+	{
+		struct textpos t;
+
+		textpos_init(&t, "", 0);
+		OK(textpos_line(&t, 1) == 0 && textpos_line(&t, 2) == SIZE_MAX, "textpos: an empty text has line 1 only");
+		textpos_free(&t);
+		textpos_init(&t, "a\r\n\r", 4);
+		OK(textpos_line(&t, 2) == 3 && textpos_line(&t, 3) == 4 && textpos_line(&t, 4) == SIZE_MAX,
+		   "textpos: CRLF is one line break, a lone CR one, at the text's end too");
+		textpos_free(&t);
+		textpos_init(&t, "a\r\n", 3);
+		OK(textpos_line(&t, 2) == 3 && textpos_line(&t, 3) == SIZE_MAX, "textpos: a final CRLF");
+		textpos_free(&t);
+		textpos_init(&t, "a\n", 2);
+		OK(textpos_line(&t, 2) == 2 && textpos_line(&t, 3) == SIZE_MAX && textpos_at(&t, 1, 9) == 1,
+		   "textpos: an empty last line after a final break; a column past the end is the line's end");
+		textpos_free(&t);
+	}
+}
+
 int
 main(void)
 {
@@ -1179,5 +1268,6 @@ main(void)
 	test_selector();
 	test_input();
 	test_diag_source_lines();
+	test_textpos();
 	return harness_done();
 }
