@@ -15,7 +15,10 @@
 #include "yload.h"
 #include "ytree.h"
 
-#define ALIAS_BUDGET 100000L
+#define ALIAS_BUDGET_N 100000
+#define ALIAS_BUDGET ((long)ALIAS_BUDGET_N)
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define DEFAULTS "<defaults>"
 
 void
@@ -186,6 +189,14 @@ set_list(struct config *c, const struct field *f, struct ynode *v, const struct 
 		cfg_report(o, v, f, NULL, "invalid value %s: must be a list", kv_shown(v, tmp, true), NULL);
 		return -1;
 	}
+	if (v->len > LIMIT_CONFIG_LIST) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%zu", v->len);
+		cfg_report(o, v, f, NULL, "invalid value: a list of %s entries; at most %s (a fixed limit)", n,
+			   STR(LIMIT_CONFIG_LIST));
+		return -1;
+	}
 	l.v = arena_alloc(c->arena, (v->len + 1) * sizeof(char *));
 	for (struct ynode *it = v->head; it; it = it->next) {
 		if (list_item_ok(f, it, o, &l) != 0)
@@ -236,7 +247,8 @@ set_object(struct config *c, const struct field *f, struct ynode *v, const struc
 	}
 	copy = ynode_copy(c->arena, r, &budget);
 	if (!copy) {
-		cfg_report(o, v, f, NULL, "value %s expands too many aliases", "", NULL);
+		cfg_report(o, v, f, NULL, "invalid value: more than %s nodes, counted with what its aliases repeat (a "
+			   "fixed limit)", STR(ALIAS_BUDGET_N), NULL);
 		return -1;
 	}
 	*(struct ynode **)slot(c, f) = copy;

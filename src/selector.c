@@ -1,6 +1,7 @@
 /* selector.c - label selectors in kubectl's text form (selector.h). */
 #include "selector.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +91,7 @@ add_value(struct req *r, char *v, const char **why)
 	}
 	if (r->nvalues == SEL_MAX_VALUES) {
 		free(v);
-		return bad(why, "more than 64 values in one requirement");
+		return bad(why, "at most 64 values in one requirement");
 	}
 	r->values = xrealloc(r->values, (r->nvalues + 1) * sizeof(char *));
 	r->values[r->nvalues++] = v;
@@ -191,7 +192,7 @@ selector_parse(const char *text, const char **why)
 
 	while (*p) {
 		if (s->n == SEL_MAX_REQ) {
-			bad(why, "more than 64 requirements");
+			bad(why, "at most 64 requirements");
 			goto fail;
 		}
 		s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
@@ -218,10 +219,15 @@ fail:
 int
 check_label_selector(const char *text, const char **why)
 {
-	struct selector *s = selector_parse(text, why);
+	static char msg[320];
+	const char *detail;
+	struct selector *s = selector_parse(text, &detail);
 
-	if (!s)
+	if (!s) {
+		snprintf(msg, sizeof(msg), "a label selector as kubectl -l reads it (%s)", detail);
+		*why = msg;
 		return -1;
+	}
 	selector_free(s);
 	return 0;
 }

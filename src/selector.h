@@ -22,7 +22,8 @@ void selector_free(struct selector *s);	/* NULL is OK */
 /* Do labels (a mapping of label keys to scalar values, or NULL for none)
  * satisfy every requirement? NULL selects everything. */
 bool selector_match(const struct selector *s, struct ynode *labels);
-/* The field check (cfgfields.h's fcheck): text parses. */
+/* The field check (cfgfields.h's fcheck): text parses; *why is a static
+ * buffer, kept until the next failing call. */
 int check_label_selector(const char *text, const char **why);
 
 #endif

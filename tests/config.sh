@@ -252,6 +252,27 @@ refused "--set nodeSelector: a 64-character value" 1 "registry.nodeSelector[disk
 taken "nodeSelector: a 63-character name and value, a prefix, an empty value" "example.com/$long63: $long63" \
 	--set "registry.nodeSelector={example.com/$long63: $long63, kubernetes.io/os: linux, spot: \"\"}"
 
+# --- lists: at most 1000 entries (limits.h LIMIT_CONFIG_LIST): what reads them compares entries
+# with each other (64,000 sync.platforms took 38 s, 64,000 registry.hostnames 6 s) ---
+{ printf '  registry:\n    hostnames:\n'; awk 'BEGIN { for (i = 0; i < 1000; i++) printf "    - h%d.example.com\n", i }'; } | cfg hosts1000
+ra --config "$tmp/hosts1000.yaml"; st=$?
+[ $st = 0 ] && grep -q "h999.example.com" "$tmp/out" && ok "lists: 1000 registry.hostnames are taken" ||
+	bad "lists: 1000 registry.hostnames are taken (exit $st)" "$tmp/err"
+{ printf '  sync:\n    platforms:\n'; awk 'BEGIN { for (i = 0; i < 64000; i++) printf "    - linux/a%d\n", i }'; } | cfg plat64k
+refused_at plat64k "- linux/a0" 'spec.sync.platforms: invalid value: a list of 64000 entries; at most 1000 (a fixed limit)'
+refused "lists: --set of 1001 entries" 1 'registry.hostnames: invalid value: a list of 1001 entries; at most 1000' \
+	--set "registry.hostnames=$(awk 'BEGIN { for (i = 0; i <= 1000; i++) printf "%sh%d.example.com", i ? "," : "", i }')"
+# an object's nodes, counted with what its aliases repeat: a plain message, not one about aliases
+{ printf '  registry:\n    nodeSelector:\n'; awk 'BEGIN { for (i = 0; i < 60000; i++) printf "      k%d: v\n", i }'; } | cfg nodesel60k
+refused_at nodesel60k "k0: v" 'spec.registry.nodeSelector: invalid value: more than 100000 nodes, counted with what its aliases repeat (a fixed limit)'
+# a key making a field path past 254 characters: said so, not "invalid key under" and nothing
+long300=$(printf 'k%.0s' {1..300})
+printf '  registry:\n    %s: 1\n' "$long300" | cfg longkey
+refused_at longkey "$long300" 'spec.registry: invalid key: it makes a field path of more than 254 characters (no field has one)'
+refused "workloadSpread.selector: what a selector is, then what is wrong" 1 \
+	"workloadSpread.selector: invalid value \"a in (b,c)x\": must be a label selector as kubectl -l reads it (requirements are separated by ',')" \
+	--set 'workloadSpread.selector=a in (b,c)x'
+
 # --- registry.tolerations: ValidateTolerations ---
 cfg tol-op <<'EOF'
   registry:
