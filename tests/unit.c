@@ -1114,37 +1114,58 @@ test_input(void)
 	unlink(path);
 }
 
-/* The source line under each message, whatever order the messages come in
- * (diag.c finds a line from the one it showed last when it can). */
+/* The message diag writes for line:col of src (len bytes), into out. */
+static void
+diag_shown(const char *src, size_t len, int line, int col, char *out, size_t size)
+{
+	char *text = NULL;
+	size_t textlen = 0;
+	FILE *log = open_memstream(&text, &textlen);
+	struct where w = { .file = "f", .src = src, .srclen = len, .line = line, .col = col };
+
+	diag_set_log(log);
+	diag_error(&w, "m");
+	diag_set_log(NULL);
+	fclose(log);
+	snprintf(out, size, "%s", text ? text : "");
+	free(text);
+}
+
+/* The source line and caret under each message, whatever order the
+ * messages come in, over a text long enough for many of textpos.c's
+ * checkpoints (lines "l1".."l3000" ending in LF, CRLF and lone CR), and
+ * past its last line. */
 static void
 test_diag_source_lines(void)
 {
-	static const char src[] = "l1\nl2\r\nl3\rl4\nl5";
-	static const int order[] = { 3, 5, 1, 4, 4, 2, 5 };
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *log = open_memstream(&out, &outlen);
-	char want[32];
-	bool all = true;
+	static const char *const br[] = { "\n", "\r\n", "\r" };
+	struct buf src = BUF_INIT;
+	char got[256], want[256];
+	unsigned seed = 11;
+	size_t bad = 0;
 
+	for (int i = 1; i <= 3000; i++)
+		buf_addf(&src, "l%d%s", i, br[i % 3]);
 	diag_set_quiet(1);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct where w = { .file = "f", .src = src, .srclen = sizeof(src) - 1, .line = order[i], .col = 1 };
+	for (int q = 0; q < 2000; q++) {
+		seed = seed * 1103515245u + 12345u;
+		int line = 1 + (int)((seed >> 8) % 3000), col = 1 + (int)((seed >> 4) % 7);
 
-		rewind(log);
-		diag_set_log(log);
-		diag_error(&w, "m");
-		fflush(log);
-		snprintf(want, sizeof(want), "f:%d:1: error: m\n  l%d\n", order[i], order[i]);
-		if (outlen < strlen(want) || memcmp(out, want, strlen(want)) != 0)
-			all = false;
+		diag_shown(src.p, src.len, line, col, got, sizeof(got));
+		/* a caret past the line's end still stands at its column */
+		snprintf(want, sizeof(want), "f:%d:%d: error: m\n  l%d\n  %*s^\n", line, col, line, col - 1, "");
+		bad += strcmp(got, want) != 0;
 	}
-	diag_set_log(NULL);
-	fclose(log);
-	free(out);
+	OK(bad == 0, "diag: 2000 messages in random order, each over its own line, caret at its column");
+	diag_shown(src.p, src.len, 3002, 1, got, sizeof(got));
+	OK(!strcmp(got, "f:3002:1: error: m\n  \n  ^\n"), "diag: past the last line of a text ending in a break: an empty line");
+	diag_shown("a\nb", 3, 3, 1, got, sizeof(got));
+	OK(!strcmp(got, "f:3:1: error: m\n"), "diag: past the last line of a text without a final break: no line");
+	diag_shown("", 0, 2, 1, got, sizeof(got));
+	OK(!strcmp(got, "f:2:1: error: m\n  \n  ^\n"), "diag: an empty text: an empty line");
+	buf_free(&src);
 	diag_reset();
 	diag_set_quiet(0);
-	OK(all, "diag: each message shows its own source line, in any order of lines (3 5 1 4 4 2 5)");
 }
 
 /* The byte of line:col as the old line-by-line walk found it: the

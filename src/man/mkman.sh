@@ -61,7 +61,7 @@ directives before one document (parsers take time quadratic in them), a scalar l
 memory), and runs of indicators with no value between them; while it is read, for a mapping of more
 keys than --max-mapping-keys, more documents (or ResourceList items) than --max-documents, and an
 object whose annotations take more than --max-annotation-bytes. Each is an error at its line:col that
-names the limit and the option that raises it. A list in the configuration holds at most 1000 entries.
+names the limit and the option that raises it. A list of strings in the configuration holds at most 1000 entries.
 PROSE
 
 cat > "$tmp/examples" <<'PROSE'
