@@ -197,6 +197,12 @@ item_range(const struct krm *k, struct ynode *it, size_t lo, int index, struct o
 	/* (an empty key, "[? ]", has no text of its own: its position is borrowed) */
 	if (krm_flow_pair(k, it) && it->head && it->head->end > it->head->pos && it->head->pos < o->start)
 		o->start = it->head->pos;
+	if (k->flow_items && krm_flow_pair(k, it) && !krm_braced_parses(k->src, o->start, o->end)) {
+		o->start = o->end = 0;
+		return node_error(k, it, index, "items", "a mapping of one pair in a flow sequence that libyaml and "
+				  "go-yaml read there but not in the braces it is written back in; write it as a "
+				  "flow mapping, {key: value}");
+	}
 	if (k->flow_items)
 		return 0;
 	o->start = block_item_start(k, lo, o->start, k->dash);

@@ -5,6 +5,7 @@
 #include "krmint.h"
 
 #include <string.h>
+#include <yaml.h>
 
 #include "diag.h"
 #include "emit.h"
@@ -124,10 +125,54 @@ put_scalar(struct buf *out, const struct krm *k, const char *key, struct ynode *
 	return rc;
 }
 
+/* A mapping of one pair in a flow sequence ("[a: b]") as a block item in
+ * braces: "- {a: b}". */
+static void
+put_braced(struct buf *out, const char *src, size_t start, size_t end)
+{
+	size_t ls;
+
+	buf_adds(out, "- {");
+	put_flow(out, src, start, end, 2);
+	ls = out->len - 1;
+	while (ls > 0 && out->p[ls - 1] != '\n')
+		ls--;
+	/* after a comment on the last line, "}" goes on a line of its own;
+	 * after an empty value ("k:"), it needs a space before it */
+	out->len--;
+	if (memchr(out->p + ls, '#', out->len - ls))
+		buf_adds(out, "\n  }\n");
+	else
+		buf_adds(out, out->p[out->len - 1] == ':' ? " }\n" : "}\n");
+}
+
+bool
+krm_braced_parses(const char *src, size_t start, size_t end)
+{
+	struct buf b = BUF_INIT;
+	yaml_parser_t p;
+	yaml_event_t ev;
+	bool ok = true, done = false;
+
+	put_braced(&b, src, start, end);
+	if (!yaml_parser_initialize(&p))
+		oom();
+	yaml_parser_set_input_string(&p, (const unsigned char *)b.p, b.len);
+	while (ok && !done) {
+		ok = yaml_parser_parse(&p, &ev) != 0;
+		if (ok) {
+			done = ev.type == YAML_STREAM_END_EVENT;
+			yaml_event_delete(&ev);
+		}
+	}
+	yaml_parser_delete(&p);
+	buf_free(&b);
+	return ok;
+}
+
 static void
 put_item(struct buf *out, const struct krm *k, const struct ynode *it, const struct obj *o)
 {
-	bool braces = krm_flow_pair(k, it);
 
 	if (o->end <= o->start)
 		return;		/* an item that cannot be copied (failing run) */
@@ -143,21 +188,12 @@ put_item(struct buf *out, const struct krm *k, const struct ynode *it, const str
 		put_lines(out, k->src, o->start, o->end);
 		return;
 	}
-	buf_adds(out, braces ? "- {" : "- ");
-	put_flow(out, k->src, o->start, o->end, 2);
-	if (braces) {
-		size_t ls = out->len - 1;
-
-		while (ls > 0 && out->p[ls - 1] != '\n')
-			ls--;
-		/* after a comment on the last line, "}" goes on a line of its own;
-		 * after an empty value ("k:"), it needs a space before it */
-		out->len--;
-		if (memchr(out->p + ls, '#', out->len - ls))
-			buf_adds(out, "\n  }\n");
-		else
-			buf_adds(out, out->p[out->len - 1] == ':' ? " }\n" : "}\n");
+	if (krm_flow_pair(k, it)) {
+		put_braced(out, k->src, o->start, o->end);
+		return;
 	}
+	buf_adds(out, "- ");
+	put_flow(out, k->src, o->start, o->end, 2);
 }
 
 /* The anchor and tag of n written on its first line, after a space. */

@@ -390,6 +390,19 @@ printf '? -}:\t-\n\n' > "$tmp/crash.yaml"
 rl "$tmp/crash.yaml"; t "a '? ' key's ':', a tab, a block indicator: an error, not a crash (exit $rc)" \
 	'refused "<stdin>:1:6: error: [doc 1] cannot use tab for indentation of block entry"'
 
+# a ResourceList's flow pair that libyaml (and go-yaml) take in a flow sequence but not in the
+# braces it is written back in ("[?:: b]", not "{?:: b}"): an error at the item, and a
+# ResourceList that parses (the fuzz finding of 2026-12-07); an ordinary flow pair still passes
+printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}, ?:: b]\n' > "$tmp/rlpair.yaml"
+rl "$tmp/rlpair.yaml"
+t "KRM: a flow pair that cannot be written back in braces is an error, and the result parses (exit $rc)" \
+	'[ "$rc" = 1 ] && grep -qF "<stdin>:3:67: error: [doc 2] items: a mapping of one pair in a flow sequence" "$tmp/err" &&
+	 "$check" parse "$tmp/out" && grep -q "^results:" "$tmp/out"'
+printf 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}, ? k : v, x: y]\n' > "$tmp/rlpair2.yaml"
+rl "$tmp/rlpair2.yaml"
+t "KRM: flow pairs with and without '?' are written back in braces (exit $rc)" \
+	'[ "$rc" = 0 ] && "$check" parse "$tmp/out" && grep -qxF -- "- {? k : v}" "$tmp/out" && grep -qxF -- "- {x: y}" "$tmp/out"'
+
 # "kind" after the keys it decides about: they are built until it comes
 printf 'apiVersion: apps/v1\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: "late.example/app:1"}]\nkind: Deployment\nmetadata: {name: late}\n' > "$tmp/late.yaml"
 rl "$tmp/late.yaml"; t "a workload whose kind comes last still has its images read (preloaded)" '[ "$rc" = 0 ] && grep -q "source: late.example/app:1" "$tmp/out"'
