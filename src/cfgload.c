@@ -83,12 +83,14 @@ apply_map(struct config *c, struct ynode *map, char *path, size_t plen, const st
 		const struct field *f;
 		size_t len;
 
-		if (!yis_scalar(rk) || plen + rk->len + 2 >= 256) {
-			if (!yis_scalar(rk))
-				cfg_report(o, k, NULL, path, "invalid key %s: must be a string", "(not a string)", NULL);
-			else
-				cfg_report(o, k, NULL, path, "invalid key: it makes a field path of more than %s "
-					   "characters (no field has one)", "254", NULL);
+		if (!yis_scalar(rk)) {
+			cfg_report(o, k, NULL, path, "invalid key %s: must be a string", "(not a string)", NULL);
+			rc = -1;
+			continue;
+		}
+		if (plen + rk->len + 2 >= 256) {
+			cfg_report(o, k, NULL, path, "invalid key: it makes a field path of more than %s characters "
+				   "(no field has one)", "254", NULL);
 			rc = -1;
 			continue;
 		}

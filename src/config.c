@@ -17,8 +17,6 @@
 
 #define ALIAS_BUDGET_N 100000
 #define ALIAS_BUDGET ((long)ALIAS_BUDGET_N)
-#define STR_(x) #x
-#define STR(x) STR_(x)
 #define DEFAULTS "<defaults>"
 
 void
@@ -194,7 +192,7 @@ set_list(struct config *c, const struct field *f, struct ynode *v, const struct 
 
 		snprintf(n, sizeof(n), "%zu", v->len);
 		cfg_report(o, v, f, NULL, "invalid value: a list of %s entries; at most %s (a fixed limit)", n,
-			   STR(LIMIT_CONFIG_LIST));
+			   XSTR(LIMIT_CONFIG_LIST));
 		return -1;
 	}
 	l.v = arena_alloc(c->arena, (v->len + 1) * sizeof(char *));
@@ -248,7 +246,7 @@ set_object(struct config *c, const struct field *f, struct ynode *v, const struc
 	copy = ynode_copy(c->arena, r, &budget);
 	if (!copy) {
 		cfg_report(o, v, f, NULL, "invalid value: more than %s nodes, counted with what its aliases repeat (a "
-			   "fixed limit)", STR(ALIAS_BUDGET_N), NULL);
+			   "fixed limit)", XSTR(ALIAS_BUDGET_N), NULL);
 		return -1;
 	}
 	*(struct ynode **)slot(c, f) = copy;

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"	/* XSTR() */
+
 struct arena;
 struct config;
 struct objs;
@@ -39,8 +41,6 @@ struct ynode;
 #define REGISTRY_WRITER_POD "registry-0"	/* the StatefulSet's ordinal 0 */
 #define REGISTRY_UID 1000	/* every container's user; fsGroup too (the PVC is
 				 * writable by group 1000); also regsync's appuser */
-#define XSTR(x) STR(x)		/* a numeric macro as a string literal */
-#define STR(x) #x
 #define REGISTRY_TLS_DIR "/etc/registry-tls"
 #define REGISTRY_CONFIG_DIR "/etc/distribution"
 #define REGISTRY_AUTH_DIR "/etc/registry-auth"	/* registry.push.htpasswdSecret */

@@ -44,14 +44,12 @@ too_deep(const struct scan *sc)
 		    "comes near it)", LIMIT_DEPTH);
 }
 
-/* Directives belong to the document after them. */
+/* Directives belong to the document after them (the scan ends here). */
 static int
-too_many_directives(const struct scan *sc)
+too_many_directives(struct scan *sc)
 {
-	struct scan at = *sc;
-
-	at.doc = sc->doc_open ? sc->doc : sc->doc + 1;
-	return ps_fail(&at, sc->line, sc->col, "more than %d directives (%%YAML, %%TAG) before one document (a fixed "
+	sc->doc += !sc->doc_open;
+	return ps_fail(sc, sc->line, sc->col, "more than %d directives (%%YAML, %%TAG) before one document (a fixed "
 		    "limit: Kubernetes manifests have none, and YAML parsers take time quadratic in their number)",
 		    LIMIT_DIRECTIVES);
 }

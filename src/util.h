@@ -33,6 +33,9 @@ struct buf {
 
 #define BUF_INIT { NULL, 0, 0 }
 
+#define XSTR(x) STR(x)		/* a numeric macro as a string literal */
+#define STR(x) #x
+
 void buf_grow(struct buf *b, size_t extra);
 /* A capacity of at least need: cap (first when 0) doubled as often as it
  * takes, or need itself where doubling would overflow. */
