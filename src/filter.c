@@ -232,10 +232,10 @@ scan(struct run *r)
 	struct ygate gate;
 	int rc, nonempty = 0, failed = 0;
 
-	/* first: on a large input libyaml reads on its own thread behind the
-	 * pre-scan, then beside libfyaml (ygate.h) */
-	ygate_start(&gate, INPUT_NAME, r->in, r->len);
-	yl = yload_new_watched(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), ygate_progress, &gate);
+	/* first: on a large input the pre-scan runs on the gate's thread, ahead
+	 * of libfyaml, then libyaml beside libfyaml (ygate.h) */
+	ygate_start_ahead(&gate, INPUT_NAME, r->in, r->len, limits_of(r));
+	yl = yload_new_behind(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), &gate);
 	if (!yl) {
 		ygate_finish(&gate, false, NULL, NULL);
 		return -1;
@@ -499,6 +499,8 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	r.keep = arena_new();
 	r.scratch = arena_new();
 	ok = process(&r, early) == 0;
+	if (!ok && diag_exit_code() == EXIT_OK)	/* never exit 0 with nothing written */
+		diag_error(NULL, "internal error: the run failed without a message; please report it");
 	finish(&r, out, ok);
 	krm_locate_end();
 	inject_free(&r.inj);

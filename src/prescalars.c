@@ -126,6 +126,8 @@ ps_quoted_scalar(struct scan *sc)
 			ps_advance(sc);
 		ps_advance(sc);
 	}
+	if (ps_at_doc_marker(sc))
+		sc->uncut = true;	/* libfyaml's error there is its own only if it reads on */
 	sc->sk_allowed = false;
 	return 0;
 }

@@ -31,6 +31,8 @@ ps_fail(const struct scan *sc, int line, int col, const char *fmt, ...)
 			   .doc = sc->doc };
 	va_list ap;
 
+	if (sc->quiet)
+		return -1;
 	va_start(ap, fmt);
 	diag_vreport(SEV_ERROR, &w, fmt, ap);
 	va_end(ap);
@@ -382,6 +384,18 @@ next_token(struct scan *sc, int c)
 	return ps_plain_scalar(sc);
 }
 
+/* At a document marker at the start of a line: tell prescan_ahead()'s
+ * caller it may start libfyaml afresh here (prescan.h). */
+static void
+maybe_cut(struct scan *sc)
+{
+	if (!sc->cut || sc->uncut || sc->flow || sc->s[sc->pos] != '-' || (sc->fix && sc->fix->n) ||
+	    sc->pos == 0 || sc->pos - sc->last_cut < sc->cut_step)
+		return;
+	sc->last_cut = sc->pos;
+	sc->cut(sc->cut_ctx, sc->pos, sc->line);
+}
+
 static int
 run(struct scan *sc)
 {
@@ -390,10 +404,6 @@ run(struct scan *sc)
 	if (sc->len >= 3 && !memcmp(sc->s, "\xEF\xBB\xBF", 3))
 		sc->pos = 3;
 	for (;;) {
-		if (sc->progress && sc->pos - sc->told >= PRESCAN_STEP) {
-			sc->told = sc->pos;	/* every token before it is within the limits */
-			sc->progress(sc->progress_ctx, sc->pos);
-		}
 		to_next_token(sc);
 		unroll(sc, sc->col);
 		if ((c = peek(sc)) < 0)
@@ -403,11 +413,13 @@ run(struct scan *sc)
 			 * collection: libfyaml warns and goes on */
 			if (++sc->directives > LIMIT_DIRECTIVES)
 				return too_many_directives(sc);
+			sc->uncut = true;
 			sc->sk_valid = false;
 			sc->sk_allowed = true;
 			unroll(sc, -1);
 			ps_skip_line(sc);
 		} else if (ps_at_doc_marker(sc)) {
+			maybe_cut(sc);
 			doc_marker(sc);
 		} else if (next_token(sc, c) != 0) {
 			return -1;
@@ -429,15 +441,17 @@ scan_all(struct scan *sc)
 int
 prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix)
 {
-	return prescan_watched(name, buf, len, lim, fix, NULL, NULL);
+	struct scan sc = { .name = name, .s = buf, .len = len, .lim = lim, .fix = fix };
+
+	return scan_all(&sc);
 }
 
 int
-prescan_watched(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix,
-		prescan_progress_fn progress, void *ctx)
+prescan_ahead(const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix, size_t step,
+	      prescan_cut_fn cut, void *ctx)
 {
-	struct scan sc = { .name = name, .s = buf, .len = len, .lim = lim, .fix = fix, .progress = progress,
-			   .progress_ctx = ctx };
+	struct scan sc = { .name = "", .s = buf, .len = len, .lim = lim, .fix = fix, .quiet = true, .cut = cut,
+			   .cut_ctx = ctx, .cut_step = step };
 
 	return scan_all(&sc);
 }

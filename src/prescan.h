@@ -48,13 +48,18 @@ char *prescan_fix_apply(const char *buf, size_t len, const struct prescan_fix *f
  * (&limits_default for the defaults); fix NULL, or filled as above. */
 int prescan(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix);
 
-/* prescan(), telling progress(ctx, pos), about every PRESCAN_STEP bytes and
- * at a token's start, that buf[0..pos) is within the limits (ygate.h reads
- * no further). */
-#define PRESCAN_STEP ((size_t)64 * 1024)
-typedef void (*prescan_progress_fn)(void *ctx, size_t pos);
-int prescan_watched(const char *name, const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix,
-		    prescan_progress_fn progress, void *ctx);
+/* prescan() on a thread of its own, ahead of libfyaml (ygate.h): it reports
+ * nothing (the caller runs prescan() again to report a failure) and tells
+ * cut(ctx, pos, line) where libfyaml may start afresh on the rest: at a
+ * "---" at the start of line (1-based) outside any flow collection, pos
+ * being where that line begins, at least step bytes after the last cut. A
+ * directive ("%TAG" may carry over to later documents) or a block scalar
+ * header to fix (prescan_fix_apply() is applied to what comes after the
+ * last cut) ends the cutting: the rest is one piece. Everything before pos
+ * is within the limits when cut() is called. */
+typedef void (*prescan_cut_fn)(void *ctx, size_t pos, int line);
+int prescan_ahead(const char *buf, size_t len, const struct limits *lim, struct prescan_fix *fix, size_t step,
+		  prescan_cut_fn cut, void *ctx);
 
 /* For tests: every flow collection start ('[' or '{') the pass sees, by byte
  * offset, in order; returns what prescan() would (errors reported). */

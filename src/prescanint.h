@@ -23,9 +23,12 @@ struct scan {
 	const struct limits *lim;
 	prescan_flow_fn trace;
 	void *trace_ctx;
-	prescan_progress_fn progress;
-	void *progress_ctx;
-	size_t told;			/* the last pos told progress */
+	bool quiet;			/* ps_fail() reports nothing (prescan_ahead()) */
+	prescan_cut_fn cut;		/* prescan_ahead(): where libfyaml may start afresh */
+	void *cut_ctx;
+	size_t cut_step, last_cut;
+	bool uncut;			/* no more cuts: a directive came, or a quoted
+					 * scalar was ended by a document marker */
 	int doc;			/* 1-based document number, for messages */
 	int directives;			/* since the last document marker */
 	bool doc_open;

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "diag.h"
+#include "limits.h"
 #include "util.h"
 
 /* Keep what libyaml said, for ygate_finish() (no diag here: it may run on
@@ -95,6 +96,7 @@ shape_event(struct yshapes *s, const yaml_event_t *ev)
 }
 
 size_t ygate_thread_min = YGATE_THREAD_MIN;
+size_t ygate_cut_step = YGATE_CUT_STEP;
 
 /* libyaml's input: the text up to where the pre-scan has read (g->ready),
  * waiting there for more; the end of the text when the gate is stopped. */
@@ -117,6 +119,55 @@ read_ready(void *data, unsigned char *out, size_t size, size_t *got)
 	return 1;
 }
 
+/* A place where libfyaml may start afresh (a prescan_cut_fn). */
+static void
+on_cut(void *ctx, size_t pos, int line)
+{
+	struct ygate *g = ctx;
+
+	pthread_mutex_lock(&g->mu);
+	g->cut = pos;
+	g->cut_line = line;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* The UTF-8 check and the pre-scan, on the thread: 0 when they pass (then
+ * libyaml may read the whole text), else -1. */
+static int
+scan_ahead(struct ygate *g)
+{
+	bool ok = utf8_scan(g->buf, g->len) == g->len &&
+		  prescan_ahead(g->buf, g->len, g->lim, &g->fix, ygate_cut_step, on_cut, g) == 0;
+
+	pthread_mutex_lock(&g->mu);
+	g->scanned = true;
+	g->scan_failed = !ok;
+	g->ready = ok ? g->len : 0;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return ok ? 0 : -1;
+}
+
+int
+ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line)
+{
+	int rc;
+
+	pthread_mutex_lock(&g->mu);
+	while (g->cut <= pos && !g->scanned && !atomic_load(&g->stop))
+		pthread_cond_wait(&g->cv, &g->mu);
+	if (g->cut > pos) {
+		*cut = g->cut;
+		*line = g->cut_line;
+		rc = 1;
+	} else {
+		rc = g->scanned && !g->scan_failed ? 0 : -1;
+	}
+	pthread_mutex_unlock(&g->mu);
+	return rc;
+}
+
 static void *
 run(void *arg)
 {
@@ -126,6 +177,8 @@ run(void *arg)
 	bool between = true;
 	int doc = 0;
 
+	if (g->lim && scan_ahead(g) != 0)
+		return NULL;
 	if (!yaml_parser_initialize(&p)) {
 		g->failed = g->memory = true;
 		return NULL;
@@ -176,8 +229,8 @@ report(const struct ygate *g)
 		   context);
 }
 
-void
-ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
+static void
+start(struct ygate *g, const char *name, const char *buf, size_t len, const struct limits *lim)
 {
 	memset(g, 0, sizeof(*g));
 	atomic_init(&g->stop, false);
@@ -186,8 +239,23 @@ ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
 	g->name = name;
 	g->buf = buf;
 	g->len = len;
+	g->lim = lim;
 	if (len >= ygate_thread_min && pthread_create(&g->thread, NULL, run, g) == 0)
 		g->threaded = true;
+	else
+		g->lim = NULL;	/* no thread: the caller pre-scans */
+}
+
+void
+ygate_start(struct ygate *g, const char *name, const char *buf, size_t len)
+{
+	start(g, name, buf, len, NULL);
+}
+
+void
+ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_t len, const struct limits *lim)
+{
+	start(g, name, buf, len, lim);
 }
 
 static void
@@ -200,11 +268,9 @@ set_ready(struct ygate *g, size_t pos)
 }
 
 void
-ygate_progress(void *gate, size_t pos)
+ygate_progress(struct ygate *g, size_t pos)
 {
-	struct ygate *g = gate;
-
-	if (g->threaded)
+	if (g->threaded && !g->lim)
 		set_ready(g, pos);
 }
 
@@ -212,7 +278,8 @@ void
 ygate_go(struct ygate *g)
 {
 	g->gone = true;
-	set_ready(g, g->len);
+	if (!g->lim)		/* (ahead, the thread lets libyaml read once it has scanned) */
+		set_ready(g, g->len);
 	if (!g->threaded)
 		run(g);		/* small, or no thread to be had */
 }
@@ -370,6 +437,7 @@ ygate_finish(struct ygate *g, bool report_it, const struct yshapes *fy, const ch
 		rc = -1;
 	}
 	yshapes_free(&g->shapes);
+	prescan_fix_free(&g->fix);
 	return rc;
 }
 

@@ -13,10 +13,12 @@
  * has passed: libyaml holds a scalar whole and its stacks grow with nesting,
  * so the pre-scan's limits bound its memory as they bound libfyaml's.
  * libyaml costs about as much as libfyaml, so an input of ygate_thread_min
- * bytes or more is checked on a thread of its own, started before the
- * pre-scan: it follows the pre-scan (ygate_progress()), then runs beside
- * libfyaml. When the caller's reading fails, ygate_finish() stops it: it
- * reads the end of the text next, and no event after the current one.
+ * bytes or more is checked on a thread of its own. The stream's gate
+ * (ygate_start_ahead()) runs the pre-scan there first, ahead of libfyaml,
+ * which reads behind it a piece of whole documents at a time
+ * (ygate_next_cut(), yload.c), then libyaml beside libfyaml. When the
+ * caller's reading fails, ygate_finish() stops libyaml: it reads the end of
+ * the text next, and no event after the current one.
  *
  * Ownership: the text is borrowed until ygate_finish(); nothing is kept.
  */
@@ -29,11 +31,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "prescan.h"
+
 #define YGATE_THREAD_MIN (256 * 1024)
 
 /* YGATE_THREAD_MIN; the fuzz targets lower it so that the threaded gate is
  * fuzzed too (set before ygate_start(), never while a gate runs). */
 extern size_t ygate_thread_min;
+/* The least size of a piece libfyaml reads behind the pre-scan (but the
+ * last); the fuzz targets and tests set 0: a piece a document. */
+#define YGATE_CUT_STEP (256 * 1024)
+extern size_t ygate_cut_step;
 
 /* Both parsers may take an input and read it as different data (libfyaml
  * reads "&a: x" as an anchor "a:" on x, libyaml as an anchored empty key):
@@ -73,14 +81,32 @@ struct ygate {
 	size_t line, col, context_line, context_col, offset;
 	int value, doc;
 	struct yshapes shapes;	/* libyaml's reading */
+	/* ygate_start_ahead() with a thread: the pre-scan's side (under mu) */
+	const struct limits *lim;	/* NULL: not ahead */
+	struct prescan_fix fix;	/* its fixes, owned; final once scanned */
+	size_t cut;		/* where libfyaml may start afresh (0: nowhere yet) */
+	int cut_line;		/* the 1-based line that begins there */
+	bool scanned, scan_failed;
 };
 
 /* Start checking buf[0..len): on a thread when it is large, reading
  * nothing yet. */
 void ygate_start(struct ygate *g, const char *name, const char *buf, size_t len);
-/* The pre-scan has passed buf[0..pos): the thread may read it (a
- * prescan_progress_fn, gate its ctx). */
-void ygate_progress(void *gate, size_t pos);
+/* ygate_start() for the stream. With a thread (a large input), the UTF-8
+ * check and the pre-scan run first on it (prescan_ahead(): limits lim,
+ * borrowed), telling where libfyaml may start afresh; without one, the
+ * caller runs them. */
+void ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_t len, const struct limits *lim);
+/* Wait, on the caller's side of a gate started ahead with a thread, for a
+ * place after pos where libfyaml may start afresh. 1: *cut and the 1-based
+ * *line there, everything before it checked; 0: the whole text passed (the
+ * rest is one piece, read with g->fix); -1: the UTF-8 check or the pre-scan
+ * failed (the caller runs them again to report it), or the gate was
+ * stopped. */
+int ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line);
+/* The pre-scan has passed buf[0..pos): a gate started with ygate_start()
+ * may read it on its thread. */
+void ygate_progress(struct ygate *g, size_t pos);
 /* The pre-scan has passed the whole text: read it all (inline when the
  * gate has no thread). */
 void ygate_go(struct ygate *g);

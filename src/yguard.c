@@ -58,6 +58,14 @@ yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *d
 	dcfg->show_module = false;
 }
 
+void
+yguard_set_text(struct yguard *g, const char *buf, size_t len)
+{
+	g->buf = buf;
+	g->len = len;
+	g->depth = 0;
+}
+
 /* Does the 1-based line begin with '%' (a directive)? */
 static bool
 directive_line(const struct yguard *g, int line)

@@ -47,6 +47,9 @@ struct yguard {
 
 /* Keep libfyaml's messages in g (sets the output function of dcfg). */
 void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *dcfg);
+/* libfyaml reads buf[0..len) next (a piece of the text: yload.c); g's
+ * marks and positions are in it. */
+void yguard_set_text(struct yguard *g, const char *buf, size_t len);
 /* Follow one event: 0, or -1 when it is a value placed as above, with its
  * 1-based *line and *col and the message in *msg. */
 int yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg);

@@ -27,6 +27,13 @@ struct yloader {
 	struct fy_diag *diag;
 	const char *name, *buf;
 	size_t len;
+	/* libfyaml reads text[base..end) (the whole text, or a piece of whole
+	 * documents the pre-scan has passed: ygate_next_cut()); its marks are
+	 * offsets into the piece and lines from its start: line_base lines
+	 * come before it */
+	struct ygate *gate;	/* pieces come from it; NULL: one piece */
+	size_t base, end;
+	int line_base, next_line_base;
 	struct arena *a;
 	struct limits lim;
 	int index;
@@ -78,55 +85,124 @@ check_text(const char *name, const char *buf, size_t len)
 	return -1;
 }
 
-struct yloader *
-yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
+/* The text libfyaml reads (its marks are offsets into it; the same length
+ * as buf, from which bytes are copied). */
+static const char *
+read_text(const struct yloader *yl)
 {
-	return yload_new_watched(name, buf, len, a, lim, NULL, NULL);
+	return yl->text ? yl->text : yl->buf;
 }
 
-struct yloader *
-yload_new_watched(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim,
-		  prescan_progress_fn progress, void *ctx)
+/* libfyaml on text[base..end), the next piece. */
+static int
+open_piece(struct yloader *yl, size_t end)
 {
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET };
-	struct fy_diag_cfg dcfg;
-	struct yloader *yl;
+	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET, .diag = yl->diag };
 
-	struct prescan_fix fix = { 0 };
-	const char *text;
-
-	/* libfyaml's memory is bounded before it sees a byte */
-	if (check_text(name, buf, len) != 0 || prescan_watched(name, buf, len, lim, &fix, progress, ctx) != 0) {
-		prescan_fix_free(&fix);
-		return NULL;
-	}
-	yl = xcalloc(1, sizeof(*yl));
-	yl->lim = *lim;
-	text = yl->text = fix.n ? prescan_fix_apply(buf, len, &fix) : NULL;
-	if (!text)
-		text = buf;
-	prescan_fix_free(&fix);
-	/* libfyaml's own messages name a memory address; collect them and
-	 * report the first one in our format instead */
-	fy_diag_cfg_default(&dcfg);
-	yguard_init(&yl->guard, text, len, &dcfg);
-	yl->diag = fy_diag_create(&dcfg);
-	if (yl->diag)
-		fy_diag_set_collect_errors(yl->diag, true);
-	cfg.diag = yl->diag;
+	if (yl->fyp)
+		fy_parser_destroy(yl->fyp);
+	yl->base = yl->end;
+	yl->end = end;
+	yl->line_base = yl->next_line_base;
+	yguard_set_text(&yl->guard, read_text(yl) + yl->base, end - yl->base);
 	yl->fyp = fy_parser_create(&cfg);
-	if (!yl->fyp || fy_parser_set_string(yl->fyp, text, len) != 0) {
+	if (!yl->fyp || fy_parser_set_string(yl->fyp, read_text(yl) + yl->base, end - yl->base) != 0) {
 		diag_error(NULL, "cannot set up the YAML parser");
-		yload_free(yl);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static struct yloader *
+loader_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
+{
+	struct yloader *yl = xcalloc(1, sizeof(*yl));
+	struct fy_diag_cfg dcfg;
+
+	yl->lim = *lim;
 	yl->last_line = yl->last_col = 1;
 	yl->between = true;
 	yl->name = name;
 	yl->buf = buf;
 	yl->len = len;
 	yl->a = a;
+	/* libfyaml's own messages name a memory address; collect them and
+	 * report the first one in our format instead */
+	fy_diag_cfg_default(&dcfg);
+	yguard_init(&yl->guard, buf, len, &dcfg);
+	yl->diag = fy_diag_create(&dcfg);
+	if (yl->diag)
+		fy_diag_set_collect_errors(yl->diag, true);
 	return yl;
+}
+
+struct yloader *
+yload_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
+{
+	struct prescan_fix fix = { 0 };
+	struct yloader *yl;
+
+	/* libfyaml's memory is bounded before it sees a byte */
+	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim, &fix) != 0) {
+		prescan_fix_free(&fix);
+		return NULL;
+	}
+	yl = loader_new(name, buf, len, a, lim);
+	yl->text = fix.n ? prescan_fix_apply(buf, len, &fix) : NULL;
+	prescan_fix_free(&fix);
+	if (open_piece(yl, len) != 0) {
+		yload_free(yl);
+		return NULL;
+	}
+	return yl;
+}
+
+struct yloader *
+yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim,
+		 struct ygate *g)
+{
+	struct yloader *yl;
+
+	if (!g->threaded || !g->lim)
+		return yload_new(name, buf, len, a, lim);
+	yl = loader_new(name, buf, len, a, lim);
+	yl->gate = g;		/* the first piece is opened by yload_next() */
+	return yl;
+}
+
+/* The thread's UTF-8 check or pre-scan failed: the same checks here, to
+ * report it. */
+static int
+scan_failed(struct yloader *yl)
+{
+	if (check_text(yl->name, yl->buf, yl->len) == 0 && prescan(yl->name, yl->buf, yl->len, &yl->lim, NULL) == 0)
+		diag_error(NULL, "the pre-scan of the input failed on its thread but not when run again");
+	return -1;
+}
+
+/* The next piece the pre-scan has passed (yl->gate): 1, or 0 when there is
+ * none (the last was read to its end), -1 (reported). */
+static int
+next_piece(struct yloader *yl)
+{
+	size_t cut;
+	int line, rc;
+
+	if (!yl->gate || (yl->fyp && yl->end == yl->len))
+		return 0;
+	rc = ygate_next_cut(yl->gate, yl->end, &cut, &line);
+	if (rc < 0)
+		return scan_failed(yl);
+	if (rc == 0) {		/* the rest, with the fixes after the last cut */
+		if (yl->gate->fix.n)
+			yl->text = prescan_fix_apply(yl->buf, yl->len, &yl->gate->fix);
+		cut = yl->len;
+		line = 0;
+	}
+	if (open_piece(yl, cut) != 0)
+		return -1;
+	yl->next_line_base = line - 1;
+	return 1;
 }
 
 void
@@ -157,20 +233,12 @@ yload_free(struct yloader *yl)
 	free(yl);
 }
 
-/* The text libfyaml reads (its marks are offsets into it; the same length
- * as buf, from which bytes are copied). */
-static const char *
-read_text(const struct yloader *yl)
-{
-	return yl->text ? yl->text : yl->buf;
-}
-
 static void
 report_at(struct yloader *yl, const struct fy_mark *m, int doc, const char *msg)
 {
 	struct where w = {
 		.file = yl->name, .src = yl->buf, .srclen = yl->len, .doc = doc,
-		.line = m ? m->line + 1 : yl->last_line, .col = m ? m->column + 1 : yl->last_col,
+		.line = m ? yl->line_base + m->line + 1 : yl->last_line, .col = m ? m->column + 1 : yl->last_col,
 	};
 
 	diag_error(&w, "%s", msg);
@@ -184,7 +252,7 @@ report_parse_error(struct yloader *yl)
 {
 	void *iter = NULL;
 	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
-	int line = yl->last_line, col = yl->last_col;
+	int line = yl->last_line - yl->line_base, col = yl->last_col;	/* in the piece */
 	const char *msg = "invalid YAML", *untokened;
 	char text[sizeof(yl->guard.msg) + 64];
 	struct fy_mark m;
@@ -210,7 +278,6 @@ anchor_get(struct yloader *yl, struct fy_token *tok)
 	return name ? yanchors_get(&yl->anchors, name, len) : NULL;
 }
 
-/* A node for a start/scalar/alias event, positioned, tagged and anchored. */
 /* Where an empty scalar ends: after its tag or anchor, whichever ends later
  * (it has no mark of its own), or at pos. */
 static size_t
@@ -227,6 +294,31 @@ empty_end(struct fy_token *tag, struct fy_token *anchor, size_t pos)
 	return pos;
 }
 
+/* The piece libfyaml reads, which its marks are offsets into. */
+static const char *
+piece(const struct yloader *yl)
+{
+	return read_text(yl) + yl->base;
+}
+
+static size_t
+piece_len(const struct yloader *yl)
+{
+	return yl->end - yl->base;
+}
+
+/* n, placed in the piece (node_from_event()), placed in the text. */
+static void
+place(const struct yloader *yl, struct ynode *n)
+{
+	n->pos += yl->base;
+	n->end += yl->base;
+	if (n->line)
+		n->line += yl->line_base;
+}
+
+/* A node for a start/scalar/alias event, tagged and anchored, placed in the
+ * piece (then place()). */
 static struct ynode *
 node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
 		struct fy_token *tag, enum ykind kind)
@@ -240,10 +332,10 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 	if (sm) {
 		n->pos = sm->input_pos;
 		if (tag || anchor)	/* (a call per node costs 0.5% of a run) */
-			n->pos = ypos_tok_start(tag, ypos_anchor_start(read_text(yl), yl->len, anchor, n->pos));
+			n->pos = ypos_tok_start(tag, ypos_anchor_start(piece(yl), piece_len(yl), anchor, n->pos));
 		n->line = sm->line + 1;
 		n->col = sm->column + 1;
-		if (kind == Y_ALIAS && n->col > 1 && n->pos != ypos_with_indicator(read_text(yl), yl->len, n->pos, '*')) {
+		if (kind == Y_ALIAS && n->col > 1 && n->pos != ypos_with_indicator(piece(yl), piece_len(yl), n->pos, '*')) {
 			n->pos--;
 			n->col--;
 		}
@@ -398,7 +490,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
-		text = yquote_text(yl->a, d->value, read_text(yl), yl->len, &len);
+		text = yquote_text(yl->a, d->value, piece(yl), piece_len(yl), &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
 	} else {
@@ -407,7 +499,8 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	ypos_with_quotes(read_text(yl), yl->len, n, fy_event_start_mark(ev));
+	ypos_with_quotes(piece(yl), piece_len(yl), n, fy_event_start_mark(ev));
+	place(yl, n);
 	if (yl->text && n->pos < yl->len && yl->text[n->pos] != yl->buf[n->pos]) {
 		/* a block scalar header made empty (prescan.h): YAML reads "" */
 		n->str = "";
@@ -430,6 +523,7 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 	out = leaving_out(yl, &taken);
 	if (!out || anchor) {	/* anchored: built aside until its end */
 		n = node_from_event(yl, ev, anchor, tag, kind);
+		place(yl, n);
 		if (fy_event_get_node_style(ev) == FYNS_FLOW)
 			n->style = YS_FLOW;
 	}
@@ -453,7 +547,7 @@ on_end(struct yloader *yl, struct fy_event *ev)
 	m = n->style == YS_FLOW ? fy_event_end_mark(ev) : fy_event_start_mark(ev);
 	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
 	if (m)
-		n->end = m->input_pos;
+		n->end = yl->base + m->input_pos;
 }
 
 static int
@@ -469,6 +563,7 @@ on_alias(struct yloader *yl, struct fy_event *ev)
 	if (out)
 		return taken ? 0 : attach(yl, NULL, ev);
 	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
+	place(yl, n);
 	n->target = target;
 	return attach(yl, n, ev);
 }
@@ -489,7 +584,7 @@ on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
 		return -1;
 	}
 	doc->explicit_start = !ev->document_start.implicit && m;
-	doc->start = doc->explicit_start ? m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
+	doc->start = doc->explicit_start ? yl->base + m->input_pos : doc->index == 1 ? 0 : SIZE_MAX;
 	yl->root = NULL;
 	yl->depth = 0;
 	yl->skipped_keys = 0;
@@ -504,8 +599,11 @@ on_doc_end(struct yloader *yl, struct ydoc *doc)
 {
 	yl->between = true;
 	doc->root = yis_null(yl->root) && !(yl->root && yl->root->tag) ? NULL : yl->root;
-	if (!doc->explicit_start && yl->root && yl->root->line)
-		doc->start = yguard_doc_start(&yl->guard, doc->start, yl->root->pos);
+	if (!doc->explicit_start && yl->root && yl->root->line) {	/* (the guard reads the piece) */
+		size_t start = doc->start == SIZE_MAX ? SIZE_MAX : doc->start - yl->base;
+
+		doc->start = yl->base + yguard_doc_start(&yl->guard, start, yl->root->pos - yl->base);
+	}
 }
 
 /* Follow ev's kind in yl->shapes (the same kinds ygate.c folds libyaml's into). */
@@ -555,13 +653,15 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 {
 	struct fy_event *ev;
 
+	if (!yl->fyp && next_piece(yl) != 1)
+		return -1;
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
 		const struct fy_mark *m = fy_event_start_mark(ev);
 		const char *msg;
 		int rc, line, col;
 
 		if (m) {
-			yl->last_line = m->line + 1;
+			yl->last_line = yl->line_base + m->line + 1;
 			yl->last_col = m->column + 1;
 		}
 		if (yguard_event(&yl->guard, ev, &line, &col, &msg) != 0) {
@@ -579,8 +679,8 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 			return -1;
 		if (rc == 1)
 			return 1;
-		if (rc == 2)
-			return 0;
+		if (rc == 2 && (rc = next_piece(yl)) <= 0)
+			return rc;
 	}
 	if (fy_parser_get_stream_error(yl->fyp)) {
 		report_parse_error(yl);

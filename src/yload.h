@@ -32,10 +32,13 @@ struct yloader;
  * NULL (reported) when they fail. lim not NULL (&limits_default). */
 struct yloader *yload_new(const char *name, const char *buf, size_t len, struct arena *a,
 			  const struct limits *lim);
-/* yload_new(), telling progress(ctx, pos) as the pre-scan goes
- * (prescan_watched()). */
-struct yloader *yload_new_watched(const char *name, const char *buf, size_t len, struct arena *a,
-				  const struct limits *lim, prescan_progress_fn progress, void *ctx);
+/* yload_new() for the stream of gate g (ygate_start_ahead()): with a
+ * thread, the gate's pre-scan runs ahead and libfyaml reads behind it, a
+ * piece of whole documents at a time (checked there, reported here); else
+ * yload_new(). */
+struct ygate;
+struct yloader *yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a,
+				 const struct limits *lim, struct ygate *g);
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */

@@ -8,7 +8,13 @@
  * N mutations of each (YAML indicators inserted, deleted, swapped: mostly
  * invalid YAML, compared up to where libfyaml stops).
  *
- * usage: prescan-check [-m N] [-v] FILE...   prints TAP-like lines and
+ * With -p, each file and mutation is also run through the whole program
+ * (filter_run(), with and without workloadSpread) twice: libfyaml reading
+ * the whole text after the pre-scan, and reading it behind the pre-scan on
+ * the gate's thread in pieces of one document (ygate_next_cut()); the exit
+ * code, the output and every message must be the same.
+ *
+ * usage: prescan-check [-m N] [-p] [-v] FILE...   prints TAP-like lines and
  * "N passed, N failed"; exit 1 on any failure. */
 #include <libfyaml.h>
 #include <stdio.h>
@@ -18,9 +24,11 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "filter.h"
 #include "limits.h"
 #include "prescan.h"
 #include "util.h"
+#include "ygate.h"
 #include "yquote.h"
 
 static int verbose;
@@ -178,6 +186,77 @@ compare(const char *what, const char *buf, size_t len)
 	return bad;
 }
 
+static int
+collect(void *ctx, const char *p, size_t n)
+{
+	buf_add(ctx, p, n);
+	return 0;
+}
+
+static const char *
+str(const char *s)
+{
+	return s ? s : "";
+}
+
+/* One run of the program on buf: its exit code, output and messages in out. */
+static void
+run_once(const char *buf, size_t len, const char *set, bool pieces, struct buf *out)
+{
+	const char *sets[1] = { set };
+	struct filter_opts fo = { NULL, sets, set ? 1 : 0, NULL, NULL };
+	struct buf o = BUF_INIT;
+	struct sink sink = { collect, &o };
+	int rc;
+
+	ygate_thread_min = pieces ? 0 : SIZE_MAX;
+	ygate_cut_step = pieces ? 0 : YGATE_CUT_STEP;
+	diag_reset();
+	rc = filter_run(&fo, buf, len, &sink);
+	buf_addf(out, "exit %d\n", rc);
+	for (size_t i = 0; i < diag_count(); i++) {
+		const struct diag_msg *m = diag_get(i);
+
+		buf_addf(out, "%d %s:%d:%d [doc %d] %s %s/%s/%s/%s %s: %s\n", (int)m->sev, str(m->file), m->line,
+			 m->col, m->doc, str(m->path), str(m->api), str(m->kind), str(m->ns), str(m->name),
+			 str(m->field), str(m->text));
+	}
+	buf_add(out, o.p ? o.p : "", o.len);
+	buf_free(&o);
+	diag_reset();
+	ygate_thread_min = YGATE_THREAD_MIN;
+	ygate_cut_step = YGATE_CUT_STEP;
+}
+
+static int pieces_runs;
+
+/* -p: the program on buf, libfyaml on the whole text and in pieces: 1 if
+ * the two differ. */
+static int
+pieces_differ(const char *what, const char *buf, size_t len)
+{
+	static const char *const sets[] = { NULL, "components=registry,sync,cache,certificates,nodeTrust,spread,"
+						  "localRegistryHosting,workloadSpread" };
+	int bad = 0;
+
+	for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]) && !bad; k++) {
+		struct buf whole = BUF_INIT, pieces = BUF_INIT;
+
+		run_once(buf, len, sets[k], false, &whole);
+		run_once(buf, len, sets[k], true, &pieces);
+		pieces_runs++;
+		bad = whole.len != pieces.len || (whole.len && memcmp(whole.p, pieces.p, whole.len) != 0);
+		if (bad && verbose)
+			fprintf(stderr, "%s: whole and in pieces differ%s\n  whole:  %.*s\n  pieces: %.*s\n", what,
+				sets[k] ? " (workloadSpread)" : "", (int)(whole.len > 600 ? 600 : whole.len),
+				whole.p ? whole.p : "", (int)(pieces.len > 600 ? 600 : pieces.len),
+				pieces.p ? pieces.p : "");
+		buf_free(&whole);
+		buf_free(&pieces);
+	}
+	return bad;
+}
+
 static unsigned long long rng = 88172645463325252ULL;
 
 static unsigned
@@ -240,18 +319,23 @@ slurp(const char *path, size_t *len)
 int
 main(int argc, char **argv)
 {
-	int mutations = 0, pass = 0, fail = 0, i = 1, qbad = 0;
+	int mutations = 0, pass = 0, fail = 0, i = 1, qbad = 0, pbad_all = 0;
+	bool with_pieces = false;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-m") && i + 1 < argc)
 			mutations = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-p"))
+			with_pieces = true;
 		else if (!strcmp(argv[i], "-v"))
 			verbose = 1;
 	}
+	if (with_pieces)
+		diag_set_quiet(1);	/* (the messages are compared) */
 	for (; i < argc; i++) {
 		size_t len, n;
 		char *src = slurp(argv[i], &len), *mut;
-		int bad, badm = 0;
+		int bad, badm = 0, pbad = 0;
 
 		if (!src) {
 			printf("not ok - prescan %s: cannot read it\n", argv[i]);
@@ -263,6 +347,8 @@ main(int argc, char **argv)
 		for (const char *c = argv[i]; *c; c++)
 			rng = (rng ^ (unsigned char)*c) * 1099511628211ULL;
 		bad = compare(argv[i], src, len);
+		if (with_pieces)
+			pbad += pieces_differ(argv[i], src, len);
 		mut = xmalloc(len + 8);
 		for (int m = 0; m < mutations; m++) {
 			char what[512], *tmp = xmalloc(len + 8);
@@ -275,6 +361,11 @@ main(int argc, char **argv)
 			}
 			free(tmp);
 			snprintf(what, sizeof(what), "%s (mutation %d)", argv[i], m);
+			if (with_pieces && pieces_differ(what, mut, n)) {
+				pbad++;
+				if (verbose)
+					fprintf(stderr, "  ---- input:\n%.*s\n  ----\n", (int)(n > 2000 ? 2000 : n), mut);
+			}
 			if (compare(what, mut, n)) {
 				badm++;
 				if (verbose) {
@@ -293,13 +384,20 @@ main(int argc, char **argv)
 		if (quote_bad)
 			printf(", %d quoted scalars decoded otherwise", quote_bad);
 		printf("\n");
+		if (with_pieces)
+			printf("%s - pieces %s: the program's exit code, output and messages alike with libfyaml on the "
+			       "whole text and behind the pre-scan in pieces of a document (%d inputs differ)\n",
+			       pbad ? "not ok" : "ok", argv[i], pbad);
 		qbad += quote_bad;
-		if (bad || badm || quote_bad)
+		pbad_all += pbad;
+		if (bad || badm || quote_bad || pbad)
 			fail++;
 		else
 			pass++;
 	}
 	printf("# %d quoted scalars decoded, %d otherwise than libfyaml\n", quote_checked, qbad);
+	if (with_pieces)
+		printf("# %d runs whole and in pieces, %d inputs differ\n", pieces_runs, pbad_all);
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
