@@ -268,13 +268,6 @@ set_ready(struct ygate *g, size_t pos)
 }
 
 void
-ygate_progress(struct ygate *g, size_t pos)
-{
-	if (g->threaded && !g->lim)
-		set_ready(g, pos);
-}
-
-void
 ygate_go(struct ygate *g)
 {
 	g->gone = true;

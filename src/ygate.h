@@ -89,8 +89,8 @@ struct ygate {
 	bool scanned, scan_failed;
 };
 
-/* Start checking buf[0..len): on a thread when it is large, reading
- * nothing yet. */
+/* Start checking buf[0..len) (a config file, a value: yload_one()): on a
+ * thread when it is large, reading nothing before ygate_go(). */
 void ygate_start(struct ygate *g, const char *name, const char *buf, size_t len);
 /* ygate_start() for the stream. With a thread (a large input), the UTF-8
  * check and the pre-scan run first on it (prescan_ahead(): limits lim,
@@ -104,9 +104,6 @@ void ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_
  * failed (the caller runs them again to report it), or the gate was
  * stopped. */
 int ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line);
-/* The pre-scan has passed buf[0..pos): a gate started with ygate_start()
- * may read it on its thread. */
-void ygate_progress(struct ygate *g, size_t pos);
 /* The pre-scan has passed the whole text: read it all (inline when the
  * gate has no thread). */
 void ygate_go(struct ygate *g);

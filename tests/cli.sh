@@ -361,6 +361,15 @@ if [ -z "${VALGRIND:-}" ]; then
 else
 	echo "# not run: 100,000 bad documents (under valgrind)"
 fi
+# a large stream is read in pieces of whole documents behind the pre-scan (ygate.h): errors of
+# libfyaml and of yguard.c in a late piece keep their line:col in the whole text
+awk 'BEGIN { for (i = 0; i < 30000; i++) { printf "---\napiVersion: v1\n%s\nmetadata:\n  name: c%d\n",
+	i == 25000 ? "kind: a: b" : "kind: ConfigMap", i; if (i == 27000) printf "x:\ny\n" } }' > "$tmp/pieces1.yaml"
+rl "$tmp/pieces1.yaml"; t "read in pieces: libfyaml's error in a late piece at its line:col in the whole text" \
+	'refused "<stdin>:125003:8: error: [doc 25001] invalid nested block mapping on the same line"'
+sed 's/^kind: a: b$/kind: ConfigMap/' "$tmp/pieces1.yaml" > "$tmp/pieces2.yaml"
+rl "$tmp/pieces2.yaml"; t "read in pieces: the guard's error in a late piece at its line:col in the whole text" \
+	'refused "<stdin>:135007:1: error: [doc 27001] could not find expected '"'"':'"'"' (a value on a line of its own must be indented more than its key)"'
 # messages out of the order of their lines (a warning at a Deployment's replicas, then an error at
 # its image, above it), and thousands on one long flow line: each found its line and column from
 # the start of the text or the line (20,000 documents took over 60 s; 4 lines of 3,300 items 28 s)
@@ -422,6 +431,16 @@ if [ -x "$pc" ]; then
 		t "pre-scan against libfyaml, real charts ($(tail -n 1 "$tmp/pc.out"))" '[ $st = 0 ]'
 	else
 		echo "# not run: pre-scan against libfyaml on the real charts (../shared/corpus/real is missing)"
+	fi
+	# libfyaml reads a large input behind the pre-scan, in pieces of whole documents: the whole
+	# program must give the same exit code, output and messages as on the whole text
+	"$pc" -p -m 60 fixtures/*.yaml > "$tmp/pc.out" 2>&1; st=$?
+	t "libfyaml whole and in pieces behind the pre-scan: the same run, fixtures and their mutations ($(tail -n 2 "$tmp/pc.out" | head -n 1 | tr -d '#'))" '[ $st = 0 ]'
+	if ls ../shared/corpus/real/*.yaml > /dev/null 2>&1; then
+		"$pc" -p -m 5 ../shared/corpus/real/*.yaml > "$tmp/pc.out" 2>&1; st=$?
+		t "libfyaml whole and in pieces behind the pre-scan: the same run, real charts ($(tail -n 2 "$tmp/pc.out" | head -n 1 | tr -d '#'))" '[ $st = 0 ]'
+	else
+		echo "# not run: whole and in pieces on the real charts (../shared/corpus/real is missing)"
 	fi
 	printf 'a: "\\0\\a\\b\\t\\\t\\n\\v\\f\\r\\e\\ \\"\\/\\\\\\N\\_\\L\\P\\x41\\xe9\\u00e9\\u2028\\U0001F600x"\nb: '"'a''b'"'\n' > "$tmp/esc.yaml"
 	"$pc" "$tmp/esc.yaml" > "$tmp/pc.out" 2>&1; st=$?

@@ -8,7 +8,10 @@
  * input as a crash. The libyaml gate (ygate.h) runs on its own thread, as
  * for inputs of 256 KiB and more, in the first run when the input's length
  * is odd, and in the second (the idempotence run on the output, made only
- * when the first succeeds) when it is even.
+ * when the first succeeds) when it is even. Threaded, libfyaml reads behind
+ * the pre-scan in pieces of one document (ygate_cut_step 0): the input is
+ * run once more the other way, and the exit code, the output and every
+ * message must be the same.
  *
  * Header-only: included once, by the one file of each fuzz target.
  * Ownership: fz_check() borrows its input; what it allocates is freed
@@ -191,8 +194,15 @@ fz_failed_resource_list(const char *p, size_t n)
 	return ok;
 }
 
+static const char *
+fz_str(const char *s)
+{
+	return s ? s : "";
+}
+
+/* One run; every message into msgs if not NULL. */
 static int
-fz_run(const struct filter_opts *fo, const char *in, size_t len, struct buf *out)
+fz_run(const struct filter_opts *fo, const char *in, size_t len, struct buf *out, struct buf *msgs)
 {
 	struct sink sink = { fz_collect, out };
 	int rc;
@@ -200,8 +210,45 @@ fz_run(const struct filter_opts *fo, const char *in, size_t len, struct buf *out
 	diag_reset();
 	rc = filter_run(fo, in ? in : "", len, &sink);
 	fz_check_messages();
+	for (size_t i = 0; msgs && i < diag_count(); i++) {
+		const struct diag_msg *m = diag_get(i);
+
+		buf_addf(msgs, "%d %s:%d:%d [doc %d] %s %s/%s/%s/%s %s: %s\n", (int)m->sev, fz_str(m->file), m->line,
+			 m->col, m->doc, fz_str(m->path), fz_str(m->api), fz_str(m->kind), fz_str(m->ns),
+			 fz_str(m->name), fz_str(m->field), fz_str(m->text));
+	}
 	diag_reset();
 	return rc;
+}
+
+static void
+fz_threaded(bool on)
+{
+	ygate_thread_min = on ? 0 : YGATE_THREAD_MIN;
+	ygate_cut_step = on ? 0 : YGATE_CUT_STEP;
+}
+
+static bool
+fz_same(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (!a->len || !memcmp(a->p, b->p, a->len));
+}
+
+/* The input run the other way (threaded or not) gives the same. */
+static void
+fz_check_pieces(const struct filter_opts *fo, const char *in, size_t len, int rc, const struct buf *out,
+		const struct buf *msgs, bool threaded)
+{
+	struct buf out2 = BUF_INIT, msgs2 = BUF_INIT;
+	int rc2;
+
+	fz_threaded(!threaded);
+	rc2 = fz_run(fo, in, len, &out2, &msgs2);
+	if (rc2 != rc || !fz_same(out, &out2) || !fz_same(msgs, &msgs2))
+		fz_fail("libfyaml whole and behind the pre-scan in pieces: another exit code, output or message",
+			msgs2.p);
+	buf_free(&out2);
+	buf_free(&msgs2);
 }
 
 /* Options from the bits of one byte; each combination is a valid configuration. */
@@ -225,14 +272,15 @@ fz_options(uint8_t flags, const char **sets)
 static void
 fz_check(const struct filter_opts *fo, const char *in, size_t len)
 {
-	struct buf out = BUF_INIT, again = BUF_INIT;
+	struct buf out = BUF_INIT, again = BUF_INIT, msgs = BUF_INIT;
 	int rc;
 	bool in_parses;
 
 	diag_set_quiet(1);
-	ygate_thread_min = len % 2 ? 0 : YGATE_THREAD_MIN;
-	rc = fz_run(fo, in, len, &out);
-	ygate_thread_min = len % 2 ? YGATE_THREAD_MIN : 0;
+	fz_threaded(len % 2);
+	rc = fz_run(fo, in, len, &out, &msgs);
+	fz_check_pieces(fo, in, len, rc, &out, &msgs, len % 2);
+	fz_threaded(!(len % 2));
 	/* libyaml refuses some text libfyaml reads (raw control characters,
 	 * YAML 1.2 forms); what is copied from such input cannot be checked */
 	in_parses = fz_parses(in ? in : "", len);
@@ -246,14 +294,15 @@ fz_check(const struct filter_opts *fo, const char *in, size_t len)
 	}
 	if (in_parses && !fz_parses(out.p ? out.p : "", out.len))
 		fz_fail("the output does not parse (libyaml), the input does", NULL);
-	if (fz_run(fo, out.p, out.len, &again) != EXIT_OK)
+	if (fz_run(fo, out.p, out.len, &again, NULL) != EXIT_OK)
 		fz_fail("not idempotent: the output fails when run again", NULL);
 	if (again.len != out.len || (out.len && memcmp(again.p, out.p, out.len) != 0))
 		fz_fail("not idempotent: the output changes when run again", NULL);
 out:
-	ygate_thread_min = YGATE_THREAD_MIN;
+	fz_threaded(false);
 	buf_free(&out);
 	buf_free(&again);
+	buf_free(&msgs);
 }
 
 #endif

@@ -16,8 +16,10 @@
 #include "host.h"
 #include "images.h"
 #include "input.h"
+#include "limits.h"
 #include "k8svalid.h"
 #include "net.h"
+#include "prescan.h"
 #include "quantity.h"
 #include "resource.h"
 #include "selector.h"
@@ -862,9 +864,9 @@ test_gate_shapes(void)
 	arena_free(a);
 }
 
-/* ygate reads only what the pre-scan has passed (ygate_progress()), on its
- * thread and inline; ygate_finish() without a report stops it, with -1
- * (nothing was checked); after ygate_go() it reads to the end. */
+/* ygate_start(): libyaml reads nothing before ygate_go(), on its thread and
+ * inline; ygate_finish() without a report stops it, with -1 (nothing was
+ * checked); after ygate_go() it reads to the end. */
 static void
 test_gate_follows(void)
 {
@@ -881,12 +883,10 @@ test_gate_follows(void)
 	for (int threaded = 0; threaded < 2; threaded++) {
 		ygate_thread_min = threaded ? 0 : SIZE_MAX;
 		ygate_start(&g, "<test>", text, n);
-		ygate_progress(&g, 4000);
-		OK(g.threaded == (threaded == 1) && ygate_finish(&g, false, NULL, NULL) == -1 && g.fed <= 4000 &&
-		   diag_count() == 0, threaded ? "gate: on a thread, stopped within what the pre-scan passed, -1"
+		OK(g.threaded == (threaded == 1) && ygate_finish(&g, false, NULL, NULL) == -1 && g.fed == 0 &&
+		   diag_count() == 0, threaded ? "gate: on a thread, nothing read before ygate_go(), stopped, -1"
 					       : "gate: inline, nothing read before ygate_go(), -1");
 		ygate_start(&g, "<test>", text, n);
-		ygate_progress(&g, n / 2);
 		ygate_go(&g);
 		OK(ygate_finish(&g, true, NULL, NULL) == -1 && g.fed == n && diag_count() == 1 &&
 		   diag_get(0)->line == (int)(n / 4) && diag_get(0)->col == 3,
@@ -896,6 +896,120 @@ test_gate_follows(void)
 	}
 	ygate_thread_min = YGATE_THREAD_MIN;
 	diag_set_quiet(0);
+	free(text);
+}
+
+struct cuts {
+	size_t pos[64];
+	int line[64], n;
+};
+
+static void
+note_cut(void *ctx, size_t pos, int line)
+{
+	struct cuts *c = ctx;
+
+	if (c->n < 64) {
+		c->pos[c->n] = pos;
+		c->line[c->n] = line;
+	}
+	c->n++;
+}
+
+/* prescan_ahead() on text: its result, and the cuts as "pos:line ..." */
+static int
+cuts_of(const char *text, size_t step, char *out, size_t size)
+{
+	struct cuts c = { .n = 0 };
+	struct prescan_fix fix = { 0 };
+	int rc = prescan_ahead(text, strlen(text), &limits_default, &fix, step, note_cut, &c);
+	size_t k = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < c.n && i < 64 && k < size; i++)
+		k += (size_t)snprintf(out + k, size - k, "%s%zu:%d", i ? " " : "", c.pos[i], c.line[i]);
+	prescan_fix_free(&fix);
+	return rc;
+}
+
+/* Where libfyaml may start afresh behind the pre-scan: at a "---" at the
+ * start of a line, outside flow collections and quoted scalars, step bytes
+ * apart; never after a directive, a quoted scalar a marker ended, or a
+ * block scalar header to fix (the rest is one piece). */
+static void
+test_prescan_cuts(void)
+{
+	char got[512];
+
+	OK(cuts_of("a: 1\n---\nb: 2\n--- x\n...\n---\nc: 3\n", 0, got, sizeof(got)) == 0 &&
+	   !strcmp(got, "5:2 14:4 24:6"), "cuts: every document start after the first, with its line");
+	OK(cuts_of("---\na: 1\n---\nb: 2\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "9:3"),
+	   "cuts: none at the very start");
+	OK(cuts_of("a: 1\r\n---\r\nb: 2\r---\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "6:2 16:4"),
+	   "cuts: lines counted over CRLF and a lone CR");
+	OK(cuts_of("a: 1\n---\nbb: 2\n---\nc: 3\n---\nd\n", 12, got, sizeof(got)) == 0 && !strcmp(got, "15:4"),
+	   "cuts: at least step bytes apart");
+	OK(cuts_of("a: [1,\n---\n]\n---\nb\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "13:4"),
+	   "cuts: none inside a flow collection (a marker ends it: libfyaml's error, in the piece before)");
+	OK(cuts_of("a: 1\n---\nb: 2\n%TAG !e! tag:e,2000:\n---\nc: !e!x 3\n---\nd\n", 0, got, sizeof(got)) == 0 &&
+	   !strcmp(got, "5:2"), "cuts: none after a directive");
+	OK(cuts_of("a: 1\n---\nb: \"x\n---\nc: 3\n---\nd\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "5:2"),
+	   "cuts: none after a quoted scalar a document marker ended (libfyaml's error is read whole)");
+	OK(cuts_of("a: 1\n---\nb:\n  s: |-\n  t: 1\n---\nc: 3\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "5:2"),
+	   "cuts: none after a block scalar header to fix (read with the fixes, in one piece)");
+	OK(cuts_of("a: 1\n---\nb: [[[[\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "5:2"),
+	   "cuts: text that fails libfyaml is no concern of the pre-scan");
+}
+
+/* ygate_start_ahead() on a thread: the UTF-8 check and the pre-scan run
+ * there; ygate_next_cut() hands the loader cuts after a position until the
+ * whole text has passed (0), or -1 when a check failed: nothing reported
+ * on the thread. */
+static void
+test_gate_ahead(void)
+{
+	static const char doc[] = "---\na: 1\n";
+	size_t n = 4000 * (sizeof(doc) - 1), pos = 0, cut;
+	char *text = xmalloc(n + 1);
+	struct ygate g;
+	int line, rc, cuts = 0, bad = 0, lastline = 1;
+
+	for (size_t i = 0; i < n; i += sizeof(doc) - 1)
+		memcpy(text + i, doc, sizeof(doc) - 1);
+	text[n] = '\0';
+	diag_reset();
+	ygate_thread_min = 0;
+	ygate_cut_step = 100;
+	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+	while ((rc = ygate_next_cut(&g, pos, &cut, &line)) == 1) {
+		bad |= cut <= pos || cut - pos < 100 || memcmp(text + cut, "---\n", 4) != 0 || cut % 9 != 0 ||
+		       line != (int)(cut / 9) * 2 + 1 || line <= lastline;
+		pos = cut;
+		lastline = line;
+		cuts++;
+	}
+	ygate_go(&g);
+	OK(g.threaded && rc == 0 && cuts > 0 && !bad && ygate_finish(&g, true, NULL, NULL) == 0 && diag_count() == 0,
+	   "gate ahead: cuts at document starts, step bytes apart, with their lines, then 0; libyaml read it all");
+	memcpy(text + n / 2, "---\nb: \xff\n", 10);
+	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+	for (pos = 0; (rc = ygate_next_cut(&g, pos, &cut, &line)) == 1; pos = cut)
+		bad |= cut >= n / 2;
+	OK(rc == -1 && !bad && ygate_finish(&g, false, NULL, NULL) == -1 && diag_count() == 0,
+	   "gate ahead: invalid UTF-8: no cut after it, then -1, nothing reported");
+	memcpy(text + n / 2, "---\nb: [[[", 11);
+	memset(text + n / 2 + 11, '[', 300);
+	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+	for (pos = 0; (rc = ygate_next_cut(&g, pos, &cut, &line)) == 1; pos = cut)
+		bad |= cut >= n / 2;
+	OK(rc == -1 && !bad && ygate_finish(&g, false, NULL, NULL) == -1 && diag_count() == 0,
+	   "gate ahead: nesting over the limit: no cut after it, then -1, nothing reported");
+	ygate_thread_min = SIZE_MAX;
+	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+	OK(!g.threaded && !g.lim && ygate_finish(&g, false, NULL, NULL) == -1,
+	   "gate ahead without a thread: nothing scanned there (the caller pre-scans)");
+	ygate_thread_min = YGATE_THREAD_MIN;
+	ygate_cut_step = YGATE_CUT_STEP;
 	free(text);
 }
 /* diag_escape: what a terminal acts on is escaped, other text kept as it is */
@@ -1286,6 +1400,8 @@ main(void)
 	test_config_file_per_run();
 	test_gate_shapes();
 	test_gate_follows();
+	test_prescan_cuts();
+	test_gate_ahead();
 	test_selector();
 	test_input();
 	test_diag_source_lines();
