@@ -2,12 +2,15 @@
 # missing (Debian packages, npm modules) before they build.
 
 CC       ?= cc
-PKGS     := libfyaml yaml-0.1 libcrypto libcjson
+PKGS     := libfyaml yaml-0.1 libcjson
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
-CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libcrypto: only its headers for the program, which loads it when it needs it (src/ossl.h);
+# tests/x509.c, which checks certificates with it, links it
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) libcrypto 2>/dev/null)
 LDFLAGS  += -Wl,--as-needed
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null)
 BUILD    ?= build
 
 # the version: plugin.yaml is its only source (opts.h refuses a build without it)
@@ -67,6 +70,7 @@ SRCS := \
 	src/prescalars.c \
 	src/prescan.c \
 	src/net.c \
+	src/ossl.c \
 	src/quantity.c \
 	src/reconcile.c \
 	src/resource.c \
@@ -148,10 +152,10 @@ $(BIN): $(LIB_OBJS) $(BUILD)/src/main.o $(BUILD)/src/opts.o $(BUILD)/src/complet
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit: tests/unit.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) $(CRYPTO_LIBS) -o $@
 
 $(BUILD)/x509: tests/x509.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $^ $(LDLIBS) $(CRYPTO_LIBS) -o $@
 
 # src/prescan.c against libfyaml, on files and their mutations (tests/cli.sh)
 $(BUILD)/prescan-check: tests/prescan.c $(LIB_OBJS)

@@ -1,16 +1,18 @@
-/* crypto.h - the only door to OpenSSL: hashes (and, later, certificates).
- * OpenSSL's 1-on-success is turned into 0/-1 here; nothing is owned across
- * calls.
+/* crypto.h - the hash and the encoding every run needs, without OpenSSL
+ * (loading libcrypto cost every run more than the rest of its start: ossl.h).
+ * SHA-256 is FIPS 180-4's; the unit tests check both against OpenSSL's.
+ * Nothing is owned across calls but base64()'s result.
  */
 #ifndef CRYPTO_H
 #define CRYPTO_H
 
 #include <stddef.h>
 
-/* Lower-case hex SHA-256 of p[0..n) into out (65 bytes). Returns 0 or -1. */
+/* Lower-case hex SHA-256 of p[0..n) into out (65 bytes). Returns 0. */
 int sha256_hex(const void *p, size_t n, char out[65]);
 
-/* Standard base64 of p[0..n), NUL-terminated; caller frees. */
+/* Standard base64 of p[0..n) ('=' padding, no line breaks), NUL-terminated;
+ * caller frees. */
 char *base64(const void *p, size_t n);
 
 #endif

@@ -12,20 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/param_build.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "diag.h"
 #include "net.h"
+#include "ossl.h"
+#include "osslfn.h"
 #include "timefmt.h"
 #include "util.h"
 #include "x509int.h"
@@ -268,12 +258,13 @@ derive_key(struct issue *is)
 static int
 add_server_auth(X509 *x)
 {
-	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
+	/* (OPENSSL_sk_*: OpenSSL's inline sk_TYPE_* helpers would call the library directly, ossl.h) */
+	EXTENDED_KEY_USAGE *eku = (EXTENDED_KEY_USAGE *)OPENSSL_sk_new_null();
 	int rc = -1;
 
-	if (eku && sk_ASN1_OBJECT_push(eku, OBJ_nid2obj(NID_server_auth)) > 0)
+	if (eku && OPENSSL_sk_push((OPENSSL_STACK *)eku, OBJ_nid2obj(NID_server_auth)) > 0)
 		rc = x5_add_ext(x, NID_ext_key_usage, 0, eku);
-	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	OPENSSL_sk_pop_free((OPENSSL_STACK *)eku, (OPENSSL_sk_freefunc)ASN1_OBJECT_free);
 	return rc;
 }
 
@@ -289,7 +280,7 @@ push_name(GENERAL_NAMES *gens, int type, const void *p, int len)
 		return -1;
 	}
 	GENERAL_NAME_set0_value(g, type, s);
-	if (sk_GENERAL_NAME_push(gens, g) <= 0) {
+	if (OPENSSL_sk_push((OPENSSL_STACK *)gens, g) <= 0) {
 		GENERAL_NAME_free(g);
 		return -1;
 	}
@@ -393,6 +384,8 @@ x509_issue(const struct x509_request *req, struct x509_result *out)
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
+	if (ossl_load("tls.mode generate") != 0)
+		return -1;
 	if (x5_parse_window(req->not_before, req->duration, &W_DUR, &is.nb, &is.na) == 0 && check_names(&is) == 0 &&
 	    load_ca(&is) == 0 && derive_key(&is) == 0 && build_server(&is) == 0 && make_pems(&is, out) == 0)
 		rc = 0;

@@ -11,17 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "diag.h"
 #include "net.h"
+#include "ossl.h"
+#include "osslfn.h"
 #include "timefmt.h"
 #include "util.h"
 #include "x509int.h"
@@ -115,12 +108,16 @@ write_ca(const char *dir, X509 *x, EVP_PKEY *key)
 int
 x509_generate_ca(const char *dir, const char *common_name, const char *duration)
 {
-	char *crt = xasprintf("%s/ca.crt", dir), *kp = xasprintf("%s/ca.key", dir), now[32];
+	char *crt, *kp, now[32];
 	time_t nb = time(NULL), na;
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	int rc = -1;
 
+	if (ossl_load("generating a CA") != 0)
+		return -1;
+	crt = xasprintf("%s/ca.crt", dir);
+	kp = xasprintf("%s/ca.key", dir);
 	time_format(nb, now);
 	if (!common_name || !*common_name || x5_utf8_chars(common_name) > 64)
 		diag_error(&W_GEN, "the CA's common name must be 1 to 64 characters");

@@ -13,17 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
 #include "diag.h"
 #include "net.h"
+#include "ossl.h"
+#include "osslfn.h"
 #include "timefmt.h"
 #include "util.h"
 #include "x509int.h"
@@ -334,9 +327,12 @@ x5_set_serial(X509 *x, unsigned char b[16])
 int
 x509_ca_pem(const char *file, char **out)
 {
-	X509 *ca = x5_load_cert(file);
+	X509 *ca;
 
 	*out = NULL;
+	if (ossl_load("reading the CA certificate (tls.caCertFile)") != 0)
+		return -1;
+	ca = x5_load_cert(file);
 	if (ca && x5_check_ca(ca, file) == 0)
 		*out = x5_pem_of(ca, NULL, &W_CERT);
 	X509_free(ca);
@@ -347,9 +343,12 @@ x509_ca_pem(const char *file, char **out)
 int
 x509_cert_dates(const char *file, time_t *not_before, time_t *not_after)
 {
-	X509 *x = x5_load_cert(file);
+	X509 *x;
 	int rc = -1;
 
+	if (ossl_load("reading a certificate's dates") != 0)
+		return -1;
+	x = x5_load_cert(file);
 	if (x && (x5_asn1_time(X509_get0_notBefore(x), not_before) != 0 ||
 		  x5_asn1_time(X509_get0_notAfter(x), not_after) != 0))
 		diag_error(&W_CERT, "%s: the certificate's validity dates cannot be read", file);

@@ -142,8 +142,11 @@ node_start(const struct yguard *g, struct fy_event *ev, struct fy_mark *out)
 static bool
 first_on_line(const struct yguard *g, const struct fy_mark *m)
 {
-	for (size_t i = m->input_pos; i > 0 && i <= g->len && g->buf[i - 1] != '\n' && g->buf[i - 1] != '\r'; i--)
-		if (g->buf[i - 1] != ' ')
+	const char *b = g->buf;
+	size_t i = m->input_pos <= g->len ? m->input_pos : 0;
+
+	for (; i > 0 && b[i - 1] != '\n' && b[i - 1] != '\r'; i--)
+		if (b[i - 1] != ' ')
 			return false;
 	return true;
 }
@@ -152,11 +155,12 @@ first_on_line(const struct yguard *g, const struct fy_mark *m)
 static int
 key_column(const struct yguard *g, const struct fy_mark *m)
 {
-	size_t i = m->input_pos;
+	const char *b = g->buf;
+	size_t i = m->input_pos <= g->len ? m->input_pos : 0;
 
-	while (i > 0 && i <= g->len && g->buf[i - 1] == ' ')
+	while (i > 0 && b[i - 1] == ' ')
 		i--;
-	if (i > 0 && i <= g->len && g->buf[i - 1] == '?')
+	if (i > 0 && b[i - 1] == '?')
 		return m->column - (int)(m->input_pos - i) - 1;
 	return m->column;
 }
@@ -166,9 +170,12 @@ key_column(const struct yguard *g, const struct fy_mark *m)
 static bool
 below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_mark *m, bool block_seq)
 {
+	int key_col;
+
 	if (!m || (p->key_line >= 0 && m->line <= p->key_line))
 		return false;
-	if (m->column > p->key_col || (m->column == p->key_col && block_seq))
+	key_col = p->key_line >= 0 ? key_column(g, &p->key_mark) : p->key_col;
+	if (m->column > key_col || (m->column == key_col && block_seq))
 		return false;
 	return first_on_line(g, m);
 }
@@ -221,20 +228,21 @@ key_content_misplaced(const struct yguard *g, struct fy_event *ev, const struct 
 static bool
 explicit_key(const struct yguard *g, struct fy_event *ev, const struct fy_mark *m)
 {
-	size_t i = m->input_pos, q, ls;
+	const char *b = g->buf;
+	size_t i = m->input_pos <= g->len ? m->input_pos : 0, q, ls;
 	bool below = false;
 
-	if (i > 0 && i <= g->len && (g->buf[i - 1] == '"' || g->buf[i - 1] == '\'') && ev->type == FYET_SCALAR &&
-	    ev->scalar.value && fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
+	if (i > 0 && (b[i - 1] == '"' || b[i - 1] == '\'') && ev->type == FYET_SCALAR && ev->scalar.value &&
+	    fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
 		i--;
-	while (i > 0 && i <= g->len && is_space_or_break(g->buf[i - 1])) {
-		below |= g->buf[i - 1] == '\n' || g->buf[i - 1] == '\r';
+	while (i > 0 && is_space_or_break(b[i - 1])) {
+		below |= b[i - 1] == '\n' || b[i - 1] == '\r';
 		i--;
 	}
-	if (i == 0 || i > g->len || g->buf[i - 1] != '?')
+	if (i == 0 || b[i - 1] != '?')
 		return false;
 	q = i - 1;
-	for (ls = q; ls > 0 && g->buf[ls - 1] != '\n' && g->buf[ls - 1] != '\r'; ls--)
+	for (ls = q; ls > 0 && b[ls - 1] != '\n' && b[ls - 1] != '\r'; ls--)
 		;
 	return !below || (size_t)m->column > q - ls;
 }
@@ -250,7 +258,7 @@ key_without_colon(const struct yguard *g, struct fy_event *ev, const struct fy_m
 	size_t i;
 
 	if ((ev->type != FYET_SCALAR && ev->type != FYET_ALIAS) || !start || !end ||
-	    end->input_pos <= fy_event_start_mark(ev)->input_pos || explicit_key(g, ev, start))
+	    end->input_pos <= fy_event_start_mark(ev)->input_pos)
 		return false;
 	i = end->input_pos;
 	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && ev->type == FYET_SCALAR && ev->scalar.value &&
@@ -258,7 +266,8 @@ key_without_colon(const struct yguard *g, struct fy_event *ev, const struct fy_m
 		i++;	/* a quoted scalar ends at its closing quote */
 	for (; i < g->len && (g->buf[i] == ' ' || g->buf[i] == '\t'); i++)
 		;
-	return i >= g->len || g->buf[i] != ':';
+	/* (the ':' first: it follows nearly every key, and explicit_key() looks back) */
+	return (i >= g->len || g->buf[i] != ':') && !explicit_key(g, ev, start);
 }
 
 /* Only blanks before m on its line, a tab among them? libfyaml refuses a tab
@@ -465,7 +474,9 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 			bool scalar = ev->type == FYET_SCALAR || ev->type == FYET_ALIAS;
 
 			p->key_line = scalar && m ? m->line : scalar ? -2 : -1;
-			p->key_col = scalar && m ? key_column(g, m) : scalar ? p->col : -1;
+			p->key_col = scalar && !m ? p->col : -1;
+			if (scalar && m)
+				p->key_mark = *m;
 		}
 	}
 	if (ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START) {

@@ -33,6 +33,8 @@ struct yguard_level {
 	bool value;		/* the next node is a value */
 	int key_line, key_col;	/* 0-based, of the last key; line -1: not a scalar;
 				 * line -2: an empty key (no mark: col is the mapping's) */
+	struct fy_mark key_mark;	/* where a scalar key begins (its column is
+					 * found from it when a value comes below) */
 	int col;		/* 0-based, where the collection begins */
 };
 

@@ -103,6 +103,20 @@ t "--generate-ca: a missing DIR is made, mode 0700, parents too" '[ $? = 0 ] && 
 ra --generate-ca "$tmp/notadir" > "$tmp/out" 2> "$tmp/err"
 t "--generate-ca on a file: exit 2, not a directory" '[ $? = 2 ] && grep -q "not a directory" "$tmp/err"'
 
+# libcrypto is not linked (src/ossl.h): a run that needs no certificate never loads it; tls.mode
+# generate and --generate-ca load it with dlopen()
+if [ -z "${VALGRIND:-}" ]; then
+	LD_DEBUG=files "$bin" < fixtures/example.yaml > "$tmp/out" 2> "$tmp/ld"; st=$?
+	t "libcrypto: not loaded by a run that makes no certificate" '[ $st = 0 ] && grep -q "file=libfyaml" "$tmp/ld" && ! grep -q "libcrypto" "$tmp/ld" && ! ldd "$bin" | grep -q libcrypto'
+	LD_DEBUG=files "$bin" --set tls.mode=generate --set tls.caCertFile="$tmp/ca/new/dir/ca.crt" \
+		--set tls.caKeyFile="$tmp/ca/new/dir/ca.key" --set tls.notBefore="$(date -u -d "+1 hour" +%Y-%m-%dT%H:%M:%SZ)" \
+		< fixtures/example.yaml > "$tmp/out" 2> "$tmp/ld"; st=$?
+	t "libcrypto: loaded when needed (tls.mode generate), and the certificate made" \
+		'[ $st = 0 ] && grep -q "file=libcrypto.so.3 .*dynamically loaded" "$tmp/ld" && grep -q "tls.crt:" "$tmp/out"'
+else
+	echo "# not run: which libraries a run loads (under valgrind)"
+fi
+
 # --schema: JSON, from the field table
 ra --schema > "$tmp/schema.json" 2> "$tmp/err"
 t "--schema: JSON with every field" '[ $? = 0 ] && node -e "const s=JSON.parse(require(\"fs\").readFileSync(process.argv[1]));

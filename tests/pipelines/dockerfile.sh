@@ -133,11 +133,17 @@ done
 report "dockerfile build stage installs what the Makefile needs"
 
 # -- runtime stage: the packages of exactly the libraries ldd lists for the binary the build
-#    stage built (BIN may be a sanitizer build), less the base image's
+#    stage built (BIN may be a sanitizer build) and those it opens when needed, less the base
+#    image's
 base_pkgs > "$tmp/base"
 rtbin=$root$built
 need '[ -x "$rtbin" ]' "no binary from the build stage to run ldd on"
 ldd "$rtbin" 2> /dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' > "$tmp/libs"
+# and the libraries it opens with dlopen() when it needs them (src/ossl.h: libcrypto.so.3), by the
+# names it holds, where this machine's loader finds them
+for n in $(strings -a "$rtbin" | grep -Ex 'lib[a-z0-9_+-]+\.so\.[0-9]+' | sort -u); do
+	ldconfig -p | awk -v n="$n" '$1 == n && /x86-64/ { print $NF; exit }'
+done >> "$tmp/libs"
 for l in $(cat "$tmp/libs"); do
 	deb_of "$l" || echo "?$l"
 done | sort -u | comm -23 - "$tmp/base" > "$tmp/rt-want"
@@ -146,9 +152,10 @@ awk -F '\t' '$1 == 2 && $2 == "RUN" { print $3 }' "$tmp/df" | while IFS= read -r
 need '[ -s "$tmp/libs" ] && ! grep -q "^?" "$tmp/rt-want"' "ldd ${rtbin#"$root"}: a library no package owns: $(grep '^?' "$tmp/rt-want")"
 missing=$(comm -13 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
 extra=$(comm -23 "$tmp/rt-apt" "$tmp/rt-want" | tr '\n' ' ')
-need '[ -z "$missing" ]' "runtime stage: apt-get install lacks $missing(ldd needs them)" "$tmp/libs"
-need '[ -z "$extra" ]' "runtime stage: apt-get install has $extra(no library ldd lists needs them, or the base image has them)" "$tmp/libs"
-report "dockerfile runtime packages = ldd's libraries ($(tr '\n' ' ' < "$tmp/rt-want" | sed 's/ $//'))"
+need '[ -z "$missing" ]' "runtime stage: apt-get install lacks $missing(the binary needs them)" "$tmp/libs"
+need '[ -z "$extra" ]' "runtime stage: apt-get install has $extra(no library the binary loads needs them, or the base image has them)" "$tmp/libs"
+need 'grep -q "/libcrypto\.so\.3$" "$tmp/libs"' "the libcrypto.so.3 the binary opens when needed (src/ossl.h) is not among its libraries" "$tmp/libs"
+report "dockerfile runtime packages = the libraries ldd lists and those the binary opens ($(tr '\n' ' ' < "$tmp/rt-want" | sed 's/ $//'))"
 
 # -- final stage: only the binary copied in, numeric non-root USER after every RUN,
 #    exec-form ENTRYPOINT on the copied binary
