@@ -304,7 +304,8 @@ yshape_fy_kind(const struct fy_event *ev)
 }
 
 /* The next event of p of a kind (0 at a document's end or the stream's),
- * where libyaml begins it. */
+ * where libyaml begins it; -1 on an error or after the stream's end (libyaml
+ * then hands out empty events for ever). */
 static int
 next_yaml(yaml_parser_t *p, size_t *line, size_t *col)
 {
@@ -312,7 +313,7 @@ next_yaml(yaml_parser_t *p, size_t *line, size_t *col)
 	int k;
 
 	for (;;) {
-		if (!yaml_parser_parse(p, &ev))
+		if (!yaml_parser_parse(p, &ev) || ev.type == YAML_NO_EVENT)
 			return -1;
 		k = yaml_kind(&ev);
 		*line = ev.start_mark.line;

@@ -902,6 +902,40 @@ test_gate_follows(void)
 	free(text);
 }
 
+/* libfyaml's reading and libyaml's differ as lists (another number of
+ * documents) while both parsers read the same kinds side by side: the side
+ * by side reading ends at the stream's end (libyaml hands out empty events
+ * after it: this looped for ever) and the document is named. */
+static void
+test_gate_compare_ends(void)
+{
+	static const char text[] = "a: 1\n---\nb: 2\n";
+	struct yshapes fy = { 0 };
+	struct ygate g;
+	int rc;
+
+	for (int d = 0; d < 3; d++) {	/* one document more than libyaml's two */
+		yshapes_doc_start(&fy);
+		yshapes_add(&fy, YK_MAP);
+		yshapes_add(&fy, YK_SCALAR);
+		yshapes_add(&fy, YK_SCALAR);
+		yshapes_add(&fy, YK_MAP_END);
+		yshapes_doc_end(&fy);
+	}
+	diag_reset();
+	diag_set_quiet(1);
+	ygate_thread_min = SIZE_MAX;
+	ygate_start(&g, "<test>", text, sizeof(text) - 1);
+	ygate_go(&g);
+	rc = ygate_finish(&g, true, &fy, text);
+	OK(rc == -1 && diag_count() == 1 && strstr(diag_get(0)->text, "other data") && diag_get(0)->doc == 3,
+	   "gate: lists that differ where both parsers read alike: the side-by-side reading ends, the document named");
+	ygate_thread_min = YGATE_THREAD_MIN;
+	yshapes_free(&fy);
+	diag_reset();
+	diag_set_quiet(0);
+}
+
 struct cuts {
 	size_t pos[64];
 	int line[64], n;
@@ -1448,6 +1482,7 @@ main(void)
 	test_config_file_per_run();
 	test_gate_shapes();
 	test_gate_follows();
+	test_gate_compare_ends();
 	test_prescan_cuts();
 	test_gate_ahead();
 	test_selector();
