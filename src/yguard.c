@@ -105,9 +105,10 @@ yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t
  * *out. libfyaml marks an anchor (&name) and an alias (*name) at the name:
  * the indicator before it is where they begin. */
 static const struct fy_mark *
-node_start(const struct yguard *g, struct fy_event *ev, struct fy_mark *out)
+node_start(const struct yguard *g, const struct yev *e, struct fy_mark *out)
 {
-	const struct fy_mark *m = fy_event_start_mark(ev), *t;
+	struct fy_event *ev = e->ev;
+	const struct fy_mark *m = e->sm, *t;
 	struct fy_token *tok[2] = { NULL, NULL };
 	char ind = ev->type == FYET_ALIAS ? '*' : 0;
 
@@ -174,6 +175,10 @@ below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_
 
 	if (!m || (p->key_line >= 0 && m->line <= p->key_line))
 		return false;
+	/* right of the key's own column is right of its "?" too: no need to
+	 * look back over the key's indentation (deep in a CRD, tens of bytes) */
+	if (p->key_line >= 0 && m->column > p->key_mark.column)
+		return false;
 	key_col = p->key_line >= 0 ? key_column(g, &p->key_mark) : p->key_col;
 	if (m->column > key_col || (m->column == key_col && block_seq))
 		return false;
@@ -183,38 +188,35 @@ below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_
 /* A literal or folded scalar: marked where its text starts, below its
  * indicator line. */
 static bool
-block_scalar(struct fy_event *ev)
+block_scalar(const struct yev *e)
 {
-	enum fy_scalar_style ss = ev->type == FYET_SCALAR && ev->scalar.value ?
-		fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
-
-	return ss == FYSS_LITERAL || ss == FYSS_FOLDED;
+	return e->ss == FYSS_LITERAL || e->ss == FYSS_FOLDED;
 }
 
 /* A value of a block mapping placed so: where it begins (its anchor or
  * tag) or where its content does, on a later line than those. */
 static bool
-misplaced(const struct yguard *g, const struct yguard_level *p, struct fy_event *ev, const struct fy_mark *start)
+misplaced(const struct yguard *g, const struct yguard_level *p, const struct yev *e, const struct fy_mark *start)
 {
-	bool block_seq = ev->type == FYET_SEQUENCE_START && fy_event_get_node_style(ev) == FYNS_BLOCK;
-	const struct fy_mark *content = fy_event_start_mark(ev);
+	bool block_seq;
 
 	if (!p->map || !p->block || !p->value || p->key_line == -1)
 		return false;
 	/* a block scalar is marked where its text starts, below its "|" or ">"
 	 * (which libfyaml checks): only its anchor or tag is */
-	if (block_scalar(ev))
-		return start && content && start->input_pos != content->input_pos && below_key(g, p, start, false);
-	return below_key(g, p, start, block_seq) || below_key(g, p, content, block_seq);
+	if (block_scalar(e))
+		return start && e->sm && start->input_pos != e->sm->input_pos && below_key(g, p, start, false);
+	block_seq = e->ev->type == FYET_SEQUENCE_START && e->ns == FYNS_BLOCK;
+	return below_key(g, p, start, block_seq) || below_key(g, p, e->sm, block_seq);
 }
 
 /* A key whose text begins on a line below its tag or anchor ("? !t" then
  * "t" under the "?"), not indented more than the key: libfyaml takes it at
  * the end of a document and refuses it when anything follows. */
 static bool
-key_content_misplaced(const struct yguard *g, struct fy_event *ev, const struct fy_mark *start)
+key_content_misplaced(const struct yguard *g, const struct yev *e, const struct fy_mark *start)
 {
-	const struct fy_mark *content = fy_event_start_mark(ev);
+	const struct fy_mark *content = e->sm;
 
 	if (!start || !content || content->line <= start->line)
 		return false;
@@ -226,14 +228,13 @@ key_content_misplaced(const struct yguard *g, struct fy_event *ev, const struct 
  * which m follows); on a line above it, a "?" indented less than the key
  * ("?" then a key at its column is an empty explicit key, then another). */
 static bool
-explicit_key(const struct yguard *g, struct fy_event *ev, const struct fy_mark *m)
+explicit_key(const struct yguard *g, const struct yev *e, const struct fy_mark *m)
 {
 	const char *b = g->buf;
 	size_t i = m->input_pos <= g->len ? m->input_pos : 0, q, ls;
 	bool below = false;
 
-	if (i > 0 && (b[i - 1] == '"' || b[i - 1] == '\'') && ev->type == FYET_SCALAR && ev->scalar.value &&
-	    fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
+	if (i > 0 && (b[i - 1] == '"' || b[i - 1] == '\'') && e->ss > FYSS_PLAIN)	/* (a scalar's, with a value) */
 		i--;
 	while (i > 0 && is_space_or_break(b[i - 1])) {
 		below |= b[i - 1] == '\n' || b[i - 1] == '\r';
@@ -252,22 +253,21 @@ explicit_key(const struct yguard *g, struct fy_event *ev, const struct fy_mark *
  * with a null value) and refuses it when anything follows, so copied bytes
  * followed by ours would not parse. */
 static bool
-key_without_colon(const struct yguard *g, struct fy_event *ev, const struct fy_mark *start)
+key_without_colon(const struct yguard *g, const struct yev *e, const struct fy_mark *start)
 {
-	const struct fy_mark *end = fy_event_end_mark(ev);
+	const struct fy_mark *end = e->em;
 	size_t i;
 
-	if ((ev->type != FYET_SCALAR && ev->type != FYET_ALIAS) || !start || !end ||
-	    end->input_pos <= fy_event_start_mark(ev)->input_pos)
+	if ((e->ev->type != FYET_SCALAR && e->ev->type != FYET_ALIAS) || !start || !end || !e->sm ||
+	    end->input_pos <= e->sm->input_pos)
 		return false;
 	i = end->input_pos;
-	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && ev->type == FYET_SCALAR && ev->scalar.value &&
-	    fy_scalar_token_get_style(ev->scalar.value) != FYSS_PLAIN)
+	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && e->ss > FYSS_PLAIN)
 		i++;	/* a quoted scalar ends at its closing quote */
 	for (; i < g->len && (g->buf[i] == ' ' || g->buf[i] == '\t'); i++)
 		;
 	/* (the ':' first: it follows nearly every key, and explicit_key() looks back) */
-	return (i >= g->len || g->buf[i] != ':') && !explicit_key(g, ev, start);
+	return (i >= g->len || g->buf[i] != ':') && !explicit_key(g, e, start);
 }
 
 /* Only blanks before m on its line, a tab among them? libfyaml refuses a tab
@@ -401,12 +401,21 @@ tag_foreign(const struct yguard *g, struct fy_event *ev, int *line, int *col)
 }
 
 int
-yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg)
+yguard_event(struct yguard *g, const struct yev *e, int *line, int *col, const char **msg)
 {
+	struct fy_event *ev = e->ev;
 	struct yguard_level *p = g->depth && g->depth <= YGUARD_DEPTH ? &g->lv[g->depth - 1] : NULL;
 	const struct fy_mark *m;
 	struct fy_mark ms;
 
+	/* the most common node: a scalar on its key's line, no anchor, no tag:
+	 * nothing below can hold (the checks are for what begins below a key,
+	 * and for keys) */
+	if (ev->type == FYET_SCALAR && p && p->map && p->value && e->sm && e->sm->line == p->key_line &&
+	    !ev->scalar.anchor && !ev->scalar.tag) {
+		p->value = false;
+		return 0;
+	}
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
 		g->depth = 0;
@@ -433,36 +442,36 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 		       "as part of it, and so other data; put a space after the tag";
 		return -1;
 	}
-	m = node_start(g, ev, &ms);
+	m = node_start(g, e, &ms);
 	if (!p && g->depth == 0 && m && tab_indented(g, m)) {
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "invalid tab as indentation of the document's root (YAML indents with spaces only)";
 		return -1;
 	}
-	if (p && misplaced(g, p, ev, m)) {
+	if (p && misplaced(g, p, e, m)) {
 		if (!below_key(g, p, m, false))
-			m = fy_event_start_mark(ev);	/* its content */
+			m = e->sm;	/* its content */
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";
 		return -1;
 	}
-	if (p && p->map && p->block && !p->value && !block_scalar(ev) && key_content_misplaced(g, ev, m)) {
-		m = fy_event_start_mark(ev);
+	if (p && p->map && p->block && !p->value && !block_scalar(e) && key_content_misplaced(g, e, m)) {
+		m = e->sm;
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key's text below its tag or anchor must be indented more than the key)";
 		return -1;
 	}
-	if (p && !p->map && p->block && m && !block_scalar(ev) && entry_below_dash(g, m)) {
+	if (p && !p->map && p->block && m && !block_scalar(e) && entry_below_dash(g, m)) {
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "invalid entry (its content on a line below its '-' must be indented more than the '-')";
 		return -1;
 	}
-	if (p && p->map && p->block && !p->value && key_without_colon(g, ev, m)) {
-		m = fy_event_end_mark(ev);
+	if (p && p->map && p->block && !p->value && key_without_colon(g, e, m)) {
+		m = e->em;
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
@@ -484,10 +493,10 @@ yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const c
 			struct yguard_level *n = &g->lv[g->depth];
 
 			n->map = ev->type == FYET_MAPPING_START;
-			n->block = fy_event_get_node_style(ev) == FYNS_BLOCK;
+			n->block = e->ns == FYNS_BLOCK;
 			n->value = false;
 			n->key_line = n->key_col = -1;
-			n->col = fy_event_start_mark(ev) ? fy_event_start_mark(ev)->column : 0;	/* its first key's */
+			n->col = e->sm ? e->sm->column : 0;	/* its first key's */
 		}
 		g->depth++;
 	}

@@ -47,6 +47,27 @@ struct yguard {
 	size_t depth;		/* may exceed YGUARD_DEPTH: the deeper levels are not checked */
 };
 
+/* One libfyaml event and what the guard and the loader ask of it, each asked
+ * of libfyaml once (yev_of()): a call into the library per question, several
+ * per event, cost a tenth of a run. */
+struct yev {
+	struct fy_event *ev;
+	const struct fy_mark *sm, *em;	/* fy_event_start_mark(), fy_event_end_mark() */
+	enum fy_scalar_style ss;	/* a scalar's with a value, else FYSS_ANY */
+	enum fy_node_style ns;		/* a collection start's, else FYNS_ANY */
+};
+
+static inline void
+yev_of(struct yev *e, struct fy_event *ev)
+{
+	e->ev = ev;
+	e->sm = fy_event_start_mark(ev);
+	e->em = fy_event_end_mark(ev);
+	e->ss = ev->type == FYET_SCALAR && ev->scalar.value ? fy_scalar_token_get_style(ev->scalar.value) : FYSS_ANY;
+	e->ns = ev->type == FYET_MAPPING_START || ev->type == FYET_SEQUENCE_START ? fy_event_get_node_style(ev) :
+										     FYNS_ANY;
+}
+
 /* Keep libfyaml's messages in g (sets the output function of dcfg). */
 void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *dcfg);
 /* libfyaml reads buf[0..len) next (a piece of the text: yload.c); g's
@@ -54,7 +75,7 @@ void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_c
 void yguard_set_text(struct yguard *g, const char *buf, size_t len);
 /* Follow one event: 0, or -1 when it is a value placed as above, with its
  * 1-based *line and *col and the message in *msg. */
-int yguard_event(struct yguard *g, struct fy_event *ev, int *line, int *col, const char **msg);
+int yguard_event(struct yguard *g, const struct yev *e, int *line, int *col, const char **msg);
 /* Where an implicit document's bytes begin: start is 0 for the first
  * document, SIZE_MAX for another; root is where its root node begins. */
 size_t yguard_doc_start(const struct yguard *g, size_t start, size_t root);

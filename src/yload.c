@@ -320,10 +320,10 @@ place(const struct yloader *yl, struct ynode *n)
 /* A node for a start/scalar/alias event, tagged and anchored, placed in the
  * piece (then place()). */
 static struct ynode *
-node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor,
+node_from_event(struct yloader *yl, const struct yev *e, struct fy_token *anchor,
 		struct fy_token *tag, enum ykind kind)
 {
-	const struct fy_mark *sm = fy_event_start_mark(ev), *em = fy_event_end_mark(ev);
+	const struct fy_mark *sm = e->sm, *em = e->em;
 	struct ynode *n = arena_alloc(yl->a, sizeof(*n));
 
 	n->kind = (unsigned char)kind;
@@ -360,7 +360,7 @@ node_from_event(struct yloader *yl, struct fy_event *ev, struct fy_token *anchor
 /* One more child in the open collection at level i (built or left out):
  * a mapping may have at most lim.mapping_keys keys. */
 static int
-count_child(struct yloader *yl, size_t i, struct fy_event *ev)
+count_child(struct yloader *yl, size_t i, const struct yev *e)
 {
 	char msg[160];
 	size_t before;	/* keys before this child, if it is a key */
@@ -372,7 +372,7 @@ count_child(struct yloader *yl, size_t i, struct fy_event *ev)
 		return 0;
 	snprintf(msg, sizeof(msg), "a mapping has more than %zu keys; raise --max-mapping-keys if this is intended",
 		 yl->lim.mapping_keys);
-	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+	report_at(yl, e->sm, yl->index, msg);
 	return -1;
 }
 
@@ -393,7 +393,7 @@ note_kind(struct yloader *yl, struct ynode *value)
 /* n (NULL: not built) is the next child of the open collection: linked into
  * it, unless that was left out (n, if built, is kept by its anchor only). */
 static int
-attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
+attach(struct yloader *yl, struct ynode *n, const struct yev *e)
 {
 	struct ynode *parent;
 
@@ -420,17 +420,17 @@ attach(struct yloader *yl, struct ynode *n, struct fy_event *ev)
 		}
 		parent->tail = n;
 	}
-	return count_child(yl, yl->depth - 1, ev);
+	return count_child(yl, yl->depth - 1, e);
 }
 
 static int
-too_deep(struct yloader *yl, struct fy_event *ev)
+too_deep(struct yloader *yl, const struct yev *e)
 {
 	char msg[128];
 
 	snprintf(msg, sizeof(msg), "nesting is deeper than %d levels (a fixed limit: no Kubernetes object comes near it)",
 		 YLOAD_MAX_DEPTH);
-	report_at(yl, fy_event_start_mark(ev), yl->index, msg);
+	report_at(yl, e->sm, yl->index, msg);
 	return -1;
 }
 
@@ -470,9 +470,9 @@ leaving_out(struct yloader *yl, bool *taken)
 }
 
 static int
-on_scalar(struct yloader *yl, struct fy_event *ev)
+on_scalar(struct yloader *yl, const struct yev *e)
 {
-	struct fy_event_scalar_data *d = &ev->scalar;
+	struct fy_event_scalar_data *d = &e->ev->scalar;
 	struct ynode *n;
 	size_t len = 0;
 	const char *text;
@@ -481,12 +481,12 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		[FYSS_DOUBLE_QUOTED] = YS_DOUBLE, [FYSS_LITERAL] = YS_LITERAL,
 		[FYSS_FOLDED] = YS_FOLDED,
 	};
-	enum fy_scalar_style ss = d->value ? fy_scalar_token_get_style(d->value) : FYSS_PLAIN;
+	enum fy_scalar_style ss = d->value ? e->ss : FYSS_PLAIN;
 	bool taken, out = leaving_out(yl, &taken);
 
 	if (out && !d->anchor)
-		return taken ? 0 : attach(yl, NULL, ev);
-	n = node_from_event(yl, ev, d->anchor, d->tag, Y_SCALAR);
+		return taken ? 0 : attach(yl, NULL, e);
+	n = node_from_event(yl, e, d->anchor, d->tag, Y_SCALAR);
 	if (!d->value) {
 		n->str = "";
 	} else if (ss == FYSS_SINGLE_QUOTED || ss == FYSS_DOUBLE_QUOTED) {
@@ -499,7 +499,7 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = text ? len : 0;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
-	ypos_with_quotes(piece(yl), piece_len(yl), n, fy_event_start_mark(ev));
+	ypos_with_quotes(piece(yl), piece_len(yl), n, e->sm);
 	place(yl, n);
 	if (yl->text && n->pos < yl->len && yl->text[n->pos] != yl->buf[n->pos]) {
 		/* a block scalar header made empty (prescan.h): YAML reads "" */
@@ -507,27 +507,28 @@ on_scalar(struct yloader *yl, struct fy_event *ev)
 		n->len = 0;
 		n->style = yl->buf[n->pos] == '|' ? YS_LITERAL : YS_FOLDED;
 	}
-	return taken ? 0 : attach(yl, n, ev);
+	return taken ? 0 : attach(yl, n, e);
 }
 
 static int
-on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
+on_start(struct yloader *yl, const struct yev *e, enum ykind kind)
 {
+	struct fy_event *ev = e->ev;
 	struct fy_token *anchor = kind == Y_MAP ? ev->mapping_start.anchor : ev->sequence_start.anchor;
 	struct fy_token *tag = kind == Y_MAP ? ev->mapping_start.tag : ev->sequence_start.tag;
 	struct ynode *n = NULL;
 	bool taken, out;
 
 	if (yl->depth >= YLOAD_MAX_DEPTH)	/* levels left out count too */
-		return too_deep(yl, ev);
+		return too_deep(yl, e);
 	out = leaving_out(yl, &taken);
 	if (!out || anchor) {	/* anchored: built aside until its end */
-		n = node_from_event(yl, ev, anchor, tag, kind);
+		n = node_from_event(yl, e, anchor, tag, kind);
 		place(yl, n);
-		if (fy_event_get_node_style(ev) == FYNS_FLOW)
+		if (e->ns == FYNS_FLOW)
 			n->style = YS_FLOW;
 	}
-	if (!taken && attach(yl, n, ev) != 0)
+	if (!taken && attach(yl, n, e) != 0)
 		return -1;
 	yl->nchild[yl->depth] = 0;
 	yl->ismap[yl->depth] = kind == Y_MAP;
@@ -536,7 +537,7 @@ on_start(struct yloader *yl, struct fy_event *ev, enum ykind kind)
 }
 
 static void
-on_end(struct yloader *yl, struct fy_event *ev)
+on_end(struct yloader *yl, const struct yev *e)
 {
 	struct ynode *n = yl->stack[--yl->depth];
 	const struct fy_mark *m;
@@ -544,34 +545,35 @@ on_end(struct yloader *yl, struct fy_event *ev)
 
 	if (!n)
 		return;
-	m = n->style == YS_FLOW ? fy_event_end_mark(ev) : fy_event_start_mark(ev);
+	m = n->style == YS_FLOW ? e->em : e->sm;
 	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
 	if (m)
 		n->end = yl->base + m->input_pos;
 }
 
 static int
-on_alias(struct yloader *yl, struct fy_event *ev)
+on_alias(struct yloader *yl, const struct yev *e)
 {
-	struct ynode *target = anchor_get(yl, ev->alias.anchor), *n;
+	struct ynode *target = anchor_get(yl, e->ev->alias.anchor), *n;
 	bool taken, out = leaving_out(yl, &taken);
 
 	if (!target) {	/* (anchors inside values left out are built aside) */
-		report_at(yl, fy_event_start_mark(ev), yl->index, "alias refers to an unknown anchor");
+		report_at(yl, e->sm, yl->index, "alias refers to an unknown anchor");
 		return -1;
 	}
 	if (out)
-		return taken ? 0 : attach(yl, NULL, ev);
-	n = node_from_event(yl, ev, NULL, NULL, Y_ALIAS);
+		return taken ? 0 : attach(yl, NULL, e);
+	n = node_from_event(yl, e, NULL, NULL, Y_ALIAS);
 	place(yl, n);
 	n->target = target;
-	return attach(yl, n, ev);
+	return attach(yl, n, e);
 }
 
 static int
-on_doc_start(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
+on_doc_start(struct yloader *yl, const struct yev *e, struct ydoc *doc)
 {
-	const struct fy_mark *m = fy_event_start_mark(ev);
+	struct fy_event *ev = e->ev;
+	const struct fy_mark *m = e->sm;
 	char msg[128];
 
 	memset(doc, 0, sizeof(*doc));
@@ -621,26 +623,26 @@ shape(struct yloader *yl, const struct fy_event *ev)
 }
 
 static int
-dispatch(struct yloader *yl, struct fy_event *ev, struct ydoc *doc)
+dispatch(struct yloader *yl, const struct yev *e, struct ydoc *doc)
 {
-	switch (ev->type) {
+	switch (e->ev->type) {
 	case FYET_DOCUMENT_START:
-		return on_doc_start(yl, ev, doc);
+		return on_doc_start(yl, e, doc);
 	case FYET_DOCUMENT_END:
 		on_doc_end(yl, doc);
 		return 1;
 	case FYET_MAPPING_START:
-		return on_start(yl, ev, Y_MAP);
+		return on_start(yl, e, Y_MAP);
 	case FYET_SEQUENCE_START:
-		return on_start(yl, ev, Y_SEQ);
+		return on_start(yl, e, Y_SEQ);
 	case FYET_MAPPING_END:
 	case FYET_SEQUENCE_END:
-		on_end(yl, ev);
+		on_end(yl, e);
 		return 0;
 	case FYET_SCALAR:
-		return on_scalar(yl, ev);
+		return on_scalar(yl, e);
 	case FYET_ALIAS:
-		return on_alias(yl, ev);
+		return on_alias(yl, e);
 	case FYET_STREAM_END:
 		return 2;
 	default:
@@ -656,22 +658,25 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 	if (!yl->fyp && next_piece(yl) != 1)
 		return -1;
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
-		const struct fy_mark *m = fy_event_start_mark(ev);
+		struct yev e;
+		const struct fy_mark *m;
 		const char *msg;
 		int rc, line, col;
 
+		yev_of(&e, ev);
+		m = e.sm;
 		if (m) {
 			yl->last_line = yl->line_base + m->line + 1;
 			yl->last_col = m->column + 1;
 		}
-		if (yguard_event(&yl->guard, ev, &line, &col, &msg) != 0) {
+		if (yguard_event(&yl->guard, &e, &line, &col, &msg) != 0) {
 			struct fy_mark at = { 0, line - 1, col - 1 };
 
 			report_at(yl, &at, yl->index, msg);
 			rc = -1;
 		} else {
 			shape(yl, ev);
-			rc = dispatch(yl, ev, doc);
+			rc = dispatch(yl, &e, doc);
 		}
 
 		fy_parser_event_free(yl->fyp, ev);
