@@ -14,20 +14,20 @@
 /* Keep what libyaml said, for ygate_finish() (no diag here: it may run on
  * a thread of its own). */
 static void
-keep_error(struct ygate *g, const yaml_parser_t *p, int doc)
+keep_error(struct yverdict *v, const yaml_parser_t *p, int doc)
 {
-	g->failed = true;
-	g->memory = p->error == YAML_MEMORY_ERROR;
-	g->reader = p->error == YAML_READER_ERROR;
-	g->problem = p->problem ? p->problem : "invalid YAML";
-	g->context = p->context;
-	g->line = p->problem_mark.line;
-	g->col = p->problem_mark.column;
-	g->context_line = p->context_mark.line;
-	g->context_col = p->context_mark.column;
-	g->offset = p->problem_offset;
-	g->value = p->problem_value;
-	g->doc = doc;
+	v->failed = true;
+	v->memory = p->error == YAML_MEMORY_ERROR;
+	v->reader = p->error == YAML_READER_ERROR;
+	v->problem = p->problem ? p->problem : "invalid YAML";
+	v->context = p->context;
+	v->line = p->problem_mark.line;
+	v->col = p->problem_mark.column;
+	v->context_line = p->context_mark.line;
+	v->context_col = p->context_mark.column;
+	v->offset = p->problem_offset;
+	v->value = p->problem_value;
+	v->doc = doc;
 }
 
 void
@@ -126,8 +126,11 @@ on_cut(void *ctx, size_t pos, int line)
 	struct ygate *g = ctx;
 
 	pthread_mutex_lock(&g->mu);
-	g->cut = pos;
-	g->cut_line = line;
+	if (g->ncuts == g->capcuts) {
+		g->capcuts = g->capcuts ? 2 * g->capcuts : 64;
+		g->cuts = xrealloc(g->cuts, g->capcuts * sizeof(*g->cuts));
+	}
+	g->cuts[g->ncuts++] = (struct ygate_cut){ pos, line };
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 }
@@ -144,6 +147,10 @@ scan_ahead(struct ygate *g)
 	g->scanned = true;
 	g->scan_failed = !ok;
 	g->ready = ok ? g->len : 0;
+	if (ok) {		/* libyaml's pieces: between the cuts */
+		g->npieces = g->back = g->ncuts + 1;
+		g->pieces = xcalloc(g->npieces, sizeof(*g->pieces));
+	}
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	return ok ? 0 : -1;
@@ -155,11 +162,11 @@ ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line)
 	int rc;
 
 	pthread_mutex_lock(&g->mu);
-	while (g->cut <= pos && !g->scanned && !atomic_load(&g->stop))
+	while ((!g->ncuts || g->cuts[g->ncuts - 1].pos <= pos) && !g->scanned && !atomic_load(&g->stop))
 		pthread_cond_wait(&g->cv, &g->mu);
-	if (g->cut > pos) {
-		*cut = g->cut;
-		*line = g->cut_line;
+	if (g->ncuts && g->cuts[g->ncuts - 1].pos > pos) {	/* the last: the largest piece */
+		*cut = g->cuts[g->ncuts - 1].pos;
+		*line = g->cuts[g->ncuts - 1].line;
 		rc = 1;
 	} else {
 		rc = g->scanned && !g->scan_failed ? 0 : -1;
@@ -168,27 +175,20 @@ ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line)
 	return rc;
 }
 
-static void *
-run(void *arg)
+/* libyaml's events from p, its input set, to the end, an error or a stop,
+ * into v. */
+static void
+read_events(struct ygate *g, yaml_parser_t *p, struct yverdict *v)
 {
-	struct ygate *g = arg;
-	yaml_parser_t p;
 	yaml_event_t ev;
 	bool between = true;
 	int doc = 0;
 
-	if (g->lim && scan_ahead(g) != 0)
-		return NULL;
-	if (!yaml_parser_initialize(&p)) {
-		g->failed = g->memory = true;
-		return NULL;
-	}
-	yaml_parser_set_input(&p, read_ready, g);
-	while (!g->done) {
+	while (!v->done) {
 		if (atomic_load_explicit(&g->stop, memory_order_relaxed))
 			break;
-		if (!yaml_parser_parse(&p, &ev)) {
-			keep_error(g, &p, doc + between);
+		if (!yaml_parser_parse(p, &ev)) {
+			keep_error(v, p, doc + between);
 			break;
 		}
 		if (ev.type == YAML_DOCUMENT_START_EVENT) {
@@ -197,35 +197,137 @@ run(void *arg)
 		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
 			between = true;
 		}
-		shape_event(&g->shapes, &ev);
-		g->done = ev.type == YAML_STREAM_END_EVENT;
+		shape_event(&v->shapes, &ev);
+		v->done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
 	}
-	yaml_parser_delete(&p);
+	yaml_parser_delete(p);
+}
+
+/* libyaml on buf[0..len) (via read_ready(), behind the pre-scan), into v. */
+static void
+read_whole(struct ygate *g, struct yverdict *v)
+{
+	yaml_parser_t p;
+
+	if (!yaml_parser_initialize(&p)) {
+		v->failed = v->memory = true;
+		return;
+	}
+	yaml_parser_set_input(&p, read_ready, g);
+	read_events(g, &p, v);
+}
+
+/* libyaml on piece i (between cuts i-1 and i), from a fresh parser, into
+ * g->pieces[i]: lines, documents and offsets counted in the piece. */
+static void
+read_piece(struct ygate *g, size_t i)
+{
+	struct yverdict *v = &g->pieces[i];
+	size_t from = i ? g->cuts[i - 1].pos : 0, to = i < g->ncuts ? g->cuts[i].pos : g->len;
+	yaml_parser_t p;
+
+	if (!yaml_parser_initialize(&p)) {
+		v->failed = v->memory = true;
+		return;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)g->buf + from, to - from);
+	read_events(g, &p, v);
+}
+
+/* Read pieces while some are left: from the front (the thread) or from the
+ * back (the caller, done with its own reading first). Stops after a piece
+ * that failed. */
+static void
+read_pieces(struct ygate *g, bool from_back)
+{
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&g->mu);
+		if (g->front >= g->back || atomic_load(&g->stop)) {
+			pthread_mutex_unlock(&g->mu);
+			return;
+		}
+		i = from_back ? --g->back : g->front++;
+		pthread_mutex_unlock(&g->mu);
+		read_piece(g, i);
+		if (g->pieces[i].failed)
+			return;
+	}
+}
+
+/* The pieces' verdicts as one, in g->v: their shapes in order, the first
+ * failure placed in the whole text (the pieces before it are whole
+ * documents: their count comes first). */
+static void
+join_pieces(struct ygate *g)
+{
+	int docs = 0;
+
+	for (size_t i = 0; i < g->npieces; i++) {
+		struct yverdict *pv = &g->pieces[i];
+		size_t from = i ? g->cuts[i - 1].pos : 0, lines = i ? (size_t)g->cuts[i - 1].line - 1 : 0;
+
+		if (pv->failed) {
+			g->v = *pv;
+			g->v.shapes = (struct yshapes){ 0 };
+			g->v.line += lines;
+			g->v.context_line += lines;
+			g->v.offset += from;
+			g->v.doc += docs;
+			break;
+		}
+		if (!pv->done)
+			break;	/* stopped */
+		for (size_t k = 0; k < pv->shapes.n; k++) {
+			g->v.shapes.cur = pv->shapes.h[k];
+			yshapes_doc_end(&g->v.shapes);
+		}
+		docs += (int)pv->shapes.n;
+		g->v.done = i + 1 == g->npieces;
+	}
+	for (size_t i = 0; i < g->npieces; i++)
+		yshapes_free(&g->pieces[i].shapes);
+	free(g->pieces);
+	g->pieces = NULL;
+}
+
+static void *
+run(void *arg)
+{
+	struct ygate *g = arg;
+
+	if (!g->lim) {
+		read_whole(g, &g->v);
+		return NULL;
+	}
+	if (scan_ahead(g) == 0)
+		read_pieces(g, false);
 	return NULL;
 }
 
 static void
 report(const struct ygate *g)
 {
-	struct where w = { .file = g->name, .src = g->buf, .srclen = g->len, .doc = g->doc,
-			   .line = (int)g->line + 1, .col = (int)g->col + 1 };
+	struct where w = { .file = g->name, .src = g->buf, .srclen = g->len, .doc = g->v.doc,
+			   .line = (int)g->v.line + 1, .col = (int)g->v.col + 1 };
 	char context[160] = "";
 
-	if (g->memory) {
+	if (g->v.memory) {
 		diag_error(&w, "out of memory while checking the YAML");
 		return;
 	}
-	if (g->reader) {	/* placed by byte offset only; the reader runs ahead of the documents */
+	if (g->v.reader) {	/* placed by byte offset only; the reader runs ahead of the documents */
 		w.doc = 0;
-		text_line_col(g->buf, g->offset <= g->len ? g->offset : g->len, &w.line, &w.col);
-		if (g->value >= 0)
-			snprintf(context, sizeof(context), " (U+%04X)", (unsigned)g->value);
-	} else if (g->context) {
-		snprintf(context, sizeof(context), " (%s at %zu:%zu)", g->context, g->context_line + 1,
-			 g->context_col + 1);
+		text_line_col(g->buf, g->v.offset <= g->len ? g->v.offset : g->len, &w.line, &w.col);
+		if (g->v.value >= 0)
+			snprintf(context, sizeof(context), " (U+%04X)", (unsigned)g->v.value);
+	} else if (g->v.context) {
+		snprintf(context, sizeof(context), " (%s at %zu:%zu)", g->v.context, g->v.context_line + 1,
+			 g->v.context_col + 1);
 	}
-	diag_error(&w, "go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: %s%s", g->problem,
+	diag_error(&w, "go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: %s%s", g->v.problem,
 		   context);
 }
 
@@ -382,9 +484,9 @@ compare(const struct ygate *g, bool report_it, const struct yshapes *fy, const c
 	size_t k, line = 0, col = 0;
 	int ky = 0, kf = 0;
 
-	for (k = 0; k < fy->n && k < g->shapes.n && fy->h[k] == g->shapes.h[k]; k++)
+	for (k = 0; k < fy->n && k < g->v.shapes.n && fy->h[k] == g->v.shapes.h[k]; k++)
 		;
-	if (k == fy->n && k == g->shapes.n)
+	if (k == fy->n && k == g->v.shapes.n)
 		return 0;
 	if (report_it) {
 		struct where w = { .file = g->name, .src = g->buf, .srclen = g->len, .doc = (int)k + 1 };
@@ -413,25 +515,35 @@ ygate_finish(struct ygate *g, bool report_it, const struct yshapes *fy, const ch
 		if (!report_it || !g->gone) {
 			pthread_mutex_lock(&g->mu);
 			atomic_store(&g->stop, true);
-			pthread_cond_signal(&g->cv);
+			pthread_cond_broadcast(&g->cv);
 			pthread_mutex_unlock(&g->mu);
+		} else if (g->lim) {	/* done first: read libyaml's last pieces here */
+			pthread_mutex_lock(&g->mu);
+			while (!g->scanned)
+				pthread_cond_wait(&g->cv, &g->mu);
+			pthread_mutex_unlock(&g->mu);
+			if (g->pieces)
+				read_pieces(g, true);
 		}
 		pthread_join(g->thread, NULL);
 		g->threaded = false;
+		if (g->pieces)
+			join_pieces(g);
 	}
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
-	if (!g->done && !g->failed) {
+	if (!g->v.done && !g->v.failed) {
 		rc = -1;	/* stopped, or never let go: nothing was checked */
-	} else if (g->failed) {
+	} else if (g->v.failed) {
 		if (report_it)
 			report(g);
 		rc = -1;
 	} else if (fy && compare(g, report_it, fy, fytext ? fytext : g->buf) != 0) {
 		rc = -1;
 	}
-	yshapes_free(&g->shapes);
+	yshapes_free(&g->v.shapes);
 	prescan_fix_free(&g->fix);
+	free(g->cuts);
 	return rc;
 }
 

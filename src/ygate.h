@@ -16,9 +16,12 @@
  * bytes or more is checked on a thread of its own. The stream's gate
  * (ygate_start_ahead()) runs the pre-scan there first, ahead of libfyaml,
  * which reads behind it a piece of whole documents at a time
- * (ygate_next_cut(), yload.c), then libyaml beside libfyaml. When the
- * caller's reading fails, ygate_finish() stops libyaml: it reads the end of
- * the text next, and no event after the current one.
+ * (ygate_next_cut(), yload.c), then libyaml beside libfyaml, in the same
+ * pieces, each with a fresh parser: the thread from the front and, when the
+ * caller is done with libfyaml first, ygate_finish() from the back (a thread
+ * that was kept off its core no longer holds the run). When the caller's
+ * reading fails, ygate_finish() stops libyaml: it reads the end of the text
+ * next, and no event after the current one.
  *
  * Ownership: the text is borrowed until ygate_finish(); nothing is kept.
  */
@@ -64,29 +67,45 @@ void yshapes_free(struct yshapes *s);
 struct fy_event;
 int yshape_fy_kind(const struct fy_event *ev);
 
+/* What libyaml made of a text (the whole, or one piece): done (read to the
+ * end), failed, and what it said (its strings are static; lines, columns
+ * and documents counted in the text it read). */
+struct yverdict {
+	bool done, failed, reader, memory;
+	const char *problem, *context;
+	size_t line, col, context_line, context_col, offset;
+	int value, doc;
+	struct yshapes shapes;	/* its reading */
+};
+
+/* A place where libfyaml, and libyaml, may start afresh (prescan_ahead()). */
+struct ygate_cut {
+	size_t pos;
+	int line;		/* the 1-based line that begins there */
+};
+
 struct ygate {
 	const char *name, *buf;
 	size_t len;
 	pthread_t thread;
 	bool threaded, gone;	/* gone: ygate_go() was called */
-	pthread_mutex_t mu;	/* ready, stop; cv: either changed */
+	pthread_mutex_t mu;	/* ready, stop, the pre-scan's side; cv: one changed */
 	pthread_cond_t cv;
 	size_t ready;		/* libyaml may read buf[0..ready) */
 	atomic_bool stop;	/* ygate_finish() without a report: give up */
 	size_t fed;		/* what libyaml has read (the gate's own) */
-	/* the outcome: done (libyaml read to the end), failed, and what libyaml
-	 * said (its strings are static) */
-	bool done, failed, reader, memory;
-	const char *problem, *context;
-	size_t line, col, context_line, context_col, offset;
-	int value, doc;
-	struct yshapes shapes;	/* libyaml's reading */
+	struct yverdict v;	/* the outcome, once ygate_finish() has joined */
 	/* ygate_start_ahead() with a thread: the pre-scan's side (under mu) */
 	const struct limits *lim;	/* NULL: not ahead */
 	struct prescan_fix fix;	/* its fixes, owned; final once scanned */
-	size_t cut;		/* where libfyaml may start afresh (0: nowhere yet) */
-	int cut_line;		/* the 1-based line that begins there */
+	struct ygate_cut *cuts;	/* every cut, in order (owned) */
+	size_t ncuts, capcuts;
 	bool scanned, scan_failed;
+	/* then libyaml reads the pieces between cuts (npieces = ncuts + 1):
+	 * the thread from the front, ygate_finish() from the back when the
+	 * caller is done first (under mu) */
+	struct yverdict *pieces;	/* owned */
+	size_t npieces, front, back;
 };
 
 /* Start checking buf[0..len) (a config file, a value: yload_one()): on a

@@ -384,6 +384,12 @@ rl "$tmp/pieces1.yaml"; t "read in pieces: libfyaml's error in a late piece at i
 sed 's/^kind: a: b$/kind: ConfigMap/' "$tmp/pieces1.yaml" > "$tmp/pieces2.yaml"
 rl "$tmp/pieces2.yaml"; t "read in pieces: the guard's error in a late piece at its line:col in the whole text" \
 	'refused "<stdin>:135007:1: error: [doc 27001] could not find expected '"'"':'"'"' (a value on a line of its own must be indented more than its key)"'
+# libyaml reads the same pieces, the thread from the front, the main thread from the back when it is
+# done first: its error in a late piece at its line:col and document in the whole text
+awk 'BEGIN { for (i = 0; i < 30000; i++) { printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i;
+	if (i == 27000) printf "...\n  x: 1\n" } }' > "$tmp/pieces3.yaml"
+rl "$tmp/pieces3.yaml"; t "read in pieces: libyaml's error in a late piece at its line:col and document in the whole text" \
+	'refused "<stdin>:135007:3: error: [doc 27002] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>"'
 # messages out of the order of their lines (a warning at a Deployment's replicas, then an error at
 # its image, above it), and thousands on one long flow line: each found its line and column from
 # the start of the text or the line (20,000 documents took over 60 s; 4 lines of 3,300 items 28 s)

@@ -1045,6 +1045,29 @@ test_gate_ahead(void)
 	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
 	OK(!g.threaded && !g.lim && ygate_finish(&g, false, NULL, NULL) == -1,
 	   "gate ahead without a thread: nothing scanned there (the caller pre-scans)");
+	/* libyaml's pieces, read by both sides at once: finished at once, the
+	 * caller reads from the back while the thread reads from the front */
+	for (size_t i = 0; i < n; i += sizeof(doc) - 1)
+		memcpy(text + i, doc, sizeof(doc) - 1);
+	ygate_thread_min = 0;
+	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+	ygate_go(&g);
+	OK(ygate_finish(&g, true, NULL, NULL) == 0 && diag_count() == 0, "gate ahead: libyaml's pieces read by both sides");
+	memcpy(text + 3000 * 9, "...\nx: 1\n", 9);	/* a document without "---" after "...": libyaml refuses it */
+	diag_set_quiet(1);
+	for (int threaded = 0; threaded < 2; threaded++) {	/* whole inline, then in pieces */
+		ygate_thread_min = threaded ? 0 : SIZE_MAX;
+		ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+		ygate_go(&g);
+		rc = ygate_finish(&g, true, NULL, NULL);
+		bad |= rc != -1 || diag_count() != (size_t)threaded + 1;
+	}
+	OK(!bad && diag_get(0)->line == 6002 && diag_get(1)->line == diag_get(0)->line &&
+	   diag_get(1)->col == diag_get(0)->col && diag_get(1)->doc == diag_get(0)->doc && diag_get(1)->doc == 3001 &&
+	   !strcmp(diag_get(1)->text, diag_get(0)->text) && strstr(diag_get(0)->text, "expected <document start>"),
+	   "gate ahead: libyaml's error in a piece as on the whole text (line:col, document, message)");
+	diag_set_quiet(0);
+	diag_reset();
 	ygate_thread_min = YGATE_THREAD_MIN;
 	ygate_cut_step = YGATE_CUT_STEP;
 	free(text);
