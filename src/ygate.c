@@ -270,8 +270,10 @@ join_pieces(struct ygate *g)
 		size_t from = i ? g->cuts[i - 1].pos : 0, lines = i ? (size_t)g->cuts[i - 1].line - 1 : 0;
 
 		if (pv->failed) {
+			struct yshapes before = g->v.shapes;	/* (the pieces' before it, freed with g) */
+
 			g->v = *pv;
-			g->v.shapes = (struct yshapes){ 0 };
+			g->v.shapes = before;
 			g->v.line += lines;
 			g->v.context_line += lines;
 			g->v.offset += from;
