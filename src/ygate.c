@@ -135,6 +135,47 @@ on_cut(void *ctx, size_t pos, int line)
 	pthread_mutex_unlock(&g->mu);
 }
 
+/* Is there a character libyaml's reader refuses ("control characters are
+ * not allowed": C0 but tab and line breaks, DEL, C1 but NEL, U+FFFE/FFFF)?
+ * Its reader reads ahead of its parser, so such a character is reported
+ * before a parse error just before it, and a piece that ends first would
+ * name that error instead: such a text is read whole (s is valid UTF-8). */
+static bool
+reader_refuses(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		if (i + 8 <= len) {	/* eight printable ASCII bytes at once */
+			uint64_t w, x;
+
+			memcpy(&w, p + i, 8);
+			x = w ^ 0x7F7F7F7F7F7F7F7FULL;
+			if (!(w & 0x8080808080808080ULL) &&
+			    !((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL) &&
+			    !((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL)) {
+				i += 8;
+				continue;
+			}
+		}
+		if (p[i] < 0x80) {
+			if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7F)
+				return true;
+			i++;
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
+		if (!n || (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF)
+			return true;
+		i += n;
+	}
+	return false;
+}
+
 /* The UTF-8 check and the pre-scan, on the thread: 0 when they pass (then
  * libyaml may read the whole text), else -1. */
 static int
@@ -147,7 +188,7 @@ scan_ahead(struct ygate *g)
 	g->scanned = true;
 	g->scan_failed = !ok;
 	g->ready = ok ? g->len : 0;
-	if (ok) {		/* libyaml's pieces: between the cuts */
+	if (ok && !reader_refuses(g->buf, g->len)) {	/* libyaml's pieces: between the cuts */
 		g->npieces = g->back = g->ncuts + 1;
 		g->pieces = xcalloc(g->npieces, sizeof(*g->pieces));
 	}
@@ -304,8 +345,12 @@ run(void *arg)
 		read_whole(g, &g->v);
 		return NULL;
 	}
-	if (scan_ahead(g) == 0)
+	if (scan_ahead(g) != 0)
+		return NULL;
+	if (g->pieces)
 		read_pieces(g, false);
+	else
+		read_whole(g, &g->v);	/* (reader_refuses()) */
 	return NULL;
 }
 

@@ -1066,6 +1066,24 @@ test_gate_ahead(void)
 	   diag_get(1)->col == diag_get(0)->col && diag_get(1)->doc == diag_get(0)->doc && diag_get(1)->doc == 3001 &&
 	   !strcmp(diag_get(1)->text, diag_get(0)->text) && strstr(diag_get(0)->text, "expected <document start>"),
 	   "gate ahead: libyaml's error in a piece as on the whole text (line:col, document, message)");
+	/* a character libyaml's reader refuses, in a document after the
+	 * parse error: on the whole text the reader ahead of the parser names
+	 * it first, so such a text is not read in pieces (a fuzz finding) */
+	for (size_t i = 0; i < n; i += sizeof(doc) - 1)
+		memcpy(text + i, doc, sizeof(doc) - 1);
+	memcpy(text + 2 * 9, "...\nx: 1\n", 9);
+	text[40 * 9 + 7] = 0x11;	/* "a: \x11", in a later piece, within libyaml's read-ahead */
+	diag_reset();
+	for (int threaded = 0; threaded < 2; threaded++) {
+		ygate_thread_min = threaded ? 0 : SIZE_MAX;
+		ygate_start_ahead(&g, "<test>", text, n, &limits_default);
+		ygate_go(&g);
+		rc = ygate_finish(&g, true, NULL, NULL);
+		bad |= rc != -1 || diag_count() != (size_t)threaded + 1;
+	}
+	OK(!bad && diag_get(1)->line == diag_get(0)->line && diag_get(1)->col == diag_get(0)->col &&
+	   !strcmp(diag_get(1)->text, diag_get(0)->text) && strstr(diag_get(0)->text, "control characters"),
+	   "gate ahead: a character libyaml's reader refuses: the same error as on the whole text (read whole)");
 	diag_set_quiet(0);
 	diag_reset();
 	ygate_thread_min = YGATE_THREAD_MIN;
