@@ -19,6 +19,11 @@ static struct {
 	int mute;
 	diag_locator locate;
 	void *locate_ctx;
+	/* diag_hold(): what would have been written, and the counts before */
+	bool held;
+	struct buf held_err, held_log;
+	size_t held_n;
+	int held_errors, held_exit;
 } D;
 
 /* Characters a terminal acts on or that change how a line reads: C0 and C1
@@ -273,6 +278,23 @@ unescape_where(struct where *c)
 	free((char *)c->path);
 }
 
+/* One formatted message to stderr (when to_err) and the log, or aside
+ * while held. */
+static void
+write_line(const struct buf *line, bool to_err)
+{
+	if (to_err && D.held)
+		buf_add(&D.held_err, line->p, line->len);
+	else if (to_err)
+		fwrite(line->p, 1, line->len, stderr);
+	if (D.log && D.held) {
+		buf_add(&D.held_log, line->p, line->len);
+	} else if (D.log) {
+		fwrite(line->p, 1, line->len, D.log);
+		fflush(D.log);
+	}
+}
+
 /* Format, write and (unless only noted) keep one message; info is written
  * to stderr only when shown. */
 static void
@@ -296,12 +318,7 @@ report(enum severity sev, const struct where *raw, bool kept, bool shown, const 
 		w = &cw;
 	}
 	format(&line, sev, w, buf_cstr(&text));
-	if (!D.quiet && (sev != SEV_INFO || shown))	/* other info only reaches results and the log */
-		fwrite(line.p, 1, line.len, stderr);
-	if (D.log) {
-		fwrite(line.p, 1, line.len, D.log);
-		fflush(D.log);
-	}
+	write_line(&line, !D.quiet && (sev != SEV_INFO || shown));	/* other info only reaches results and the log */
 	buf_free(&line);
 	if (kept && sev == SEV_ERROR)
 		D.errors++;
@@ -398,6 +415,51 @@ diag_mute(int mute)
 	D.mute = mute;
 }
 
+void
+diag_hold(void)
+{
+	D.held = true;
+	D.held_n = D.n;
+	D.held_errors = D.errors;
+	D.held_exit = D.exit;
+}
+
+static void
+free_msg(struct diag_msg *m)
+{
+	free(m->text);
+	free(m->file);
+	free(m->api);
+	free(m->kind);
+	free(m->ns);
+	free(m->name);
+	free(m->field);
+	free(m->path);
+}
+
+void
+diag_release(int keep_them)
+{
+	if (!D.held)
+		return;
+	D.held = false;
+	if (keep_them) {
+		if (D.held_err.len)
+			fwrite(D.held_err.p, 1, D.held_err.len, stderr);
+		if (D.log && D.held_log.len) {
+			fwrite(D.held_log.p, 1, D.held_log.len, D.log);
+			fflush(D.log);
+		}
+	} else {
+		while (D.n > D.held_n)
+			free_msg(&D.v[--D.n]);
+		D.errors = D.held_errors;
+		D.exit = D.held_exit;
+	}
+	buf_free(&D.held_err);
+	buf_free(&D.held_log);
+}
+
 int
 diag_exit_code(void)
 {
@@ -436,18 +498,9 @@ diag_reset(void)
 {
 	textpos_free(&texts[0]);
 	textpos_free(&texts[1]);
-	for (size_t i = 0; i < D.n; i++) {
-		struct diag_msg *m = &D.v[i];
-
-		free(m->text);
-		free(m->file);
-		free(m->api);
-		free(m->kind);
-		free(m->ns);
-		free(m->name);
-		free(m->field);
-		free(m->path);
-	}
+	diag_release(0);
+	for (size_t i = 0; i < D.n; i++)
+		free_msg(&D.v[i]);
 	free(D.v);
 	D.v = NULL;
 	D.n = D.cap = 0;

@@ -73,6 +73,13 @@ void diag_set_quiet(int quiet);
 /* While muted, messages are dropped: neither written, kept nor counted (a
  * trial run whose failures mean nothing, inject.c's Managed-mode probe). */
 void diag_mute(int mute);
+/* Hold the messages reported from now on: kept and counted, but written
+ * to stderr and the log only when diag_release(1) lets them go, in order;
+ * diag_release(0) forgets them, as if never reported (filter.c: what
+ * libfyaml reading behind the pre-scan found stands only if the pre-scan
+ * passes the whole text). Not nested; releasing nothing held does nothing. */
+void diag_hold(void);
+void diag_release(int keep_them);
 int diag_error_count(void);
 /* The exit code errors so far call for: EXIT_OK, EXIT_INPUT, or EXIT_USAGE
  * once diag_set_exit(EXIT_USAGE) marked a usage or I/O failure. */

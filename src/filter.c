@@ -222,6 +222,18 @@ trailing_directives(const struct run *r)
 	return -1;
 }
 
+/* Behind the pre-scan ahead, the messages so far were held (yload.h):
+ * they stand when it passed the whole text; when it failed, only its own
+ * failure is reported. */
+static int
+scan_verdict(struct yloader *yl)
+{
+	int rc = yload_scan_wait(yl);
+
+	diag_release(rc == 0);
+	return rc == 0 ? 0 : yload_scan_report(yl);
+}
+
 /* Read the stream. The first document is kept whole while it may be a
  * ResourceList; any second document makes the input a plain stream. */
 static int
@@ -241,6 +253,8 @@ scan(struct run *r)
 		return -1;
 	}
 	ygate_go(&gate);
+	if (yload_behind(yl))
+		diag_hold();
 	yload_set_want(yl, want_key, r);
 	while ((rc = yload_next(yl, &d)) == 1) {
 		yload_set_arena(yl, r->scratch);	/* the first document stays in keep */
@@ -257,7 +271,11 @@ scan(struct run *r)
 		failed |= take_doc(r, &d) != 0;
 		arena_reset(r->scratch);
 	}
-	if (rc < 0 || trailing_directives(r) != 0) {
+	if (rc == 0 && trailing_directives(r) != 0)
+		rc = -1;
+	if (yload_behind(yl) && scan_verdict(yl) != 0)
+		rc = -1;
+	if (rc < 0) {
 		ygate_finish(&gate, false, NULL, NULL);
 		yload_free(yl);
 		return -1;

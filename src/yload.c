@@ -180,6 +180,28 @@ scan_failed(struct yloader *yl)
 	return -1;
 }
 
+bool
+yload_behind(const struct yloader *yl)
+{
+	return yl->gate != NULL;
+}
+
+int
+yload_scan_wait(struct yloader *yl)
+{
+	size_t cut;
+	int line;
+
+	/* no cut lies past the end: this waits for the whole text's verdict */
+	return yl->gate && ygate_next_cut(yl->gate, yl->len, &cut, &line) < 0 ? -1 : 0;
+}
+
+int
+yload_scan_report(struct yloader *yl)
+{
+	return scan_failed(yl);
+}
+
 /* The next piece the pre-scan has passed (yl->gate): 1, or 0 when there is
  * none (the last was read to its end), -1 (reported). */
 static int

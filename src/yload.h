@@ -39,6 +39,15 @@ struct yloader *yload_new(const char *name, const char *buf, size_t len, struct 
 struct ygate;
 struct yloader *yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a,
 				 const struct limits *lim, struct ygate *g);
+/* Behind a pre-scan ahead (a thread), what libfyaml finds before the
+ * pre-scan has passed the whole text stands only if it does: a text
+ * checked whole first stops at the pre-scan's failure, wherever it is.
+ * yload_behind(): yl reads behind one. yload_scan_wait(): wait for its
+ * verdict, 0 passed (or none ahead), -1 failed (not reported);
+ * yload_scan_report() reports that failure (-1). */
+bool yload_behind(const struct yloader *yl);
+int yload_scan_wait(struct yloader *yl);
+int yload_scan_report(struct yloader *yl);
 /* 1: *doc is the next document; 0: end of stream; -1: error (reported). */
 int yload_next(struct yloader *yl, struct ydoc *doc);
 void yload_free(struct yloader *yl);	/* NULL is OK */

@@ -384,6 +384,14 @@ rl "$tmp/pieces1.yaml"; t "read in pieces: libfyaml's error in a late piece at i
 sed 's/^kind: a: b$/kind: ConfigMap/' "$tmp/pieces1.yaml" > "$tmp/pieces2.yaml"
 rl "$tmp/pieces2.yaml"; t "read in pieces: the guard's error in a late piece at its line:col in the whole text" \
 	'refused "<stdin>:135007:1: error: [doc 27001] could not find expected '"'"':'"'"' (a value on a line of its own must be indented more than its key)"'
+# what libfyaml and the run find before the pre-scan ahead has passed the whole text stands only if
+# it does: a text checked whole first stops at the pre-scan's failure (document 2 is not an object;
+# document 27001 is nested too deep), so that failure alone is reported (fuzz finding of 2026-12-07)
+awk 'BEGIN { for (i = 0; i < 30000; i++) { if (i == 1) { printf "---\n- a\n"; continue }
+	printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i;
+	if (i == 27000) { printf "data:\n  a: "; for (j = 0; j < 300; j++) printf "["; printf "\n" } } }' > "$tmp/pieces4.yaml"
+rl "$tmp/pieces4.yaml"; t "read in pieces: the pre-scan's failure in a late piece alone, as on the whole text, not an earlier document's error" \
+	'refused "<stdin>:135004:260: error: [doc 27001] nesting is deeper than 256 levels" && [ "$(grep -c ": error: " "$tmp/err")" = 1 ]'
 # libyaml reads the same pieces, the thread from the front, the main thread from the back when it is
 # done first: its error in a late piece at its line:col and document in the whole text
 awk 'BEGIN { for (i = 0; i < 30000; i++) { printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i;

@@ -1360,6 +1360,45 @@ test_diag_source_lines(void)
 	diag_set_quiet(0);
 }
 
+/* Held messages (diag_hold()): kept and counted but not written until
+ * released; released, written in order; dropped, gone with their counts
+ * (behind the pre-scan ahead, filter.c). */
+static void
+test_diag_hold(void)
+{
+	FILE *log = tmpfile();
+	char got[256] = "";
+	size_t n;
+	long before;
+
+	diag_set_quiet(1);
+	diag_set_log(log);
+	diag_hold();
+	diag_error(NULL, "one");
+	diag_warn(NULL, "two");
+	OK(ftell(log) == 0 && diag_count() == 2 && diag_error_count() == 1 && diag_exit_code() == EXIT_INPUT,
+	   "diag: held messages are kept and counted, nothing written");
+	diag_release(1);
+	rewind(log);
+	n = fread(got, 1, sizeof(got) - 1, log);
+	got[n] = '\0';
+	OK(!strcmp(got, "registry-addon: error: one\nregistry-addon: warning: two\n"),
+	   "diag: released, the held messages are written in order");
+	before = ftell(log);
+	diag_hold();
+	diag_error(NULL, "three");
+	diag_set_exit(EXIT_USAGE);
+	diag_release(0);
+	OK(ftell(log) == before && diag_count() == 2 && diag_error_count() == 1 && diag_exit_code() == EXIT_INPUT,
+	   "diag: dropped, the held messages are neither written nor kept nor counted");
+	diag_error(NULL, "four");
+	OK(ftell(log) > before && diag_count() == 3, "diag: after a release, messages are written again");
+	diag_set_log(NULL);
+	fclose(log);
+	diag_reset();
+	diag_set_quiet(0);
+}
+
 /* The byte of line:col as the old line-by-line walk found it: the
  * reference for textpos.c. */
 static size_t
@@ -1529,6 +1568,7 @@ main(void)
 	test_selector();
 	test_input();
 	test_diag_source_lines();
+	test_diag_hold();
 	test_textpos();
 	test_crypto();
 	return harness_done();
