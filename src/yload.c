@@ -491,6 +491,22 @@ leaving_out(struct yloader *yl, bool *taken)
 	return *taken || (yl->depth && !yl->stack[yl->depth - 1]);
 }
 
+/* A plain scalar on one line is its bytes (no escapes, no folding): read
+ * from the piece, sparing libfyaml's copy (fy_token_get_text()); NULL for
+ * any other. */
+static const char *
+plain_on_one_line(const struct yloader *yl, const struct yev *e, size_t *len)
+{
+	const char *s;
+
+	if (e->ss != FYSS_PLAIN || !e->sm || !e->em || e->em->input_pos <= e->sm->input_pos ||
+	    e->em->input_pos > piece_len(yl))
+		return NULL;
+	s = piece(yl) + e->sm->input_pos;
+	*len = e->em->input_pos - e->sm->input_pos;
+	return memchr(s, '\n', *len) || memchr(s, '\r', *len) ? NULL : s;
+}
+
 static int
 on_scalar(struct yloader *yl, const struct yev *e)
 {
@@ -515,10 +531,13 @@ on_scalar(struct yloader *yl, const struct yev *e)
 		text = yquote_text(yl->a, d->value, piece(yl), piece_len(yl), &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
-	} else {
+	} else if (!(text = plain_on_one_line(yl, e, &len))) {
 		text = fy_token_get_text(d->value, &len);
 		n->str = arena_strndup(yl->a, text ? text : "", text ? len : 0);
 		n->len = text ? len : 0;
+	} else {
+		n->str = arena_strndup(yl->a, text, len);
+		n->len = len;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
 	ypos_with_quotes(piece(yl), piece_len(yl), n, e->sm);

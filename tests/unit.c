@@ -244,6 +244,17 @@ test_tree(void)
 	STR_EQ(ymap_gets(r, "s"), "it's", "single-quoted escapes");
 	STR_EQ(ymap_gets(r, "d"), "a\nb\xc3\xa9", "double-quoted escapes");
 	STR_EQ(ymap_gets(r, "l"), "x\ny\n", "literal block");
+	/* plain scalars on one line are read from the text, others from libfyaml */
+	r = parse(a, "a: b c  # x\nt: b\tc\t\nh: b#c\nu: x:y\nf: {k: v w , l: [m:n, o]}\nm: one\n  two\r\n   three\n"
+		     "e: \xc3\xa9 \xe2\x82\xac\n");
+	STR_EQ(ymap_gets(r, "a"), "b c", "plain: inner blanks kept, trailing blanks and comment not");
+	STR_EQ(ymap_gets(r, "t"), "b\tc", "plain: a tab inside kept, a trailing one not");
+	STR_EQ(ymap_gets(r, "h"), "b#c", "plain: '#' not after a blank is text");
+	STR_EQ(ymap_gets(r, "u"), "x:y", "plain: ':' not before a blank is text");
+	STR_EQ(ymap_gets(ymap_get(r, "f"), "k"), "v w", "plain in flow: up to the blanks before ','");
+	STR_EQ(ypath(r, "f.l")->head->str, "m:n", "plain in a flow sequence");
+	STR_EQ(ymap_gets(r, "m"), "one two three", "plain over lines (LF, CRLF): folded");
+	STR_EQ(ymap_gets(r, "e"), "\xc3\xa9 \xe2\x82\xac", "plain: UTF-8 kept");
 	arena_free(a);
 }
 
