@@ -1,11 +1,18 @@
 /* crypto.c - SHA-256 (FIPS 180-4) and base64 (RFC 4648), in-process. */
 #include "crypto.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA_NI 1
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -53,6 +60,89 @@ block(uint32_t h[8], const unsigned char *p)
 		h[i] += v[i];
 }
 
+#ifdef SHA_NI
+/* The same blocks with the x86 SHA extensions (Intel's SHA-NI, on the CPU
+ * when CPUID says so: sha_x86()), about ten times as fast: the state as
+ * ABEF and CDGH, four rounds per step, the schedule four words at a time
+ * (W[j] from W[j-16..j-2]: sha256msg1 and sha256msg2 around W[j-7]). */
+__attribute__((target("sha,sse4.1"))) static void
+blocks_x86(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[0]), 0xB1);	/* CDAB */
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&h[4]), 0x1B);	/* EFGH */
+	__m128i s0 = _mm_alignr_epi8(t, s1, 8);	/* ABEF */
+
+	s1 = _mm_blend_epi16(s1, t, 0xF0);	/* CDGH */
+	for (; nblocks--; p += 64) {
+		__m128i abef = s0, cdgh = s1, m[4];
+
+		for (int i = 0; i < 4; i++)
+			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), swap);
+		for (int i = 0; i < 16; i++) {
+			__m128i msg;
+
+			if (i >= 4)
+				m[i & 3] = _mm_sha256msg2_epu32(
+					_mm_add_epi32(_mm_sha256msg1_epu32(m[i & 3], m[(i + 1) & 3]),
+						      _mm_alignr_epi8(m[(i + 3) & 3], m[(i + 2) & 3], 4)),
+					m[(i + 3) & 3]);
+			msg = _mm_add_epi32(m[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	t = _mm_shuffle_epi32(s0, 0x1B);	/* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);	/* DCHG */
+	_mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(t, s1, 0xF0));	/* DCBA */
+	_mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(s1, t, 8));	/* HGFE */
+}
+
+/* CPUID: the SHA extensions (leaf 7, EBX bit 29) with SSSE3 and SSE4.1
+ * (leaf 1, ECX bits 9 and 19), which the code above also uses. */
+static bool
+sha_x86(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & 1u << 9) || !(c & 1u << 19))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & 1u << 29);
+}
+#endif
+
+int sha256_portable;
+
+/* nblocks 64-byte blocks into h, by the CPU's instructions where it has them. */
+static void
+blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+#ifdef SHA_NI
+	static int x86 = -1;
+
+	if (x86 < 0)
+		x86 = sha_x86();
+	if (x86 && !sha256_portable) {
+		blocks_x86(h, p, nblocks);
+		return;
+	}
+#endif
+	for (; nblocks--; p += 64)
+		block(h, p);
+}
+
+bool
+sha256_accelerated(void)
+{
+#ifdef SHA_NI
+	return sha_x86();
+#else
+	return false;
+#endif
+}
+
 int
 sha256_hex(const void *data, size_t n, char out[65])
 {
@@ -63,15 +153,13 @@ sha256_hex(const void *data, size_t n, char out[65])
 	size_t full = n / 64 * 64, rest = n - full, nlast = rest < 56 ? 64 : 128;
 	uint64_t bits = (uint64_t)n * 8;
 
-	for (size_t i = 0; i < full; i += 64)
-		block(h, p + i);
+	blocks(h, p, full / 64);
 	if (rest)
 		memcpy(last, p + full, rest);
 	last[rest] = 0x80;
 	for (int i = 0; i < 8; i++)
 		last[nlast - 1 - i] = (unsigned char)(bits >> (8 * i));
-	for (size_t i = 0; i < nlast; i += 64)
-		block(h, last + i);
+	blocks(h, last, nlast / 64);
 	for (int i = 0; i < 8; i++)
 		snprintf(out + 8 * i, 9, "%08x", (unsigned)h[i]);
 	return 0;
