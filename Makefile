@@ -86,6 +86,7 @@ SRCS := \
 	src/x509util.c \
 	src/ydoc.c \
 	src/yanchor.c \
+	src/yahead.c \
 	src/ygate.c \
 	src/yguard.c \
 	src/yload.c \
