@@ -91,7 +91,6 @@ SRCS := \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
-	src/ypieces.c \
 	src/ypos.c \
 	src/yquote.c \
 	src/ytree.c
