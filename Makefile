@@ -86,7 +86,6 @@ SRCS := \
 	src/x509util.c \
 	src/ydoc.c \
 	src/yanchor.c \
-	src/yahead.c \
 	src/ygate.c \
 	src/yguard.c \
 	src/yload.c \

@@ -345,20 +345,12 @@ run(void *arg)
 		read_whole(g, &g->v);
 		return NULL;
 	}
-	void (*idle)(void *);
-
 	if (scan_ahead(g) != 0)
 		return NULL;
-	if (!g->pieces) {
+	if (g->pieces)
+		read_pieces(g, false);
+	else
 		read_whole(g, &g->v);	/* (reader_refuses()) */
-		return NULL;
-	}
-	read_pieces(g, false);
-	pthread_mutex_lock(&g->mu);
-	idle = g->idle;
-	pthread_mutex_unlock(&g->mu);
-	if (idle && !atomic_load(&g->stop))
-		idle(g->idle_ctx);
 	return NULL;
 }
 
@@ -413,36 +405,6 @@ void
 ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_t len, const struct limits *lim)
 {
 	start(g, name, buf, len, lim);
-}
-
-void
-ygate_set_idle(struct ygate *g, void (*fn)(void *ctx), void *ctx)
-{
-	pthread_mutex_lock(&g->mu);
-	g->idle = fn;
-	g->idle_ctx = ctx;
-	pthread_mutex_unlock(&g->mu);
-}
-
-int
-ygate_cuts(struct ygate *g, const struct ygate_cut **cuts, size_t *n)
-{
-	int rc;
-
-	if (!g->lim)
-		return -1;
-	pthread_mutex_lock(&g->mu);
-	rc = !g->scanned ? 0 : g->scan_failed || g->fix.n ? -1 : 1;
-	*cuts = g->cuts;
-	*n = g->ncuts;
-	pthread_mutex_unlock(&g->mu);
-	return rc;
-}
-
-bool
-ygate_stopped(struct ygate *g)
-{
-	return atomic_load(&g->stop);
 }
 
 static void

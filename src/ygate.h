@@ -106,9 +106,6 @@ struct ygate {
 	 * caller is done first (under mu) */
 	struct yverdict *pieces;	/* owned */
 	size_t npieces, front, back;
-	/* what the thread does once it has read its pieces (ygate_set_idle()) */
-	void (*idle)(void *ctx);
-	void *idle_ctx;
 };
 
 /* Start checking buf[0..len) (a config file, a value: yload_one()): on a
@@ -126,16 +123,6 @@ void ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_
  * failed (the caller runs them again to report it), or the gate was
  * stopped. */
 int ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line);
-/* Once the thread of a gate started ahead has read its own pieces of
- * libyaml, it calls fn(ctx) (yahead.h), unless stopped or done already.
- * Set it before ygate_go(). */
-void ygate_set_idle(struct ygate *g, void (*fn)(void *ctx), void *ctx);
-/* The cuts once the pre-scan has passed the whole text without a fix to
- * apply (every piece is the input's own bytes): 1 with *cuts (owned by g,
- * final) and *n; 0 not yet; -1 never (it failed, a fix, no thread ahead). */
-int ygate_cuts(struct ygate *g, const struct ygate_cut **cuts, size_t *n);
-/* ygate_finish() has told the thread to give up. */
-bool ygate_stopped(struct ygate *g);
 /* The pre-scan has passed the whole text: read it all (inline when the
  * gate has no thread). */
 void ygate_go(struct ygate *g);

@@ -24,22 +24,22 @@ is_space_or_break(char c)
 static void
 keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
-	struct yguard_first *f = user;
-	char text[sizeof(f->msg) + 32];
+	struct yguard *g = user;
+	char text[sizeof(g->msg) + 32];
 	int line, col, skip = 0;
 	size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
 
 	(void)diag;
-	if (f->msg[0])
+	if (g->msg[0])
 		return;
 	memcpy(text, buf, n);
 	text[n] = '\0';
 	text[strcspn(text, "\n")] = '\0';
 	if (sscanf(text, "<%d:%d>: %n", &line, &col, &skip) == 2 && skip > 0 && line >= 0 && col >= 0) {
-		f->line = line + 1;
-		f->col = col + 1;
+		g->msg_line = line + 1;
+		g->msg_col = col + 1;
 	}
-	snprintf(f->msg, sizeof(f->msg), "%s", text + skip);
+	snprintf(g->msg, sizeof(g->msg), "%s", text + skip);
 }
 
 void
@@ -50,7 +50,7 @@ yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *d
 	g->len = len;
 	dcfg->fp = NULL;
 	dcfg->output_fn = keep_first;
-	dcfg->user = &g->first;
+	dcfg->user = g;
 	dcfg->colorize = false;
 	dcfg->show_source = false;
 	dcfg->show_position = true;
@@ -85,19 +85,19 @@ yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t
 	static const char version[] = "unsupport version number ";
 	int at;
 
-	if (!g->first.msg[0] || !g->first.line)
+	if (!g->msg[0] || !g->msg_line)
 		return NULL;
-	*line = g->first.line;
-	*col = g->first.col;
-	at = g->first.col == 1 && g->first.line > 1 ? g->first.line - 1 : g->first.line;
+	*line = g->msg_line;
+	*col = g->msg_col;
+	at = g->msg_col == 1 && g->msg_line > 1 ? g->msg_line - 1 : g->msg_line;
 	if (directive_line(g, at)) {
 		*line = at;
 		*col = 1;
 	}
-	if (strncmp(g->first.msg, version, sizeof(version) - 1) != 0)
-		return g->first.msg;
+	if (strncmp(g->msg, version, sizeof(version) - 1) != 0)
+		return g->msg;
 	snprintf(text, size, "%%YAML %s: unsupported YAML version (1.1, 1.2 and 1.3 are read)",
-		 g->first.msg + sizeof(version) - 1);
+		 g->msg + sizeof(version) - 1);
 	return text;
 }
 

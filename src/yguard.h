@@ -38,17 +38,11 @@ struct yguard_level {
 	int col;		/* 0-based, where the collection begins */
 };
 
-/* libfyaml's first message without a token (its diag's output function,
- * set by yguard_init(), keeps it where the diag config's user points) */
-struct yguard_first {
-	char msg[160];
-	int line, col;		/* where its scanner was (1-based; 0: unknown) */
-};
-
 struct yguard {
 	const char *buf;
 	size_t len;
-	struct yguard_first first;	/* of the pieces read so far */
+	char msg[160];		/* libfyaml's first message without a token */
+	int msg_line, msg_col;	/* where its scanner was (1-based; 0: unknown) */
 	struct yguard_level lv[YGUARD_DEPTH];
 	size_t depth;		/* may exceed YGUARD_DEPTH: the deeper levels are not checked */
 };

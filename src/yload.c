@@ -15,7 +15,6 @@
 #include "limits.h"
 #include "prescan.h"
 #include "util.h"
-#include "yahead.h"
 #include "yanchor.h"
 #include "ygate.h"
 #include "yguard.h"
@@ -33,9 +32,6 @@ struct yloader {
 	 * offsets into the piece and lines from its start: line_base lines
 	 * come before it */
 	struct ygate *gate;	/* pieces come from it; NULL: one piece */
-	struct yahead ahead;	/* the last pieces, read on its thread (yahead.h) */
-	struct yahead_piece *adopted;	/* the piece read is one of those */
-	struct fy_diag_cfg dcfg;
 	size_t base, end;
 	int line_base, next_line_base;
 	struct arena *a;
@@ -97,36 +93,18 @@ read_text(const struct yloader *yl)
 	return yl->text ? yl->text : yl->buf;
 }
 
-/* Done with the piece read (a parser of our own, or one read ahead). */
-static void
-drop_parser(struct yloader *yl)
-{
-	if (yl->adopted)
-		yahead_drop(yl->adopted);
-	else if (yl->fyp)
-		fy_parser_destroy(yl->fyp);
-	yl->adopted = NULL;
-	yl->fyp = NULL;
-}
-
-/* The next piece, text[end..to) (the one before ends at end). */
-static void
-next_bounds(struct yloader *yl, size_t to)
-{
-	drop_parser(yl);
-	yl->base = yl->end;
-	yl->end = to;
-	yl->line_base = yl->next_line_base;
-	yguard_set_text(&yl->guard, read_text(yl) + yl->base, to - yl->base);
-}
-
 /* libfyaml on text[base..end), the next piece. */
 static int
 open_piece(struct yloader *yl, size_t end)
 {
 	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET, .diag = yl->diag };
 
-	next_bounds(yl, end);
+	if (yl->fyp)
+		fy_parser_destroy(yl->fyp);
+	yl->base = yl->end;
+	yl->end = end;
+	yl->line_base = yl->next_line_base;
+	yguard_set_text(&yl->guard, read_text(yl) + yl->base, end - yl->base);
 	yl->fyp = fy_parser_create(&cfg);
 	if (!yl->fyp || fy_parser_set_string(yl->fyp, read_text(yl) + yl->base, end - yl->base) != 0) {
 		diag_error(NULL, "cannot set up the YAML parser");
@@ -152,7 +130,6 @@ loader_new(const char *name, const char *buf, size_t len, struct arena *a, const
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
 	yguard_init(&yl->guard, buf, len, &dcfg);
-	yl->dcfg = dcfg;
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
@@ -190,8 +167,6 @@ yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a,
 		return yload_new(name, buf, len, a, lim);
 	yl = loader_new(name, buf, len, a, lim);
 	yl->gate = g;		/* the first piece is opened by yload_next() */
-	yahead_init(&yl->ahead, g, buf, len, &yl->dcfg);
-	ygate_set_idle(g, yahead_run, &yl->ahead);
 	return yl;
 }
 
@@ -232,7 +207,6 @@ yload_scan_report(struct yloader *yl)
 static int
 next_piece(struct yloader *yl)
 {
-	struct yahead_piece *ahead;
 	size_t cut;
 	int line, rc;
 
@@ -247,17 +221,8 @@ next_piece(struct yloader *yl)
 		cut = yl->len;
 		line = 0;
 	}
-	/* once the pre-scan is done: a piece at a time, perhaps read ahead */
-	yahead_next(&yl->ahead, yl->end, &cut, &line, &ahead);
-	if (ahead) {
-		next_bounds(yl, cut);
-		yl->adopted = ahead;
-		yl->fyp = ahead->fyp;
-		if (!yl->guard.first.msg[0])
-			yl->guard.first = ahead->first;
-	} else if (open_piece(yl, cut) != 0) {
+	if (open_piece(yl, cut) != 0)
 		return -1;
-	}
 	yl->next_line_base = line - 1;
 	return 1;
 }
@@ -280,8 +245,8 @@ yload_free(struct yloader *yl)
 {
 	if (!yl)
 		return;
-	drop_parser(yl);
-	yahead_free(&yl->ahead);	/* (the gate's thread is joined: yload.h) */
+	if (yl->fyp)
+		fy_parser_destroy(yl->fyp);
 	if (yl->diag)
 		fy_diag_destroy(yl->diag);
 	yanchors_free(&yl->anchors);
@@ -308,11 +273,10 @@ static void
 report_parse_error(struct yloader *yl)
 {
 	void *iter = NULL;
-	struct fy_diag *diag = yl->adopted ? yl->adopted->diag : yl->diag;
-	struct fy_diag_error *err = diag ? fy_diag_errors_iterate(diag, &iter) : NULL;
+	struct fy_diag_error *err = yl->diag ? fy_diag_errors_iterate(yl->diag, &iter) : NULL;
 	int line = yl->last_line - yl->line_base, col = yl->last_col;	/* in the piece */
 	const char *msg = "invalid YAML", *untokened;
-	char text[sizeof(yl->guard.first.msg) + 64];
+	char text[sizeof(yl->guard.msg) + 64];
 	struct fy_mark m;
 
 	if (err) {
@@ -734,7 +698,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 
 	if (!yl->fyp && next_piece(yl) != 1)
 		return -1;
-	while ((ev = yl->adopted ? yahead_event(yl->adopted) : fy_parser_parse(yl->fyp)) != NULL) {
+	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
 		struct yev e;
 		const struct fy_mark *m;
 		const char *msg;

@@ -34,9 +34,8 @@ struct yloader *yload_new(const char *name, const char *buf, size_t len, struct 
 			  const struct limits *lim);
 /* yload_new() for the stream of gate g (ygate_start_ahead()): with a
  * thread, the gate's pre-scan runs ahead and libfyaml reads behind it, a
- * piece of whole documents at a time (checked there, reported here), the
- * last pieces perhaps on the gate's thread once it is done (yahead.h);
- * else yload_new(). Call ygate_finish() before yload_free(). */
+ * piece of whole documents at a time (checked there, reported here); else
+ * yload_new(). */
 struct ygate;
 struct yloader *yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a,
 				 const struct limits *lim, struct ygate *g);

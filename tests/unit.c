@@ -28,7 +28,6 @@
 #include "selector.h"
 #include "textpos.h"
 #include "util.h"
-#include "yahead.h"
 #include "ygate.h"
 #include "yload.h"
 #include "yquote.h"
@@ -1499,101 +1498,6 @@ test_textpos(void)
 	}
 }
 
-/* Scalars and whether it ended in an error, of the events of one piece
- * read ahead (handed out, then dropped). */
-static void
-ahead_events(struct yahead_piece *pc, int *scalars, bool *failed)
-{
-	struct fy_event *ev;
-
-	*scalars = 0;
-	while ((ev = yahead_event(pc)) != NULL) {
-		*scalars += ev->type == FYET_SCALAR;
-		fy_parser_event_free(pc->fyp, ev);
-	}
-	*failed = fy_parser_get_stream_error(pc->fyp);
-	yahead_drop(pc);
-}
-
-/* yahead.c: the thread's part (run here, at a known time) takes the pieces
- * from the back while they lie past the main thread's; the main thread
- * reads its own and takes the others' events, an error kept for it. */
-static void
-test_yahead(void)
-{
-	static const char doc[] = "---\na: 1\n";
-	enum { DOCS = 40 };
-	char text[DOCS * (sizeof(doc) - 1) + 1];
-	size_t n = DOCS * (sizeof(doc) - 1), cut, to, pos;
-	struct fy_diag_cfg dcfg;
-	struct yguard guard;
-	struct yahead_piece *pc;
-	struct yahead ah;
-	struct ygate g;
-	int line, scalars, pieces, taken, bad;
-	bool failed;
-
-	for (size_t i = 0; i < n; i += sizeof(doc) - 1)
-		memcpy(text + i, doc, sizeof(doc) - 1);
-	text[n] = '\0';
-	fy_diag_cfg_default(&dcfg);
-	yguard_init(&guard, text, n, &dcfg);
-	ygate_thread_min = 0;
-	ygate_cut_step = 0;	/* a piece per document */
-	for (int main_first = 0; main_first < 2; main_first++) {
-		ygate_start_ahead(&g, "<test>", text, n, &limits_default);
-		ygate_go(&g);
-		(void)ygate_next_cut(&g, n, &cut, &line);	/* the pre-scan is done */
-		yahead_init(&ah, &g, text, n, &dcfg);
-		to = (size_t)(strstr(text + 1, "---") - text);
-		if (main_first)
-			OK(yahead_next(&ah, 0, &to, &line, &pc) == 1 && !pc && to == sizeof(doc) - 1,
-			   "ahead: the main thread's first piece, one document, its own to read");
-		yahead_run(&ah);
-		pieces = taken = bad = 0;
-		for (pos = main_first ? to : 0; pos < n; pos = to) {
-			to = pos;
-			if (yahead_next(&ah, pos, &to, &line, &pc) != 1 || to != pos + sizeof(doc) - 1) {
-				bad++;
-				break;
-			}
-			pieces++;
-			if (pc) {
-				taken++;
-				ahead_events(pc, &scalars, &failed);
-				bad += scalars != 2 || failed;
-			}
-		}
-		OK(!bad && pieces == DOCS - main_first && taken == pieces,
-		   main_first ? "ahead: the thread took every piece after the main thread's, each read whole"
-			      : "ahead: the thread took every piece, each read whole (two scalars)");
-		yahead_free(&ah);
-		ygate_finish(&g, false, NULL, NULL);
-	}
-	/* an error in a piece read ahead: kept in its parser and diag */
-	memcpy(text + 20 * (sizeof(doc) - 1), "---\na: :\n", sizeof(doc) - 1);
-	memcpy(text + 21 * (sizeof(doc) - 1), "---\n- a\nb", sizeof(doc) - 1);
-	ygate_start_ahead(&g, "<test>", text, n, &limits_default);
-	ygate_go(&g);
-	(void)ygate_next_cut(&g, n, &cut, &line);
-	yahead_init(&ah, &g, text, n, &dcfg);
-	yahead_run(&ah);
-	to = 21 * (sizeof(doc) - 1);
-	bad = yahead_next(&ah, to, &to, &line, &pc) != 1 || !pc;
-	if (!bad) {
-		void *iter = NULL;
-
-		bad = fy_diag_errors_iterate(pc->diag, &iter) == NULL;
-		ahead_events(pc, &scalars, &failed);
-		bad |= !failed;
-	}
-	OK(!bad, "ahead: a piece with a parse error: its events up to it, the error in its own diag");
-	yahead_free(&ah);
-	ygate_finish(&g, false, NULL, NULL);
-	ygate_thread_min = YGATE_THREAD_MIN;
-	ygate_cut_step = YGATE_CUT_STEP;
-}
-
 /* SHA-256 and base64 (crypto.c, no OpenSSL) against OpenSSL's, on every
  * length to 300 (all paddings and block ends), some long ones, and random
  * bytes; the FIPS 180-4 examples by hand. SHA-256 both ways: the portable
@@ -1697,7 +1601,6 @@ main(void)
 	test_gate_compare_ends();
 	test_prescan_cuts();
 	test_gate_ahead();
-	test_yahead();
 	test_selector();
 	test_input();
 	test_diag_source_lines();
