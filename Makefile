@@ -90,6 +90,7 @@ SRCS := \
 	src/yguard.c \
 	src/yload.c \
 	src/ylook.c \
+	src/ypieces.c \
 	src/ypos.c \
 	src/yquote.c \
 	src/ytree.c

@@ -6,112 +6,17 @@
  */
 #include "yload.h"
 
-#include <libfyaml.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
-#include "limits.h"
 #include "prescan.h"
 #include "util.h"
-#include "yanchor.h"
-#include "ygate.h"
-#include "yguard.h"
+#include "yloadint.h"
 #include "ypos.h"
 #include "yquote.h"
 #include "ytree.h"
-
-struct yloader {
-	struct fy_parser *fyp;
-	struct fy_diag *diag;
-	const char *name, *buf;
-	size_t len;
-	/* libfyaml reads text[base..end) (the whole text, or a piece of whole
-	 * documents the pre-scan has passed: ygate_next_cut()); its marks are
-	 * offsets into the piece and lines from its start: line_base lines
-	 * come before it */
-	struct ygate *gate;	/* pieces come from it; NULL: one piece */
-	size_t base, end;
-	int line_base, next_line_base;
-	struct arena *a;
-	struct limits lim;
-	int index;
-	/* The open collections; NULL for one left out (a root value not wanted,
-	 * or inside one). An anchored node inside a value left out is still
-	 * built, aside (not attached; reached through its anchor only), so that
-	 * an alias of it reads what it says. */
-	struct ynode *stack[YLOAD_MAX_DEPTH + 1];
-	size_t nchild[YLOAD_MAX_DEPTH + 1];	/* children so far, built or not */
-	bool ismap[YLOAD_MAX_DEPTH + 1];
-	size_t depth;
-	struct ynode *root;
-	struct ynode *key_prev;	/* the root's child before its newest key */
-	const char *kind;	/* the root's "kind" so far as ymap_gets() reads it;
-				 * NULL: none yet, not a scalar, or a merge key since */
-	struct yguard guard;	/* libfyaml's token-less messages, its leniency */
-	char *text;		/* what libfyaml reads: buf, or a copy with the
-				 * block scalar headers prescan.h lists made empty */
-	struct yshapes shapes;	/* libfyaml's reading, for ygate.c */
-	int last_line, last_col;	/* where the last event began (1-based) */
-	bool between;		/* before a document's start (its index is index + 1) */
-	ywant_fn want;		/* which values of a document root to build */
-	void *want_ctx;
-	size_t skipped_keys;	/* keys of the root taken back with their value */
-	struct yanchors anchors;
-};
-
-/* YAML text is Unicode, Kubernetes' is UTF-8. libfyaml 0.7.12 takes a NUL
- * for the end of the input (what follows would be lost without a word) and
- * loops forever on some invalid UTF-8; so the bytes are checked first. */
-static int
-check_text(const char *name, const char *buf, size_t len)
-{
-	size_t bad = utf8_scan(buf, len);
-	struct where w = { .file = name, .src = buf, .srclen = len, .line = 1, .col = 1 };
-	uint32_t cp;
-
-	if (bad == len)
-		return 0;
-	text_line_col(buf, bad, &w.line, &w.col);
-	if (buf[bad] == '\0')
-		diag_error(&w, "the input contains a NUL byte; YAML text cannot hold one");
-	else if (utf8_decode((const unsigned char *)buf + bad, len - bad, &cp) && utf8_is_yaml11_break(cp))
-		diag_error(&w, "the input contains a raw U+%04X, which Helm and kubectl (go-yaml, YAML 1.1) read as a line "
-			   "break and YAML 1.2 readers as text, so they would read different objects; write it as "
-			   "\"\\u%04x\" in a double-quoted string", (unsigned)cp, (unsigned)cp);
-	else
-		diag_error(&w, "the input is not valid UTF-8 (byte 0x%02X)", (unsigned char)buf[bad]);
-	return -1;
-}
-
-/* The text libfyaml reads (its marks are offsets into it; the same length
- * as buf, from which bytes are copied). */
-static const char *
-read_text(const struct yloader *yl)
-{
-	return yl->text ? yl->text : yl->buf;
-}
-
-/* libfyaml on text[base..end), the next piece. */
-static int
-open_piece(struct yloader *yl, size_t end)
-{
-	struct fy_parse_cfg cfg = { .flags = FYPCF_QUIET, .diag = yl->diag };
-
-	if (yl->fyp)
-		fy_parser_destroy(yl->fyp);
-	yl->base = yl->end;
-	yl->end = end;
-	yl->line_base = yl->next_line_base;
-	yguard_set_text(&yl->guard, read_text(yl) + yl->base, end - yl->base);
-	yl->fyp = fy_parser_create(&cfg);
-	if (!yl->fyp || fy_parser_set_string(yl->fyp, read_text(yl) + yl->base, end - yl->base) != 0) {
-		diag_error(NULL, "cannot set up the YAML parser");
-		return -1;
-	}
-	return 0;
-}
 
 static struct yloader *
 loader_new(const char *name, const char *buf, size_t len, struct arena *a, const struct limits *lim)
@@ -143,14 +48,14 @@ yload_new(const char *name, const char *buf, size_t len, struct arena *a, const 
 	struct yloader *yl;
 
 	/* libfyaml's memory is bounded before it sees a byte */
-	if (check_text(name, buf, len) != 0 || prescan(name, buf, len, lim, &fix) != 0) {
+	if (ypiece_check_text(name, buf, len) != 0 || prescan(name, buf, len, lim, &fix) != 0) {
 		prescan_fix_free(&fix);
 		return NULL;
 	}
 	yl = loader_new(name, buf, len, a, lim);
 	yl->text = fix.n ? prescan_fix_apply(buf, len, &fix) : NULL;
 	prescan_fix_free(&fix);
-	if (open_piece(yl, len) != 0) {
+	if (ypiece_open(yl, len) != 0) {
 		yload_free(yl);
 		return NULL;
 	}
@@ -168,63 +73,6 @@ yload_new_behind(const char *name, const char *buf, size_t len, struct arena *a,
 	yl = loader_new(name, buf, len, a, lim);
 	yl->gate = g;		/* the first piece is opened by yload_next() */
 	return yl;
-}
-
-/* The thread's UTF-8 check or pre-scan failed: the same checks here, to
- * report it. */
-static int
-scan_failed(struct yloader *yl)
-{
-	if (check_text(yl->name, yl->buf, yl->len) == 0 && prescan(yl->name, yl->buf, yl->len, &yl->lim, NULL) == 0)
-		diag_error(NULL, "the pre-scan of the input failed on its thread but not when run again");
-	return -1;
-}
-
-bool
-yload_behind(const struct yloader *yl)
-{
-	return yl->gate != NULL;
-}
-
-int
-yload_scan_wait(struct yloader *yl)
-{
-	size_t cut;
-	int line;
-
-	/* no cut lies past the end: this waits for the whole text's verdict */
-	return yl->gate && ygate_next_cut(yl->gate, yl->len, &cut, &line) < 0 ? -1 : 0;
-}
-
-int
-yload_scan_report(struct yloader *yl)
-{
-	return scan_failed(yl);
-}
-
-/* The next piece the pre-scan has passed (yl->gate): 1, or 0 when there is
- * none (the last was read to its end), -1 (reported). */
-static int
-next_piece(struct yloader *yl)
-{
-	size_t cut;
-	int line, rc;
-
-	if (!yl->gate || (yl->fyp && yl->end == yl->len))
-		return 0;
-	rc = ygate_next_cut(yl->gate, yl->end, &cut, &line);
-	if (rc < 0)
-		return scan_failed(yl);
-	if (rc == 0) {		/* the rest, with the fixes after the last cut */
-		if (yl->gate->fix.n)
-			yl->text = prescan_fix_apply(yl->buf, yl->len, &yl->gate->fix);
-		cut = yl->len;
-		line = 0;
-	}
-	if (open_piece(yl, cut) != 0)
-		return -1;
-	yl->next_line_base = line - 1;
-	return 1;
 }
 
 void
@@ -320,7 +168,7 @@ empty_end(struct fy_token *tag, struct fy_token *anchor, size_t pos)
 static const char *
 piece(const struct yloader *yl)
 {
-	return read_text(yl) + yl->base;
+	return yload_read_text(yl) + yl->base;
 }
 
 static size_t
@@ -696,7 +544,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 {
 	struct fy_event *ev;
 
-	if (!yl->fyp && next_piece(yl) != 1)
+	if (!yl->fyp && ypiece_next(yl) != 1)
 		return -1;
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
 		struct yev e;
@@ -725,7 +573,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 			return -1;
 		if (rc == 1)
 			return 1;
-		if (rc == 2 && (rc = next_piece(yl)) <= 0)
+		if (rc == 2 && (rc = ypiece_next(yl)) <= 0)
 			return rc;
 	}
 	if (fy_parser_get_stream_error(yl->fyp)) {
@@ -773,5 +621,5 @@ yload_shapes(const struct yloader *yl)
 const char *
 yload_text(const struct yloader *yl)
 {
-	return read_text(yl);
+	return yload_read_text(yl);
 }
