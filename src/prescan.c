@@ -385,11 +385,14 @@ next_token(struct scan *sc, int c)
 }
 
 /* At a document marker at the start of a line: tell prescan_ahead()'s
- * caller it may start libfyaml afresh here (prescan.h). */
+ * caller it may start libfyaml afresh here (prescan.h). Not while a "? "
+ * key waits for its ':': libfyaml keeps that across the marker (its
+ * pending_complex_key_column), and the next document's first plain scalar
+ * reads otherwise than in a fresh parser (a fuzz finding). */
 static void
 maybe_cut(struct scan *sc)
 {
-	if (!sc->cut || sc->uncut || sc->flow || sc->s[sc->pos] != '-' || (sc->fix && sc->fix->n) ||
+	if (!sc->cut || sc->uncut || sc->flow || sc->cplx || sc->s[sc->pos] != '-' || (sc->fix && sc->fix->n) ||
 	    sc->pos == 0 || sc->pos - sc->last_cut < sc->cut_step)
 		return;
 	sc->last_cut = sc->pos;

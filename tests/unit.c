@@ -1007,6 +1007,14 @@ test_prescan_cuts(void)
 	   "cuts: none after a block scalar header to fix (read with the fixes, in one piece)");
 	OK(cuts_of("a: 1\n---\nb: [[[[\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "5:2"),
 	   "cuts: text that fails libfyaml is no concern of the pre-scan");
+	OK(cuts_of("a: 1\n---\n? p\n---\np\nr:\n---\nb: 2\n---\nc\n", 0, got, sizeof(got)) == 0 &&
+	   !strcmp(got, "5:2 22:7 31:9"),
+	   "cuts: none while a \"? \" key waits for its ':' (libfyaml keeps it across the marker), again once "
+	   "a key at its column has ended it");
+	OK(cuts_of("a: 1\n---\n? p\n: q\n---\nb: 2\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "5:2 17:5"),
+	   "cuts: after a \"? \" key given its ':'");
+	OK(cuts_of("? p\n---\nx: 1\n---\nb: 2\n", 0, got, sizeof(got)) == 0 && !strcmp(got, "13:4"),
+	   "cuts: none at the marker right after a \"? \" key, one at the next");
 }
 
 /* ygate_start_ahead() on a thread: the UTF-8 check and the pre-scan run
