@@ -101,15 +101,17 @@ blocks_x86(uint32_t h[8], const unsigned char *p, size_t nblocks)
 }
 
 /* CPUID: the SHA extensions (leaf 7, EBX bit 29) with SSSE3 and SSE4.1
- * (leaf 1, ECX bits 9 and 19), which the code above also uses. */
+ * (leaf 1, ECX bits 9 and 19), which the code above also uses; asked once. */
 static bool
 sha_x86(void)
 {
+	static int has = -1;
 	unsigned a, b, c, d;
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & 1u << 9) || !(c & 1u << 19))
-		return false;
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & 1u << 29);
+	if (has < 0)
+		has = __get_cpuid(1, &a, &b, &c, &d) && (c & 1u << 9) && (c & 1u << 19) &&
+		      __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & 1u << 29);
+	return has;
 }
 #endif
 
@@ -120,11 +122,7 @@ static void
 blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
 {
 #ifdef SHA_NI
-	static int x86 = -1;
-
-	if (x86 < 0)
-		x86 = sha_x86();
-	if (x86 && !sha256_portable) {
+	if (!sha256_portable && sha_x86()) {
 		blocks_x86(h, p, nblocks);
 		return;
 	}

@@ -379,13 +379,11 @@ on_scalar(struct yloader *yl, const struct yev *e)
 		text = yquote_text(yl->a, d->value, piece(yl), piece_len(yl), &len);
 		n->str = text ? text : "";
 		n->len = text ? len : 0;
-	} else if (!(text = plain_on_one_line(yl, e, &len))) {
-		text = fy_token_get_text(d->value, &len);
+	} else {
+		if (!(text = plain_on_one_line(yl, e, &len)))
+			text = fy_token_get_text(d->value, &len);
 		n->str = arena_strndup(yl->a, text ? text : "", text ? len : 0);
 		n->len = text ? len : 0;
-	} else {
-		n->str = arena_strndup(yl->a, text, len);
-		n->len = len;
 	}
 	n->style = ss >= FYSS_PLAIN && ss < FYSS_MAX ? styles[ss] : YS_PLAIN;
 	ypos_with_quotes(piece(yl), piece_len(yl), n, e->sm);
