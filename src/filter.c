@@ -37,6 +37,9 @@ struct run {
 	struct images images;	/* of the input's workloads, for the preload */
 	struct inject inj;
 	struct wspread ws;	/* edits of the input's workloads */
+	struct ygate gate;	/* libyaml's check of the input (scan()) */
+	struct yloader *behind;	/* the loader whose shapes the gate's verdict,
+				 * still to come, is compared with (verdict()) */
 };
 
 /* defaults < config file < functionConfig < --set, not yet finished */
@@ -241,18 +244,18 @@ scan(struct run *r)
 {
 	struct yloader *yl;
 	struct ydoc d, first = { 0 };
-	struct ygate gate;
+	struct ygate *gate = &r->gate;
 	int rc, nonempty = 0, failed = 0;
 
 	/* first: on a large input the pre-scan runs on the gate's thread, ahead
 	 * of libfyaml, then libyaml beside libfyaml (ygate.h) */
-	ygate_start_ahead(&gate, INPUT_NAME, r->in, r->len, limits_of(r));
-	yl = yload_new_behind(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), &gate);
+	ygate_start_ahead(gate, INPUT_NAME, r->in, r->len, limits_of(r));
+	yl = yload_new_behind(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), gate);
 	if (!yl) {
-		ygate_finish(&gate, false, NULL, NULL);
+		ygate_finish(gate, false, NULL, NULL);
 		return -1;
 	}
-	ygate_go(&gate);
+	ygate_go(gate);
 	if (yload_behind(yl))
 		diag_hold();
 	yload_set_want(yl, want_key, r);
@@ -276,11 +279,16 @@ scan(struct run *r)
 	if (yload_behind(yl) && scan_verdict(yl) != 0)
 		rc = -1;
 	if (rc < 0) {
-		ygate_finish(&gate, false, NULL, NULL);
+		ygate_finish(gate, false, NULL, NULL);
 		yload_free(yl);
 		return -1;
 	}
-	rc = ygate_finish(&gate, true, yload_shapes(yl), yload_text(yl));
+	if (!first.root && !failed) {	/* a stream read: the gate's verdict can wait (verdict()) */
+		r->behind = yl;
+		set_ends(r);
+		return 0;
+	}
+	rc = ygate_finish(gate, true, yload_shapes(yl), yload_text(yl));
 	yload_free(yl);
 	if (rc != 0)
 		return -1;
@@ -438,6 +446,25 @@ observe_items(struct run *r)
 	return failed ? -1 : 0;
 }
 
+/* A stream read without a fault: libyaml's verdict comes now, after the
+ * objects were made (the gate's thread may still be reading: the two
+ * overlap). What was said since scan() was held: it stands only when the
+ * verdict passes; when it fails, its failure alone is reported, as when
+ * the verdict came first. Nothing has been written yet. */
+static int
+verdict(struct run *r)
+{
+	int rc;
+
+	if (!r->behind)
+		return 0;
+	diag_release(ygate_wait(&r->gate, yload_shapes(r->behind)) == 0);
+	rc = ygate_finish(&r->gate, true, yload_shapes(r->behind), yload_text(r->behind));
+	yload_free(r->behind);
+	r->behind = NULL;
+	return rc;
+}
+
 /* early: the configuration without a functionConfig, ours to free; in stream
  * mode it is the whole configuration, so it is not made twice. */
 static int
@@ -452,6 +479,8 @@ process(struct run *r, struct config *early)
 		config_free(early);
 		return -1;
 	}
+	if (r->behind)
+		diag_hold();	/* until verdict() */
 	if (r->krm && r->k.function_config) {
 		r->ws.cfg = NULL;	/* configured again in observe_items() */
 		config_free(early);
@@ -517,6 +546,7 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	r.keep = arena_new();
 	r.scratch = arena_new();
 	ok = process(&r, early) == 0;
+	ok = verdict(&r) == 0 && ok;
 	if (!ok && diag_exit_code() == EXIT_OK)	/* never exit 0 with nothing written */
 		diag_error(NULL, "internal error: the run failed without a message; please report it");
 	finish(&r, out, ok);

@@ -97,6 +97,8 @@ struct ygate {
 	struct yverdict v;	/* the outcome, once ygate_finish() has joined */
 	/* ygate_start_ahead() with a thread: the pre-scan's side (under mu) */
 	const struct limits *lim;	/* NULL: not ahead */
+	size_t checked;		/* buf[0..checked) is valid UTF-8 (the thread's own) */
+	bool bad_text;		/* it is not, somewhere after checked (the thread's own) */
 	struct prescan_fix fix;	/* its fixes, owned; final once scanned */
 	struct ygate_cut *cuts;	/* every cut, in order (owned) */
 	size_t ncuts, capcuts;
@@ -134,6 +136,10 @@ void ygate_go(struct ygate *g);
  * ygate_go(), a check still running is stopped. Call it once after
  * ygate_start(), on every path. */
 int ygate_finish(struct ygate *g, bool report, const struct yshapes *fy, const char *fytext);
+/* ygate_finish()'s waiting half, without a word: joins as ygate_finish(g,
+ * true, ...) does and tells whether its verdict will pass (0) or not (-1);
+ * ygate_finish() must follow, and reports. */
+int ygate_wait(struct ygate *g, const struct yshapes *fy);
 /* ygate_start(), ygate_go() and ygate_finish(g, true, fy, fytext) in one. */
 int ygate_check(const char *name, const char *buf, size_t len, const struct yshapes *fy, const char *fytext);
 

@@ -398,6 +398,17 @@ awk 'BEGIN { for (i = 0; i < 30000; i++) { printf "---\napiVersion: v1\nkind: Co
 	if (i == 27000) printf "...\n  x: 1\n" } }' > "$tmp/pieces3.yaml"
 rl "$tmp/pieces3.yaml"; t "read in pieces: libyaml's error in a late piece at its line:col and document in the whole text" \
 	'refused "<stdin>:135007:3: error: [doc 27002] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>"'
+# the UTF-8 check runs a piece ahead of libfyaml, not over the whole text first: a bad byte in a late
+# piece is still the one error, even after an earlier document's own (libfyaml's, held), and a NUL
+# at the very end too
+awk 'BEGIN { for (i = 0; i < 30000; i++) { printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i;
+	if (i == 5) printf "data: [\n"; if (i == 27000) printf "data:\n  a: \"\377\"\n" } }' > "$tmp/pieces5.yaml"
+rl "$tmp/pieces5.yaml"; t "read in pieces: invalid UTF-8 in a late piece is the one error, not an earlier document's" \
+	'refused "<stdin>:135008:7: error: the input is not valid UTF-8 (byte 0xFF)" && [ "$(grep -c ": error: " "$tmp/err")" = 1 ]'
+{ awk 'BEGIN { for (i = 0; i < 30000; i++) printf "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c%d\n", i }'
+  printf 'data:\n  a: "x\0y"\n'; } > "$tmp/pieces6.yaml"
+rl "$tmp/pieces6.yaml"; t "read in pieces: a NUL in the last piece is the one error" \
+	'refused "<stdin>:150002:8: error: the input contains a NUL byte; YAML text cannot hold one" && [ "$(grep -c ": error: " "$tmp/err")" = 1 ]'
 # messages out of the order of their lines (a warning at a Deployment's replicas, then an error at
 # its image, above it), and thousands on one long flow line: each found its line and column from
 # the start of the text or the line (20,000 documents took over 60 s; 4 lines of 3,300 items 28 s)
@@ -524,6 +535,13 @@ for i in $(seq 4000); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetada
 rl "$tmp/bigbare.yaml"; line=$(($(wc -l < "$tmp/big.yaml") + 2))
 t "a large input ($(($(wc -c < "$tmp/bigbare.yaml") / 1024)) KiB, checked on a thread): go-yaml's refusal at line $line, document 4001, nothing on stdout" \
 	'refused "<stdin>:$line:1: error: [doc 4001] go-yaml, which Helm, kubectl and kustomize read YAML with, cannot read this: did not find expected <document start>" && [ "$(grep -c error: "$tmp/err")" = 1 ]'
+# libyaml's verdict on a large input comes after the objects were made (the two overlap): what the
+# run said meanwhile stands only when it passes; when it fails, its failure alone is reported
+t "a large input go-yaml refuses: its refusal alone, not the run's info on the mirrored registries" \
+	'[ "$(wc -l < "$tmp/err")" = 3 ] && ! grep -q "info:" "$tmp/err"'
+rl "$tmp/big.yaml"
+t "a large input go-yaml reads: the run's info on the mirrored registries, once, and the output" \
+	'[ "$rc" = 0 ] && [ "$(grep -c "^registry-addon: info: mirroring docker.io" "$tmp/err")" = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q "^kind: StatefulSet" "$tmp/out"'
 { cat "$tmp/big.yaml"; printf -- '---\na: [\n'; } > "$tmp/bigbad.yaml"
 rl "$tmp/bigbad.yaml"
 t "a large input libfyaml refuses: its error alone (the thread's outcome is not reported)" \
