@@ -13,6 +13,15 @@ too_long(const struct scan *sc, int line, int col, const char *what)
 		    "raise --max-scalar-bytes if this is intended", what, sc->lim->scalar_bytes);
 }
 
+/* What ends a run of a plain scalar: a blank or a line break (PS_END), a
+ * ':' before a blank, a break, the end or (in flow context) a flow
+ * indicator (PS_COLON), a flow indicator in flow context (PS_FLOW). */
+enum { PS_END = 1, PS_COLON, PS_FLOW };
+static const unsigned char plain_stop[256] = {
+	[' '] = PS_END, ['\t'] = PS_END, ['\n'] = PS_END, ['\r'] = PS_END, [':'] = PS_COLON,
+	[','] = PS_FLOW, ['['] = PS_FLOW, [']'] = PS_FLOW, ['{'] = PS_FLOW, ['}'] = PS_FLOW,
+};
+
 /* A run of a plain scalar's non-blank characters (no line break in it, so
  * only the column moves): false if it is empty. */
 static bool
@@ -20,23 +29,35 @@ plain_run(struct scan *sc)
 {
 	const unsigned char *s = (const unsigned char *)sc->s;
 	size_t p = sc->pos, end = sc->len;
-	int col = sc->col;
+	unsigned seen = 0;	/* the bits of every byte: 0x80, a multi-byte character */
 
 	for (; p < end; p++) {
 		unsigned char c = s[p];
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		switch (plain_stop[c]) {
+		case PS_END:
+			goto done;
+		case PS_COLON:
+			if (p + 1 >= end || is_blankz(s[p + 1]) || (sc->flow && is_flow_indicator(s[p + 1])))
+				goto done;
 			break;
-		if (c == ':' && (p + 1 >= end || is_blankz(s[p + 1]) || (sc->flow && is_flow_indicator(s[p + 1]))))
+		case PS_FLOW:
+			if (sc->flow)
+				goto done;
 			break;
-		if (sc->flow && is_flow_indicator(c))
-			break;
-		col += (c & 0xC0) != 0x80;	/* a character, not the rest of one */
+		}
+		seen |= c;
 	}
+done:
 	if (p == sc->pos)
 		return false;
+	if (seen & 0x80) {	/* a character, not the rest of one */
+		for (size_t i = sc->pos; i < p; i++)
+			sc->col += (s[i] & 0xC0) != 0x80;
+	} else {
+		sc->col += (int)(p - sc->pos);
+	}
 	sc->pos = p;
-	sc->col = col;
 	return true;
 }
 

@@ -127,7 +127,7 @@ read_ready(void *data, unsigned char *out, size_t size, size_t *got)
 static bool
 text_ok_to(struct ygate *g, size_t to)
 {
-	if (!g->bad_text && utf8_scan(g->buf + g->checked, to - g->checked) != to - g->checked)
+	if (!g->bad_text && ygate_text_scan(g->buf + g->checked, to - g->checked, &g->refused) != to - g->checked)
 		g->bad_text = true;
 	if (!g->bad_text)
 		g->checked = to;
@@ -153,13 +153,31 @@ on_cut(void *ctx, size_t pos, int line)
 	pthread_mutex_unlock(&g->mu);
 }
 
-/* Is there a character libyaml's reader refuses ("control characters are
- * not allowed": C0 but tab and line breaks, DEL, C1 but NEL, U+FFFE/FFFF)?
- * Its reader reads ahead of its parser, so such a character is reported
- * before a parse error just before it, and a piece that ends first would
- * name that error instead: such a text is read whole (s is valid UTF-8). */
-static bool
-reader_refuses(const char *s, size_t len)
+/* Bytes at 0x80 in each byte of x (< 0x80 each) that is zero: exact, no
+ * carry from one byte to the next. */
+static inline uint64_t
+zero_bytes(uint64_t x)
+{
+	return ~(((x & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | x) & 0x8080808080808080ULL;
+}
+
+#define BYTES(c) (0x0101010101010101ULL * (c))
+
+/* Eight ASCII bytes: does one of them end the UTF-8 check (a NUL) or does
+ * libyaml's reader refuse one (C0 but tab, LF and CR; DEL)? */
+static inline uint64_t
+ascii_controls(uint64_t w)
+{
+	uint64_t c0 = zero_bytes(w & BYTES(0x60));	/* below 0x20 */
+
+	if (!c0 && !zero_bytes(w ^ BYTES(0x7F)))
+		return 0;
+	return (c0 & ~(zero_bytes(w ^ BYTES('\t')) | zero_bytes(w ^ BYTES('\n')) | zero_bytes(w ^ BYTES('\r')))) |
+	       zero_bytes(w ^ BYTES(0x7F));
+}
+
+size_t
+ygate_text_scan(const char *s, size_t len, bool *refused)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -168,30 +186,29 @@ reader_refuses(const char *s, size_t len)
 		uint32_t cp;
 		size_t n;
 
-		if (i + 8 <= len) {	/* eight printable ASCII bytes at once */
-			uint64_t w, x;
+		if (i + 8 <= len) {	/* eight ASCII bytes but tab, LF, CR at once */
+			uint64_t w;
 
 			memcpy(&w, p + i, 8);
-			x = w ^ 0x7F7F7F7F7F7F7F7FULL;
-			if (!(w & 0x8080808080808080ULL) &&
-			    !((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL) &&
-			    !((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL)) {
+			if (!(w & 0x8080808080808080ULL) && !ascii_controls(w)) {
 				i += 8;
 				continue;
 			}
 		}
+		if (p[i] == 0)
+			return i;
 		if (p[i] < 0x80) {
-			if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7F)
-				return true;
+			*refused |= (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7F;
 			i++;
 			continue;
 		}
 		n = utf8_decode(p + i, len - i, &cp);
-		if (!n || (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF)
-			return true;
+		if (!n || utf8_is_yaml11_break(cp))
+			return i;
+		*refused |= (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF;
 		i += n;
 	}
-	return false;
+	return len;
 }
 
 /* The UTF-8 check and the pre-scan, on the thread: 0 when they pass (then
@@ -209,7 +226,7 @@ scan_ahead(struct ygate *g)
 	g->scanned = true;
 	g->scan_failed = !ok;
 	g->ready = ok ? g->len : 0;
-	if (ok && !reader_refuses(g->buf, g->len)) {	/* libyaml's pieces: between the cuts */
+	if (ok && !g->refused) {	/* libyaml's pieces: between the cuts */
 		g->npieces = g->back = g->ncuts + 1;
 		g->pieces = xcalloc(g->npieces, sizeof(*g->pieces));
 	}
@@ -371,7 +388,7 @@ run(void *arg)
 	if (g->pieces)
 		read_pieces(g, false);
 	else
-		read_whole(g, &g->v);	/* (reader_refuses()) */
+		read_whole(g, &g->v);	/* (g->refused) */
 	return NULL;
 }
 

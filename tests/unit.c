@@ -1021,6 +1021,63 @@ test_prescan_cuts(void)
  * there; ygate_next_cut() hands the loader cuts after a position until the
  * whole text has passed (0), or -1 when a check failed: nothing reported
  * on the thread. */
+/* libyaml's reader (reader.c), as the gate decided before it checked the
+ * text in the same pass as the UTF-8 check: the reference for
+ * ygate_text_scan() */
+static bool
+reader_refuses_ref(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (!n || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F ||
+		    (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF)
+			return true;
+		i += n;
+	}
+	return false;
+}
+
+static void
+test_text_scan(void)
+{
+	static const char *const pieces[] = { "a", "b: c", " ", "\n", "\r\n", "\t", "\x01", "\x1f", "\x7f", "\x0b",
+		"\x0c", "\xc2\x80", "\xc2\x85", "\xc2\x9f", "\xc2\xa0", "\xe2\x80\xa8", "\xef\xbf\xbe", "\xef\xbf\xbf",
+		"\xef\xbf\xbd", "\xf0\x9f\x98\x80", "0123456789abcdef", "\xff", "\xc3", "\xed\xa0\x80", "\xe2\x82" };
+	const size_t nbad = 4, ngood = sizeof(pieces) / sizeof(*pieces) - nbad;
+	unsigned char text[96];
+	uint32_t seed = 12345;
+	int differ = 0, refused = 0, bad = 0;
+
+	for (int round = 0; round < 200000; round++) {
+		size_t len = 0;
+		bool r = false;
+
+		while (len < 80) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			/* mostly text, sometimes an odd character, rarely bad UTF-8 */
+			p = (seed >> 16) % 200 == 0 ? pieces[ngood + (seed >> 8) % nbad] :
+			    (seed >> 16) % 16 ? pieces[(seed >> 16) % 6] : pieces[(seed >> 8) % ngood];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 50 == 0)
+			text[(seed >> 4) % len] = 0;	/* a NUL */
+		size_t at = ygate_text_scan((const char *)text, len, &r), want = utf8_scan((const char *)text, len);
+
+		differ += at != want || (at == len && r != reader_refuses_ref(text, len));
+		refused += at == len && r;
+		bad += at != len;
+	}
+	OK(differ == 0 && refused > 1000 && bad > 1000 && refused + bad < 190000,
+	   "gate's text scan: as utf8_scan() and libyaml's reader on 200,000 texts of ASCII, controls, C1, "
+	   "non-characters, bad UTF-8 and NULs (each kind of outcome seen)");
+}
+
 static void
 test_gate_ahead(void)
 {
@@ -1608,6 +1665,7 @@ main(void)
 	test_gate_follows();
 	test_gate_compare_ends();
 	test_prescan_cuts();
+	test_text_scan();
 	test_gate_ahead();
 	test_selector();
 	test_input();
