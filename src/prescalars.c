@@ -1,5 +1,6 @@
 /* prescalars.c - the pre-scan's scalars, anchors and tags: where each ends,
  * as libfyaml 0.7.12's scanner finds it, and their size against the limit. */
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -86,8 +87,12 @@ ps_plain_scalar(struct scan *sc)
 		if (!is_blank(c) && !is_lb(c))
 			break;
 		do {
-			has_lb |= is_lb(c);
-			ps_advance(sc);
+			if (is_blank(c)) {
+				ps_skip_blanks(sc, true);
+			} else {
+				has_lb = true;
+				ps_advance(sc);
+			}
 		} while (is_blank(c = peek(sc)) || is_lb(c));
 		if (!sc->flow && sc->indent >= 0 && sc->col < sc->indent + 1)
 			break;
@@ -159,10 +164,17 @@ static int
 block_indent(struct scan *sc, int ci, int min_indent)
 {
 	int max = 0;
+	/* spaces are taken while the column is below the content's indentation
+	 * (any, before it is known) and not past the block's: below lim */
+	int lim = !ci ? INT_MAX : ci > sc->indent + 1 ? ci : sc->indent + 1;
 
 	for (;;) {
-		while (peek(sc) == ' ' && (sc->col <= sc->indent || !ci || sc->col < ci))
-			ps_advance(sc);
+		size_t p = sc->pos;
+
+		while (p < sc->len && sc->s[p] == ' ' && sc->col + (int)(p - sc->pos) < lim)
+			p++;
+		sc->col += (int)(p - sc->pos);	/* spaces: only the column moves */
+		sc->pos = p;
 		if (sc->col > max)
 			max = sc->col;
 		if (!is_lb(peek(sc)))

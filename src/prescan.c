@@ -20,8 +20,18 @@
 void
 ps_skip_line(struct scan *sc)
 {
-	while (sc->pos < sc->len && !is_lb(peek(sc)))
-		ps_advance(sc);
+	const unsigned char *s = (const unsigned char *)sc->s;
+	size_t p = sc->pos, end = sc->len;
+	int col = sc->col;
+
+	while (p < end && s[p] != '\n' && s[p] != '\r') {	/* ps_advance() but for line breaks */
+		p++;
+		col++;
+		while (p < end && (s[p] & 0xC0) == 0x80)
+			p++;
+	}
+	sc->pos = p;
+	sc->col = col;
 }
 
 int
@@ -141,19 +151,18 @@ to_next_token(struct scan *sc)
 {
 	for (;;) {
 		if (sc->flow || !sc->sk_allowed) {
-			while (is_blank(peek(sc)))
-				ps_advance(sc);
+			ps_skip_blanks(sc, true);
 		} else {
 			size_t k = 0;
 			int c;
 
-			while (peek(sc) == ' ')
-				ps_advance(sc);
+			ps_skip_blanks(sc, false);
 			while (is_blank(c = peek_at(sc, k)))
 				k++;
-			if (c < 0 || c == '[' || c == '{' || c == '#' || is_lb(c))
-				while (k--)
-					ps_advance(sc);
+			if (c < 0 || c == '[' || c == '{' || c == '#' || is_lb(c)) {
+				sc->pos += k;	/* blanks: only the column moves */
+				sc->col += (int)k;
+			}
 		}
 		if (peek(sc) == '#')
 			ps_skip_line(sc);

@@ -105,6 +105,19 @@ ps_advance(struct scan *sc)
 	sc->col++;
 }
 
+/* ps_advance() over a run of spaces (and tabs, when tabs): only the column
+ * moves. */
+static inline void
+ps_skip_blanks(struct scan *sc, bool tabs)
+{
+	size_t p = sc->pos;
+
+	while (p < sc->len && (sc->s[p] == ' ' || (tabs && sc->s[p] == '\t')))
+		p++;
+	sc->col += (int)(p - sc->pos);
+	sc->pos = p;
+}
+
 static inline bool
 ps_at_doc_marker(const struct scan *sc)
 {
