@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "diag.h"
 #include "limits.h"
@@ -163,6 +166,22 @@ zero_bytes(uint64_t x)
 
 #define BYTES(c) (0x0101010101010101ULL * (c))
 
+#ifdef __SSE2__
+/* Sixteen bytes at once: true when all are ASCII and none is a control but
+ * tab, LF and CR, nor DEL (a byte from 0x80 up is below 0x20 as a signed
+ * one, and its own top bit shows it too). */
+static inline bool
+plain16(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i ctl = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+	__m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+				  _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+
+	return _mm_movemask_epi8(_mm_or_si128(v, _mm_andnot_si128(ok, ctl))) == 0;
+}
+#endif
+
 /* Eight ASCII bytes: does one of them end the UTF-8 check (a NUL) or does
  * libyaml's reader refuse one (C0 but tab, LF and CR; DEL)? */
 static inline uint64_t
@@ -186,6 +205,12 @@ ygate_text_scan(const char *s, size_t len, bool *refused)
 		uint32_t cp;
 		size_t n;
 
+#ifdef __SSE2__
+		if (i + 16 <= len && plain16(p + i)) {
+			i += 16;
+			continue;
+		}
+#endif
 		if (i + 8 <= len) {	/* eight ASCII bytes but tab, LF, CR at once */
 			uint64_t w;
 
