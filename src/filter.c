@@ -247,9 +247,9 @@ scan(struct run *r)
 	struct ygate *gate = &r->gate;
 	int rc, nonempty = 0, failed = 0;
 
-	/* the gate was started ahead (filter_once()): on a large input the
-	 * pre-scan runs on its thread, ahead of libfyaml, then libyaml beside
-	 * libfyaml (ygate.h) */
+	/* first: on a large input the pre-scan runs on the gate's thread, ahead
+	 * of libfyaml, then libyaml beside libfyaml (ygate.h) */
+	ygate_start_ahead(gate, INPUT_NAME, r->in, r->len, limits_of(r));
 	yl = yload_new_behind(INPUT_NAME, r->in, r->len, r->keep, limits_of(r), gate);
 	if (!yl) {
 		ygate_finish(gate, false, NULL, NULL);
@@ -472,7 +472,6 @@ process(struct run *r, struct config *early)
 {
 	/* stream mode: early is the whole configuration (KRM: observe_items()) */
 	if (early->state != MS_UNMANAGED && wspread_init(&r->ws, early, INPUT_NAME, r->in, r->len, r->keep) != 0) {
-		ygate_finish(&r->gate, false, NULL, NULL);	/* (started, not yet scanned) */
 		config_free(early);
 		return -1;
 	}
@@ -534,15 +533,12 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 	struct config *early;
 	int ok;
 
-	/* the input's pre-scan starts on the gate's thread while the
-	 * configuration is read (scan() takes the gate) */
-	ygate_start_ahead(&r.gate, INPUT_NAME, in, len, limits_of(&r));
 	/* Unmanaged from the command line or file: do not even parse */
 	early = configure(&r, NULL);
-	if (!early || early->state == MS_UNMANAGED) {
-		ygate_finish(&r.gate, false, NULL, NULL);
-		if (early)
-			out_write(out, in, len);
+	if (!early)
+		return diag_exit_code();
+	if (early->state == MS_UNMANAGED) {
+		out_write(out, in, len);
 		config_free(early);
 		return diag_exit_code();
 	}

@@ -401,11 +401,8 @@ next_token(struct scan *sc, int c)
 static void
 maybe_cut(struct scan *sc)
 {
-	/* the first piece is a quarter of a step: libfyaml starts on it sooner */
-	size_t step = sc->last_cut ? sc->cut_step : sc->cut_step / 4;
-
 	if (!sc->cut || sc->uncut || sc->flow || sc->cplx || sc->s[sc->pos] != '-' || (sc->fix && sc->fix->n) ||
-	    sc->pos == 0 || sc->pos - sc->last_cut < step)
+	    sc->pos == 0 || sc->pos - sc->last_cut < sc->cut_step)
 		return;
 	sc->last_cut = sc->pos;
 	sc->cut(sc->cut_ctx, sc->pos, sc->line);
