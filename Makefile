@@ -93,6 +93,7 @@ SRCS := \
 	src/ypieces.c \
 	src/ypos.c \
 	src/yquote.c \
+	src/ytext.c \
 	src/ytree.c
 
 LIB_OBJS := $(SRCS:%.c=$(BUILD)/%.o)

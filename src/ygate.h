@@ -100,7 +100,7 @@ struct ygate {
 	size_t checked;		/* buf[0..checked) is valid UTF-8 (the thread's own) */
 	bool bad_text;		/* it is not, somewhere after checked (the thread's own) */
 	bool refused;		/* libyaml's reader refuses a character before checked
-				 * (ygate_text_scan(); the thread's own) */
+				 * (ytext_scan(); the thread's own) */
 	struct prescan_fix fix;	/* its fixes, owned; final once scanned */
 	struct ygate_cut *cuts;	/* every cut, in order (owned) */
 	size_t ncuts, capcuts;
@@ -127,14 +127,6 @@ void ygate_start_ahead(struct ygate *g, const char *name, const char *buf, size_
  * failed (the caller runs them again to report it), or the gate was
  * stopped. */
 int ygate_next_cut(struct ygate *g, size_t pos, size_t *cut, int *line);
-/* The UTF-8 check of s[0..len) (utf8_scan()'s answer) and, in the same
- * pass, whether it holds a character libyaml's reader refuses ("control
- * characters are not allowed": C0 but tab and line breaks, DEL, C1 but
- * NEL, U+FFFE/FFFF): *refused is set then, never cleared. Its reader reads
- * ahead of its parser, so such a character is reported before a parse
- * error just before it, and a piece that ends first would name that error
- * instead: such a text is read whole. */
-size_t ygate_text_scan(const char *s, size_t len, bool *refused);
 /* The pre-scan has passed the whole text: read it all (inline when the
  * gate has no thread). */
 void ygate_go(struct ygate *g);

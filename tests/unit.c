@@ -29,6 +29,7 @@
 #include "textpos.h"
 #include "util.h"
 #include "ygate.h"
+#include "ytext.h"
 #include "yload.h"
 #include "yquote.h"
 #include "ytree.h"
@@ -1023,7 +1024,7 @@ test_prescan_cuts(void)
  * on the thread. */
 /* libyaml's reader (reader.c), as the gate decided before it checked the
  * text in the same pass as the UTF-8 check: the reference for
- * ygate_text_scan() */
+ * ytext_scan() */
 static bool
 reader_refuses_ref(const unsigned char *p, size_t len)
 {
@@ -1067,7 +1068,7 @@ test_text_scan(void)
 		seed = seed * 1103515245u + 12345u;
 		if ((seed >> 16) % 50 == 0)
 			text[(seed >> 4) % len] = 0;	/* a NUL */
-		size_t at = ygate_text_scan((const char *)text, len, &r), want = utf8_scan((const char *)text, len);
+		size_t at = ytext_scan((const char *)text, len, &r), want = utf8_scan((const char *)text, len);
 
 		differ += at != want || (at == len && r != reader_refuses_ref(text, len));
 		refused += at == len && r;
