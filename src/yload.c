@@ -35,6 +35,7 @@ loader_new(const char *name, const char *buf, size_t len, struct arena *a, const
 	 * report the first one in our format instead */
 	fy_diag_cfg_default(&dcfg);
 	yguard_init(&yl->guard, buf, len, &dcfg);
+	yl->dcfg = dcfg;
 	yl->diag = fy_diag_create(&dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
@@ -544,6 +545,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 
 	if (!yl->fyp && ypiece_next(yl) != 1)
 		return -1;
+again:
 	while ((ev = fy_parser_parse(yl->fyp)) != NULL) {
 		struct yev e;
 		const struct fy_mark *m;
@@ -567,6 +569,7 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 		}
 
 		fy_parser_event_free(yl->fyp, ev);
+		yl->piece_events++;
 		if (rc < 0)
 			return -1;
 		if (rc == 1)
@@ -575,7 +578,12 @@ yload_next(struct yloader *yl, struct ydoc *doc)
 			return rc;
 	}
 	if (fy_parser_get_stream_error(yl->fyp)) {
-		report_parse_error(yl);
+		int rc = ypiece_extend(yl);
+
+		if (rc > 0)
+			goto again;
+		if (rc == 0)
+			report_parse_error(yl);
 		return -1;
 	}
 	return 0;

@@ -26,6 +26,8 @@ struct yloader {
 	 * offsets into the piece and lines from its start: line_base lines
 	 * come before it */
 	struct ygate *gate;	/* pieces come from it; NULL: one piece */
+	size_t piece_events;	/* events taken from the piece read */
+	struct fy_diag_cfg dcfg;	/* libfyaml's diag's (yguard_init()) */
 	size_t base, end;
 	int line_base, next_line_base;
 	struct arena *a;
@@ -68,6 +70,9 @@ yload_read_text(const struct yloader *yl)
 int ypiece_check_text(const char *name, const char *buf, size_t len);
 /* libfyaml on text[end..to), the next piece: 0, or -1 (reported). */
 int ypiece_open(struct yloader *yl, size_t to);
+/* libfyaml failed in a piece before the last: the piece read again to the
+ * end of the text (ypieces.c). 1: read on; 0: report the error. */
+int ypiece_extend(struct yloader *yl);
 /* The next piece behind the pre-scan (yl->gate): 1, or 0 when there is
  * none (the last was read to its end), -1 (reported). */
 int ypiece_next(struct yloader *yl);

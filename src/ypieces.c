@@ -46,6 +46,7 @@ ypiece_open(struct yloader *yl, size_t end)
 	yl->end = end;
 	yl->line_base = yl->next_line_base;
 	yguard_set_text(&yl->guard, yload_read_text(yl) + yl->base, end - yl->base);
+	yl->piece_events = 0;
 	yl->fyp = fy_parser_create(&cfg);
 	if (!yl->fyp || fy_parser_set_string(yl->fyp, yload_read_text(yl) + yl->base, end - yl->base) != 0) {
 		diag_error(NULL, "cannot set up the YAML parser");
@@ -84,6 +85,53 @@ int
 yload_scan_report(struct yloader *yl)
 {
 	return scan_failed(yl);
+}
+
+/* libfyaml reads ahead: what it says of an error near a piece's end may
+ * depend on the text after it (a fuzz finding: another message than on the
+ * whole text). So a piece that failed before the last is read again, from
+ * its start to the end of the text once the pre-scan has passed it all,
+ * with a fresh diag; the events already taken are passed over (the guard
+ * follows them again: its state is the piece's). 1: read on; 0: report
+ * the error as it is (the last piece, or the same failure sooner); -1
+ * (reported: the pre-scan failed later on). */
+int
+ypiece_extend(struct yloader *yl)
+{
+	size_t cut, skip = yl->piece_events;
+	int line;
+
+	if (!yl->gate || yl->end == yl->len)
+		return 0;
+	if (ygate_next_cut(yl->gate, yl->len, &cut, &line) < 0)	/* the whole text's verdict */
+		return scan_failed(yl);
+	if (yl->gate->fix.n && !yl->text)
+		yl->text = prescan_fix_apply(yl->buf, yl->len, &yl->gate->fix);
+	if (yl->diag)
+		fy_diag_destroy(yl->diag);
+	yl->diag = fy_diag_create(&yl->dcfg);
+	if (yl->diag)
+		fy_diag_set_collect_errors(yl->diag, true);
+	yl->guard.msg[0] = '\0';
+	yl->guard.msg_line = yl->guard.msg_col = 0;
+	yl->end = yl->base;	/* the same piece, to the end */
+	yl->next_line_base = yl->line_base;
+	if (ypiece_open(yl, yl->len) != 0)
+		return -1;
+	for (size_t i = 0; i < skip; i++) {
+		struct fy_event *ev = fy_parser_parse(yl->fyp);
+		struct yev e;
+		const char *msg;
+		int l, c;
+
+		if (!ev)
+			return 0;
+		yev_of(&e, ev);
+		(void)yguard_event(&yl->guard, &e, &l, &c, &msg);
+		fy_parser_event_free(yl->fyp, ev);
+	}
+	yl->piece_events = skip;
+	return 1;
 }
 
 /* The next piece the pre-scan has passed (yl->gate): 1, or 0 when there is
