@@ -326,6 +326,17 @@ utf8_is_yaml11_break(uint32_t cp)
 }
 
 size_t
+utf8_char(const unsigned char *p, size_t left, uint32_t *cp)
+{
+	size_t n;
+
+	if (p[0] == 0)
+		return 0;
+	n = utf8_decode(p, left, cp);
+	return n && !utf8_is_yaml11_break(*cp) ? n : 0;
+}
+
+size_t
 utf8_scan(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -343,16 +354,10 @@ utf8_scan(const char *s, size_t len)
 				continue;
 			}
 		}
-		if (p[i] == 0)
-			return i;
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = utf8_char(p + i, len - i, &cp);
 
-		if (!n || utf8_is_yaml11_break(cp))
+		if (!n)
 			return i;
 		i += n;
 	}

@@ -76,6 +76,10 @@ const char *line_next(const char *p, const char *end);
 void text_line_col(const char *buf, size_t off, int *line, int *col);
 /* Offset of the first NUL byte, invalid UTF-8 sequence or raw YAML 1.1
  * break (utf8_is_yaml11_break()), or len if none. */
+/* One character of the text we read at p (left > 0 bytes): its length and
+ * *cp, or 0 for a NUL, invalid UTF-8 or a YAML 1.1 line break (utf8_scan()
+ * stops there). */
+size_t utf8_char(const unsigned char *p, size_t left, uint32_t *cp);
 size_t utf8_scan(const char *s, size_t len);
 
 bool str_eq(const char *a, size_t alen, const char *b);	/* a[0..alen) == NUL-terminated b */

@@ -73,17 +73,10 @@ ytext_scan(const char *s, size_t len, bool *refused)
 				continue;
 			}
 		}
-		if (p[i] == 0)
+		if (!(n = utf8_char(p + i, len - i, &cp)))
 			return i;
-		if (p[i] < 0x80) {
-			*refused |= (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') || p[i] == 0x7F;
-			i++;
-			continue;
-		}
-		n = utf8_decode(p + i, len - i, &cp);
-		if (!n || utf8_is_yaml11_break(cp))
-			return i;
-		*refused |= (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF;
+		*refused |= (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0x7F ||
+			    (cp >= 0x80 && cp <= 0x9F && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF;
 		i += n;
 	}
 	return len;
