@@ -337,9 +337,48 @@ needs_doc_end(const struct run *r, const struct obj *o, const struct obj *prev)
 		 (e == prev->start + 3 || r->in[e - 4] == '\n' || r->in[e - 4] == '\r'));
 }
 
+/* The stream's output in as few writes as it takes: input bytes that follow
+ * on from the last ones are written with them (a stream of whole documents
+ * is one write, not a copy through stdio's buffer a document at a time). */
+struct outq {
+	const struct sink *out;
+	const char *p;		/* input bytes not yet written */
+	size_t n;
+};
+
+static int
+outq_flush(struct outq *q)
+{
+	int rc = out_write(q->out, q->p, q->n);
+
+	q->n = 0;
+	return rc;
+}
+
+static int
+outq_input(struct outq *q, const char *p, size_t n)
+{
+	if (q->n && q->p + q->n == p) {
+		q->n += n;
+		return 0;
+	}
+	if (outq_flush(q) != 0)
+		return -1;
+	q->p = p;
+	q->n = n;
+	return 0;
+}
+
+/* text of our own (a marker, an edited document, the generated objects) */
+static int
+outq_text(struct outq *q, const char *s, size_t n)
+{
+	return outq_flush(q) != 0 ? -1 : out_write(q->out, s, n);
+}
+
 /* A document with workloadSpread's edits made. */
 static int
-write_edited(const struct run *r, const struct obj *o, size_t start, size_t end, const struct sink *out)
+write_edited(const struct run *r, const struct obj *o, size_t start, size_t end, struct outq *q)
 {
 	struct buf b = BUF_INIT;
 	int rc;
@@ -347,42 +386,43 @@ write_edited(const struct run *r, const struct obj *o, size_t start, size_t end,
 	obj_put(&b, o, r->in, start, end);
 	if (b.len && b.p[b.len - 1] != '\n')
 		buf_addc(&b, '\n');
-	rc = out_write(out, b.p, b.len);
+	rc = outq_text(q, b.p, b.len);
 	buf_free(&b);
 	return rc;
 }
 
 static int
-write_doc(const struct run *r, const struct obj *o, const struct obj *prev, const struct sink *out)
+write_doc(const struct run *r, const struct obj *o, const struct obj *prev, struct outq *q)
 {
 	size_t start = o->start, end = o->end;
 
 	if (start == 0 && end >= 3 && !memcmp(r->in, "\xEF\xBB\xBF", 3))
 		start = 3;
-	if (needs_doc_end(r, o, prev) && out_write(out, "...\n", 4) != 0)
+	if (needs_doc_end(r, o, prev) && outq_text(q, "...\n", 4) != 0)
 		return -1;
 	/* (libfyaml reads directives before a first document with no "---") */
-	if (!o->explicit_start && (start >= end || r->in[start] != '%') && out_write(out, "---\n", 4) != 0)
+	if (!o->explicit_start && (start >= end || r->in[start] != '%') && outq_text(q, "---\n", 4) != 0)
 		return -1;
 	if (o->nedits)
-		return write_edited(r, o, start, end, out);
-	if (out_write(out, r->in + start, end - start) != 0)
+		return write_edited(r, o, start, end, q);
+	if (outq_input(q, r->in + start, end - start) != 0)
 		return -1;
 	if (end > start && r->in[end - 1] != '\n')
-		return out_write(out, "\n", 1);
+		return outq_text(q, "\n", 1);
 	return 0;
 }
 
 static int
 write_stream(struct run *r, const struct sink *out)
 {
+	struct outq q = { .out = out };
 	struct buf text = BUF_INIT;
 	const struct obj *prev = NULL;
 	int rc = 0;
 
 	for (size_t i = 0; i < r->objs.n && rc == 0; i++)
 		if (kept(r, &r->objs.v[i])) {
-			rc = write_doc(r, &r->objs.v[i], prev, out);
+			rc = write_doc(r, &r->objs.v[i], prev, &q);
 			prev = &r->objs.v[i];
 		}
 	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
@@ -390,7 +430,7 @@ write_stream(struct run *r, const struct sink *out)
 		rc = emit_yaml(&text, r->inj.gen[i].root);
 	}
 	if (rc == 0)
-		rc = out_write(out, text.p, text.len);
+		rc = outq_text(&q, text.p, text.len);
 	buf_free(&text);
 	return rc;
 }
