@@ -105,7 +105,7 @@ yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t
  * *out. libfyaml marks an anchor (&name) and an alias (*name) at the name:
  * the indicator before it is where they begin. */
 static const struct fy_mark *
-node_start(const struct yguard *g, const struct yev *e, struct fy_mark *out)
+node_start(const struct yguard *g, struct yev *e, struct fy_mark *out)
 {
 	struct fy_event *ev = e->ev;
 	const struct fy_mark *m = e->sm, *t;
@@ -188,15 +188,15 @@ below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_
 /* A literal or folded scalar: marked where its text starts, below its
  * indicator line. */
 static bool
-block_scalar(const struct yev *e)
+block_scalar(struct yev *e)
 {
-	return e->ss == FYSS_LITERAL || e->ss == FYSS_FOLDED;
+	return yev_ss(e) == FYSS_LITERAL || yev_ss(e) == FYSS_FOLDED;
 }
 
 /* A value of a block mapping placed so: where it begins (its anchor or
  * tag) or where its content does, on a later line than those. */
 static bool
-misplaced(const struct yguard *g, const struct yguard_level *p, const struct yev *e, const struct fy_mark *start)
+misplaced(const struct yguard *g, const struct yguard_level *p, struct yev *e, const struct fy_mark *start)
 {
 	bool block_seq;
 
@@ -214,7 +214,7 @@ misplaced(const struct yguard *g, const struct yguard_level *p, const struct yev
  * "t" under the "?"), not indented more than the key: libfyaml takes it at
  * the end of a document and refuses it when anything follows. */
 static bool
-key_content_misplaced(const struct yguard *g, const struct yev *e, const struct fy_mark *start)
+key_content_misplaced(const struct yguard *g, struct yev *e, const struct fy_mark *start)
 {
 	const struct fy_mark *content = e->sm;
 
@@ -228,13 +228,13 @@ key_content_misplaced(const struct yguard *g, const struct yev *e, const struct 
  * which m follows); on a line above it, a "?" indented less than the key
  * ("?" then a key at its column is an empty explicit key, then another). */
 static bool
-explicit_key(const struct yguard *g, const struct yev *e, const struct fy_mark *m)
+explicit_key(const struct yguard *g, struct yev *e, const struct fy_mark *m)
 {
 	const char *b = g->buf;
 	size_t i = m->input_pos <= g->len ? m->input_pos : 0, q, ls;
 	bool below = false;
 
-	if (i > 0 && (b[i - 1] == '"' || b[i - 1] == '\'') && e->ss > FYSS_PLAIN)	/* (a scalar's, with a value) */
+	if (i > 0 && (b[i - 1] == '"' || b[i - 1] == '\'') && yev_ss(e) > FYSS_PLAIN)	/* (a scalar's, with a value) */
 		i--;
 	while (i > 0 && is_space_or_break(b[i - 1])) {
 		below |= b[i - 1] == '\n' || b[i - 1] == '\r';
@@ -253,16 +253,16 @@ explicit_key(const struct yguard *g, const struct yev *e, const struct fy_mark *
  * with a null value) and refuses it when anything follows, so copied bytes
  * followed by ours would not parse. */
 static bool
-key_without_colon(const struct yguard *g, const struct yev *e, const struct fy_mark *start)
+key_without_colon(const struct yguard *g, struct yev *e, const struct fy_mark *start)
 {
-	const struct fy_mark *end = e->em;
+	const struct fy_mark *end = yev_em(e);
 	size_t i;
 
 	if ((e->ev->type != FYET_SCALAR && e->ev->type != FYET_ALIAS) || !start || !end || !e->sm ||
 	    end->input_pos <= e->sm->input_pos)
 		return false;
 	i = end->input_pos;
-	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && e->ss > FYSS_PLAIN)
+	if (i < g->len && (g->buf[i] == '"' || g->buf[i] == '\'') && yev_ss(e) > FYSS_PLAIN)
 		i++;	/* a quoted scalar ends at its closing quote */
 	for (; i < g->len && (g->buf[i] == ' ' || g->buf[i] == '\t'); i++)
 		;
@@ -401,7 +401,7 @@ tag_foreign(const struct yguard *g, struct fy_event *ev, int *line, int *col)
 }
 
 int
-yguard_event(struct yguard *g, const struct yev *e, int *line, int *col, const char **msg)
+yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **msg)
 {
 	struct fy_event *ev = e->ev;
 	struct yguard_level *p = g->depth && g->depth <= YGUARD_DEPTH ? &g->lv[g->depth - 1] : NULL;
@@ -471,7 +471,7 @@ yguard_event(struct yguard *g, const struct yev *e, int *line, int *col, const c
 		return -1;
 	}
 	if (p && p->map && p->block && !p->value && key_without_colon(g, e, m)) {
-		m = e->em;
+		m = yev_em(e);
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";

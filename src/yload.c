@@ -191,10 +191,10 @@ place(const struct yloader *yl, struct ynode *n)
 /* A node for a start/scalar/alias event, tagged and anchored, placed in the
  * piece (then place()). */
 static struct ynode *
-node_from_event(struct yloader *yl, const struct yev *e, struct fy_token *anchor,
+node_from_event(struct yloader *yl, struct yev *e, struct fy_token *anchor,
 		struct fy_token *tag, enum ykind kind)
 {
-	const struct fy_mark *sm = e->sm, *em = e->em;
+	const struct fy_mark *sm = e->sm, *em = yev_em(e);
 	struct ynode *n = arena_alloc(yl->a, sizeof(*n));
 
 	n->kind = (unsigned char)kind;
@@ -231,7 +231,7 @@ node_from_event(struct yloader *yl, const struct yev *e, struct fy_token *anchor
 /* One more child in the open collection at level i (built or left out):
  * a mapping may have at most lim.mapping_keys keys. */
 static int
-count_child(struct yloader *yl, size_t i, const struct yev *e)
+count_child(struct yloader *yl, size_t i, struct yev *e)
 {
 	char msg[160];
 	size_t before;	/* keys before this child, if it is a key */
@@ -264,7 +264,7 @@ note_kind(struct yloader *yl, struct ynode *value)
 /* n (NULL: not built) is the next child of the open collection: linked into
  * it, unless that was left out (n, if built, is kept by its anchor only). */
 static int
-attach(struct yloader *yl, struct ynode *n, const struct yev *e)
+attach(struct yloader *yl, struct ynode *n, struct yev *e)
 {
 	struct ynode *parent;
 
@@ -295,7 +295,7 @@ attach(struct yloader *yl, struct ynode *n, const struct yev *e)
 }
 
 static int
-too_deep(struct yloader *yl, const struct yev *e)
+too_deep(struct yloader *yl, struct yev *e)
 {
 	char msg[128];
 
@@ -344,20 +344,21 @@ leaving_out(struct yloader *yl, bool *taken)
  * from the piece, sparing libfyaml's copy (fy_token_get_text()); NULL for
  * any other. */
 static const char *
-plain_on_one_line(const struct yloader *yl, const struct yev *e, size_t *len)
+plain_on_one_line(const struct yloader *yl, struct yev *e, size_t *len)
 {
+	const struct fy_mark *em = yev_em(e);
 	const char *s;
 
-	if (e->ss != FYSS_PLAIN || !e->sm || !e->em || e->em->input_pos <= e->sm->input_pos ||
-	    e->em->input_pos > piece_len(yl))
+	if (yev_ss(e) != FYSS_PLAIN || !e->sm || !em || em->input_pos <= e->sm->input_pos ||
+	    em->input_pos > piece_len(yl))
 		return NULL;
 	s = piece(yl) + e->sm->input_pos;
-	*len = e->em->input_pos - e->sm->input_pos;
+	*len = em->input_pos - e->sm->input_pos;
 	return memchr(s, '\n', *len) || memchr(s, '\r', *len) ? NULL : s;
 }
 
 static int
-on_scalar(struct yloader *yl, const struct yev *e)
+on_scalar(struct yloader *yl, struct yev *e)
 {
 	struct fy_event_scalar_data *d = &e->ev->scalar;
 	struct ynode *n;
@@ -368,7 +369,7 @@ on_scalar(struct yloader *yl, const struct yev *e)
 		[FYSS_DOUBLE_QUOTED] = YS_DOUBLE, [FYSS_LITERAL] = YS_LITERAL,
 		[FYSS_FOLDED] = YS_FOLDED,
 	};
-	enum fy_scalar_style ss = d->value ? e->ss : FYSS_PLAIN;
+	enum fy_scalar_style ss = d->value ? yev_ss(e) : FYSS_PLAIN;
 	bool taken, out = leaving_out(yl, &taken);
 
 	if (out && !d->anchor)
@@ -399,7 +400,7 @@ on_scalar(struct yloader *yl, const struct yev *e)
 }
 
 static int
-on_start(struct yloader *yl, const struct yev *e, enum ykind kind)
+on_start(struct yloader *yl, struct yev *e, enum ykind kind)
 {
 	struct fy_event *ev = e->ev;
 	struct fy_token *anchor = kind == Y_MAP ? ev->mapping_start.anchor : ev->sequence_start.anchor;
@@ -425,7 +426,7 @@ on_start(struct yloader *yl, const struct yev *e, enum ykind kind)
 }
 
 static void
-on_end(struct yloader *yl, const struct yev *e)
+on_end(struct yloader *yl, struct yev *e)
 {
 	struct ynode *n = yl->stack[--yl->depth];
 	const struct fy_mark *m;
@@ -433,14 +434,14 @@ on_end(struct yloader *yl, const struct yev *e)
 
 	if (!n)
 		return;
-	m = n->style == YS_FLOW ? e->em : e->sm;
+	m = n->style == YS_FLOW ? yev_em(e) : e->sm;
 	n->len = n->kind == Y_MAP ? nchild / 2 : nchild;
 	if (m)
 		n->end = yl->base + m->input_pos;
 }
 
 static int
-on_alias(struct yloader *yl, const struct yev *e)
+on_alias(struct yloader *yl, struct yev *e)
 {
 	struct ynode *target = anchor_get(yl, e->ev->alias.anchor), *n;
 	bool taken, out = leaving_out(yl, &taken);
@@ -458,7 +459,7 @@ on_alias(struct yloader *yl, const struct yev *e)
 }
 
 static int
-on_doc_start(struct yloader *yl, const struct yev *e, struct ydoc *doc)
+on_doc_start(struct yloader *yl, struct yev *e, struct ydoc *doc)
 {
 	struct fy_event *ev = e->ev;
 	const struct fy_mark *m = e->sm;
@@ -511,7 +512,7 @@ shape(struct yloader *yl, const struct fy_event *ev)
 }
 
 static int
-dispatch(struct yloader *yl, const struct yev *e, struct ydoc *doc)
+dispatch(struct yloader *yl, struct yev *e, struct ydoc *doc)
 {
 	switch (e->ev->type) {
 	case FYET_DOCUMENT_START:
