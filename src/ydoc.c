@@ -22,18 +22,28 @@ blank_line(const char *p, const char *end)
 	return p == end || *p == '#' || *p == '\r' || *p == '\n';
 }
 
+/* Where the line holding buf[pos - 1] begins: after the last LF or CR
+ * before pos (a lone CR breaks a line too, YAML 1.2 §5.4), or 0. Found with
+ * memrchr(): the line before a document may be long (a JSON blob). */
+static size_t
+line_begin(const char *buf, size_t pos)
+{
+	const char *lf = memrchr(buf, '\n', pos);
+	size_t from = lf ? (size_t)(lf - buf) + 1 : 0;
+	const char *cr = memrchr(buf + from, '\r', pos - from);
+
+	return cr ? (size_t)(cr - buf) + 1 : from;
+}
+
 size_t
 ydoc_directives_start(const char *buf, size_t doc_start)
 {
 	size_t ls = doc_start, first = doc_start;
 
 	while (ls > 0) {
-		size_t prev = ls - 1;
-		const char *p;
+		size_t prev = line_begin(buf, ls - 1);
+		const char *p = buf + prev;
 
-		while (prev > 0 && buf[prev - 1] != '\n' && buf[prev - 1] != '\r')
-			prev--;	/* a lone CR breaks a line too (YAML 1.2 §5.4) */
-		p = buf + prev;
 		if (prev == 0 && ls >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 			p += 3;
 		if (p < buf + ls && *p == '%')

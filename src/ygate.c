@@ -32,18 +32,6 @@ keep_error(struct yverdict *v, const yaml_parser_t *p, int doc)
 }
 
 void
-yshapes_doc_start(struct yshapes *s)
-{
-	s->cur = 0xcbf29ce484222325ULL;
-}
-
-void
-yshapes_add(struct yshapes *s, enum yshape_kind k)
-{
-	s->cur = (s->cur ^ (uint64_t)k) * 0x100000001b3ULL;
-}
-
-void
 yshapes_doc_end(struct yshapes *s)
 {
 	if (s->n == s->cap) {
@@ -411,27 +399,6 @@ static const char *const kind_names[] = {
 	"the end of the document", "a mapping", "the end of a mapping", "a sequence", "the end of a sequence",
 	"a scalar", "an alias",
 };
-
-int
-yshape_fy_kind(const struct fy_event *ev)
-{
-	switch (ev->type) {
-	case FYET_MAPPING_START:
-		return YK_MAP;
-	case FYET_MAPPING_END:
-		return YK_MAP_END;
-	case FYET_SEQUENCE_START:
-		return YK_SEQ;
-	case FYET_SEQUENCE_END:
-		return YK_SEQ_END;
-	case FYET_SCALAR:
-		return YK_SCALAR;
-	case FYET_ALIAS:
-		return YK_ALIAS;
-	default:
-		return 0;
-	}
-}
 
 /* The next event of p of a kind (0 at a document's end or the stream's),
  * where libyaml begins it; -1 on an error or after the stream's end (libyaml

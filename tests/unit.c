@@ -28,6 +28,7 @@
 #include "selector.h"
 #include "textpos.h"
 #include "util.h"
+#include "ydoc.h"
 #include "ygate.h"
 #include "ytext.h"
 #include "yload.h"
@@ -1079,6 +1080,72 @@ test_text_scan(void)
 	   "non-characters, bad UTF-8 and NULs (each kind of outcome seen)");
 }
 
+/* ydoc_directives_start() as it read lines byte by byte before line_begin()
+ * (memrchr()): the reference. */
+static size_t
+directives_start_ref(const char *buf, size_t doc_start)
+{
+	size_t ls = doc_start, first = doc_start;
+
+	while (ls > 0) {
+		size_t prev = ls - 1, n;
+		const char *p, *e;
+
+		while (prev > 0 && buf[prev - 1] != '\n' && buf[prev - 1] != '\r')
+			prev--;
+		p = buf + prev;
+		e = buf + ls;
+		if (prev == 0 && ls >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+			p += 3;
+		n = (size_t)(e - p);
+		if (p < e && *p == '%') {
+			first = prev;
+		} else if (n >= 3 && !memcmp(p, "...", 3) && (n == 3 || strchr(" \t\r\n", p[3]))) {
+			return first;
+		} else {
+			while (p < e && (*p == ' ' || *p == '\t'))
+				p++;
+			if (!(p == e || *p == '#' || *p == '\r' || *p == '\n'))
+				return doc_start;
+		}
+		ls = prev;
+	}
+	return first;
+}
+
+static void
+test_directives_start(void)
+{
+	static const char *const pieces[] = { "\n", "\r\n", "\r", "%YAML 1.2", "%TAG ! x", "...", "... # c",
+		"# c", "  ", "\t", "a: b", "---", "\xEF\xBB\xBF", "x" };
+	const size_t npieces = sizeof(pieces) / sizeof(*pieces);
+	char text[128];
+	uint32_t seed = 777;
+	int differ = 0, found = 0;
+
+	for (int round = 0; round < 50000; round++) {
+		size_t len = 0;
+
+		while (len < 100) {
+			const char *p;
+
+			seed = seed * 1103515245u + 12345u;
+			p = pieces[(seed >> 16) % npieces];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		for (size_t at = 0; at <= len; at++) {
+			size_t got = ydoc_directives_start(text, at);
+
+			differ += got != directives_start_ref(text, at);
+			found += got < at;
+		}
+	}
+	OK(differ == 0 && found > 10000, "directives before a document: found by line_begin() as by a byte-by-byte "
+	   "reading of lines, on 50,000 texts of LF, CRLF, lone CR, directives, \"...\", comments and content "
+	   "(at every position)");
+}
+
 static void
 test_gate_ahead(void)
 {
@@ -1667,6 +1734,7 @@ main(void)
 	test_gate_compare_ends();
 	test_prescan_cuts();
 	test_text_scan();
+	test_directives_start();
 	test_gate_ahead();
 	test_selector();
 	test_input();
