@@ -457,14 +457,14 @@ yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **
 		*msg = "could not find expected ':' (a value on a line of its own must be indented more than its key)";
 		return -1;
 	}
-	if (p && p->map && p->block && !p->value && !block_scalar(e) && key_content_misplaced(g, e, m)) {
+	if (p && p->map && p->block && !p->value && key_content_misplaced(g, e, m) && !block_scalar(e)) {
 		m = e->sm;
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "could not find expected ':' (a key's text below its tag or anchor must be indented more than the key)";
 		return -1;
 	}
-	if (p && !p->map && p->block && m && !block_scalar(e) && entry_below_dash(g, m)) {
+	if (p && !p->map && p->block && m && entry_below_dash(g, m) && !block_scalar(e)) {
 		*line = m->line + 1;
 		*col = m->column + 1;
 		*msg = "invalid entry (its content on a line below its '-' must be indented more than the '-')";

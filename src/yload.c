@@ -369,11 +369,12 @@ on_scalar(struct yloader *yl, struct yev *e)
 		[FYSS_DOUBLE_QUOTED] = YS_DOUBLE, [FYSS_LITERAL] = YS_LITERAL,
 		[FYSS_FOLDED] = YS_FOLDED,
 	};
-	enum fy_scalar_style ss = d->value ? yev_ss(e) : FYSS_PLAIN;
+	enum fy_scalar_style ss;
 	bool taken, out = leaving_out(yl, &taken);
 
 	if (out && !d->anchor)
 		return taken ? 0 : attach(yl, NULL, e);
+	ss = d->value ? yev_ss(e) : FYSS_PLAIN;
 	n = node_from_event(yl, e, d->anchor, d->tag, Y_SCALAR);
 	if (!d->value) {
 		n->str = "";
