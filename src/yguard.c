@@ -400,6 +400,30 @@ tag_foreign(const struct yguard *g, struct fy_event *ev, int *line, int *col)
 	return true;
 }
 
+static const char no_colon[] = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
+
+/* yguard_event() on a key of a block mapping with neither anchor nor tag:
+ * what the checks would find (only key_without_colon() can) and the key
+ * noted, as they do. */
+static int
+plain_key(const struct yguard *g, struct yguard_level *p, struct yev *e, int *line, int *col, const char **msg)
+{
+	const struct fy_mark *m = e->sm;
+
+	if (key_without_colon(g, e, m)) {
+		m = yev_em(e);
+		*line = m->line + 1;
+		*col = m->column + 1;
+		*msg = no_colon;
+		return -1;
+	}
+	p->value = true;
+	p->key_line = m->line;
+	p->key_col = -1;
+	p->key_mark = *m;
+	return 0;
+}
+
 int
 yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **msg)
 {
@@ -416,6 +440,12 @@ yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **
 		p->value = false;
 		return 0;
 	}
+	/* the next most common: a plain or quoted key of a block mapping, no
+	 * anchor, no tag: of the checks below only the ':' after it can fail
+	 * (it begins where its content does, and is no value) */
+	if (ev->type == FYET_SCALAR && p && p->map && p->block && !p->value && e->sm && !ev->scalar.anchor &&
+	    !ev->scalar.tag)
+		return plain_key(g, p, e, line, col, msg);
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
 		g->depth = 0;
@@ -474,7 +504,7 @@ yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **
 		m = yev_em(e);
 		*line = m->line + 1;
 		*col = m->column + 1;
-		*msg = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
+		*msg = no_colon;
 		return -1;
 	}
 	if (p && p->map) {
