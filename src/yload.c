@@ -331,6 +331,14 @@ skip_this(struct yloader *yl)
 	return true;
 }
 
+/* Is the next node inside a value left out (below the root's values)?
+ * Then leaving_out() says so and attach() only counts it. */
+static inline bool
+inside_left_out(const struct yloader *yl)
+{
+	return yl->depth > 1 && !yl->stack[yl->depth - 1];
+}
+
 /* Is the next node left out of the tree? *taken: it is a root value not
  * wanted (its key taken back: nothing to count); else it is inside one. */
 static bool
@@ -370,7 +378,11 @@ on_scalar(struct yloader *yl, struct yev *e)
 		[FYSS_FOLDED] = YS_FOLDED,
 	};
 	enum fy_scalar_style ss;
-	bool taken, out = leaving_out(yl, &taken);
+	bool taken, out;
+
+	if (inside_left_out(yl) && !d->anchor)	/* (most scalars of a big input) */
+		return count_child(yl, yl->depth - 1, e);
+	out = leaving_out(yl, &taken);
 
 	if (out && !d->anchor)
 		return taken ? 0 : attach(yl, NULL, e);
