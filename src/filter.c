@@ -338,8 +338,11 @@ needs_doc_end(const struct run *r, const struct obj *o, const struct obj *prev)
 }
 
 /* The stream's output in as few writes as it takes: input bytes that follow
- * on from the last ones are written with them (a stream of whole documents
- * is one write, not a copy through stdio's buffer a document at a time). */
+ * on from the last ones are written with them, not copied through stdio's
+ * buffer a document at a time (documents that begin with "---" and end with
+ * a line break, the usual stream, go out as one write; a "---" or a line
+ * break of ours, or an edited document, is written between two runs).
+ * Borrows out and the input's bytes, which outlive the last outq_flush(). */
 struct outq {
 	const struct sink *out;
 	const char *p;		/* input bytes not yet written */
@@ -420,15 +423,16 @@ write_stream(struct run *r, const struct sink *out)
 	const struct obj *prev = NULL;
 	int rc = 0;
 
+	/* ours first: when the emitter fails, nothing has been written */
+	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
+		buf_adds(&text, "---\n");
+		rc = emit_yaml(&text, r->inj.gen[i].root);
+	}
 	for (size_t i = 0; i < r->objs.n && rc == 0; i++)
 		if (kept(r, &r->objs.v[i])) {
 			rc = write_doc(r, &r->objs.v[i], prev, &q);
 			prev = &r->objs.v[i];
 		}
-	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
-		buf_adds(&text, "---\n");
-		rc = emit_yaml(&text, r->inj.gen[i].root);
-	}
 	if (rc == 0)
 		rc = outq_text(&q, text.p, text.len);
 	buf_free(&text);

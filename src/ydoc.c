@@ -22,9 +22,10 @@ blank_line(const char *p, const char *end)
 	return p == end || *p == '#' || *p == '\r' || *p == '\n';
 }
 
-/* Where the line holding buf[pos - 1] begins: after the last LF or CR
- * before pos (a lone CR breaks a line too, YAML 1.2 §5.4), or 0. Found with
- * memrchr(): the line before a document may be long (a JSON blob). */
+/* Where the line that holds buf[pos] begins: after the last LF or CR in
+ * buf[0..pos) (a lone CR breaks a line too, YAML 1.2 §5.4), or 0. Found with
+ * memrchr() (GNU, as the build is: -D_GNU_SOURCE): the line before a
+ * document may be long (a JSON blob). */
 static size_t
 line_begin(const char *buf, size_t pos)
 {

@@ -105,7 +105,7 @@ yguard_untokened(const struct yguard *g, int *line, int *col, char *text, size_t
  * *out. libfyaml marks an anchor (&name) and an alias (*name) at the name:
  * the indicator before it is where they begin. */
 static const struct fy_mark *
-node_start(const struct yguard *g, struct yev *e, struct fy_mark *out)
+node_start(const struct yguard *g, const struct yev *e, struct fy_mark *out)
 {
 	struct fy_event *ev = e->ev;
 	const struct fy_mark *m = e->sm, *t;
@@ -214,7 +214,7 @@ misplaced(const struct yguard *g, const struct yguard_level *p, struct yev *e, c
  * "t" under the "?"), not indented more than the key: libfyaml takes it at
  * the end of a document and refuses it when anything follows. */
 static bool
-key_content_misplaced(const struct yguard *g, struct yev *e, const struct fy_mark *start)
+key_content_misplaced(const struct yguard *g, const struct yev *e, const struct fy_mark *start)
 {
 	const struct fy_mark *content = e->sm;
 
@@ -255,10 +255,10 @@ explicit_key(const struct yguard *g, struct yev *e, const struct fy_mark *m)
 static bool
 key_without_colon(const struct yguard *g, struct yev *e, const struct fy_mark *start)
 {
-	const struct fy_mark *end = yev_em(e);
+	const struct fy_mark *end;
 	size_t i;
 
-	if ((e->ev->type != FYET_SCALAR && e->ev->type != FYET_ALIAS) || !start || !end || !e->sm ||
+	if ((e->ev->type != FYET_SCALAR && e->ev->type != FYET_ALIAS) || !start || !(end = yev_em(e)) || !e->sm ||
 	    end->input_pos <= e->sm->input_pos)
 		return false;
 	i = end->input_pos;
@@ -400,23 +400,29 @@ tag_foreign(const struct yguard *g, struct fy_event *ev, int *line, int *col)
 	return true;
 }
 
-static const char no_colon[] = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
-
-/* yguard_event() on a key of a block mapping with neither anchor nor tag:
- * what the checks would find (only key_without_colon() can) and the key
- * noted, as they do. */
+/* The key of e has no ':' after it on its line: the message, at its end. */
 static int
-plain_key(const struct yguard *g, struct yguard_level *p, struct yev *e, int *line, int *col, const char **msg)
+no_colon_at(struct yev *e, int *line, int *col, const char **msg)
+{
+	const struct fy_mark *m = yev_em(e);
+
+	*line = m->line + 1;
+	*col = m->column + 1;
+	*msg = "could not find expected ':' (a key of a block mapping is followed by ':' on its line)";
+	return -1;
+}
+
+/* yguard_event() on a scalar key of a block mapping (any style, a block
+ * scalar after '?' too) with neither anchor nor tag: of its checks only
+ * key_without_colon() can find anything (the key begins where its content
+ * does, and is no value); then the key is noted as they note it. */
+static int
+bare_key(const struct yguard *g, struct yguard_level *p, struct yev *e, int *line, int *col, const char **msg)
 {
 	const struct fy_mark *m = e->sm;
 
-	if (key_without_colon(g, e, m)) {
-		m = yev_em(e);
-		*line = m->line + 1;
-		*col = m->column + 1;
-		*msg = no_colon;
-		return -1;
-	}
+	if (key_without_colon(g, e, m))
+		return no_colon_at(e, line, col, msg);
 	p->value = true;
 	p->key_line = m->line;
 	p->key_col = -1;
@@ -440,12 +446,11 @@ yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **
 		p->value = false;
 		return 0;
 	}
-	/* the next most common: a plain or quoted key of a block mapping, no
-	 * anchor, no tag: of the checks below only the ':' after it can fail
-	 * (it begins where its content does, and is no value) */
+	/* the next most common: a scalar key of a block mapping, no anchor, no
+	 * tag (bare_key()) */
 	if (ev->type == FYET_SCALAR && p && p->map && p->block && !p->value && e->sm && !ev->scalar.anchor &&
 	    !ev->scalar.tag)
-		return plain_key(g, p, e, line, col, msg);
+		return bare_key(g, p, e, line, col, msg);
 	switch (ev->type) {
 	case FYET_DOCUMENT_START:
 		g->depth = 0;
@@ -500,13 +505,8 @@ yguard_event(struct yguard *g, struct yev *e, int *line, int *col, const char **
 		*msg = "invalid entry (its content on a line below its '-' must be indented more than the '-')";
 		return -1;
 	}
-	if (p && p->map && p->block && !p->value && key_without_colon(g, e, m)) {
-		m = yev_em(e);
-		*line = m->line + 1;
-		*col = m->column + 1;
-		*msg = no_colon;
-		return -1;
-	}
+	if (p && p->map && p->block && !p->value && key_without_colon(g, e, m))
+		return no_colon_at(e, line, col, msg);
 	if (p && p->map) {
 		p->value = !p->value;
 		if (p->value) {		/* this node is a key */

@@ -231,7 +231,7 @@ node_from_event(struct yloader *yl, struct yev *e, struct fy_token *anchor,
 /* One more child in the open collection at level i (built or left out):
  * a mapping may have at most lim.mapping_keys keys. */
 static int
-count_child(struct yloader *yl, size_t i, struct yev *e)
+count_child(struct yloader *yl, size_t i, const struct yev *e)
 {
 	char msg[160];
 	size_t before;	/* keys before this child, if it is a key */
@@ -264,7 +264,7 @@ note_kind(struct yloader *yl, struct ynode *value)
 /* n (NULL: not built) is the next child of the open collection: linked into
  * it, unless that was left out (n, if built, is kept by its anchor only). */
 static int
-attach(struct yloader *yl, struct ynode *n, struct yev *e)
+attach(struct yloader *yl, struct ynode *n, const struct yev *e)
 {
 	struct ynode *parent;
 
@@ -295,7 +295,7 @@ attach(struct yloader *yl, struct ynode *n, struct yev *e)
 }
 
 static int
-too_deep(struct yloader *yl, struct yev *e)
+too_deep(struct yloader *yl, const struct yev *e)
 {
 	char msg[128];
 
@@ -332,7 +332,8 @@ skip_this(struct yloader *yl)
 }
 
 /* Is the next node inside a value left out (below the root's values)?
- * Then leaving_out() says so and attach() only counts it. */
+ * Then leaving_out() says so and attach() only counts it. (At depth 1 the
+ * parent is the root, always built, and skip_this() may take the node.) */
 static inline bool
 inside_left_out(const struct yloader *yl)
 {
@@ -472,7 +473,7 @@ on_alias(struct yloader *yl, struct yev *e)
 }
 
 static int
-on_doc_start(struct yloader *yl, struct yev *e, struct ydoc *doc)
+on_doc_start(struct yloader *yl, const struct yev *e, struct ydoc *doc)
 {
 	struct fy_event *ev = e->ev;
 	const struct fy_mark *m = e->sm;
