@@ -4,7 +4,10 @@
 CC       ?= cc
 PKGS     := libfyaml yaml-0.1 libcjson
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+# every build's language and warnings, also where CFLAGS is given on make's command line
+# (the ASan and fuzz builds below), which overrides the += here
+WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+CFLAGS   += $(WARN)
 # libcrypto: only its headers for the program, which loads it when it needs it (src/ossl.h);
 # tests/x509.c, which checks certificates with it, links it
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) libcrypto 2>/dev/null)
@@ -216,7 +219,7 @@ run: deps
 	@$(MAKE) --no-print-directory all >/dev/null
 	$(BIN) < fixtures/example.yaml
 
-ASAN_FLAGS := CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+ASAN_FLAGS := CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all $(WARN)" \
 	LDFLAGS="-fsanitize=address,undefined" BUILD=build-asan
 
 # every suite on the plain build, then the fixtures under ASan/UBSan
@@ -244,7 +247,7 @@ valgrind: all
 FUZZ_TARGETS := fuzz fuzz-krm fuzz-config
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
-FUZZ_WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+FUZZ_WARN    := $(WARN)
 FUZZ_FLAGS   := CC=clang BUILD=build-fuzz \
 	CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all $(FUZZ_WARN)"
 # fuzz-fast: UBSan without ASan, -O2, for long campaigns (several times the executions a second;
