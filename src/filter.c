@@ -40,6 +40,7 @@ struct run {
 	struct ygate gate;	/* libyaml's check of the input (scan()) */
 	struct yloader *behind;	/* the loader whose shapes the gate's verdict,
 				 * still to come, is compared with (verdict()) */
+	struct buf gen;		/* a stream's generated objects as text (emit_generated()) */
 };
 
 /* defaults < config file < functionConfig < --set, not yet finished */
@@ -415,28 +416,36 @@ write_doc(const struct run *r, const struct obj *o, const struct obj *prev, stru
 	return 0;
 }
 
+/* A stream's generated objects as text, in r->gen: made before libyaml's
+ * verdict (process()), so that the emitter runs while the gate's thread may
+ * still be reading, and before anything is written (a failure writes
+ * nothing). */
+static int
+emit_generated(struct run *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
+		buf_adds(&r->gen, "---\n");
+		rc = emit_yaml(&r->gen, r->inj.gen[i].root);
+	}
+	return rc;
+}
+
+/* The input's documents kept, then ours (emit_generated()). */
 static int
 write_stream(struct run *r, const struct sink *out)
 {
 	struct outq q = { .out = out };
-	struct buf text = BUF_INIT;
 	const struct obj *prev = NULL;
 	int rc = 0;
 
-	/* ours first: when the emitter fails, nothing has been written */
-	for (size_t i = 0; i < r->inj.ngen && rc == 0; i++) {
-		buf_adds(&text, "---\n");
-		rc = emit_yaml(&text, r->inj.gen[i].root);
-	}
 	for (size_t i = 0; i < r->objs.n && rc == 0; i++)
 		if (kept(r, &r->objs.v[i])) {
 			rc = write_doc(r, &r->objs.v[i], prev, &q);
 			prev = &r->objs.v[i];
 		}
-	if (rc == 0)
-		rc = outq_text(&q, text.p, text.len);
-	buf_free(&text);
-	return rc;
+	return rc == 0 ? outq_text(&q, r->gen.p, r->gen.len) : rc;
 }
 
 static int
@@ -550,7 +559,7 @@ process(struct run *r, struct config *early)
 	wspread_tell(&r->ws);
 	if (r->krm)
 		note_added(r);
-	return 0;
+	return r->krm ? 0 : emit_generated(r);
 }
 
 static int
@@ -595,6 +604,7 @@ filter_once(const struct filter_opts *fo, const char *in, size_t len, const stru
 		diag_error(NULL, "internal error: the run failed without a message; please report it");
 	finish(&r, out, ok);
 	krm_locate_end();
+	buf_free(&r.gen);
 	inject_free(&r.inj);
 	wspread_free(&r.ws);
 	objs_free(&r.objs);
