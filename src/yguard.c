@@ -59,6 +59,13 @@ yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *d
 }
 
 void
+yguard_forget_message(struct yguard *g)
+{
+	g->msg[0] = '\0';
+	g->msg_line = g->msg_col = 0;
+}
+
+void
 yguard_set_text(struct yguard *g, const char *buf, size_t len)
 {
 	g->buf = buf;
@@ -190,7 +197,9 @@ below_key(const struct yguard *g, const struct yguard_level *p, const struct fy_
 static bool
 block_scalar(struct yev *e)
 {
-	return yev_ss(e) == FYSS_LITERAL || yev_ss(e) == FYSS_FOLDED;
+	enum fy_scalar_style ss = yev_ss(e);
+
+	return ss == FYSS_LITERAL || ss == FYSS_FOLDED;
 }
 
 /* A value of a block mapping placed so: where it begins (its anchor or

@@ -99,6 +99,8 @@ yev_ss(struct yev *e)
 
 /* Keep libfyaml's messages in g (sets the output function of dcfg). */
 void yguard_init(struct yguard *g, const char *buf, size_t len, struct fy_diag_cfg *dcfg);
+/* Forget libfyaml's message kept so far (its diag is made anew). */
+void yguard_forget_message(struct yguard *g);
 /* libfyaml reads buf[0..len) next (a piece of the text: yload.c); g's
  * marks and positions are in it. */
 void yguard_set_text(struct yguard *g, const char *buf, size_t len);

@@ -36,10 +36,19 @@ loader_new(const char *name, const char *buf, size_t len, struct arena *a, const
 	fy_diag_cfg_default(&dcfg);
 	yguard_init(&yl->guard, buf, len, &dcfg);
 	yl->dcfg = dcfg;
-	yl->diag = fy_diag_create(&dcfg);
+	yload_diag_renew(yl);
+	return yl;
+}
+
+void
+yload_diag_renew(struct yloader *yl)
+{
+	if (yl->diag)
+		fy_diag_destroy(yl->diag);
+	yl->diag = fy_diag_create(&yl->dcfg);
 	if (yl->diag)
 		fy_diag_set_collect_errors(yl->diag, true);
-	return yl;
+	yguard_forget_message(&yl->guard);
 }
 
 struct yloader *

@@ -73,6 +73,9 @@ int ypiece_open(struct yloader *yl, size_t to);
 /* libfyaml failed in a piece before the last: the piece read again to the
  * end of the text (ypieces.c). 1: read on; 0: report the error. */
 int ypiece_extend(struct yloader *yl);
+/* A fresh diag for libfyaml's messages (yl->dcfg), collecting errors; the
+ * guard forgets the message it kept from the one before. */
+void yload_diag_renew(struct yloader *yl);
 /* The next piece behind the pre-scan (yl->gate): 1, or 0 when there is
  * none (the last was read to its end), -1 (reported). */
 int ypiece_next(struct yloader *yl);

@@ -107,13 +107,7 @@ ypiece_extend(struct yloader *yl)
 		return scan_failed(yl);
 	if (yl->gate->fix.n && !yl->text)
 		yl->text = prescan_fix_apply(yl->buf, yl->len, &yl->gate->fix);
-	if (yl->diag)
-		fy_diag_destroy(yl->diag);
-	yl->diag = fy_diag_create(&yl->dcfg);
-	if (yl->diag)
-		fy_diag_set_collect_errors(yl->diag, true);
-	yl->guard.msg[0] = '\0';
-	yl->guard.msg_line = yl->guard.msg_col = 0;
+	yload_diag_renew(yl);
 	yl->end = yl->base;	/* the same piece, to the end */
 	yl->next_line_base = yl->line_base;
 	if (ypiece_open(yl, yl->len) != 0)
